@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+// The magnet package: a design-space explorer for neural-network accelerators.
+// Module boundaries follow docs/architecture.md (DESIGN.md §2): lower targets never import higher ones.
+
+import PackageDescription
+
+let package = Package(
+    name: "magnet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "magnet", targets: ["magnet"]),
+        .library(name: "MagnetCore", targets: ["MagnetCore"]),
+        .library(name: "MagnetWorkload", targets: ["MagnetWorkload"]),
+        .library(name: "MagnetDesigner", targets: ["MagnetDesigner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "MagnetCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "MagnetWorkload",
+            dependencies: ["MagnetCore"]
+        ),
+        .target(
+            name: "MagnetDesigner",
+            dependencies: ["MagnetCore"],
+            resources: [.copy("Technology")]
+        ),
+        .executableTarget(
+            name: "magnet",
+            dependencies: [
+                "MagnetCore", "MagnetWorkload", "MagnetDesigner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "MagnetCoreTests", dependencies: ["MagnetCore"]),
+        .testTarget(name: "MagnetWorkloadTests", dependencies: ["MagnetWorkload"]),
+        .testTarget(name: "MagnetDesignerTests", dependencies: ["MagnetDesigner", "MagnetWorkload"]),
+        .testTarget(name: "MagnetCLITests", dependencies: ["MagnetCore"]),
+    ]
+)

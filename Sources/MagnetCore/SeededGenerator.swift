@@ -1,0 +1,37 @@
+/// A small, fast, seedable random number generator (xoshiro256**), identical on every platform.
+///
+/// Searches in magnet are deterministic for a given seed: every random choice goes through this
+/// generator, seeded by SplitMix64 from a 64-bit seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    /// Creates a generator whose whole sequence is determined by `seed`.
+    public init(seed: UInt64) {
+        var splitMix = seed
+        func next() -> UInt64 {
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (next(), next(), next(), next())
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(state.1 &* 5, 7) &* 9
+        let t = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= t
+        state.3 = rotateLeft(state.3, 45)
+        return result
+    }
+
+    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
+        (x << k) | (x >> (64 - k))
+    }
+}

@@ -1,0 +1,79 @@
+import MagnetCore
+
+/// Reads design points from YAML or JSON files (keys in docs/template.md).
+///
+/// Parsing checks types and ranges of each key; ``DesignPoint/validate()`` then checks the point
+/// as a whole, and its problems are reported at the line of the offending key.
+public enum DesignFile {
+    /// The keys a design file may contain.
+    public static let keys = [
+        "name", "numPEs", "peRows", "peColumns", "lanes", "vectorSize",
+        "weightCollectorDepth", "accumulationCollectorDepth", "inputCollectorDepth",
+        "weightBuffer", "inputBuffer", "accumulationBuffer", "globalBuffer",
+        "dramBandwidthGBps", "dramEnergyPJPerBit", "weightFormat", "activationFormat", "accumulationBits",
+        "dataflow", "clockGHz", "technology",
+    ]
+
+    /// Loads and validates a design file.
+    public static func load(path: String) throws -> DesignPoint {
+        try parse(ConfigNode.load(path: path))
+    }
+
+    /// Parses and validates a design from YAML or JSON text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws -> DesignPoint {
+        try parse(ConfigNode.parse(text, file: file))
+    }
+
+    /// The design's problems as located errors (empty when valid), without throwing on the first.
+    public static func problems(path: String) throws -> [ConfigError] {
+        let root = try ConfigNode.load(path: path)
+        let (point, map) = try read(root)
+        return point.validate().map { locate($0, in: map) }
+    }
+
+    static func parse(_ root: ConfigNode) throws -> DesignPoint {
+        let (point, map) = try read(root)
+        if let first = point.validate().first { throw locate(first, in: map) }
+        return point
+    }
+
+    static func locate(_ problem: DesignProblem, in map: ConfigMapping) -> ConfigError {
+        let node = map.optional(problem.parameter) ?? (problem.parameter == "peRows" ? map.optional("peColumns") : nil)
+        var error = (node ?? map.node).error(problem.message)
+        error.keyPath = problem.parameter
+        return error
+    }
+
+    static func read(_ root: ConfigNode) throws -> (DesignPoint, ConfigMapping) {
+        let map = try root.mapping(knownKeys: keys)
+        let maxCount = 1 << 20
+        func count(_ key: String, minimum: Int = 1) throws -> Int { try map.required(key).int(in: minimum...maxCount) }
+        func optionalCount(_ key: String, minimum: Int = 1) throws -> Int? { try map.optional(key)?.int(in: minimum...maxCount) }
+        let formats = DataFormat.allCases.map { (name: $0.rawValue, value: $0) }
+        let dataflows = Dataflow.allCases.map { (name: $0.rawValue, value: $0) }
+        let numPEs = try count("numPEs")
+        let point = DesignPoint(
+            name: try map.optional("name")?.string() ?? "design",
+            numPEs: numPEs,
+            peRows: try optionalCount("peRows"),
+            peColumns: try optionalCount("peColumns"),
+            lanes: try count("lanes"),
+            vectorSize: try count("vectorSize"),
+            weightCollectorDepth: try optionalCount("weightCollectorDepth") ?? 1,
+            accumulationCollectorDepth: try optionalCount("accumulationCollectorDepth") ?? 1,
+            inputCollectorDepth: try optionalCount("inputCollectorDepth", minimum: 0) ?? 1,
+            weightBufferBytes: try map.required("weightBuffer").byteSize(),
+            inputBufferBytes: try map.required("inputBuffer").byteSize(),
+            accumulationBufferBytes: try map.required("accumulationBuffer").byteSize(),
+            globalBufferBytes: try map.required("globalBuffer").byteSize(),
+            dramBandwidthGBps: try map.required("dramBandwidthGBps").double(in: 0.001...100_000),
+            weightFormat: try map.optional("weightFormat")?.choice(formats) ?? .int8,
+            activationFormat: try map.optional("activationFormat")?.choice(formats) ?? .int8,
+            accumulationBits: try map.optional("accumulationBits")?.int(in: 1...64) ?? 24,
+            dataflow: try map.optional("dataflow")?.choice(dataflows) ?? .weightStationary,
+            clockGHz: try map.optional("clockGHz")?.double(in: 0.001...10) ?? 1,
+            technology: try map.optional("technology")?.string() ?? "16nm",
+            dramEnergyPJPerBit: try map.optional("dramEnergyPJPerBit")?.double(in: 0...10_000))
+        return (point, map)
+    }
+}

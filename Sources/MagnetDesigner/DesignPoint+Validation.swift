@@ -1,0 +1,71 @@
+import MagnetCore
+
+/// A reason a design point is impossible, tied to the parameter (YAML key) at fault.
+public struct DesignProblem: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The parameter, as spelt in design files (e.g. `weightBuffer`).
+    public var parameter: String
+    /// What is wrong and what would be allowed.
+    public var message: String
+
+    /// `parameter: message`.
+    public var description: String { "\(parameter): \(message)" }
+}
+
+extension DesignPoint {
+    /// Every reason this point cannot be built; empty when it is valid.
+    public func validate() -> [DesignProblem] {
+        var problems: [DesignProblem] = []
+        func require(_ condition: Bool, _ parameter: String, _ message: @autoclosure () -> String) {
+            if !condition { problems.append(DesignProblem(parameter: parameter, message: message())) }
+        }
+        let positives: [(String, Int)] = [
+            ("numPEs", numPEs), ("lanes", lanes), ("vectorSize", vectorSize),
+            ("weightCollectorDepth", weightCollectorDepth), ("accumulationCollectorDepth", accumulationCollectorDepth),
+            ("weightBuffer", weightBufferBytes), ("inputBuffer", inputBufferBytes),
+            ("accumulationBuffer", accumulationBufferBytes), ("globalBuffer", globalBufferBytes),
+        ]
+        for (parameter, value) in positives {
+            require(value > 0, parameter, "must be greater than zero (got \(value))")
+        }
+        require(inputCollectorDepth >= 0, "inputCollectorDepth", "must be zero (no input collector) or more (got \(inputCollectorDepth))")
+        if numPEs > 0 {
+            require(peRows > 0 && peColumns > 0 && peRows * peColumns == numPEs, "peRows",
+                    "peRows × peColumns (\(peRows) × \(peColumns)) must equal numPEs (\(numPEs))")
+        }
+        require(dramBandwidthGBps > 0, "dramBandwidthGBps", "must be greater than zero (got \(dramBandwidthGBps))")
+        require(clockGHz > 0 && clockGHz <= 10, "clockGHz", "must be in (0, 10] GHz (got \(clockGHz))")
+        if let dramEnergyPJPerBit {
+            require(dramEnergyPJPerBit >= 0, "dramEnergyPJPerBit", "must not be negative (got \(dramEnergyPJPerBit))")
+        }
+
+        // Arithmetic widths.
+        require(accumulationBits >= productBits, "accumulationBits",
+                "\(accumulationBits) bits is narrower than the \(productBits)-bit product of \(weightFormat.rawValue) × \(activationFormat.rawValue)")
+        require(accumulationBits <= 64, "accumulationBits", "at most 64 bits (got \(accumulationBits))")
+        if !(weightFormat.isInteger && activationFormat.isInteger) {
+            require(accumulationBits == 32, "accumulationBits", "floating-point formats accumulate in fp32: use 32 (got \(accumulationBits))")
+        }
+
+        // Each buffer must hold at least what one cycle of the array consumes from it.
+        if lanes > 0 && vectorSize > 0 {
+            let weightVectorBytes = lanes * vectorSize * weightFormat.bits
+            require(weightBufferBytes * 8 >= weightVectorBytes, "weightBuffer",
+                    "\(weightBufferBytes) B cannot hold one weight vector per lane (\(lanes) × \(vectorSize) × \(weightFormat.bits) bits = \(weightVectorBytes / 8) B)")
+            let inputVectorBits = vectorSize * activationFormat.bits
+            require(inputBufferBytes * 8 >= inputVectorBits, "inputBuffer",
+                    "\(inputBufferBytes) B cannot hold one input vector (\(vectorSize) × \(activationFormat.bits) bits = \(inputVectorBits / 8) B)")
+            let partialSumBits = lanes * accumulationBits
+            require(accumulationBufferBytes * 8 >= partialSumBits, "accumulationBuffer",
+                    "\(accumulationBufferBytes) B cannot hold one partial sum per lane (\(lanes) × \(accumulationBits) bits = \(partialSumBits / 8) B)")
+            let globalBits = inputVectorBits + lanes * activationFormat.bits
+            require(globalBufferBytes * 8 >= globalBits, "globalBuffer",
+                    "\(globalBufferBytes) B cannot hold one input vector and one output vector (\(globalBits / 8) B)")
+        }
+        if (try? Technology.named(technology)) == nil {
+            var message = "unknown technology node `\(technology)`; known: \(Technology.bundledNodes.joined(separator: ", ")), or a path to a table file"
+            if let near = NearestName.suggestion(for: technology, among: Technology.bundledNodes) { message += "; did you mean `\(near)`?" }
+            problems.append(DesignProblem(parameter: "technology", message: message))
+        }
+        return problems
+    }
+}

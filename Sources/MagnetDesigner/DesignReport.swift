@@ -1,0 +1,95 @@
+import MagnetCore
+
+/// The figures a person wants to see for an elaborated design: peak throughput, area broken down
+/// by component, and peak throughput per area.
+public struct DesignReport: Sendable {
+    /// The design point.
+    public let point: DesignPoint
+    /// Its elaboration.
+    public let hardware: Hardware
+
+    /// Elaborates `point` and builds the report.
+    public init(point: DesignPoint) throws {
+        self.point = point
+        self.hardware = try point.elaborate()
+    }
+
+    /// Area of each component (mm²), in hardware order: the MACs first, then each on-chip level.
+    public var areaBreakdownMM2: [(component: String, areaMM2: Double)] {
+        var parts = [(hardware.compute.name, hardware.compute.areaUM2 * Double(hardware.compute.instances) / 1e6)]
+        for level in hardware.storage where level.technology != .dram {
+            parts.append((level.name, level.areaUM2 * Double(level.instances) / 1e6))
+        }
+        return parts
+    }
+
+    /// Total modelled area (mm²).
+    public var areaMM2: Double { hardware.areaUM2 / 1e6 }
+
+    /// Peak tera-operations per second (2 per MAC per cycle).
+    public var peakTOPS: Double { point.peakTOPS }
+
+    /// Peak TOPS per mm² of modelled area.
+    public var peakTOPSPerMM2: Double { peakTOPS / areaMM2 }
+
+    /// The report as JSON (the schema is listed in docs/template.md).
+    public var json: JSONValue {
+        let p = point
+        let parameters: JSONValue = .object([
+            ("numPEs", .int(p.numPEs)), ("peRows", .int(p.peRows)), ("peColumns", .int(p.peColumns)),
+            ("lanes", .int(p.lanes)), ("vectorSize", .int(p.vectorSize)),
+            ("weightCollectorDepth", .int(p.weightCollectorDepth)),
+            ("accumulationCollectorDepth", .int(p.accumulationCollectorDepth)),
+            ("inputCollectorDepth", .int(p.inputCollectorDepth)),
+            ("weightBufferBytes", .int(p.weightBufferBytes)), ("inputBufferBytes", .int(p.inputBufferBytes)),
+            ("accumulationBufferBytes", .int(p.accumulationBufferBytes)), ("globalBufferBytes", .int(p.globalBufferBytes)),
+            ("dramBandwidthGBps", .double(p.dramBandwidthGBps)),
+            ("weightFormat", .string(p.weightFormat.rawValue)), ("activationFormat", .string(p.activationFormat.rawValue)),
+            ("accumulationBits", .int(p.accumulationBits)), ("dataflow", .string(p.dataflow.rawValue)),
+            ("clockGHz", .double(p.clockGHz)), ("technology", .string(p.technology)),
+        ])
+        let compute = hardware.compute
+        let levels: [JSONValue] = hardware.storage.enumerated().map { index, level in
+            let fanout = hardware.fanout(of: index)
+            return .object([
+                ("name", .string(level.name)),
+                ("technology", .string(level.technology.rawValue)),
+                ("keeps", .array(level.keeps.sorted().map(JSONValue.string))),
+                ("instances", .int(level.instances)),
+                ("mesh_x", .int(level.meshX)), ("mesh_y", .int(level.meshY)),
+                ("fanout_x", .int(fanout.x)), ("fanout_y", .int(fanout.y)),
+                ("capacity_words", .optional(level.capacityWords)),
+                ("capacity_bytes", .optional(level.capacityBytes)),
+                ("word_bits", .int(level.wordBits)),
+                ("block_size", .int(level.blockSize)),
+                ("read_bandwidth_words_per_cycle", .optional(level.readBandwidth)),
+                ("write_bandwidth_words_per_cycle", .optional(level.writeBandwidth)),
+                ("read_energy_pJ", .double(level.readEnergyPJ)),
+                ("write_energy_pJ", .double(level.writeEnergyPJ)),
+                ("update_energy_pJ", .double(level.updateEnergyPJ)),
+                ("leakage_pJ_per_cycle", .double(level.leakagePJPerCycle)),
+                ("network_hop_energy_pJ_per_word", .double(level.networkHopEnergyPJPerWord)),
+                ("area_um2_per_instance", .double(level.areaUM2)),
+            ])
+        }
+        return .object([
+            ("name", .string(p.name)),
+            ("technology", .string(p.technology)),
+            ("clock_GHz", .double(p.clockGHz)),
+            ("dataflow", .string(p.dataflow.rawValue)),
+            ("mac_count", .int(p.macCount)),
+            ("peak_TOPS", .double(peakTOPS)),
+            ("area_mm2", .double(areaMM2)),
+            ("peak_TOPS_per_mm2", .double(peakTOPSPerMM2)),
+            ("parameters", parameters),
+            ("compute", .object([
+                ("name", .string(compute.name)), ("instances", .int(compute.instances)),
+                ("mesh_x", .int(compute.meshX)), ("mesh_y", .int(compute.meshY)),
+                ("energy_per_mac_pJ", .double(compute.energyPerMACPJ)),
+                ("area_um2_per_instance", .double(compute.areaUM2)),
+            ])),
+            ("levels", .array(levels)),
+            ("area_breakdown_mm2", .object(areaBreakdownMM2.map { ($0.component, .double($0.areaMM2)) })),
+        ])
+    }
+}

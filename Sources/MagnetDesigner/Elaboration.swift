@@ -1,0 +1,97 @@
+import MagnetCore
+
+/// Turning a ``DesignPoint`` into the ``Hardware`` the cost model reads.
+///
+/// The template elaborates into these levels, inner to outer (docs/template.md has the figure):
+///
+/// | level | keeps | instances | built from |
+/// |---|---|---|---|
+/// | `MAC` | — | numPEs·lanes·vectorSize | MAC units |
+/// | `WeightCollector` | Weights | numPEs·lanes | registers, depth × vectorSize weights |
+/// | `AccumulationCollector` | Outputs | numPEs·lanes | registers, depth partial sums |
+/// | `InputCollector` (if depth > 0) | Inputs | numPEs | registers, depth × vectorSize inputs |
+/// | `AccumulationBuffer` | Outputs | numPEs | SRAM, `lanes` banks |
+/// | `WeightBuffer` | Weights | numPEs | SRAM, `lanes` banks |
+/// | `InputBuffer` | Inputs | numPEs | SRAM |
+/// | `GlobalBuffer` | Inputs, Outputs | 1 | SRAM |
+/// | `DRAM` | all | 1 | DRAM, 64-bit bursts |
+extension DesignPoint {
+    /// Elaborates this point with its technology table. Throws when the point is invalid.
+    public func elaborate() throws -> Hardware {
+        if let problem = validate().first { throw problem }
+        return elaborate(technology: try Technology.named(technology))
+    }
+
+    /// Elaborates this (valid) point with the given technology table.
+    public func elaborate(technology tech: Technology) -> Hardware {
+        let weightBits = weightFormat.bits
+        let activationBits = activationFormat.bits
+        let peMesh = (x: peColumns, y: peRows)
+
+        let mac = tech.mac(weights: weightFormat, activations: activationFormat, accumulationBits: accumulationBits)
+        let compute = ComputeLevel(name: "MAC", instances: macCount, meshX: peMesh.x * vectorSize, meshY: peMesh.y * lanes,
+                                   energyPerMACPJ: mac.energyPJ, areaUM2: mac.areaUM2)
+
+        func registers(_ name: String, keeps: String, words: Int, wordBits: Int, block: Int, instances: Int, meshY: Int) -> StorageLevel {
+            let access = tech.registerAccessPJ(widthBits: block * wordBits)
+            let bits = words * wordBits
+            return StorageLevel(name: name, technology: .registers, keeps: [keeps], capacityWords: words, wordBits: wordBits,
+                                blockSize: block, instances: instances, meshY: meshY,
+                                readBandwidth: Double(block), writeBandwidth: Double(block),
+                                readEnergyPJ: access, writeEnergyPJ: access, updateEnergyPJ: 2 * access,
+                                leakagePJPerCycle: Technology.leakagePJPerCycle(bits: bits, pWPerBit: tech.registerLeakagePWPerBit, clockGHz: clockGHz),
+                                areaUM2: tech.registerAreaUM2(bits: bits))
+        }
+
+        /// An SRAM level of `banks` equal banks, each `block` words wide, read and written once per cycle.
+        func sram(_ name: String, keeps: Set<String>, bytes: Int, wordBits: Int, block: Int, banks: Int,
+                  instances: Int, meshY: Int, hopPJPerWord: Double = 0) -> StorageLevel {
+            let bits = bytes * 8
+            let bankBits = bits / banks
+            let read = tech.sramReadPJ(capacityBits: bankBits, widthBits: block * wordBits)
+            let write = tech.sramWritePJ(capacityBits: bankBits, widthBits: block * wordBits)
+            return StorageLevel(name: name, technology: .sram, keeps: keeps, capacityWords: bits / wordBits, wordBits: wordBits,
+                                blockSize: block, instances: instances, meshY: meshY,
+                                readBandwidth: Double(block * banks), writeBandwidth: Double(block * banks),
+                                readEnergyPJ: read, writeEnergyPJ: write, updateEnergyPJ: read + write,
+                                leakagePJPerCycle: Technology.leakagePJPerCycle(bits: bits, pWPerBit: tech.sramLeakagePWPerBit, clockGHz: clockGHz),
+                                areaUM2: tech.sramAreaUM2(bits: bits),
+                                networkHopEnergyPJPerWord: hopPJPerWord)
+        }
+
+        let perLane = numPEs * lanes
+        var levels: [StorageLevel] = [
+            registers("WeightCollector", keeps: "Weights", words: weightCollectorDepth * vectorSize, wordBits: weightBits,
+                      block: vectorSize, instances: perLane, meshY: peMesh.y * lanes),
+            registers("AccumulationCollector", keeps: "Outputs", words: accumulationCollectorDepth, wordBits: accumulationBits,
+                      block: 1, instances: perLane, meshY: peMesh.y * lanes),
+        ]
+        if inputCollectorDepth > 0 {
+            levels.append(registers("InputCollector", keeps: "Inputs", words: inputCollectorDepth * vectorSize, wordBits: activationBits,
+                                    block: vectorSize, instances: numPEs, meshY: peMesh.y))
+        }
+        levels.append(sram("AccumulationBuffer", keeps: ["Outputs"], bytes: accumulationBufferBytes, wordBits: accumulationBits,
+                           block: 1, banks: lanes, instances: numPEs, meshY: peMesh.y))
+        levels.append(sram("WeightBuffer", keeps: ["Weights"], bytes: weightBufferBytes, wordBits: weightBits,
+                           block: vectorSize, banks: lanes, instances: numPEs, meshY: peMesh.y))
+        levels.append(sram("InputBuffer", keeps: ["Inputs"], bytes: inputBufferBytes, wordBits: activationBits,
+                           block: vectorSize, banks: 1, instances: numPEs, meshY: peMesh.y))
+
+        // One hop on the array network spans one PE pitch: the side of a square PE.
+        let peAreaUM2 = levels.reduce(0) { $0 + $1.areaUM2 * Double($1.instances / numPEs) } + mac.areaUM2 * Double(lanes * vectorSize)
+        let pitchMM = peAreaUM2.squareRoot() / 1000
+        let hopPJPerWord = tech.wirePJPerBitPerMM * pitchMM * Double(activationBits)
+        levels.append(sram("GlobalBuffer", keeps: ["Inputs", "Outputs"], bytes: globalBufferBytes, wordBits: activationBits,
+                           block: vectorSize, banks: 1, instances: 1, meshY: 1, hopPJPerWord: hopPJPerWord))
+
+        let burstBits = 64
+        let dramWordsPerCycle = dramBandwidthGBps * 8 / Double(activationBits) / clockGHz
+        let dramBlock = max(1, burstBits / activationBits)
+        let dramBurstPJ = Double(burstBits) * (dramEnergyPJPerBit ?? tech.dramPJPerBit)
+        levels.append(StorageLevel(name: "DRAM", technology: .dram, keeps: ["Weights", "Inputs", "Outputs"], capacityWords: nil,
+                                   wordBits: activationBits, blockSize: dramBlock, instances: 1,
+                                   readBandwidth: dramWordsPerCycle, writeBandwidth: dramWordsPerCycle,
+                                   readEnergyPJ: dramBurstPJ, writeEnergyPJ: dramBurstPJ, updateEnergyPJ: dramBurstPJ))
+        return Hardware(name: name, clockGHz: clockGHz, compute: compute, storage: levels)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import MagnetCore
+
+/// Energy, area and leakage figures of one process node, read from a technology table.
+///
+/// The tables are data (`Technology/<node>.yaml`, bundled), not constants in code; the source and
+/// scaling rule of every number is in docs/technology.md. Helpers turn the primitive figures into
+/// the costs of MAC units, SRAM macros, register files, wires and DRAM accesses.
+public struct Technology: Sendable, Equatable {
+    /// Node name, e.g. `16nm`.
+    public var node: String
+    /// Nominal supply voltage (V).
+    public var voltageV: Double
+    /// Energy (pJ) and area (µm²) of one arithmetic primitive.
+    public struct Primitive: Sendable, Equatable {
+        /// Energy of one operation (pJ).
+        public var energyPJ: Double
+        /// Area of one unit (µm²).
+        public var areaUM2: Double
+    }
+    /// 8-bit × 8-bit integer multiplier.
+    public var intMultiply8x8: Primitive
+    /// 32-bit integer adder.
+    public var intAdd32: Primitive
+    /// IEEE half-precision multiplier.
+    public var fp16Multiply: Primitive
+    /// IEEE single-precision adder (the accumulator of floating-point MACs).
+    public var fp32Add: Primitive
+    /// SRAM per-bit read energy `a + b·√(capacity in bits)`: the intercept `a` (pJ/bit).
+    public var sramReadPJPerBitIntercept: Double
+    /// The slope `b` (pJ per bit per √bit).
+    public var sramReadPJPerBitPerSqrtBit: Double
+    /// Write energy as a multiple of read energy.
+    public var sramWriteToReadRatio: Double
+    /// 6T bitcell area (µm²).
+    public var sramBitcellAreaUM2: Double
+    /// Fraction of a macro's area that is bitcells.
+    public var sramArrayEfficiency: Double
+    /// SRAM leakage (pW per bit).
+    public var sramLeakagePWPerBit: Double
+    /// Register-file (flip-flop) access energy (pJ per bit).
+    public var registerAccessPJPerBit: Double
+    /// Flip-flop area (µm² per bit).
+    public var registerAreaUM2PerBit: Double
+    /// Flip-flop leakage (pW per bit).
+    public var registerLeakagePWPerBit: Double
+    /// On-chip wire energy (pJ per bit per mm).
+    public var wirePJPerBitPerMM: Double
+    /// DRAM access energy (pJ per bit), interface included.
+    public var dramPJPerBit: Double
+
+    // MARK: Loading
+
+    /// Names of the bundled tables.
+    public static let bundledNodes = ["45nm", "28nm", "16nm", "7nm"]
+
+    /// The bundled table for `node` (`16nm`, …), or a table file if `node` is a path to one.
+    public static func named(_ node: String) throws -> Technology {
+        if bundledNodes.contains(node) {
+            guard let url = Bundle.module.url(forResource: node, withExtension: "yaml", subdirectory: "Technology") else {
+                throw ConfigError(file: "Technology/\(node).yaml", message: "the bundled technology table is missing from the installation")
+            }
+            return try load(path: url.path)
+        }
+        if node.hasSuffix(".yaml") || node.hasSuffix(".yml") || node.hasSuffix(".json") {
+            return try load(path: node)
+        }
+        var message = "unknown technology node `\(node)`; known: \(bundledNodes.joined(separator: ", ")), or a path to a table file"
+        if let near = NearestName.suggestion(for: node, among: bundledNodes) { message += "; did you mean `\(near)`?" }
+        throw ConfigError(file: node, message: message)
+    }
+
+    /// Reads a technology table file (format: the bundled `Technology/*.yaml`).
+    public static func load(path: String) throws -> Technology {
+        let root = try ConfigNode.load(path: path).mapping(knownKeys: [
+            "node", "feature_nm", "voltage_V", "energy_scale_from_45nm", "area_scale_from_45nm",
+            "arithmetic", "sram", "register", "wire_pJ_per_bit_per_mm", "dram_pJ_per_bit",
+        ])
+        let arithmetic = try root.required("arithmetic").mapping(knownKeys: ["int_multiply_8x8", "int_add_32", "fp16_multiply", "fp32_add"])
+        func primitive(_ key: String) throws -> Primitive {
+            let map = try arithmetic.required(key).mapping(knownKeys: ["energy_pJ", "area_um2"])
+            return Primitive(energyPJ: try map.required("energy_pJ").double(in: 0...1e6),
+                             areaUM2: try map.required("area_um2").double(in: 0...1e9))
+        }
+        let sram = try root.required("sram").mapping(knownKeys: [
+            "read_pJ_per_bit_intercept", "read_pJ_per_bit_per_sqrt_bit", "write_to_read_energy_ratio",
+            "bitcell_area_um2", "array_efficiency", "leakage_pW_per_bit",
+        ])
+        let register = try root.required("register").mapping(knownKeys: ["access_pJ_per_bit", "area_um2_per_bit", "leakage_pW_per_bit"])
+        return Technology(
+            node: try root.required("node").string(),
+            voltageV: try root.required("voltage_V").double(in: 0.1...5),
+            intMultiply8x8: try primitive("int_multiply_8x8"),
+            intAdd32: try primitive("int_add_32"),
+            fp16Multiply: try primitive("fp16_multiply"),
+            fp32Add: try primitive("fp32_add"),
+            sramReadPJPerBitIntercept: try sram.required("read_pJ_per_bit_intercept").double(in: 0...100),
+            sramReadPJPerBitPerSqrtBit: try sram.required("read_pJ_per_bit_per_sqrt_bit").double(in: 0...100),
+            sramWriteToReadRatio: try sram.required("write_to_read_energy_ratio").double(in: 0.1...10),
+            sramBitcellAreaUM2: try sram.required("bitcell_area_um2").double(in: 1e-4...100),
+            sramArrayEfficiency: try sram.required("array_efficiency").double(in: 0.05...1),
+            sramLeakagePWPerBit: try sram.required("leakage_pW_per_bit").double(in: 0...1e6),
+            registerAccessPJPerBit: try register.required("access_pJ_per_bit").double(in: 0...100),
+            registerAreaUM2PerBit: try register.required("area_um2_per_bit").double(in: 0...1e4),
+            registerLeakagePWPerBit: try register.required("leakage_pW_per_bit").double(in: 0...1e6),
+            wirePJPerBitPerMM: try root.required("wire_pJ_per_bit_per_mm").double(in: 0...100),
+            dramPJPerBit: try root.required("dram_pJ_per_bit").double(in: 0...1e4))
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import MagnetCore
+import MagnetDesigner
+
+/// The `magnet` command: design neural-network accelerators.
+@main
+struct Magnet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "magnet",
+        abstract: "Design neural-network accelerators: networks in, accelerator designs out.",
+        discussion: """
+        magnet describes networks the Timeloop way (loop dimensions, data spaces, projections),
+        elaborates MAGNet-template design points into hardware models with per-component energy
+        and area, and (as later commands land) maps every layer and searches the design space.
+
+        Examples:
+          magnet networks                                  list the built-in networks
+          magnet networks show resnet50                    per-layer table of ResNet-50
+          magnet design show examples/simba-like.yaml      the elaborated hardware
+          magnet design validate my-design.yaml            check a design file
+        """,
+        version: MagnetVersion.string,
+        subcommands: [NetworksCommand.self, DesignCommand.self]
+    )
+
+    /// Runs the command; input errors become one `error:` line on stderr and exit status 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as ConfigError {
+            fail(error.description)
+        } catch let error as DesignProblem {
+            fail(error.description)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}
+
+/// The version printed by `magnet --version`.
+enum MagnetVersion {
+    static let string = "0.1.0"
+}
