@@ -43,6 +43,6 @@ let package = Package(
         .testTarget(name: "MagnetCoreTests", dependencies: ["MagnetCore"]),
         .testTarget(name: "MagnetWorkloadTests", dependencies: ["MagnetWorkload"]),
         .testTarget(name: "MagnetDesignerTests", dependencies: ["MagnetDesigner", "MagnetWorkload"]),
-        .testTarget(name: "MagnetCLITests", dependencies: ["MagnetCore"]),
+        .testTarget(name: "MagnetCLITests", dependencies: ["magnet", "MagnetCore"]),
     ]
 )

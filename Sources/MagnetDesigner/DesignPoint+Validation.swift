@@ -39,10 +39,11 @@ extension DesignPoint {
         }
 
         // Arithmetic widths.
-        require(accumulationBits >= productBits, "accumulationBits",
-                "\(accumulationBits) bits is narrower than the \(productBits)-bit product of \(weightFormat.rawValue) × \(activationFormat.rawValue)")
-        require(accumulationBits <= 64, "accumulationBits", "at most 64 bits (got \(accumulationBits))")
-        if !(weightFormat.isInteger && activationFormat.isInteger) {
+        if weightFormat.isInteger && activationFormat.isInteger {
+            require(accumulationBits >= productBits, "accumulationBits",
+                    "\(accumulationBits) bits is narrower than the \(productBits)-bit product of \(weightFormat.rawValue) × \(activationFormat.rawValue)")
+            require(accumulationBits <= 64, "accumulationBits", "at most 64 bits (got \(accumulationBits))")
+        } else {
             require(accumulationBits == 32, "accumulationBits", "floating-point formats accumulate in fp32: use 32 (got \(accumulationBits))")
         }
 

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+@Suite struct DesignCommandTests {
+    @Test func showJSONHasTheElaboratedHardware() throws {
+        let result = try CLIRunner.run(["design", "show", "examples/simba-like.yaml", "--json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["mac_count"] as? Int == 1024)
+        #expect(abs((object["peak_TOPS"] as? Double ?? 0) - 4.096) < 1e-9)
+        let levels = try #require(object["levels"] as? [[String: Any]])
+        #expect(levels.map { $0["name"] as? String } == ["WeightCollector", "AccumulationCollector", "InputCollector",
+                                                         "AccumulationBuffer", "WeightBuffer", "InputBuffer", "GlobalBuffer", "DRAM"])
+        let breakdown = try #require(object["area_breakdown_mm2"] as? [String: Double])
+        let area = try #require(object["area_mm2"] as? Double)
+        #expect(abs(breakdown.values.reduce(0, +) - area) < 1e-9)
+    }
+
+    @Test func showTextHasTheSummary() throws {
+        let result = try CLIRunner.run(["design", "show", "examples/simba-like.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("peak 4.10 TOPS"))
+        #expect(result.stdout.contains("area breakdown:"))
+    }
+
+    @Test func validateReportsEveryProblemWithItsLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-cli-\(UInt64.random(in: 0...UInt64.max)).yaml").path
+        try """
+        numPEs: 16
+        lanes: 8
+        vectorSize: 8
+        weightBuffer: 16 B
+        inputBuffer: 8 KiB
+        accumulationBuffer: 3 KiB
+        globalBuffer: 64 KiB
+        dramBandwidthGBps: 25.6
+        technology: 16mn
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try CLIRunner.run(["design", "validate", path])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "error: \(path):4:15: weightBuffer: 16 B cannot hold one weight vector per lane (8 × 8 × 8 bits = 64 B)",
+            "error: \(path):9:13: technology: unknown technology node `16mn`; known: 45nm, 28nm, 16nm, 7nm, or a path to a table file; did you mean `16nm`?",
+        ])
+    }
+
+    @Test func validateOK() throws {
+        let result = try CLIRunner.run(["design", "validate", "examples/simba-like.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "examples/simba-like.yaml: ok\n")
+    }
+
+    @Test func malformedFileIsOneLineNoTrace() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-cli-bad-\(UInt64.random(in: 0...UInt64.max)).yaml").path
+        try "numPEs: [16\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try CLIRunner.run(["design", "show", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.hasPrefix("error: \(path):"))
+        #expect(result.stderr.contains("syntax error"))
+    }
+}

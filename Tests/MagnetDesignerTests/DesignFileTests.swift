@@ -1,0 +1,77 @@
+import Testing
+@testable import MagnetCore
+@testable import MagnetDesigner
+
+@Suite struct DesignFileTests {
+    @Test func simbaExampleLoads() throws {
+        let point = try DesignFile.load(path: examplesDirectory.appendingPathComponent("simba-like.yaml").path)
+        var expected = simbaLike()
+        expected.name = "simba-like"
+        #expect(point == expected)
+    }
+
+    let valid = """
+    numPEs: 16
+    lanes: 8
+    vectorSize: 8
+    weightBuffer: 32 KiB
+    inputBuffer: 8 KiB
+    accumulationBuffer: 3 KiB
+    globalBuffer: 64 KiB
+    dramBandwidthGBps: 25.6
+    """
+
+    func error(_ text: String) -> ConfigError? {
+        #expect(throws: ConfigError.self) { try DesignFile.parse(text, file: "d.yaml") }
+    }
+
+    @Test func defaultsFillTheRest() throws {
+        let point = try DesignFile.parse(valid, file: "d.yaml")
+        #expect(point.peRows == 4 && point.peColumns == 4)
+        #expect(point.accumulationBits == 24 && point.technology == "16nm" && point.dataflow == .weightStationary)
+    }
+
+    @Test func unknownKeySuggestsTheParameter() {
+        let e = error(valid + "\nnumPE: 4\n")
+        #expect(e?.description == "d.yaml:9:1: numPE: unknown key `numPE`; did you mean `numPEs`?")
+    }
+
+    @Test func validationErrorsPointAtTheLine() {
+        let e = error(valid + "\naccumulationBits: 8\n")
+        #expect(e?.line == 9)
+        #expect(e?.keyPath == "accumulationBits")
+        #expect(e?.message == "8 bits is narrower than the 16-bit product of int8 × int8")
+    }
+
+    @Test func outOfRangeSaysTheRange() {
+        let e = error(valid.replacingOccurrences(of: "lanes: 8", with: "lanes: -2"))
+        #expect(e?.description == "d.yaml:2:8: lanes: -2 is out of range; allowed: 1...1048576")
+    }
+
+    @Test func badDataflowListsTheChoices() {
+        let e = error(valid + "\ndataflow: OS-WS\n")
+        #expect(e?.message.hasPrefix("unknown value `OS-WS`; allowed: WS, OS, IS, WS-LOS, OS-LWS") == true)
+    }
+
+    @Test func missingKeyIsNamed() {
+        let e = error(valid.replacingOccurrences(of: "globalBuffer: 64 KiB\n", with: ""))
+        #expect(e?.message == "missing required key `globalBuffer`")
+    }
+
+    @Test func ambiguousSizeUnit() {
+        let e = error(valid.replacingOccurrences(of: "64 KiB", with: "64 KB"))
+        #expect(e?.keyPath == "globalBuffer")
+        #expect(e?.message.contains("ambiguous unit `KB`") == true)
+    }
+
+    @Test func everyProblemIsReported() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-design-\(UInt64.random(in: 0...UInt64.max)).yaml").path
+        try (valid + "\naccumulationBits: 8\ntechnology: 3nm\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let found = try DesignFile.problems(path: path)
+        #expect(found.map(\.keyPath) == ["accumulationBits", "technology"])
+        #expect(found.map(\.line) == [9, 10])
+    }
+}
+
+import Foundation
