@@ -1,3 +1,4 @@
+import Foundation
 import MagnetCore
 
 /// Reads design points from YAML or JSON files (keys in docs/template.md).
@@ -44,6 +45,15 @@ public enum DesignFile {
         return error
     }
 
+    /// The `technology` value; a relative path to a table file is taken relative to the design file.
+    static func technologyReference(_ node: ConfigNode?, designFile: String) throws -> String {
+        guard let value = try node?.string() else { return "16nm" }
+        let isPath = value.hasSuffix(".yaml") || value.hasSuffix(".yml") || value.hasSuffix(".json")
+        guard isPath, !value.hasPrefix("/") else { return value }
+        let directory = URL(fileURLWithPath: designFile).deletingLastPathComponent()
+        return directory.appendingPathComponent(value).standardizedFileURL.path
+    }
+
     static func read(_ root: ConfigNode) throws -> (DesignPoint, ConfigMapping) {
         let map = try root.mapping(knownKeys: keys)
         let maxCount = 1 << 20
@@ -72,7 +82,7 @@ public enum DesignFile {
             accumulationBits: try map.optional("accumulationBits")?.int(in: 1...64) ?? 24,
             dataflow: try map.optional("dataflow")?.choice(dataflows) ?? .weightStationary,
             clockGHz: try map.optional("clockGHz")?.double(in: 0.001...10) ?? 1,
-            technology: try map.optional("technology")?.string() ?? "16nm",
+            technology: try technologyReference(map.optional("technology"), designFile: root.file),
             dramEnergyPJPerBit: try map.optional("dramEnergyPJPerBit")?.double(in: 0...10_000))
         return (point, map)
     }

@@ -62,10 +62,13 @@ extension DesignPoint {
             require(globalBufferBytes * 8 >= globalBits, "globalBuffer",
                     "\(globalBufferBytes) B cannot hold one input vector and one output vector (\(globalBits / 8) B)")
         }
-        if (try? Technology.named(technology)) == nil {
-            var message = "unknown technology node `\(technology)`; known: \(Technology.bundledNodes.joined(separator: ", ")), or a path to a table file"
-            if let near = NearestName.suggestion(for: technology, among: Technology.bundledNodes) { message += "; did you mean `\(near)`?" }
-            problems.append(DesignProblem(parameter: "technology", message: message))
+        do {
+            _ = try Technology.named(technology)
+        } catch let error as ConfigError {
+            // An unknown name is reported as is; a broken table file keeps its own location.
+            problems.append(DesignProblem(parameter: "technology", message: error.line == nil ? error.message : error.description))
+        } catch {
+            problems.append(DesignProblem(parameter: "technology", message: "\(error)"))
         }
         return problems
     }

@@ -57,7 +57,7 @@ public struct Technology: Sendable, Equatable {
     /// The bundled table for `node` (`16nm`, …), or a table file if `node` is a path to one.
     public static func named(_ node: String) throws -> Technology {
         if bundledNodes.contains(node) {
-            guard let url = Bundle.module.url(forResource: node, withExtension: "yaml", subdirectory: "Technology") else {
+            guard let url = bundledTableURL(node) else {
                 throw ConfigError(file: "Technology/\(node).yaml", message: "the bundled technology table is missing from the installation")
             }
             return try load(path: url.path)
@@ -68,6 +68,11 @@ public struct Technology: Sendable, Equatable {
         var message = "unknown technology node `\(node)`; known: \(bundledNodes.joined(separator: ", ")), or a path to a table file"
         if let near = NearestName.suggestion(for: node, among: bundledNodes) { message += "; did you mean `\(near)`?" }
         throw ConfigError(file: node, message: message)
+    }
+
+    /// Where the bundled table for `node` is installed.
+    public static func bundledTableURL(_ node: String) -> URL? {
+        Bundle.module.url(forResource: node, withExtension: "yaml", subdirectory: "Technology")
     }
 
     /// Reads a technology table file (format: the bundled `Technology/*.yaml`).

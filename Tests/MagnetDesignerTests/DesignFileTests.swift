@@ -75,3 +75,40 @@ import Testing
 }
 
 import Foundation
+
+@Suite struct TechnologyFileReferenceTests {
+    @Test func relativeTablePathsAreResolvedAgainstTheDesignFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-tech-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tables"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bundled = try #require(Technology.bundledTableURL("16nm"))
+        try FileManager.default.copyItem(at: bundled, to: directory.appendingPathComponent("tables/mine.yaml"))
+        let design = directory.appendingPathComponent("design.yaml")
+        try """
+        numPEs: 4
+        lanes: 2
+        vectorSize: 2
+        weightBuffer: 1 KiB
+        inputBuffer: 1 KiB
+        accumulationBuffer: 1 KiB
+        globalBuffer: 4 KiB
+        dramBandwidthGBps: 8
+        technology: tables/mine.yaml
+        """.write(to: design, atomically: true, encoding: .utf8)
+        let point = try DesignFile.load(path: design.path)
+        #expect(point.technology == directory.appendingPathComponent("tables/mine.yaml").standardizedFileURL.path)
+        #expect(try point.elaborate().storage.count == 8)
+    }
+
+    @Test func brokenTableFileKeepsItsLocation() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-tech-bad-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "node: x\nvoltage_V: 0.8\nsram_typo: 1\n".write(to: directory.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
+        var point = simbaLike()
+        point.technology = directory.appendingPathComponent("t.yaml").path
+        let problem = try #require(point.validate().first)
+        #expect(problem.parameter == "technology")
+        #expect(problem.message.contains("t.yaml:3:1: sram_typo: unknown key `sram_typo`"))
+    }
+}
