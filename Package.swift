@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MagnetCore", targets: ["MagnetCore"]),
         .library(name: "MagnetWorkload", targets: ["MagnetWorkload"]),
         .library(name: "MagnetDesigner", targets: ["MagnetDesigner"]),
+        .library(name: "MagnetMapper", targets: ["MagnetMapper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,10 +33,14 @@ let package = Package(
             dependencies: ["MagnetCore"],
             resources: [.copy("Technology")]
         ),
+        .target(
+            name: "MagnetMapper",
+            dependencies: ["MagnetCore", "MagnetWorkload", "MagnetDesigner"]
+        ),
         .executableTarget(
             name: "magnet",
             dependencies: [
-                "MagnetCore", "MagnetWorkload", "MagnetDesigner",
+                "MagnetCore", "MagnetWorkload", "MagnetDesigner", "MagnetMapper",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -43,6 +48,7 @@ let package = Package(
         .testTarget(name: "MagnetCoreTests", dependencies: ["MagnetCore"]),
         .testTarget(name: "MagnetWorkloadTests", dependencies: ["MagnetWorkload"]),
         .testTarget(name: "MagnetDesignerTests", dependencies: ["MagnetDesigner", "MagnetWorkload"]),
+        .testTarget(name: "MagnetMapperTests", dependencies: ["MagnetMapper"]),
         .testTarget(name: "MagnetCLITests", dependencies: ["magnet", "MagnetCore"]),
     ]
 )

@@ -134,6 +134,9 @@ public struct StorageLevel: Sendable, Equatable {
     public var areaUM2: Double
     /// Energy to move one word one hop on the network from this level to its children (pJ).
     public var networkHopEnergyPJPerWord: Double
+    /// Instances that share one access port and its energy (Timeloop's `cluster_size`); 1 for
+    /// independent instances.
+    public var clusterSize: Int = 1
 
     /// Creates a storage level.
     public init(name: String, technology: Technology, keeps: Set<String>, capacityWords: Int?, wordBits: Int,

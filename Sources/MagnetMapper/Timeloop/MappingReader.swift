@@ -1,0 +1,116 @@
+import MagnetCore
+import MagnetWorkload
+
+/// Reads a Timeloop `mapping:` list (targets, temporal/spatial factors and permutations,
+/// `datatype`/`bypass` keep lists) into a ``Mapping``, storage levels inner to outer.
+enum MappingReader {
+    static func read(_ node: ConfigNode, components: ArchitectureReader.Components, problem: Problem) throws -> Mapping {
+        let names = components.storage.map(\.name)
+        let allSpaces = Set(0..<problem.dataSpaces.count)
+        var levels = names.map { _ in LevelMapping(keeps: allSpaces) }  // outer to inner, like `names`
+        var seen: Set<String> = []
+        for entry in try node.list() {
+            let map = try entry.mapping(knownKeys: ["target", "type", "factors", "permutation", "split", "keep", "bypass"])
+            let targetNode = try map.required("target")
+            let target = try targetNode.string()
+            guard let index = names.firstIndex(of: target) else {
+                var message = "unknown target `\(target)`"
+                if let near = NearestName.suggestion(for: target, among: names) { message += "; did you mean `\(near)`?" } else { message += "; storage levels: \(names.joined(separator: ", "))" }
+                throw targetNode.error(message)
+            }
+            let type = try map.required("type").choice([(name: "temporal", value: "temporal"), (name: "spatial", value: "spatial"),
+                                                        (name: "datatype", value: "keep"), (name: "bypass", value: "keep")])
+            let signature = "\(target)/\(type)"
+            if !seen.insert(signature).inserted { throw entry.error("a second `\(type)` entry for target `\(target)`") }
+            switch type {
+            case "keep":
+                var keeps = allSpaces
+                if let keepNode = map.optional("keep") {
+                    keeps = Set(try keepNode.list().map { try dataSpace($0, problem) })
+                }
+                if let bypassNode = map.optional("bypass") {
+                    let bypassed = Set(try bypassNode.list().map { try dataSpace($0, problem) })
+                    if map.contains("keep") {
+                        if let overlap = keeps.intersection(bypassed).first {
+                            throw bypassNode.error("`\(problem.dataSpaces[overlap].name)` is both kept and bypassed")
+                        }
+                    } else {
+                        keeps.subtract(bypassed)
+                    }
+                }
+                levels[index].keeps = keeps
+            default:
+                let loops = try factorsAndPermutation(map, problem: problem)
+                if type == "temporal" {
+                    levels[index].temporal = loops.map(\.loop).filter { $0.bound > 1 }
+                } else {
+                    let split = try map.optional("split")?.int(in: 0...problem.dimensions.count) ?? loops.count
+                    levels[index].spatialX = loops.prefix(split).map(\.loop).filter { $0.bound > 1 }
+                    levels[index].spatialY = loops.dropFirst(split).map(\.loop).filter { $0.bound > 1 }
+                }
+            }
+        }
+        // Every dimension's factors must multiply out to its size.
+        for (dimension, name) in problem.dimensions.enumerated() {
+            var product = 1
+            for level in levels {
+                for loop in level.temporal + level.spatialX + level.spatialY where loop.dimension == dimension { product *= loop.bound }
+            }
+            if product != problem.bounds[dimension] {
+                throw node.error("the factors of \(name) multiply to \(product), but the problem has \(name) = \(problem.bounds[dimension]); every dimension's factors across levels must multiply to its size")
+            }
+        }
+        return Mapping(levels: levels.reversed())
+    }
+
+    static func dataSpace(_ node: ConfigNode, _ problem: Problem) throws -> Int {
+        let name = try node.string()
+        guard let index = problem.dataSpaceIndex(name) else {
+            throw node.error("unknown data space `\(name)`; data spaces: \(problem.dataSpaces.map(\.name).joined(separator: ", "))")
+        }
+        return index
+    }
+
+    /// Loops in permutation order (innermost first); dimensions the permutation leaves out follow.
+    static func factorsAndPermutation(_ map: ConfigMapping, problem: Problem) throws -> [(name: String, loop: Loop)] {
+        var factors: [Int: Int] = [:]
+        if let factorsNode = map.optional("factors") {
+            let text = try factorsNode.string()
+            let tokens = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+            for token in tokens {
+                let name: String, value: String
+                if let equals = token.firstIndex(of: "=") {
+                    name = String(token[..<equals])
+                    value = String(token[token.index(after: equals)...])
+                } else {
+                    let digits = token.reversed().prefix { $0.isNumber }
+                    name = String(token.dropLast(digits.count))
+                    value = String(digits.reversed())
+                }
+                guard let dimension = problem.dimensionIndex(name) else {
+                    throw factorsNode.error("unknown dimension `\(name)` in factors; dimensions: \(problem.dimensions.joined(separator: ", "))")
+                }
+                guard let bound = Int(value), bound >= 1 else {
+                    throw factorsNode.error("`\(token)` is not a dimension followed by a positive factor")
+                }
+                if factors[dimension] != nil { throw factorsNode.error("dimension `\(name)` appears twice in factors") }
+                factors[dimension] = bound
+            }
+        }
+        var order: [Int] = []
+        if let permutationNode = map.optional("permutation") {
+            let text = try permutationNode.string()
+            let singleLetters = problem.dimensions.allSatisfy { $0.count == 1 }
+            let names = singleLetters ? text.filter { !$0.isWhitespace }.map(String.init) : text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+            for name in names {
+                guard let dimension = problem.dimensionIndex(name) else {
+                    throw permutationNode.error("unknown dimension `\(name)` in permutation; dimensions: \(problem.dimensions.joined(separator: ", "))")
+                }
+                if order.contains(dimension) { throw permutationNode.error("dimension `\(name)` appears twice in the permutation") }
+                order.append(dimension)
+            }
+        }
+        for dimension in problem.dimensions.indices where !order.contains(dimension) { order.append(dimension) }
+        return order.map { (problem.dimensions[$0], Loop(dimension: $0, bound: factors[$0] ?? 1)) }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import MagnetCore
+import MagnetDesigner
+import MagnetWorkload
+
+/// Reads Timeloop's "parsed-processed" model input (timeloopfe v0.4: `architecture`, `problem`,
+/// `mapping`) and its energy and area reference tables (ERT, ART).
+///
+/// Keys that only the mapper or Accelergy read (`architecture_constraints`, `mapper`,
+/// `mapspace`, `globals`, `compound_components`) are ignored. Constructs the model does not
+/// support (sparse optimizations, nested subtrees, compressed or metadata storage) are refused
+/// with `not supported: <key> at <path>`.
+public enum TimeloopInput {
+    /// Loads a case from its three files.
+    public static func load(input: String, ert: String, art: String? = nil) throws -> TimeloopCase {
+        let root = try ConfigNode.load(path: input)
+        let energies = try EnergyTable.load(path: ert)
+        let areas = try art.map { try AreaTable.load(path: $0) } ?? AreaTable(areas: [:])
+        return try parse(root, energies: energies, areas: areas)
+    }
+
+    static let topKeys = ["architecture", "problem", "mapping", "architecture_constraints", "mapper", "mapspace", "globals",
+                          "compound_components", "dumped_by_timeloop_front_end", "variables", "components"]
+
+    static func parse(_ root: ConfigNode, energies: EnergyTable, areas: AreaTable) throws -> TimeloopCase {
+        let top = try root.mapping()
+        for key in top.keys where !topKeys.contains(key) {
+            throw try top.required(key).error(key == "sparse_optimizations" ? "not supported: \(key) at \(key)" : unknownKeyMessage(key, topKeys))
+        }
+        let problem = try ProblemReader.read(top.required("problem"))
+        let components = try ArchitectureReader.read(top.required("architecture"))
+        let mappingNode = try top.required("mapping")
+        let mapping = try MappingReader.read(mappingNode, components: components, problem: problem)
+        let hardware = try HardwareBuilder.build(components: components, mapping: mapping, problem: problem,
+                                                 energies: energies, areas: areas, mappingNode: mappingNode)
+        return TimeloopCase(hardware: hardware, problem: problem, mapping: mapping,
+                            isDummy: components.storage.reversed().map(\.isDummy))
+    }
+
+    static func unknownKeyMessage(_ key: String, _ known: [String]) -> String {
+        var message = "unknown key `\(key)`"
+        if let near = NearestName.suggestion(for: key, among: known) { message += "; did you mean `\(near)`?" }
+        return message
+    }
+}
+
+/// `<name>[1..N]` → (`name`, N).
+func splitInstanceName(_ text: String) -> (name: String, instances: Int)? {
+    guard let open = text.firstIndex(of: "[") else { return (text, 1) }
+    guard text.hasSuffix("]") else { return nil }
+    let name = String(text[..<open])
+    let range = text[text.index(after: open)..<text.index(before: text.endIndex)]
+    let parts = range.components(separatedBy: "..")
+    guard parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), high >= low else { return nil }
+    return (name, high - low + 1)
+}
