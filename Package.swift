@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "MagnetCoreTests", dependencies: ["MagnetCore"]),
         .testTarget(name: "MagnetWorkloadTests", dependencies: ["MagnetWorkload"]),
         .testTarget(name: "MagnetDesignerTests", dependencies: ["MagnetDesigner", "MagnetWorkload"]),
-        .testTarget(name: "MagnetMapperTests", dependencies: ["MagnetMapper"]),
+        .testTarget(name: "MagnetMapperTests", dependencies: ["MagnetMapper"], exclude: ["Fixtures"]),
         .testTarget(name: "MagnetCLITests", dependencies: ["magnet", "MagnetCore"]),
     ]
 )
