@@ -10,22 +10,36 @@ struct ModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "Evaluate one mapping: per-level accesses, energy, cycles and utilization.",
         discussion: """
-        Reads a Timeloop model input (architecture, problem, mapping) with its energy and area
-        tables and prints the statistics Timeloop would print. With --json the output has the
-        schema of the reference cases' expected.json (docs/cost-model.md).
+        Either a Timeloop model input (architecture, problem, mapping) with its energy and area
+        tables, or a magnet design, a layer of a network and a mapping file (the same syntax
+        as Timeloop's mapping list; docs/cost-model.md). Prints the per-level statistics; with
+        --json, the schema of the Timeloop reference cases' expected.json.
 
         Examples:
           magnet model --timeloop input.yaml --ert ERT.yaml --art ART.yaml
           magnet model --timeloop input.yaml --ert ERT.yaml --json --halo master
+          magnet model --design examples/simba-like.yaml --network resnet50 --layer layer1.0.conv2 --mapping examples/simba-like-conv3x3.map.yaml
         """)
 
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "A Timeloop model input (timeloopfe v0.4 parsed-processed YAML).")
-    var timeloop: String
+    var timeloop: String?
 
     @Option(help: "The energy reference table (Accelergy ERT) for --timeloop.")
-    var ert: String
+    var ert: String?
+
+    @Option(help: "A magnet design file (instead of --timeloop).")
+    var design: String?
+
+    @Option(help: "With --design: a built-in network name or a network file.")
+    var network: String?
+
+    @Option(help: "With --design: the layer's name in the network (see `magnet networks show`).")
+    var layer: String?
+
+    @Option(help: "With --design: the mapping file (Timeloop mapping syntax, levels named as in `magnet design show`).")
+    var mapping: String?
 
     @Option(help: "The area reference table (Accelergy ART) for --timeloop.")
     var art: String?
@@ -36,16 +50,46 @@ struct ModelCommand: ParsableCommand {
     @Flag(help: "Print JSON in the schema of the reference cases' expected.json.")
     var json = false
 
+    func validate() throws {
+        switch (timeloop, design) {
+        case (.some, .some):
+            throw ValidationError("give either --timeloop or --design, not both")
+        case (nil, nil):
+            throw ValidationError("give --timeloop INPUT.yaml --ert ERT.yaml, or --design FILE --network NAME --layer LAYER --mapping MAP.yaml")
+        case (.some, nil):
+            if ert == nil { throw ValidationError("--timeloop needs --ert ERT.yaml") }
+            if network != nil || layer != nil || mapping != nil { throw ValidationError("--network, --layer and --mapping go with --design") }
+        case (nil, .some):
+            if network == nil || layer == nil || mapping == nil { throw ValidationError("--design needs --network, --layer and --mapping") }
+            if ert != nil || art != nil { throw ValidationError("--ert and --art go with --timeloop") }
+        }
+    }
+
     func run() throws {
         let log = global.logger("magnet.model")
-        let input = try TimeloopInput.load(input: timeloop, ert: ert, art: art)
-        log.debug("loaded \(input.hardware.storage.count) storage levels and \(input.problem.dimensions.count) dimensions")
-        let model = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: halo)
-        let evaluation = model.evaluate(input.mapping)
-        if json {
-            print(evaluation.timeloopJSON(hardware: input.hardware, problem: input.problem).rendered())
+        let hardware: Hardware, problem: Problem, chosen: Mapping
+        if let timeloop, let ert {
+            let input = try TimeloopInput.load(input: timeloop, ert: ert, art: art)
+            (hardware, problem, chosen) = (input.hardware, input.problem, input.mapping)
+        } else if let design, let network, let layer, let mapping {
+            hardware = try DesignFile.load(path: design).elaborate()
+            let net = try NetworkFile.resolve(network)
+            guard let found = net.layer(named: layer) else {
+                var message = "network `\(net.name)` has no layer `\(layer)`"
+                if let near = NearestName.suggestion(for: layer, among: net.layers.map(\.name)) { message += "; did you mean `\(near)`?" }
+                throw ConfigError(file: network, message: message)
+            }
+            problem = found.problem
+            chosen = try MappingReader.load(path: mapping, hardware: hardware, problem: problem)
         } else {
-            print(EvaluationText.render(evaluation, hardware: input.hardware, problem: input.problem))
+            throw ValidationError("nothing to model")
+        }
+        log.debug("\(hardware.storage.count) storage levels, \(problem.dimensions.count) dimensions")
+        let evaluation = CostModel(hardware: hardware, problem: problem, haloReuse: halo).evaluate(chosen)
+        if json {
+            print(evaluation.timeloopJSON(hardware: hardware, problem: problem).rendered())
+        } else {
+            print(EvaluationText.render(evaluation, hardware: hardware, problem: problem))
         }
     }
 }

@@ -1,13 +1,37 @@
 import MagnetCore
+import MagnetDesigner
 import MagnetWorkload
 
 /// Reads a Timeloop `mapping:` list (targets, temporal/spatial factors and permutations,
 /// `datatype`/`bypass` keep lists) into a ``Mapping``, storage levels inner to outer.
-enum MappingReader {
+///
+/// The same syntax maps layers onto magnet's own template (docs/cost-model.md, "Mapping files").
+public enum MappingReader {
+    /// Reads a mapping file for `hardware` and `problem`. A level without a keep entry keeps
+    /// what the hardware level keeps.
+    public static func load(path: String, hardware: Hardware, problem: Problem) throws -> Mapping {
+        let root = try ConfigNode.load(path: path)
+        let list = root.isMapping ? try root.mapping(knownKeys: ["mapping"]).required("mapping") : root
+        let names = hardware.storage.reversed().map(\.name)
+        let keeps = hardware.storage.reversed().map { level in
+            Set(problem.dataSpaces.indices.filter { level.keeps.contains(problem.dataSpaces[$0].name) })
+        }
+        let mapping = try read(list, levelNames: names, defaultKeeps: keeps, problem: problem)
+        if let first = mapping.problems(on: hardware, for: problem).first {
+            throw list.error("\(first)")
+        }
+        return mapping
+    }
+
     static func read(_ node: ConfigNode, components: ArchitectureReader.Components, problem: Problem) throws -> Mapping {
-        let names = components.storage.map(\.name)
         let allSpaces = Set(0..<problem.dataSpaces.count)
-        var levels = names.map { _ in LevelMapping(keeps: allSpaces) }  // outer to inner, like `names`
+        return try read(node, levelNames: components.storage.map(\.name), defaultKeeps: components.storage.map { _ in allSpaces }, problem: problem)
+    }
+
+    /// `levelNames` and `defaultKeeps` are outer to inner, as Timeloop lists them.
+    static func read(_ node: ConfigNode, levelNames names: [String], defaultKeeps: [Set<Int>], problem: Problem) throws -> Mapping {
+        let allSpaces = Set(0..<problem.dataSpaces.count)
+        var levels = defaultKeeps.map { LevelMapping(keeps: $0) }  // outer to inner, like `names`
         var seen: Set<String> = []
         for entry in try node.list() {
             let map = try entry.mapping(knownKeys: ["target", "type", "factors", "permutation", "split", "keep", "bypass"])
