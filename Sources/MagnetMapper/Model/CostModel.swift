@@ -34,18 +34,52 @@ public struct CostModel: Sendable {
         level.clusterSize <= 1 ? utilized : min(utilized, level.instances / level.clusterSize)
     }
 
-    /// Evaluates one mapping. The mapping must cover every dimension exactly (see ``MappingValidation``).
+    var residualRule: HyperRectangle.ResidualRule {
+        haloReuse == .timeloopV3 ? .resetOnStrideChangeStrict : .resetOnStrideChange
+    }
+
+    /// Evaluates one mapping by walking its loop nest (the reference path). The mapping must
+    /// cover every dimension exactly (see ``Mapping/problems(on:for:)``).
     public func evaluate(_ mapping: Mapping) -> Evaluation {
         let geometry = ProblemGeometry(problem)
         let nest = FlatNest(mapping: mapping, dimensionCount: geometry.dimensionCount)
+        let (records, cycles) = referenceRecords(mapping, nest: nest, geometry: geometry)
+        return finish(mapping, records: records, computeCycles: cycles, geometry: geometry)
+    }
+
+    /// Evaluates one mapping with the closed form where it applies, else by walking the nest.
+    /// The result is identical to ``evaluate(_:)``.
+    public func evaluateFast(_ mapping: Mapping) -> Evaluation {
+        evaluateFast(mapping, usedReference: nil)
+    }
+
+    func evaluateFast(_ mapping: Mapping, usedReference: UnsafeMutablePointer<Bool>?) -> Evaluation {
+        let geometry = ProblemGeometry(problem)
+        let nest = FlatNest(mapping: mapping, dimensionCount: geometry.dimensionCount)
+        let fanouts = (0..<hardware.storage.count).map { hardware.fanout(of: $0) }.map { (x: $0.x, y: $0.y) }
+        if let (records, cycles) = AnalyticalModel(geometry: geometry, residualRule: residualRule, physicalFanout: fanouts)
+            .records(for: mapping, nest: nest) {
+            usedReference?.pointee = false
+            return finish(mapping, records: records, computeCycles: cycles, geometry: geometry)
+        }
+        usedReference?.pointee = true
+        let (records, cycles) = referenceRecords(mapping, nest: nest, geometry: geometry)
+        return finish(mapping, records: records, computeCycles: cycles, geometry: geometry)
+    }
+
+    func referenceRecords(_ mapping: Mapping, nest: FlatNest, geometry: ProblemGeometry) -> ([[TileCollapse.LevelRecord]], Int) {
         let fanouts = (0..<hardware.storage.count).map { hardware.fanout(of: $0) }
         let analysis = NestAnalysis(nest: nest, geometry: geometry, physicalFanout: fanouts.map { (x: $0.x, y: $0.y) },
-                                    residualRule: haloReuse == .timeloopV3 ? .resetOnStrideChangeStrict : .resetOnStrideChange)
-        let records = analysis.run()
-        let counts = TileCollapse.collapse(nest: nest, records: records, keeps: mapping.levels.map(\.keeps),
-                                           geometry: geometry, levelCount: hardware.storage.count)
+                                    residualRule: residualRule)
+        let loops = analysis.run()
+        let records = TileCollapse.records(nest: nest, loops: loops, dataSpaceCount: geometry.dataSpaceCount, levelCount: hardware.storage.count)
+        return (records, analysis.computeCycles)
+    }
+
+    /// Reads, fills and updates from the records, then energy, cycles and utilization.
+    func finish(_ mapping: Mapping, records: [[TileCollapse.LevelRecord]], computeCycles: Int, geometry: ProblemGeometry) -> Evaluation {
+        let counts = TileCollapse.collapse(records: records, keeps: mapping.levels.map(\.keeps), geometry: geometry)
         let computes = problem.macs
-        let computeCycles = analysis.computeCycles
         let utilizedMACs = mapping.levels.reduce(1) { $0 * $1.fanoutX * $1.fanoutY }
 
         var levels: [LevelEvaluation] = []

@@ -15,10 +15,29 @@ enum TileCollapse {
         var kept = false
     }
 
+    /// What the nest analysis (or its closed form) knows about one data space at one storage
+    /// level, before bypass and read/fill/update accounting.
+    struct LevelRecord: Equatable {
+        /// Tile size at the level's outermost loop.
+        var size = 0
+        /// Words the level sends to its children (one per multicast group).
+        var contentAccesses = 0.0
+        /// Words delivered counting every multicast destination: `Σ accesses · multicast`.
+        var weightedAccesses = 0.0
+        /// Words children got from mesh neighbours instead.
+        var linkTransfers = 0.0
+        /// Spatial instances of the level in use (product of the spatial factors above it).
+        var replication = 0
+        /// The level's own spatial fan-out in use (1 without spatial loops).
+        var fanout = 1
+        /// Size of the union of the children's tiles when the level fans out, else `nil`.
+        var unionSize: Int?
+    }
+
     private struct Tile {
         var size = 0
-        var accesses: [Int: Double] = [:]
         var contentAccesses = 0.0
+        var weightedAccesses = 0.0
         var linkTransfers = 0.0
         var replication = 0
         var fanout = 1
@@ -29,32 +48,44 @@ enum TileCollapse {
         var peerFills = 0.0
     }
 
-    /// Per data space, per storage level (inner to outer).
-    static func collapse(nest: FlatNest, records: [NestAnalysis.LoopRecord], keeps: [Set<Int>], geometry: ProblemGeometry,
-                         levelCount: Int) -> [[Counts]] {
-        // Loops that carry records: temporal loops and master spatial loops.
+    /// The per-level records of a finished nest analysis: size from each level's outermost loop,
+    /// accesses from its innermost loop (its master spatial loop, if it fans out).
+    static func records(nest: FlatNest, loops: [NestAnalysis.LoopRecord], dataSpaceCount: Int, levelCount: Int) -> [[LevelRecord]] {
         let valid = (0..<nest.loops.count).filter { !nest.loops[$0].isSpatial || nest.isMasterSpatial[$0] }
-        return (0..<geometry.dataSpaceCount).map { pv in
-            var tiles: [Tile] = []
+        return (0..<dataSpaceCount).map { pv in
+            var result: [LevelRecord] = []
             var position = 0
             while position < valid.count {
                 var boundary = position
                 while !nest.isBoundary[valid[boundary]] && boundary < valid.count - 1 { boundary += 1 }
                 let innermost = valid[position], outermost = valid[boundary]
-                var tile = Tile()
-                tile.size = records[outermost].size[pv]
-                tile.accesses = records[innermost].accesses[pv]
-                tile.contentAccesses = tile.accesses.values.reduce(0, +)
-                tile.linkTransfers = records[innermost].linkTransfers[pv]
-                tile.replication = nest.spatialElementsOutside[outermost]
-                tile.fanout = nest.fanout[innermost]
-                if !tiles.isEmpty {
-                    tiles[tiles.count - 1].partitionDenominator = nest.isMasterSpatial[innermost] ? records[innermost].size[pv] : tiles[tiles.count - 1].size
-                }
-                tiles.append(tile)
+                let accesses = loops[innermost].accesses[pv]
+                result.append(LevelRecord(
+                    size: loops[outermost].size[pv],
+                    contentAccesses: accesses.values.reduce(0, +),
+                    weightedAccesses: accesses.reduce(0.0) { $0 + $1.value * Double($1.key) },
+                    linkTransfers: loops[innermost].linkTransfers[pv],
+                    replication: nest.spatialElementsOutside[outermost],
+                    fanout: nest.fanout[innermost],
+                    unionSize: nest.isMasterSpatial[innermost] ? loops[innermost].size[pv] : nil))
                 position = boundary + 1
             }
-            precondition(tiles.count == levelCount, "one tile per storage level")
+            precondition(result.count == levelCount, "one record per storage level")
+            return result
+        }
+    }
+
+    /// Per data space, per storage level (inner to outer).
+    static func collapse(records: [[LevelRecord]], keeps: [Set<Int>], geometry: ProblemGeometry) -> [[Counts]] {
+        records.enumerated().map { pv, levels in
+            var tiles = levels.map { record in
+                Tile(size: record.size, contentAccesses: record.contentAccesses, weightedAccesses: record.weightedAccesses,
+                     linkTransfers: record.linkTransfers, replication: record.replication, fanout: record.fanout)
+            }
+            for level in 1..<max(levels.count, 1) {
+                tiles[level - 1].partitionDenominator = levels[level].unionSize ?? tiles[level - 1].size
+            }
+            let levelCount = tiles.count
             computePartitions(&tiles)
             computeParentShares(&tiles)
             let mask = (0..<levelCount).map { keeps[$0].contains(pv) }
@@ -84,12 +115,7 @@ enum TileCollapse {
     /// Words each child instance receives from its parent: `Σ accesses·multicast / fanout`.
     private static func computeParentShares(_ tiles: inout [Tile]) {
         for level in 0..<tiles.count where tiles[level].size != 0 {
-            tiles[level].parentShare = 0
-            guard level + 1 < tiles.count else { continue }
-            let outer = tiles[level + 1]
-            for (multicast, words) in outer.accesses {
-                tiles[level].parentShare += words * Double(multicast) / Double(outer.fanout)
-            }
+            tiles[level].parentShare = level + 1 < tiles.count ? tiles[level + 1].weightedAccesses / Double(tiles[level + 1].fanout) : 0
         }
     }
 
@@ -102,13 +128,11 @@ enum TileCollapse {
                 break
             }
             let allChildren = tiles[level].contentAccesses * Double(tiles[outer].fanout)
-            let weighted = tiles[outer].accesses.reduce(0.0) { $0 + $1.value * Double($1.key) }
+            let weighted = tiles[outer].weightedAccesses
             let factor = weighted == 0 ? 0 : allChildren / weighted
-            for key in tiles[outer].accesses.keys where tiles[outer].accesses[key]! != 0 {
-                tiles[outer].accesses[key]! *= factor
-            }
+            tiles[outer].contentAccesses *= factor
+            tiles[outer].weightedAccesses *= factor
             tiles[outer].linkTransfers = 0
-            tiles[outer].contentAccesses = tiles[outer].accesses.values.reduce(0, +)
             let replication = tiles[level].replication, fanout = tiles[level].fanout
             tiles[level] = Tile()
             tiles[level].replication = replication

@@ -87,6 +87,31 @@ public enum MappingReader {
         return Mapping(levels: levels.reversed())
     }
 
+    /// A loop-free mapping with the keep/bypass entries of `architecture_constraints.targets`.
+    static func keepsOnly(_ constraints: ConfigNode?, components: ArchitectureReader.Components, problem: Problem) throws -> Mapping {
+        let names = components.storage.map(\.name)
+        let allSpaces = Set(0..<problem.dataSpaces.count)
+        var levels = names.map { _ in LevelMapping(keeps: allSpaces) }
+        if let constraints {
+            let map = try constraints.mapping(knownKeys: ["version", "targets"])
+            for entry in try map.optional("targets")?.list() ?? [] {
+                let target = try entry.mapping()
+                guard let type = try target.optional("type")?.string(), type == "bypass" || type == "datatype" else { continue }
+                let targetNode = try target.required("target")
+                guard let index = names.firstIndex(of: try targetNode.string()) else {
+                    throw targetNode.error("unknown target `\(try targetNode.string())`")
+                }
+                var keeps = allSpaces
+                if let keepNode = target.optional("keep") { keeps = Set(try keepNode.list().map { try dataSpace($0, problem) }) }
+                if let bypassNode = target.optional("bypass"), !target.contains("keep") {
+                    keeps.subtract(try bypassNode.list().map { try dataSpace($0, problem) })
+                }
+                levels[index].keeps = keeps
+            }
+        }
+        return Mapping(levels: levels.reversed())
+    }
+
     static func dataSpace(_ node: ConfigNode, _ problem: Problem) throws -> Int {
         let name = try node.string()
         guard let index = problem.dataSpaceIndex(name) else {

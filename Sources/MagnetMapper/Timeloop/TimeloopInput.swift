@@ -22,7 +22,16 @@ public enum TimeloopInput {
     static let topKeys = ["architecture", "problem", "mapping", "architecture_constraints", "mapper", "mapspace", "globals",
                           "compound_components", "dumped_by_timeloop_front_end", "variables", "components"]
 
-    static func parse(_ root: ConfigNode, energies: EnergyTable, areas: AreaTable) throws -> TimeloopCase {
+    /// Loads a mapper input (its `mapping` may be empty): the mapping returned has no loops and
+    /// the keep/bypass choices of `architecture_constraints`.
+    public static func loadForMapping(input: String, ert: String, art: String? = nil) throws -> TimeloopCase {
+        let root = try ConfigNode.load(path: input)
+        let energies = try EnergyTable.load(path: ert)
+        let areas = try art.map { try AreaTable.load(path: $0) } ?? AreaTable(areas: [:])
+        return try parse(root, energies: energies, areas: areas, mappingRequired: false)
+    }
+
+    static func parse(_ root: ConfigNode, energies: EnergyTable, areas: AreaTable, mappingRequired: Bool = true) throws -> TimeloopCase {
         let top = try root.mapping()
         for key in top.keys where !topKeys.contains(key) {
             throw try top.required(key).error(key == "sparse_optimizations" ? "not supported: \(key) at \(key)" : unknownKeyMessage(key, topKeys))
@@ -30,7 +39,12 @@ public enum TimeloopInput {
         let problem = try ProblemReader.read(top.required("problem"))
         let components = try ArchitectureReader.read(top.required("architecture"))
         let mappingNode = try top.required("mapping")
-        let mapping = try MappingReader.read(mappingNode, components: components, problem: problem)
+        var mapping: Mapping
+        if mappingRequired {
+            mapping = try MappingReader.read(mappingNode, components: components, problem: problem)
+        } else {
+            mapping = try MappingReader.keepsOnly(top.optional("architecture_constraints"), components: components, problem: problem)
+        }
         let hardware = try HardwareBuilder.build(components: components, mapping: mapping, problem: problem,
                                                  energies: energies, areas: areas, mappingNode: mappingNode)
         return TimeloopCase(hardware: hardware, problem: problem, mapping: mapping,
