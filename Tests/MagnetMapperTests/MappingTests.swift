@@ -100,6 +100,7 @@ import Testing
                 }
             }
             let model = CostModel(hardware: input.hardware, problem: input.problem)
+            #expect(model.evaluateByNestWalk(padded) == model.evaluateByNestWalk(input.mapping), "\(name)")
             #expect(model.evaluate(padded) == model.evaluate(input.mapping), "\(name)")
         }
     }

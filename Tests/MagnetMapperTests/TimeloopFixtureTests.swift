@@ -20,13 +20,21 @@ import Testing
                                       art: folder.appendingPathComponent("ART.yaml").path)
     }
 
+    static func loadForMapping(_ name: String) throws -> TimeloopCase {
+        let folder = directory.appendingPathComponent(name)
+        return try TimeloopInput.loadForMapping(input: folder.appendingPathComponent("mapper-input.yaml").path,
+                                                ert: folder.appendingPathComponent("ERT.yaml").path,
+                                                art: folder.appendingPathComponent("ART.yaml").path)
+    }
+
     static func expected(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: directory.appendingPathComponent(name).appendingPathComponent("expected.json"))
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    static func actual(_ input: TimeloopCase, halo: CostModel.HaloReuse) throws -> [String: Any] {
-        let evaluation = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: halo).evaluate(input.mapping)
+    static func actual(_ input: TimeloopCase, halo: CostModel.HaloReuse, nestWalk: Bool = false) throws -> [String: Any] {
+        let model = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: halo)
+        let evaluation = nestWalk ? model.evaluateByNestWalk(input.mapping) : model.evaluate(input.mapping)
         let text = evaluation.timeloopJSON(hardware: input.hardware, problem: input.problem).rendered()
         return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
@@ -80,6 +88,12 @@ import Testing
         Self.compare(try Self.actual(input, halo: .timeloopV3), try Self.expected(name))
     }
 
+    @Test(arguments: cases)
+    func nestWalkReproducesTimeloopV3(name: String) throws {
+        let input = try Self.load(name)
+        Self.compare(try Self.actual(input, halo: .timeloopV3, nestWalk: true), try Self.expected(name))
+    }
+
     /// Timeloop master reuses the input halo in the two stride-2 cases; everything else is equal.
     @Test(arguments: cases)
     func reproducesTimeloopMaster(name: String) throws {
@@ -100,8 +114,8 @@ import Testing
     @Test func haloVariantOnlyChangesTheTwoStride2Cases() throws {
         for name in Self.cases {
             let input = try Self.load(name)
-            let v3 = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: .timeloopV3).evaluate(input.mapping)
-            let master = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: .timeloopMaster).evaluate(input.mapping)
+            let v3 = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: .timeloopV3).evaluateByNestWalk(input.mapping)
+            let master = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: .timeloopMaster).evaluateByNestWalk(input.mapping)
             let hasVariant = try Self.expected(name)["halo_variant"] != nil
             #expect((v3 != master) == hasVariant, "\(name)")
         }

@@ -10,18 +10,17 @@
 /// - Children of a spatial level receive translates of the same delta; multicast groups are the
 ///   distinct data-space offsets of the children.
 ///
-/// When children could be served by link transfers from mesh neighbours (a data-space rank both
-/// split spatially and moved by a temporal loop above, or same-offset neighbours at the
-/// innermost level), the closed form declines and the caller uses the reference walk.
+/// - Link transfers: a child whose delta equals what a mesh neighbour received one step earlier
+///   is served by the neighbour; the step's shift between consecutive deltas (from the move and
+///   the two deltas' shapes) decides which children that is, as in Timeloop's comparison.
 struct AnalyticalModel {
     let geometry: ProblemGeometry
     let residualRule: HyperRectangle.ResidualRule
     /// Physical mesh fan-out (X, Y) below each storage level.
     let physicalFanout: [(x: Int, y: Int)]
 
-    /// Records per data space and level, and the compute cycles; `nil` when the mapping needs
-    /// the reference walk.
-    func records(for mapping: Mapping, nest: FlatNest) -> (records: [[TileCollapse.LevelRecord]], computeCycles: Int)? {
+    /// Records per data space and level, and the compute cycles.
+    func records(for mapping: Mapping, nest: FlatNest) -> (records: [[TileCollapse.LevelRecord]], computeCycles: Int) {
         let levelCount = mapping.levels.count
         // Loop index ranges per level in the flat nest.
         var first = Array(repeating: 0, count: levelCount)

@@ -38,32 +38,25 @@ public struct CostModel: Sendable {
         haloReuse == .timeloopV3 ? .resetOnStrideChangeStrict : .resetOnStrideChange
     }
 
-    /// Evaluates one mapping by walking its loop nest (the reference path). The mapping must
-    /// cover every dimension exactly (see ``Mapping/problems(on:for:)``).
-    public func evaluate(_ mapping: Mapping) -> Evaluation {
+    /// Evaluates one mapping by walking its loop nest the way Timeloop does (the reference path,
+    /// exponential in the number of loops; use ``evaluate(_:)``). The mapping must cover every
+    /// dimension exactly (see ``Mapping/problems(on:for:)``).
+    public func evaluateByNestWalk(_ mapping: Mapping) -> Evaluation {
         let geometry = ProblemGeometry(problem)
         let nest = FlatNest(mapping: mapping, dimensionCount: geometry.dimensionCount)
         let (records, cycles) = referenceRecords(mapping, nest: nest, geometry: geometry)
         return finish(mapping, records: records, computeCycles: cycles, geometry: geometry)
     }
 
-    /// Evaluates one mapping with the closed form where it applies, else by walking the nest.
-    /// The result is identical to ``evaluate(_:)``.
-    public func evaluateFast(_ mapping: Mapping) -> Evaluation {
-        evaluateFast(mapping, usedReference: nil)
-    }
-
-    func evaluateFast(_ mapping: Mapping, usedReference: UnsafeMutablePointer<Bool>?) -> Evaluation {
+    /// Evaluates one mapping with the closed form of the nest walk (``AnalyticalModel``); the
+    /// result is identical to ``evaluateByNestWalk(_:)``, in time linear in the number of loops.
+    /// The mapping must cover every dimension exactly (see ``Mapping/problems(on:for:)``).
+    public func evaluate(_ mapping: Mapping) -> Evaluation {
         let geometry = ProblemGeometry(problem)
         let nest = FlatNest(mapping: mapping, dimensionCount: geometry.dimensionCount)
         let fanouts = (0..<hardware.storage.count).map { hardware.fanout(of: $0) }.map { (x: $0.x, y: $0.y) }
-        if let (records, cycles) = AnalyticalModel(geometry: geometry, residualRule: residualRule, physicalFanout: fanouts)
-            .records(for: mapping, nest: nest) {
-            usedReference?.pointee = false
-            return finish(mapping, records: records, computeCycles: cycles, geometry: geometry)
-        }
-        usedReference?.pointee = true
-        let (records, cycles) = referenceRecords(mapping, nest: nest, geometry: geometry)
+        let (records, cycles) = AnalyticalModel(geometry: geometry, residualRule: residualRule, physicalFanout: fanouts)
+            .records(for: mapping, nest: nest)
         return finish(mapping, records: records, computeCycles: cycles, geometry: geometry)
     }
 
