@@ -35,6 +35,8 @@ struct BenchCommand: ParsableCommand {
         var json = false
         @Flag(help: "Also check that both paths agree on every sampled mapping.")
         var verify = false
+        @Flag(help: "Time only the closed form (the nest walk takes milliseconds per mapping).")
+        var skipNestWalk = false
 
         func run() throws {
             var results: [JSONValue] = []
@@ -48,7 +50,7 @@ struct BenchCommand: ParsableCommand {
                     print("\(name): \(bad.count) disagreements")
                     for mapping in bad.prefix(2) { print(MappingWriter.yaml(mapping, hardware: input.hardware, problem: input.problem)) }
                 }
-                let result = bench.run(repeats: repeats)
+                let result = bench.run(repeats: repeats, nestWalk: !skipNestWalk)
                 results.append(.object([
                     ("fixture", .string(name)),
                     ("mappings", .int(result.mappings)),

@@ -32,7 +32,7 @@ public struct ModelBenchmark {
     }
 
     /// Runs both paths `repeats` times and reports medians.
-    public func run(repeats: Int) -> Result {
+    public func run(repeats: Int, nestWalk: Bool = true) -> Result {
         func rate(_ body: () -> Void) -> Double {
             var rates: [Double] = []
             for _ in 0..<max(repeats, 1) {
@@ -44,7 +44,7 @@ public struct ModelBenchmark {
             return rates.sorted()[rates.count / 2]
         }
         let closedForm = rate { for mapping in sample { _ = model.evaluate(mapping) } }
-        let reference = rate { for mapping in sample { _ = model.evaluateByNestWalk(mapping) } }
+        let reference = nestWalk ? rate { for mapping in sample { _ = model.evaluateByNestWalk(mapping) } } : 0
         return Result(mappings: sample.count, closedFormPerSecond: closedForm, referencePerSecond: reference)
     }
 }
