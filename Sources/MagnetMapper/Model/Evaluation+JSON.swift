@@ -1,3 +1,4 @@
+import Foundation
 import MagnetCore
 import MagnetDesigner
 import MagnetWorkload
@@ -34,17 +35,41 @@ extension Evaluation {
                 ("dataSpaces", .object(spaces)),
             ]))
         }
+        // Totals as the reference prints them: sums of the per-component values rounded to 0.01 pJ.
+        var dynamic = round2(computeEnergyPJ)
+        var leakage = 0.0
+        for level in levels {
+            leakage += round2(level.leakageEnergyPJ)
+            for space in level.dataSpaces { if let space { dynamic += round2(space.energyPJ) } }
+        }
         return .object([
-            ("source", "magnet cost model"),
+            ("source", "magnet cost model (Timeloop accounting)"),
             ("cycles", .int(cycles)),
             ("computes", .int(computes)),
             ("utilization", .double(utilization)),
-            ("energy_pJ", .double(round2(energyPJ))),
-            ("energy_pJ_without_leak", .double(round2(energyWithoutLeakagePJ))),
-            ("leakage_energy_pJ", .double(round2(leakageEnergyPJ))),
+            ("energy_pJ", .double(round2(dynamic + leakage))),
+            ("energy_pJ_without_leak", .double(round2(dynamic))),
+            ("leakage_energy_pJ", .double(round2(leakage))),
+            ("reported", .object([
+                ("utilization", .string(NumberText.fixed(utilization * 100, 2) + "%")),
+                ("energy", .string(NumberText.fixed(energyPJ / 1e6, 2) + " uJ")),
+                ("fJ_per_compute_total", .double(round2(energyPJ * 1000 / Double(computes)))),
+                ("EDP_J_cycle", .string(scientific(energyPJ * 1e-12 * Double(cycles)))),
+            ])),
             ("levels", .array(levelValues)),
         ])
     }
+}
+
+/// `5.10e+00`: two decimals and a signed two-digit exponent, as Timeloop prints EDP.
+func scientific(_ value: Double) -> String {
+    guard value != 0, value.isFinite else { return "0.00e+00" }
+    var exponent = Int(log10(abs(value)).rounded(.down))
+    var mantissa = value / pow(10, Double(exponent))
+    if abs((mantissa * 100).rounded()) >= 1000 { mantissa /= 10; exponent += 1 }
+    let sign = exponent < 0 ? "-" : "+"
+    let digits = String(abs(exponent))
+    return NumberText.fixed(mantissa, 2) + "e" + sign + (digits.count < 2 ? "0" + digits : digits)
 }
 
 /// Rounds to 0.01, as Timeloop prints energies.
