@@ -8,7 +8,12 @@ import Testing
         let input = try TimeloopFixtureTests.load(name)
         for halo in CostModel.HaloReuse.allCases {
             let model = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: halo)
-            #expect(model.evaluate(input.mapping) == model.evaluateByNestWalk(input.mapping), "\(name) \(halo)")
+            let walked = model.evaluateByNestWalk(input.mapping)
+            #expect(model.evaluate(input.mapping) == walked, "\(name) \(halo)")
+            var evaluator = Evaluator(model)
+            #expect(evaluator.evaluate(input.mapping) == walked, "\(name) \(halo) evaluator")
+            let summary = evaluator.summary(input.mapping)
+            #expect(abs(summary.energyPJ - walked.energyPJ) <= 1e-9 * walked.energyPJ && summary.cycles == walked.cycles)
         }
     }
 
@@ -21,6 +26,7 @@ import Testing
         var generator = RandomMappings(hardware: input.hardware, problem: input.problem,
                                        keeps: input.mapping.levels.map(\.keeps), seed: 17)
         let maximumLoops = 9
+        var evaluators = CostModel.HaloReuse.allCases.map { Evaluator(CostModel(hardware: input.hardware, problem: input.problem, haloReuse: $0)) }
         var checked = 0
         var attempts = 0
         while checked < 2 * 120 && attempts < 20_000 {
@@ -28,11 +34,15 @@ import Testing
             guard let mapping = generator.nextValid(attempts: 500) else { break }
             let loops = mapping.levels.reduce(0) { $0 + $1.temporal.filter { $0.bound > 1 }.count }
             guard loops <= maximumLoops else { continue }
-            for halo in CostModel.HaloReuse.allCases {
+            for (index, halo) in CostModel.HaloReuse.allCases.enumerated() {
                 let model = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: halo)
                 let closedForm = model.evaluate(mapping)
                 let walked = model.evaluateByNestWalk(mapping)
                 #expect(closedForm == walked, "\(name) \(halo)")
+                #expect(evaluators[index].evaluate(mapping) == walked, "\(name) \(halo) evaluator")
+                let summary = evaluators[index].summary(mapping)
+                #expect(abs(summary.energyPJ - walked.energyPJ) <= 1e-9 * walked.energyPJ && summary.cycles == walked.cycles
+                        && summary.utilization == walked.utilization, "\(name) \(halo) summary")
                 if closedForm != walked { return }
                 checked += 1
             }

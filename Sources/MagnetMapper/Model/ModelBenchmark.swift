@@ -28,7 +28,11 @@ public struct ModelBenchmark {
 
     /// Mappings on which the batched path and the reference walk disagree (should be none).
     public func disagreements() -> [Mapping] {
-        sample.filter { model.evaluate($0) != model.evaluateByNestWalk($0) }
+        var evaluator = Evaluator(model)
+        return sample.filter {
+            let walked = model.evaluateByNestWalk($0)
+            return model.evaluate($0) != walked || evaluator.evaluate($0) != walked
+        }
     }
 
     /// Runs both paths `repeats` times and reports medians.
@@ -43,7 +47,8 @@ public struct ModelBenchmark {
             }
             return rates.sorted()[rates.count / 2]
         }
-        let closedForm = rate { for mapping in sample { _ = model.evaluate(mapping) } }
+        var evaluator = Evaluator(model)
+        let closedForm = rate { for mapping in sample { _ = evaluator.summary(mapping) } }
         let reference = nestWalk ? rate { for mapping in sample { _ = model.evaluateByNestWalk(mapping) } } : 0
         return Result(mappings: sample.count, closedFormPerSecond: closedForm, referencePerSecond: reference)
     }

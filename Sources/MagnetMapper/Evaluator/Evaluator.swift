@@ -1,0 +1,321 @@
+import MagnetDesigner
+import MagnetWorkload
+
+/// A reusable, allocation-free evaluator of the closed-form cost model for one hardware and
+/// one layer: everything that depends only on them is prepared once, and every evaluation works
+/// in fixed scratch buffers. Results equal ``CostModel/evaluate(_:)`` field for field.
+///
+/// A value type whose methods mutate its scratch buffers: give each thread its own copy.
+public struct Evaluator {
+    /// The figures a search ranks mappings by.
+    public struct Summary: Equatable, Sendable {
+        /// Total energy, leakage included (pJ).
+        public var energyPJ: Double
+        /// Cycles, bandwidth included.
+        public var cycles: Int
+        /// `computes / (MAC instances × cycles)`.
+        public var utilization: Double
+        /// Energy × cycles (pJ·cycles).
+        public var energyDelayProduct: Double { energyPJ * Double(cycles) }
+    }
+
+    let model: CostModel
+    let rule: HyperRectangle.ResidualRule
+    let levelCount: Int
+    let dimensionCount: Int
+    let spaceCount: Int
+    // Projections, flattened: for data space s, ranks rankStart[s]..<rankStart[s+1]; for rank q,
+    // terms termStart[q]..<termStart[q+1] with termDimension/termCoefficient.
+    let rankStart: [Int]
+    let termStart: [Int]
+    let termDimension: [Int]
+    let termCoefficient: [Int]
+    let readWrite: [Bool]
+    let meshX: [Int]
+    let meshY: [Int]
+
+    // Scratch: the flattened nest.
+    var loopDimension: [Int] = []
+    var loopBound: [Int] = []
+    var loopSpatial: [Bool] = []
+    var loopScale: [Int] = []
+    var levelFirst: [Int]
+    var levelBoundary: [Int]
+    var levelMaster: [Int]
+    var levelFanout: [Int]
+    var spatialOutside: [Int]
+    var boundaryExtent: [Int]     // levelCount × dimensionCount: extents at each level's outermost loop
+    var masterExtent: [Int]       // extents at each level's outermost spatial loop
+    var running: [Int]
+    var computeCycles = 0
+    var utilizedMACs = 1
+
+    // Scratch: per data space and level.
+    var recordSize: [Int]
+    var recordContent: [Double]
+    var recordWeighted: [Double]
+    var recordLink: [Double]
+    var recordUnion: [Int]        // −1 when the level does not fan out
+
+    // Scratch: moves of the current (data space, child) pair and the dynamic program.
+    var steps: [Int] = []         // per temporal loop with ≥ 2 iterations: rank steps
+    var stepBound: [Int] = []
+    var stepLoop: [Int] = []
+    var moves: [Int] = []
+    var moveBound: [Int] = []
+    var moveCount = 0
+    var ranks = 0
+    var extent: [Int]
+    var full = 0
+    var shift: [Int]
+    static let memoSlots = 12
+    var memoCount: [Int] = []
+    var memoKey: [Int] = []
+    var memoEnd: [Int] = []
+    var memoSums: [Double] = []   // 3 per slot
+
+    // Scratch: the current spatial run.
+    var hasSpatial = false
+    var meshWidth = 1
+    var meshHeight = 1
+    var childCount = 0
+    var classes = 0
+    var codes: [Int] = []
+    var radix: [Int]
+    var span: [Int]
+    var distinct: DistinctCounter
+    var unservedCodes: [Int] = []
+    var linkShift: [Int] = []
+    var linkServed: [Int] = []
+    var linkClasses: [Int] = []
+    var linkUnserved: [Int] = []
+
+    // Scratch: collapse and counts (spaceCount × levelCount).
+    var countSize: [Int]
+    var countInstances: [Int]
+    var countReads: [Double]
+    var countFills: [Double]
+    var countUpdates: [Double]
+    var countKept: [Bool]
+    var tileSize: [Int]
+    var tileContent: [Double]
+    var tileWeighted: [Double]
+    var tileLink: [Double]
+    var tileReplication: [Int]
+    var tileFanout: [Int]
+    var tilePartition: [Int]
+    var tileDenominator: [Int]
+    var tileShare: [Double]
+    var tilePeer: [Double]
+
+    /// Prepares an evaluator for `model`'s hardware and layer.
+    public init(_ model: CostModel) {
+        self.model = model
+        rule = model.residualRule
+        let problem = model.problem
+        levelCount = model.hardware.storage.count
+        dimensionCount = problem.dimensions.count
+        spaceCount = problem.dataSpaces.count
+        var rankStart = [0], termStart = [0], termDimension: [Int] = [], termCoefficient: [Int] = []
+        for space in problem.dataSpaces {
+            for terms in space.projection {
+                for term in terms {
+                    termDimension.append(term.dimension)
+                    termCoefficient.append(term.coefficient)
+                }
+                termStart.append(termDimension.count)
+            }
+            rankStart.append(termStart.count - 1)
+        }
+        self.rankStart = rankStart
+        self.termStart = termStart
+        self.termDimension = termDimension
+        self.termCoefficient = termCoefficient
+        readWrite = problem.dataSpaces.map(\.isReadWrite)
+        let fanouts = (0..<levelCount).map { model.hardware.fanout(of: $0) }
+        meshX = fanouts.map(\.x)
+        meshY = fanouts.map(\.y)
+        let maxRanks = (0..<spaceCount).map { rankStart[$0 + 1] - rankStart[$0] }.max() ?? 1
+        let maxChildren = max(1, fanouts.map { $0.x * $0.y }.max() ?? 1)
+        let perLevel = levelCount * dimensionCount
+        levelFirst = Array(repeating: 0, count: levelCount)
+        levelBoundary = levelFirst
+        levelMaster = levelFirst
+        levelFanout = levelFirst
+        spatialOutside = levelFirst
+        boundaryExtent = Array(repeating: 1, count: perLevel)
+        masterExtent = boundaryExtent
+        running = Array(repeating: 1, count: dimensionCount)
+        let records = spaceCount * levelCount
+        recordSize = Array(repeating: 0, count: records)
+        recordContent = Array(repeating: 0, count: records)
+        recordWeighted = recordContent
+        recordLink = recordContent
+        recordUnion = recordSize
+        extent = Array(repeating: 1, count: maxRanks)
+        shift = Array(repeating: 0, count: maxRanks)
+        radix = extent
+        span = extent
+        distinct = DistinctCounter(capacity: maxChildren)
+        codes = Array(repeating: 0, count: maxChildren)
+        unservedCodes = codes
+        countSize = recordSize
+        countInstances = recordSize
+        countReads = recordContent
+        countFills = recordContent
+        countUpdates = recordContent
+        countKept = Array(repeating: false, count: records)
+        tileSize = Array(repeating: 0, count: levelCount)
+        tileContent = Array(repeating: 0, count: levelCount)
+        tileWeighted = tileContent
+        tileLink = tileContent
+        tileReplication = tileSize
+        tileFanout = tileSize
+        tilePartition = tileSize
+        tileDenominator = tileSize
+        tileShare = tileContent
+        tilePeer = tileContent
+    }
+
+    /// Energy, cycles and utilization of a valid mapping.
+    public mutating func summary(_ mapping: Mapping) -> Summary {
+        run(mapping)
+        let hardware = model.hardware
+        var energy = Double(model.problem.macs) * hardware.compute.energyPerMACPJ
+        var cycles = computeCycles
+        for level in 0..<levelCount {
+            let storage = hardware.storage[level]
+            var readWords = 0.0, writeWords = 0.0
+            for space in 0..<spaceCount {
+                let i = space * levelCount + level
+                guard countKept[i] else { continue }
+                energy += dataSpaceEnergy(i, storage)
+                readWords += countReads[i]
+                writeWords += countFills[i] + countUpdates[i]
+            }
+            cycles = max(cycles, levelCycles(storage, readWords: readWords, writeWords: writeWords))
+        }
+        for level in 0..<levelCount {
+            var utilized = 0
+            for space in 0..<spaceCount where countKept[space * levelCount + level] {
+                utilized = max(utilized, countInstances[space * levelCount + level])
+            }
+            energy += hardware.storage[level].leakagePJPerCycle * Double(cycles) * Double(utilized)
+        }
+        return Summary(energyPJ: energy, cycles: cycles,
+                       utilization: Double(model.problem.macs) / (Double(hardware.compute.instances) * Double(cycles)))
+    }
+
+    /// The full evaluation of a valid mapping (allocates the result).
+    public mutating func evaluate(_ mapping: Mapping) -> Evaluation {
+        run(mapping)
+        return evaluation()
+    }
+
+    /// The full evaluation from records made elsewhere (the nest walk), with the same collapse,
+    /// energy and cycle accounting.
+    mutating func evaluate(_ mapping: Mapping, records: [[TileCollapse.LevelRecord]], computeCycles cycles: Int) -> Evaluation {
+        flatten(mapping)
+        computeCycles = cycles
+        for space in 0..<spaceCount {
+            for level in 0..<levelCount {
+                let record = records[space][level], i = space * levelCount + level
+                recordSize[i] = record.size
+                recordContent[i] = record.contentAccesses
+                recordWeighted[i] = record.weightedAccesses
+                recordLink[i] = record.linkTransfers
+                recordUnion[i] = record.unionSize ?? -1
+                spatialOutside[level] = record.replication
+                levelFanout[level] = record.fanout
+            }
+            collapse(space, keeps: mapping)
+        }
+        return evaluation()
+    }
+
+    private func evaluation() -> Evaluation {
+        let hardware = model.hardware
+        var levels: [LevelEvaluation] = []
+        var cycles = computeCycles
+        for level in 0..<levelCount {
+            let storage = hardware.storage[level]
+            var spaces: [DataSpaceEvaluation?] = []
+            var readWords = 0.0, writeWords = 0.0
+            for space in 0..<spaceCount {
+                let i = space * levelCount + level
+                guard countKept[i] else { spaces.append(nil); continue }
+                readWords += countReads[i]
+                writeWords += countFills[i] + countUpdates[i]
+                spaces.append(DataSpaceEvaluation(
+                    utilizedCapacity: countSize[i], utilizedInstances: countInstances[i], reads: Int(countReads[i]),
+                    fills: Int(countFills[i]), updates: Int(countUpdates[i]),
+                    temporalReductions: readWrite[space] ? Int(countReads[i]) : 0, energyPJ: dataSpaceEnergy(i, storage)))
+            }
+            let cyclesHere = levelCycles(storage, readWords: readWords, writeWords: writeWords)
+            cycles = max(cycles, cyclesHere)
+            levels.append(LevelEvaluation(name: storage.name, instances: storage.instances, cycles: cyclesHere, leakageEnergyPJ: 0,
+                                          isDummy: storage.technology == .none, dataSpaces: spaces))
+        }
+        for index in levels.indices {
+            let utilized = levels[index].dataSpaces.compactMap { $0?.utilizedInstances }.max() ?? 0
+            levels[index].leakageEnergyPJ = hardware.storage[index].leakagePJPerCycle * Double(cycles) * Double(utilized)
+        }
+        return Evaluation(computes: model.problem.macs, cycles: cycles,
+                          utilization: Double(model.problem.macs) / (Double(hardware.compute.instances) * Double(cycles)),
+                          utilizedComputeInstances: utilizedMACs,
+                          computeEnergyPJ: Double(model.problem.macs) * hardware.compute.energyPerMACPJ, levels: levels)
+    }
+
+    @inline(__always)
+    func dataSpaceEnergy(_ i: Int, _ storage: StorageLevel) -> Double {
+        let block = Double(storage.blockSize)
+        let perInstance = (countReads[i] / block).rounded(.up) * storage.readEnergyPJ
+            + (countFills[i] / block).rounded(.up) * storage.writeEnergyPJ
+            + (countUpdates[i] / block).rounded(.up) * storage.updateEnergyPJ
+        // A cluster of instances shares one access; utilized instances are taken as spread over
+        // all clusters (Timeloop's rule).
+        let paid = storage.clusterSize <= 1 ? countInstances[i] : min(countInstances[i], storage.instances / storage.clusterSize)
+        return perInstance * Double(paid)
+    }
+
+    @inline(__always)
+    func levelCycles(_ storage: StorageLevel, readWords: Double, writeWords: Double) -> Int {
+        var cycles = computeCycles
+        if let bandwidth = storage.readBandwidth, bandwidth > 0 { cycles = max(cycles, Int((readWords / bandwidth).rounded(.up))) }
+        if let bandwidth = storage.writeBandwidth, bandwidth > 0 { cycles = max(cycles, Int((writeWords / bandwidth).rounded(.up))) }
+        return cycles
+    }
+}
+
+/// Counts distinct integers without allocating: open addressing with generation stamps.
+struct DistinctCounter {
+    private var keys: [Int]
+    private var stamps: [Int]
+    private var generation = 0
+    private let mask: Int
+
+    init(capacity: Int) {
+        var size = 16
+        while size < 2 * capacity { size <<= 1 }
+        keys = Array(repeating: 0, count: size)
+        stamps = Array(repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// Distinct values among `values[0..<count]`.
+    mutating func count(_ values: [Int], _ count: Int) -> Int {
+        generation += 1
+        var distinct = 0
+        for i in 0..<count {
+            let value = values[i]
+            var slot = (value &* -7_046_029_254_386_353_131) >> 7 & mask
+            while stamps[slot] == generation && keys[slot] != value { slot = (slot + 1) & mask }
+            if stamps[slot] != generation {
+                stamps[slot] = generation
+                keys[slot] = value
+                distinct += 1
+            }
+        }
+        return distinct
+    }
+}
