@@ -121,3 +121,23 @@ import Testing
         }
     }
 }
+
+/// Timeloop's own best mappings on the mapper inputs, evaluated by magnet, give the energy and
+/// cycles Timeloop reported for them (Timeloop master, so the master halo rule).
+@Suite struct TimeloopBestMappingTests {
+    @Test(arguments: ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"])
+    func reproducesTimeloopsBest(name: String) throws {
+        let folder = TimeloopFixtureTests.directory.appendingPathComponent(name)
+        let input = try TimeloopInput.load(input: folder.appendingPathComponent("mapper-input.yaml").path,
+                                           mapping: folder.appendingPathComponent("timeloop-best-mapping.yaml").path,
+                                           ert: folder.appendingPathComponent("ERT.yaml").path)
+        let data = try Data(contentsOf: folder.appendingPathComponent("timeloop-best.json"))
+        let best = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["best"] as? [String: Any])
+        let model = CostModel(hardware: input.hardware, problem: input.problem, haloReuse: .timeloopMaster)
+        let evaluation = model.evaluate(input.mapping)
+        #expect(evaluation.cycles == best["cycles"] as? Int)
+        #expect(evaluation.utilization == (best["utilization"] as? NSNumber)?.doubleValue)
+        let energy = try #require((best["energy_pJ"] as? NSNumber)?.doubleValue)
+        #expect(abs(evaluation.energyPJ - energy) <= 1e-4 * energy, "\(evaluation.energyPJ) vs \(energy)")
+    }
+}

@@ -31,14 +31,26 @@ public enum TimeloopInput {
         return try parse(root, energies: energies, areas: areas, mappingRequired: false)
     }
 
-    static func parse(_ root: ConfigNode, energies: EnergyTable, areas: AreaTable, mappingRequired: Bool = true) throws -> TimeloopCase {
+    /// Loads a mapper input with a mapping from a separate file (a `mapping:` list, such as
+    /// Timeloop's `timeloop-mapper.map.yaml`).
+    public static func load(input: String, mapping: String, ert: String, art: String? = nil) throws -> TimeloopCase {
+        let root = try ConfigNode.load(path: input)
+        let energies = try EnergyTable.load(path: ert)
+        let areas = try art.map { try AreaTable.load(path: $0) } ?? AreaTable(areas: [:])
+        let mappingRoot = try ConfigNode.load(path: mapping)
+        let list = mappingRoot.isMapping ? try mappingRoot.mapping(knownKeys: ["mapping"]).required("mapping") : mappingRoot
+        return try parse(root, energies: energies, areas: areas, mappingRequired: true, mappingOverride: list)
+    }
+
+    static func parse(_ root: ConfigNode, energies: EnergyTable, areas: AreaTable, mappingRequired: Bool = true,
+                      mappingOverride: ConfigNode? = nil) throws -> TimeloopCase {
         let top = try root.mapping()
         for key in top.keys where !topKeys.contains(key) {
             throw try top.required(key).error(key == "sparse_optimizations" ? "not supported: \(key) at \(key)" : unknownKeyMessage(key, topKeys))
         }
         let problem = try ProblemReader.read(top.required("problem"))
         let components = try ArchitectureReader.read(top.required("architecture"))
-        let mappingNode = try top.required("mapping")
+        let mappingNode = try mappingOverride ?? top.required("mapping")
         var mapping: Mapping
         if mappingRequired {
             mapping = try MappingReader.read(mappingNode, components: components, problem: problem)
