@@ -21,7 +21,7 @@ struct Magnet: ParsableCommand {
           magnet design validate my-design.yaml            check a design file
         """,
         version: MagnetVersion.string,
-        subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, BenchCommand.self]
+        subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, MapCommand.self, BenchCommand.self]
     )
 
     /// Runs the command; input errors become one `error:` line on stderr and exit status 1.

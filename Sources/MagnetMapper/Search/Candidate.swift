@@ -1,0 +1,126 @@
+import MagnetCore
+
+/// A point of a ``MapSpace``: the factor of every dimension in every slot, and a loop order
+/// per level. Cheap to copy and to change by one move.
+struct Candidate: Equatable {
+    /// `factors[(level * 3 + slot) * dimensions + dimension]`.
+    var factors: [Int]
+    /// Per level, every dimension once, innermost first.
+    var orders: [[Int]]
+    let dimensions: Int
+
+    func factor(_ level: Int, _ slot: Int, _ dimension: Int) -> Int {
+        factors[(level * 3 + slot) * dimensions + dimension]
+    }
+
+    /// The mapping this candidate stands for.
+    func mapping(keeps: [Set<Int>]) -> Mapping {
+        Mapping(levels: orders.indices.map { level in
+            LevelMapping(
+                temporal: orders[level].compactMap { d in factor(level, 0, d) > 1 ? Loop(dimension: d, bound: factor(level, 0, d)) : nil },
+                spatialX: (0..<dimensions).compactMap { d in factor(level, 1, d) > 1 ? Loop(dimension: d, bound: factor(level, 1, d)) : nil },
+                spatialY: (0..<dimensions).compactMap { d in factor(level, 2, d) > 1 ? Loop(dimension: d, bound: factor(level, 2, d)) : nil },
+                keeps: keeps[level])
+        })
+    }
+}
+
+/// Draws candidates and neighbours of candidates in a ``MapSpace``.
+struct CandidateSampler {
+    let space: MapSpace
+    let levels: Int
+    let dimensions: Int
+    let primes: [[Int]]           // remaining prime factors per dimension after the fixed ones
+    let freeSlots: [[Int]]        // per dimension: indices level * 3 + slot that may take factors
+    let fanoutX: [Int]
+    let fanoutY: [Int]
+
+    init(space: MapSpace) {
+        self.space = space
+        levels = space.hardware.storage.count
+        dimensions = space.problem.dimensions.count
+        var primes: [[Int]] = []
+        var free: [[Int]] = []
+        for d in 0..<dimensions {
+            var fixedProduct = 1
+            for level in 0..<levels { for slot in 0..<3 { if let f = space.fixed[level][slot][d] { fixedProduct *= f } } }
+            var rest = space.problem.bounds[d] / max(fixedProduct, 1)
+            var list: [Int] = []
+            var p = 2
+            while p * p <= rest { while rest % p == 0 { list.append(p); rest /= p }; p += 1 }
+            if rest > 1 { list.append(rest) }
+            primes.append(list)
+            free.append((0..<levels).flatMap { level in (0..<3).compactMap { slot in
+                space.allowed[level][slot][d] && space.fixed[level][slot][d] == nil ? level * 3 + slot : nil } })
+        }
+        self.primes = primes
+        freeSlots = free
+        fanoutX = (0..<levels).map { space.hardware.fanout(of: $0).x }
+        fanoutY = (0..<levels).map { space.hardware.fanout(of: $0).y }
+    }
+
+    func product(_ candidate: Candidate, level: Int, slot: Int) -> Int {
+        var result = 1
+        for d in 0..<dimensions { result *= candidate.factor(level, slot, d) }
+        return result
+    }
+
+    /// Whether a factor `p` more fits the fan-out of `level`'s `slot`.
+    func room(_ candidate: Candidate, _ index: Int, _ p: Int) -> Bool {
+        let level = index / 3, slot = index % 3
+        if slot == 0 { return true }
+        return product(candidate, level: level, slot: slot) * p <= (slot == 1 ? fanoutX[level] : fanoutY[level])
+    }
+
+    /// A random candidate (not necessarily fitting the capacities).
+    func random(using generator: inout SeededGenerator) -> Candidate {
+        var candidate = Candidate(factors: Array(repeating: 1, count: levels * 3 * dimensions), orders: [], dimensions: dimensions)
+        for level in 0..<levels { for slot in 0..<3 { for d in 0..<dimensions {
+            if let f = space.fixed[level][slot][d] { candidate.factors[(level * 3 + slot) * dimensions + d] = f }
+        } } }
+        for d in 0..<dimensions {
+            let slots = freeSlots[d]
+            for p in primes[d] {
+                var target = slots.isEmpty ? (levels - 1) * 3 : slots[Int.random(in: 0..<slots.count, using: &generator)]
+                if !room(candidate, target, p) {
+                    let temporal = slots.filter { $0 % 3 == 0 }
+                    target = temporal.isEmpty ? (levels - 1) * 3 : temporal[Int.random(in: 0..<temporal.count, using: &generator)]
+                }
+                candidate.factors[target * dimensions + d] *= p
+            }
+        }
+        candidate.orders = (0..<levels).map { level in
+            let fixedOrder = space.innermostOrder[level]
+            var rest = (0..<dimensions).filter { !fixedOrder.contains($0) }
+            rest.shuffle(using: &generator)
+            return fixedOrder + rest
+        }
+        return candidate
+    }
+
+    /// A neighbour: one prime factor moved to another slot, or two loops of a level swapped.
+    func neighbour(of candidate: Candidate, using generator: inout SeededGenerator) -> Candidate {
+        var next = candidate
+        if Int.random(in: 0..<3, using: &generator) < 2 {
+            let d = Int.random(in: 0..<dimensions, using: &generator)
+            let slots = freeSlots[d]
+            let holding = slots.filter { candidate.factors[$0 * dimensions + d] > 1 }
+            guard slots.count > 1, let from = holding.randomElement(using: &generator) else { return next }
+            let value = candidate.factors[from * dimensions + d]
+            let p = primes[d].first { value % $0 == 0 } ?? value
+            let targets = slots.filter { $0 != from && room(next, $0, p) }
+            guard let to = targets.randomElement(using: &generator) else { return next }
+            next.factors[from * dimensions + d] /= p
+            next.factors[to * dimensions + d] *= p
+        } else {
+            let level = Int.random(in: 0..<levels, using: &generator)
+            let start = space.innermostOrder[level].count
+            guard dimensions - start >= 2 else { return next }
+            let i = Int.random(in: start..<dimensions, using: &generator)
+            var j = Int.random(in: start..<dimensions, using: &generator)
+            if i == j { j = i == dimensions - 1 ? start : i + 1 }
+            next.orders[level].swapAt(i, j)
+        }
+        return next
+    }
+}

@@ -1,0 +1,107 @@
+import Dispatch
+import Foundation
+import MagnetCore
+
+/// Searches a ``MapSpace`` for the best mapping of one layer: random valid starting points,
+/// then hill climbing by single moves (a prime factor to another slot, or two loops swapped),
+/// restarting when no improvement comes. Every candidate is scored by the ``Evaluator``.
+/// Deterministic for a given seed, budget and thread count.
+public struct MapSearch: Sendable {
+    /// The outcome of a search.
+    public struct Result: Sendable {
+        /// The best mapping found, or `nil` when no candidate fitted.
+        public var mapping: Mapping?
+        /// Its energy, cycles and utilization.
+        public var summary: Evaluator.Summary?
+        /// Candidates drawn (fitting or not).
+        public var considered: Int
+        /// Candidates that fitted and were evaluated.
+        public var valid: Int
+        /// Wall-clock seconds.
+        public var seconds: Double
+    }
+
+    /// The space searched.
+    public let space: MapSpace
+    /// The cost model's options (halo rule).
+    public let haloReuse: CostModel.HaloReuse
+    /// What to minimize.
+    public var objective: Objective = .edp
+    /// Candidates per thread without improvement before restarting from a new random point.
+    public var patience = 400
+
+    /// Creates a search.
+    public init(space: MapSpace, haloReuse: CostModel.HaloReuse = .timeloopV3, objective: Objective = .edp) {
+        self.space = space
+        self.haloReuse = haloReuse
+        self.objective = objective
+    }
+
+    /// Runs `threads` searches of `budget / threads` candidates each (seeded `seed`, `seed + 1`,
+    /// …) and keeps the best; `seconds`, when given, also stops every thread at that time.
+    public func run(budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0) -> Result {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let deadline = seconds.map { start + UInt64($0 * 1e9) }
+        let slots = ResultSlots(count: max(threads, 1))
+        let perThread = max(1, budget / max(threads, 1))
+        DispatchQueue.concurrentPerform(iterations: max(threads, 1)) { index in
+            slots.store(index, search(budget: perThread, deadline: deadline, seed: seed &+ UInt64(index)))
+        }
+        var best = Result(mapping: nil, summary: nil, considered: 0, valid: 0, seconds: 0)
+        for result in slots.results {
+            guard let result else { continue }
+            best.considered += result.considered
+            best.valid += result.valid
+            if let summary = result.summary, best.summary.map({ objective.better(summary, than: $0) }) ?? true {
+                best.summary = summary
+                best.mapping = result.mapping
+            }
+        }
+        best.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return best
+    }
+
+    private func search(budget: Int, deadline: UInt64?, seed: UInt64) -> Result {
+        var generator = SeededGenerator(seed: seed)
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem, haloReuse: haloReuse))
+        let sampler = CandidateSampler(space: space)
+        var considered = 0, valid = 0
+        var best: (Candidate, Evaluator.Summary)?
+        var current: (Candidate, Evaluator.Summary)?
+        var stale = 0
+        while considered < budget {
+            if considered % 256 == 0, let deadline, DispatchTime.now().uptimeNanoseconds >= deadline { break }
+            let candidate: Candidate
+            if let (point, _) = current, stale < patience {
+                candidate = sampler.neighbour(of: point, using: &generator)
+            } else {
+                candidate = sampler.random(using: &generator)
+                current = nil
+                stale = 0
+            }
+            considered += 1
+            let mapping = candidate.mapping(keeps: space.keeps)
+            guard evaluator.fits(mapping) else { stale += 1; continue }
+            valid += 1
+            let summary = evaluator.summary(mapping)
+            if current == nil || objective.better(summary, than: current!.1) {
+                current = (candidate, summary)
+                stale = 0
+            } else {
+                stale += 1
+            }
+            if best == nil || objective.better(summary, than: best!.1) { best = (candidate, summary) }
+        }
+        return Result(mapping: best.map { $0.0.mapping(keeps: space.keeps) }, summary: best?.1, considered: considered,
+                      valid: valid, seconds: 0)
+    }
+}
+
+/// One result slot per thread, behind a lock.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [MapSearch.Result?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func store(_ index: Int, _ result: MapSearch.Result) { lock.withLock { slots[index] = result } }
+    var results: [MapSearch.Result?] { lock.withLock { slots } }
+}

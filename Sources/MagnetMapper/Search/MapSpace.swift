@@ -1,0 +1,66 @@
+import MagnetDesigner
+import MagnetWorkload
+
+/// The mappings a search may choose from: which dimensions may be split where, fixed factors,
+/// loop-order constraints and keep/bypass choices, per storage level.
+public struct MapSpace: Sendable {
+    /// Slots a factor can go to at one level.
+    public enum Slot: Int, Sendable, CaseIterable {
+        /// A temporal loop.
+        case temporal
+        /// A spatial loop over mesh X.
+        case spatialX
+        /// A spatial loop over mesh Y.
+        case spatialY
+    }
+
+    /// The hardware.
+    public let hardware: Hardware
+    /// The problem (one layer).
+    public let problem: Problem
+    /// Data spaces kept per level (inner to outer).
+    public var keeps: [Set<Int>]
+    /// `fixed[level][slot][dimension]`: a required factor, or `nil` where the search chooses.
+    public var fixed: [[[Int?]]]
+    /// `allowed[level][slot][dimension]`: whether a factor above 1 may go there.
+    public var allowed: [[[Bool]]]
+    /// Per level, dimensions that must be the innermost temporal loops, innermost first.
+    public var innermostOrder: [[Int]]
+
+    /// The unconstrained space: every dimension anywhere the fan-out allows, the hardware's keeps.
+    public init(hardware: Hardware, problem: Problem, keeps: [Set<Int>]? = nil) {
+        self.hardware = hardware
+        self.problem = problem
+        let levelCount = hardware.storage.count
+        let dimensions = problem.dimensions.count
+        self.keeps = keeps ?? hardware.storage.map { level in
+            Set(problem.dataSpaces.indices.filter { level.keeps.contains(problem.dataSpaces[$0].name) })
+        }
+        fixed = Array(repeating: Array(repeating: Array(repeating: nil, count: dimensions), count: 3), count: levelCount)
+        allowed = (0..<levelCount).map { level in
+            let fanout = hardware.fanout(of: level)
+            return [Array(repeating: true, count: dimensions), Array(repeating: fanout.x > 1, count: dimensions),
+                    Array(repeating: fanout.y > 1, count: dimensions)]
+        }
+        innermostOrder = Array(repeating: [], count: levelCount)
+    }
+
+    /// Fixes the factor of `dimension` in `slot` at `level` (1 forbids splitting it there).
+    public mutating func fix(level: Int, slot: Slot, dimension: Int, factor: Int) {
+        fixed[level][slot.rawValue][dimension] = factor
+        if factor == 1 { allowed[level][slot.rawValue][dimension] = false }
+    }
+
+    /// Problems with the space itself (fixed factors that cannot multiply to the dimensions).
+    public func validate() -> [String] {
+        var found: [String] = []
+        for (dimension, name) in problem.dimensions.enumerated() {
+            var product = 1
+            for level in fixed { for slot in level { if let factor = slot[dimension] { product *= factor } } }
+            if problem.bounds[dimension] % product != 0 {
+                found.append("the fixed factors of \(name) multiply to \(product), which does not divide \(name) = \(problem.bounds[dimension])")
+            }
+        }
+        return found
+    }
+}
