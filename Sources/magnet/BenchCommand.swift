@@ -2,13 +2,76 @@ import ArgumentParser
 import Foundation
 import MagnetCore
 import MagnetMapper
+import MagnetWorkload
 
 /// `magnet bench`: measure the cost model and (later) the mapper.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure magnet's speed (build with -c release; see docs/performance.md).",
-        subcommands: [Model.self])
+        subcommands: [Model.self, Mapper.self])
+
+    struct Mapper: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mapper speed and search quality on the Timeloop Simba-like and Eyeriss-like conv 3×3 inputs.",
+            discussion: """
+            For each mapper input, runs one-thread searches with growing budgets (seed 0; the
+            Timeloop-master halo rule, to compare with Timeloop's figures) and reports candidates
+            per second per core and the best EDP against wall time, beside the best EDP Timeloop's
+            mapper reached in 60 s with 2 threads (timeloop-best.json).
+
+            Example:
+              swift build -c release && .build/release/magnet bench mapper --json
+            """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Folder holding mapper_simba_like_conv3x3/ and mapper_eyeriss_like_conv3x3/.")
+        var fixtures = "Tests/MagnetMapperTests/Fixtures/timeloop-cases"
+        @Option(help: "The largest budget; budgets grow by 4× from 1,000.")
+        var budget = 256_000
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            var results: [JSONValue] = []
+            for name in ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"] {
+                let folder = URL(fileURLWithPath: fixtures).appendingPathComponent(name)
+                let space = try TimeloopInput.loadMapSpace(input: folder.appendingPathComponent("mapper-input.yaml").path,
+                                                           ert: folder.appendingPathComponent("ERT.yaml").path)
+                let bestData = try Data(contentsOf: folder.appendingPathComponent("timeloop-best.json"))
+                let timeloop = ((try JSONSerialization.jsonObject(with: bestData) as? [String: Any])?["best"] as? [String: Any])?["EDP_J_cycle"] as? Double
+                let search = MapSearch(space: space, haloReuse: .timeloopMaster, objective: .edp)
+                var points: [JSONValue] = []
+                var rate = 0.0
+                var firstBeat: (budget: Int, seconds: Double)?
+                if !json { print("\(name) (Timeloop's best EDP in 60 s × 2 threads: \(timeloop.map { NumberText.fixed($0, 2) } ?? "?") J·cycle)") }
+                var current = 1000
+                while current <= budget {
+                    let result = search.run(budget: current, threads: 1, seed: 0)
+                    let edp = result.summary.map { $0.energyPJ * 1e-12 * Double($0.cycles) }
+                    rate = Double(result.considered) / max(result.seconds, 1e-9)
+                    if let edp, let timeloop, edp <= timeloop, firstBeat == nil { firstBeat = (current, result.seconds) }
+                    points.append(.object([("budget", .int(current)), ("seconds", .double(result.seconds)),
+                                           ("valid", .int(result.valid)), ("best_edp_J_cycle", .optional(edp))]))
+                    if !json {
+                        print("  budget \(NumberText.grouped(current)): \(NumberText.fixed(result.seconds, 3)) s, best EDP \(edp.map { NumberText.fixed($0, 2) } ?? "none") J·cycle")
+                    }
+                    current *= 4
+                }
+                if !json {
+                    print("  \(NumberText.grouped(Int(rate))) candidates/s/core; " + (firstBeat.map { "at or below Timeloop's best after \(NumberText.fixed($0.seconds, 3)) s (budget \(NumberText.grouped($0.budget)))" } ?? "Timeloop's best not reached"))
+                }
+                results.append(.object([
+                    ("fixture", .string(name)),
+                    ("candidates_per_second_per_core", .double(rate)),
+                    ("timeloop_best_edp_J_cycle", .optional(timeloop)),
+                    ("seconds_to_beat_timeloop", .optional(firstBeat?.seconds)),
+                    ("edp_versus_time", .array(points)),
+                ]))
+            }
+            if json { print(JSONValue.array(results).rendered()) }
+        }
+    }
 
     struct Model: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import MagnetMapper
+
+@Suite struct MapSearchTests {
+    static func mapperSpace(_ name: String) throws -> MapSpace {
+        let folder = TimeloopFixtureTests.directory.appendingPathComponent(name)
+        return try TimeloopInput.loadMapSpace(input: folder.appendingPathComponent("mapper-input.yaml").path,
+                                              ert: folder.appendingPathComponent("ERT.yaml").path)
+    }
+
+    @Test func sameSeedSameMapping() throws {
+        let space = try Self.mapperSpace("mapper_eyeriss_like_conv3x3")
+        let search = MapSearch(space: space)
+        let a = search.run(budget: 3000, threads: 2, seed: 7)
+        let b = search.run(budget: 3000, threads: 2, seed: 7)
+        #expect(a.mapping != nil)
+        #expect(a.mapping == b.mapping)
+        #expect(a.summary == b.summary)
+        #expect(a.considered == b.considered && a.valid == b.valid)
+    }
+
+    /// The returned mapping is valid, reads back from its YAML, and re-evaluates to the same
+    /// figures through the reference nest walk.
+    @Test(arguments: ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"])
+    func bestMappingIsValidAndReevaluates(name: String) throws {
+        let space = try Self.mapperSpace(name)
+        let result = MapSearch(space: space).run(budget: 4000, threads: 1, seed: 3)
+        let mapping = try #require(result.mapping)
+        let summary = try #require(result.summary)
+        #expect(mapping.problems(on: space.hardware, for: space.problem).isEmpty)
+        #expect(result.valid > 0 && result.valid <= result.considered)
+        let walked = CostModel(hardware: space.hardware, problem: space.problem).evaluateByNestWalk(mapping)
+        #expect(walked.cycles == summary.cycles)
+        #expect(abs(walked.energyPJ - summary.energyPJ) <= 1e-9 * walked.energyPJ)
+        let path = try temporaryFile(MappingWriter.yaml(mapping, hardware: space.hardware, problem: space.problem))
+        #expect(try MappingReader.load(path: path, hardware: space.hardware, problem: space.problem) == mapping)
+        // Every constraint of the input holds: fixed factors and forbidden slots.
+        for level in mapping.levels.indices {
+            let slots = [mapping.levels[level].temporal, mapping.levels[level].spatialX, mapping.levels[level].spatialY]
+            for (slot, loops) in slots.enumerated() {
+                for loop in loops {
+                    if let required = space.fixed[level][slot][loop.dimension] { #expect(loop.bound == required) }
+                    else { #expect(space.allowed[level][slot][loop.dimension], "level \(level) slot \(slot) dim \(loop.dimension)") }
+                }
+            }
+        }
+    }
+
+    /// On a space small enough to enumerate (m02's two levels, Conv1D K32 R3 P16: 60 factor
+    /// splits × 36 loop orders), the search finds the exhaustive optimum.
+    @Test func findsTheExhaustiveOptimum() throws {
+        let input = try TimeloopFixtureTests.load("m02_conv1d_oc_2level_tiled")
+        let space = MapSpace(hardware: input.hardware, problem: input.problem, keeps: input.mapping.levels.map(\.keeps))
+        var evaluator = Evaluator(CostModel(hardware: input.hardware, problem: input.problem))
+        func splits(_ n: Int) -> [(Int, Int)] { (1...n).filter { n % $0 == 0 }.map { ($0, n / $0) } }
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+        var best: Evaluator.Summary?
+        var count = 0
+        for k in splits(32) { for r in splits(3) { for p in splits(16) {
+            for inner in orders { for outer in orders {
+                let factors = [[k.0, r.0, p.0], [k.1, r.1, p.1]]
+                let order = [inner, outer]
+                let mapping = Mapping(levels: (0..<2).map { level in
+                    LevelMapping(temporal: order[level].compactMap { d in factors[level][d] > 1 ? Loop(dimension: d, bound: factors[level][d]) : nil },
+                                 keeps: space.keeps[level])
+                })
+                count += 1
+                guard evaluator.fits(mapping) else { continue }
+                let summary = evaluator.summary(mapping)
+                if best == nil || Objective.edp.better(summary, than: best!) { best = summary }
+            } }
+        } } }
+        #expect(count == 6 * 2 * 5 * 36)
+        let optimum = try #require(best)
+        let found = try #require(MapSearch(space: space).run(budget: 20_000, threads: 1, seed: 1).summary)
+        #expect(found.energyDelayProduct == optimum.energyDelayProduct)
+    }
+
+    @Test func noValidMappingIsReported() throws {
+        var space = try Self.mapperSpace("mapper_eyeriss_like_conv3x3")
+        // Forbid every slot but the innermost level's: nothing can fit its capacity.
+        for level in 1..<space.allowed.count {
+            for slot in 0..<3 { for d in space.problem.dimensions.indices { space.fix(level: level, slot: MapSpace.Slot(rawValue: slot)!, dimension: d, factor: 1) } }
+        }
+        let result = MapSearch(space: space).run(budget: 500, threads: 1, seed: 0)
+        #expect(result.mapping == nil)
+        #expect(result.considered == 500 && result.valid == 0)
+    }
+}
