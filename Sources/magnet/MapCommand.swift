@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MagnetCore
+import MagnetDesigner
 import MagnetMapper
 import MagnetWorkload
 
@@ -8,32 +9,38 @@ import MagnetWorkload
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "map",
-        abstract: "Search for the best mapping of a layer onto an architecture.",
+        abstract: "Search for the best mappings of a network (or one layer) onto a design.",
         discussion: """
-        With --timeloop, reads a Timeloop mapper input (architecture, problem and its
-        architecture_constraints) and searches the constrained map space: random valid starting
-        points, then hill climbing by single moves, scored by magnet's cost model. Prints the
-        best mapping as Timeloop-style mapping YAML (readable by `magnet model`) and its figures.
-
-        Mapping our own template (--design, whole networks, dataflow constraints) is not built
-        yet; see docs/mapper.md.
+        With --design, maps every unique layer shape of --network onto the design's template,
+        within its dataflow's constraints (docs/template.md), and prints per-layer and
+        per-network figures. With --timeloop, reads a Timeloop mapper input and searches the map
+        space its architecture_constraints allow. The search: random valid starting points, then
+        hill climbing by single moves, scored by magnet's cost model; --budget candidates per
+        layer. Mappings print as Timeloop-style mapping YAML, which `magnet model` reads back.
 
         Examples:
+          magnet map --design examples/simba-like.yaml --network resnet50
+          magnet map --design examples/simba-like.yaml --network resnet50 --layer layer1.0.conv2 --json
           magnet map --timeloop mapper-input.yaml --ert ERT.yaml --budget 200000 --threads 2
-          magnet map --timeloop mapper-input.yaml --ert ERT.yaml --seconds 1 --json
         """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "A Timeloop mapper input (timeloopfe v0.4 parsed-processed YAML).")
-    var timeloop: String
-    @Option(help: "The energy reference table (Accelergy ERT).")
-    var ert: String
+    @Option(help: "A magnet design file.")
+    var design: String?
+    @Option(help: "With --design: a built-in network name or a network file.")
+    var network: String?
+    @Option(help: "With --design: map only this layer (its name in `magnet networks show`).")
+    var layer: String?
+    @Option(help: "A Timeloop mapper input (timeloopfe v0.4 parsed-processed YAML), instead of --design.")
+    var timeloop: String?
+    @Option(help: "With --timeloop: the energy reference table (Accelergy ERT).")
+    var ert: String?
     @Option(help: "The area reference table (Accelergy ART).")
     var art: String?
     @Option(help: "What to minimize: edp, energy or cycles.")
     var objective: Objective = .edp
-    @Option(help: "Candidates to draw in all (fitting or not).")
-    var budget = 100_000
+    @Option(help: "Candidates to draw per layer (fitting or not).")
+    var budget = 20_000
     @Option(help: "Stop after this many seconds even if the budget is not spent (makes results timing-dependent).")
     var seconds: Double?
     @Option(help: "Threads (default: one per core). Results are deterministic for a given seed, budget and thread count.")
@@ -49,9 +56,21 @@ struct MapCommand: ParsableCommand {
         if budget < 1 { throw ValidationError("--budget must be at least 1") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
+        switch (design, timeloop) {
+        case (.some, .some): throw ValidationError("give either --design or --timeloop, not both")
+        case (nil, nil): throw ValidationError("give --design FILE --network NAME, or --timeloop INPUT.yaml --ert ERT.yaml")
+        case (.some, nil):
+            if network == nil { throw ValidationError("--design needs --network") }
+            if ert != nil || art != nil { throw ValidationError("--ert and --art go with --timeloop") }
+        case (nil, .some):
+            if ert == nil { throw ValidationError("--timeloop needs --ert") }
+            if network != nil || layer != nil { throw ValidationError("--network and --layer go with --design") }
+        }
     }
 
     func run() throws {
+        if let design, let network { return try mapNetwork(designFile: design, networkName: network) }
+        guard let timeloop, let ert else { return }
         let log = global.logger("magnet.map")
         let space = try TimeloopInput.loadMapSpace(input: timeloop, ert: ert, art: art)
         if let problem = space.validate().first { throw ValidationError(problem) }
@@ -74,6 +93,35 @@ struct MapCommand: ParsableCommand {
             print(yaml, terminator: "")
             print("# energy \(NumberText.fixed(summary.energyPJ, 2)) pJ, cycles \(NumberText.grouped(summary.cycles)), utilization \(NumberText.fixed(summary.utilization * 100, 2))%, EDP \(scientificText(edp)) J·cycle")
             print("# \(NumberText.grouped(result.considered)) candidates considered, \(NumberText.grouped(result.valid)) valid, \(NumberText.fixed(result.seconds, 2)) s")
+        }
+    }
+}
+
+extension MapCommand {
+    func mapNetwork(designFile: String, networkName: String) throws {
+        let log = global.logger("magnet.map")
+        let point = try DesignFile.load(path: designFile)
+        let hardware = try point.elaborate()
+        var net = try NetworkFile.resolve(networkName)
+        if let layer {
+            guard let found = net.layer(named: layer) else {
+                var message = "network `\(net.name)` has no layer `\(layer)`"
+                if let near = NearestName.suggestion(for: layer, among: net.layers.map(\.name)) { message += "; did you mean `\(near)`?" }
+                throw ConfigError(file: networkName, message: message)
+            }
+            net.layers = [found]
+        }
+        let terminal = isatty(STDERR_FILENO) != 0 && !json
+        let result = try NetworkMapping.map(network: net, design: point, hardware: hardware, objective: objective, budget: budget,
+                                            seconds: seconds, threads: threads, seed: seed) { index, total, name in
+            log.debug("mapping \(name) (\(index + 1)/\(total))")
+            if terminal { FileHandle.standardError.write(Data("\rmapping \(index + 1)/\(total): \(name)\u{1B}[K".utf8)) }
+        }
+        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if json {
+            print(NetworkMappingText.json(result).rendered())
+        } else {
+            print(NetworkMappingText.render(result))
         }
     }
 }

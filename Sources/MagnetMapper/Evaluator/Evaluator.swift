@@ -68,7 +68,7 @@ public struct Evaluator {
     var extent: [Int]
     var full = 0
     var shift: [Int]
-    static let memoSlots = 12
+    static let memoSlots = 64
     var memoCount: [Int] = []
     var memoKey: [Int] = []
     var memoEnd: [Int] = []

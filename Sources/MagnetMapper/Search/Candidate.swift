@@ -91,9 +91,11 @@ struct CandidateSampler {
         }
         candidate.orders = (0..<levels).map { level in
             let fixedOrder = space.innermostOrder[level]
-            var rest = (0..<dimensions).filter { !fixedOrder.contains($0) }
+            var inner = (0..<dimensions).filter { !fixedOrder.contains($0) && space.innermostSet[level].contains($0) }
+            var rest = (0..<dimensions).filter { !fixedOrder.contains($0) && !space.innermostSet[level].contains($0) }
+            inner.shuffle(using: &generator)
             rest.shuffle(using: &generator)
-            return fixedOrder + rest
+            return fixedOrder + inner + rest
         }
         return candidate
     }
@@ -113,12 +115,15 @@ struct CandidateSampler {
             next.factors[from * dimensions + d] /= p
             next.factors[to * dimensions + d] *= p
         } else {
+            // Swap two loops within the same group (the set that must stay inside, or the rest).
             let level = Int.random(in: 0..<levels, using: &generator)
-            let start = space.innermostOrder[level].count
-            guard dimensions - start >= 2 else { return next }
-            let i = Int.random(in: start..<dimensions, using: &generator)
-            var j = Int.random(in: start..<dimensions, using: &generator)
-            if i == j { j = i == dimensions - 1 ? start : i + 1 }
+            let fixedCount = space.innermostOrder[level].count
+            let setCount = next.orders[level][fixedCount...].filter { space.innermostSet[level].contains($0) }.count
+            let groups = [(fixedCount, fixedCount + setCount), (fixedCount + setCount, dimensions)].filter { $0.1 - $0.0 >= 2 }
+            guard let (start, end) = groups.randomElement(using: &generator) else { return next }
+            let i = Int.random(in: start..<end, using: &generator)
+            var j = Int.random(in: start..<end, using: &generator)
+            if i == j { j = i == end - 1 ? start : i + 1 }
             next.orders[level].swapAt(i, j)
         }
         return next

@@ -26,6 +26,9 @@ public struct MapSpace: Sendable {
     public var allowed: [[[Bool]]]
     /// Per level, dimensions that must be the innermost temporal loops, innermost first.
     public var innermostOrder: [[Int]]
+    /// Per level, dimensions that must sit inside every other temporal loop (in any order among
+    /// themselves), just outside ``innermostOrder``.
+    public var innermostSet: [Set<Int>]
 
     /// The unconstrained space: every dimension anywhere the fan-out allows, the hardware's keeps.
     public init(hardware: Hardware, problem: Problem, keeps: [Set<Int>]? = nil) {
@@ -43,6 +46,7 @@ public struct MapSpace: Sendable {
                     Array(repeating: fanout.y > 1, count: dimensions)]
         }
         innermostOrder = Array(repeating: [], count: levelCount)
+        innermostSet = Array(repeating: [], count: levelCount)
     }
 
     /// Fixes the factor of `dimension` in `slot` at `level` (1 forbids splitting it there).

@@ -1,0 +1,72 @@
+import MagnetDesigner
+import MagnetWorkload
+
+/// The best mappings of every layer of a network on one design, and the network's figures.
+public struct NetworkMapping: Sendable {
+    /// One unique layer shape and what the search found for it.
+    public struct LayerResult: Sendable {
+        /// The shape's first layer.
+        public var layer: Layer
+        /// Every layer with this shape.
+        public var layerNames: [String]
+        /// The best mapping.
+        public var mapping: Mapping
+        /// Its full statistics.
+        public var evaluation: Evaluation
+        /// Candidates considered and valid.
+        public var considered: Int
+        /// Candidates that fitted.
+        public var valid: Int
+    }
+
+    /// The design's hardware.
+    public var hardware: Hardware
+    /// The design point.
+    public var design: DesignPoint
+    /// The network.
+    public var network: Network
+    /// One entry per unique shape, in network order.
+    public var layers: [LayerResult]
+
+    /// Maps each unique layer shape of `network` once. Throws when a shape has no mapping that
+    /// fits the design.
+    public static func map(network: Network, design: DesignPoint, hardware: Hardware, objective: Objective = .edp,
+                           budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0,
+                           progress: ((Int, Int, String) -> Void)? = nil) throws -> NetworkMapping {
+        var results: [LayerResult] = []
+        let shapes = network.uniqueShapes
+        for (index, shape) in shapes.enumerated() {
+            progress?(index, shapes.count, shape.representative.name)
+            let space = MapSpace.template(design: design, hardware: hardware, layer: shape.representative)
+            let search = MapSearch(space: space, objective: objective)
+            let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed &+ UInt64(index) &* 1_000_003)
+            guard let mapping = result.mapping else {
+                throw MappingProblem(level: shape.representative.name,
+                                     message: "no valid mapping among \(result.considered) candidates: every one overflowed a buffer or a fan-out of the design (smallest tiles need more than the design's collectors and buffers hold)")
+            }
+            let evaluation = CostModel(hardware: hardware, problem: space.problem).evaluate(mapping)
+            results.append(LayerResult(layer: shape.representative, layerNames: shape.layerNames, mapping: mapping,
+                                       evaluation: evaluation, considered: result.considered, valid: result.valid))
+        }
+        return NetworkMapping(hardware: hardware, design: design, network: network, layers: results)
+    }
+
+    /// Energy of one inference (pJ): each shape's energy times its layer count.
+    public var energyPJ: Double { layers.reduce(0) { $0 + $1.evaluation.energyPJ * Double($1.layerNames.count) } }
+    /// Cycles of one inference, layers run one after another.
+    public var cycles: Int { layers.reduce(0) { $0 + $1.evaluation.cycles * $1.layerNames.count } }
+    /// MACs of one inference.
+    public var macs: Int { network.macs }
+    /// `macs / (MAC instances × cycles)`.
+    public var utilization: Double { Double(macs) / (Double(hardware.compute.instances) * Double(cycles)) }
+    /// Latency of one inference (ms) at the design's clock.
+    public var latencyMS: Double { Double(cycles) / (design.clockGHz * 1e6) }
+    /// Energy per operation (fJ), one MAC being two operations.
+    public var femtojoulesPerOp: Double { energyPJ * 1000 / (2 * Double(macs)) }
+    /// Tera-operations per second per watt.
+    public var topsPerWatt: Double { 2 * Double(macs) / (energyPJ * 1e-12) / 1e12 }
+    /// Inferences per second.
+    public var inferencesPerSecond: Double { 1000 / latencyMS }
+    /// Achieved tera-operations per second per mm² of modelled area.
+    public var topsPerMM2: Double { 2 * Double(macs) / (latencyMS / 1000) / 1e12 / (hardware.areaUM2 / 1e6) }
+}

@@ -1,0 +1,50 @@
+import MagnetCore
+import MagnetMapper
+
+/// Text and JSON forms of a network mapping.
+enum NetworkMappingText {
+    static func render(_ result: NetworkMapping) -> String {
+        var table = TextTable(["layer", "×", "shape", "energy µJ", "cycles", "util %", "candidates", "valid"],
+                              alignments: [.left, .right, .left, .right, .right, .right, .right, .right])
+        for entry in result.layers {
+            table.append([entry.layer.name, String(entry.layerNames.count), entry.layer.shapeSummary,
+                          NumberText.fixed(entry.evaluation.energyPJ / 1e6, 3), NumberText.grouped(entry.evaluation.cycles),
+                          NumberText.fixed(entry.evaluation.utilization * 100, 1), NumberText.grouped(entry.considered),
+                          NumberText.grouped(entry.valid)])
+        }
+        var lines = ["\(result.network.name) on \(result.design.name) (\(result.design.dataflow.rawValue), \(result.design.technology), \(NumberText.fixed(result.design.clockGHz, 2)) GHz)", table.rendered(), ""]
+        lines.append("per inference: \(NumberText.fixed(result.energyPJ / 1e6, 2)) µJ, \(NumberText.fixed(result.latencyMS, 3)) ms, utilization \(NumberText.fixed(result.utilization * 100, 1))%")
+        lines.append("\(NumberText.fixed(result.femtojoulesPerOp, 1)) fJ/op, \(NumberText.fixed(result.topsPerWatt, 2)) TOPS/W, \(NumberText.fixed(result.inferencesPerSecond, 1)) inferences/s, \(NumberText.fixed(result.topsPerMM2, 2)) TOPS/mm²")
+        lines.append("(layers run one after another; each unique shape is mapped once; op = 2 × MAC)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ result: NetworkMapping) -> JSONValue {
+        let layers: [JSONValue] = result.layers.map { entry in
+            .object([
+                ("layer", .string(entry.layer.name)),
+                ("layers", .array(entry.layerNames.map(JSONValue.string))),
+                ("energy_pJ", .double(entry.evaluation.energyPJ)),
+                ("cycles", .int(entry.evaluation.cycles)),
+                ("utilization", .double(entry.evaluation.utilization)),
+                ("considered", .int(entry.considered)),
+                ("valid", .int(entry.valid)),
+                ("mapping", .string(MappingWriter.yaml(entry.mapping, hardware: result.hardware, problem: entry.layer.problem))),
+            ])
+        }
+        return .object([
+            ("network", .object([
+                ("name", .string(result.network.name)),
+                ("energy_pJ", .double(result.energyPJ)),
+                ("cycles", .int(result.cycles)),
+                ("utilization", .double(result.utilization)),
+                ("latency_ms", .double(result.latencyMS)),
+                ("fj_per_op", .double(result.femtojoulesPerOp)),
+                ("tops_per_w", .double(result.topsPerWatt)),
+                ("inferences_per_s", .double(result.inferencesPerSecond)),
+                ("tops_per_mm2", .double(result.topsPerMM2)),
+            ])),
+            ("layers", .array(layers)),
+        ])
+    }
+}

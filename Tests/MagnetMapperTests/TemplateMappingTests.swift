@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import MagnetDesigner
+@testable import MagnetMapper
+@testable import MagnetWorkload
+
+@Suite struct TemplateMappingTests {
+    static func design(_ dataflow: Dataflow) throws -> (DesignPoint, Hardware) {
+        var point = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        point.dataflow = dataflow
+        return (point, try point.elaborate())
+    }
+
+    /// Each dataflow's constraints hold in the mapping found: only the allowed loops at the
+    /// collectors, the stationary operand's irrelevant loops innermost at its PE buffer, C across
+    /// the multipliers and K across the lanes.
+    @Test(arguments: Dataflow.allCases)
+    func dataflowConstraintsHold(dataflow: Dataflow) throws {
+        let (point, hardware) = try Self.design(dataflow)
+        let layer = try #require(Zoo.network(named: "resnet18")?.layer(named: "layer2.1.conv1"))
+        let space = MapSpace.template(design: point, hardware: hardware, layer: layer)
+        let result = MapSearch(space: space).run(budget: 3000, threads: 1, seed: 5)
+        let mapping = try #require(result.mapping)
+        #expect(mapping.problems(on: hardware, for: layer.problem).isEmpty)
+        let names = hardware.storage.map(\.name)
+        let dims = layer.problem.dimensions
+        func index(_ name: String) -> Int { names.firstIndex(of: name)! }
+        func letters(_ loops: [Loop]) -> Set<String> { Set(loops.map { dims[$0.dimension] }) }
+        #expect(letters(mapping.levels[index("WeightCollector")].spatialX).isSubset(of: ["C"]))
+        #expect(letters(mapping.levels[index("InputCollector")].spatialY).isSubset(of: ["K"]))
+        let wc = letters(mapping.levels[index("WeightCollector")].temporal)
+        let ac = letters(mapping.levels[index("AccumulationCollector")].temporal)
+        switch dataflow {
+        case .weightStationary, .outputStationaryLocalWeightStationary: #expect(wc.isSubset(of: ["N", "P", "Q"]))
+        default: break
+        }
+        switch dataflow {
+        case .outputStationary, .outputStationaryLocalWeightStationary, .weightStationaryLocalOutputStationary:
+            #expect(ac.isSubset(of: ["C", "R", "S"]))
+        default: break
+        }
+        // Stationarity at the PE buffer: the stationary operand's irrelevant loops come first.
+        let buffer: (String, Set<String>)? = switch dataflow {
+        case .weightStationary, .weightStationaryLocalOutputStationary: ("WeightBuffer", ["N", "P", "Q"])
+        case .outputStationary, .outputStationaryLocalWeightStationary: ("AccumulationBuffer", ["C", "R", "S"])
+        case .inputStationary: ("InputBuffer", ["K"])
+        }
+        if let (name, inner) = buffer {
+            let order = mapping.levels[index(name)].temporal.map { dims[$0.dimension] }
+            if let firstOther = order.firstIndex(where: { !inner.contains($0) }) {
+                #expect(order[firstOther...].allSatisfy { !inner.contains($0) }, "\(dataflow): \(order)")
+            }
+        }
+    }
+
+    /// A depthwise layer (C = 1 per group) still maps, with the multipliers left idle.
+    @Test func depthwiseGetsAnHonestUtilization() throws {
+        let (point, hardware) = try Self.design(.outputStationaryLocalWeightStationary)
+        let layer = try #require(Zoo.network(named: "mobilenet_v2")?.layers.first { $0.operation == .depthwiseConvolution })
+        let space = MapSpace.template(design: point, hardware: hardware, layer: layer)
+        let result = MapSearch(space: space).run(budget: 3000, threads: 1, seed: 1)
+        let mapping = try #require(result.mapping)
+        let evaluation = CostModel(hardware: hardware, problem: layer.problem).evaluate(mapping)
+        // C = 1: at most one of the 8 multipliers of each vector MAC can work.
+        #expect(evaluation.utilization <= 1.0 / 8)
+        #expect(evaluation.utilization > 0)
+    }
+
+    @Test func networkFiguresAddUp() throws {
+        let (point, hardware) = try Self.design(.outputStationaryLocalWeightStationary)
+        let network = try #require(Zoo.network(named: "pilotnet"))
+        let result = try NetworkMapping.map(network: network, design: point, hardware: hardware, budget: 1500, threads: 1, seed: 2)
+        #expect(result.layers.count == network.uniqueShapes.count)
+        let energy = result.layers.reduce(0.0) { $0 + $1.evaluation.energyPJ * Double($1.layerNames.count) }
+        #expect(abs(result.energyPJ - energy) < 1e-6 * energy)
+        // 2 GHz: cycles / 2e6 = ms; fJ/op = pJ·1000 / (2·MACs).
+        #expect(abs(result.latencyMS - Double(result.cycles) / 2e6) < 1e-12)
+        #expect(abs(result.femtojoulesPerOp - result.energyPJ * 1000 / (2 * 26_876_342)) < 1e-9)
+        #expect(result.utilization > 0 && result.utilization <= 1)
+    }
+}
