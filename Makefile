@@ -23,11 +23,11 @@ release: deps
 build: deps
 	swift build
 
-# Until the sweep lands, the quick start elaborates the example design and lists what it
-# would map: ResNet-50's layers and unique shapes.
+# Until the design-space sweep lands, the quick start elaborates the example design and maps
+# every layer of ResNet-50 onto it.
 sweep: release
 	.build/release/magnet design show examples/simba-like.yaml
-	.build/release/magnet networks show resnet50
+	.build/release/magnet map --design examples/simba-like.yaml --network resnet50
 
 test: deps
 	swift test

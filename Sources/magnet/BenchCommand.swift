@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MagnetDesigner
 import MagnetCore
 import MagnetMapper
 import MagnetWorkload
@@ -9,7 +10,44 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure magnet's speed (build with -c release; see docs/performance.md).",
-        subcommands: [Model.self, Mapper.self])
+        subcommands: [Model.self, Mapper.self, Network.self])
+
+    struct Network: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Seconds and peak memory to map a whole network on a design, on one thread and on all cores.",
+            discussion: "Example:\n  .build/release/magnet bench network --design examples/simba-like.yaml --network resnet50")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "A magnet design file.")
+        var design = "examples/simba-like.yaml"
+        @Option(help: "A built-in network name or a network file.")
+        var network = "resnet50"
+        @Option(help: "Candidates per layer.")
+        var budget = 5_000
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let point = try DesignFile.load(path: design)
+            let hardware = try point.elaborate()
+            let net = try NetworkFile.resolve(network)
+            var rows: [JSONValue] = []
+            for threads in Set([1, ProcessInfo.processInfo.activeProcessorCount]).sorted() {
+                let start = Date()
+                let result = try NetworkMapping.map(network: net, design: point, hardware: hardware, budget: budget, threads: threads, seed: 0)
+                let seconds = Date().timeIntervalSince(start)
+                var usage = rusage()
+                getrusage(RUSAGE_SELF.rawValue, &usage)
+                let peakMB = Double(usage.ru_maxrss) / 1024
+                rows.append(.object([("threads", .int(threads)), ("seconds", .double(seconds)), ("peak_rss_MB", .double(peakMB)),
+                                     ("energy_pJ", .double(result.energyPJ)), ("cycles", .int(result.cycles))]))
+                if !json {
+                    print("\(net.name) on \(point.name), \(budget) candidates per layer, \(threads) thread(s): \(NumberText.fixed(seconds, 2)) s, peak RSS \(NumberText.fixed(peakMB, 1)) MB, \(NumberText.fixed(result.energyPJ / 1e6, 1)) µJ, \(NumberText.fixed(result.latencyMS, 3)) ms")
+                }
+            }
+            if json { print(JSONValue.array(rows).rendered()) }
+        }
+    }
 
     struct Mapper: ParsableCommand {
         static let configuration = CommandConfiguration(

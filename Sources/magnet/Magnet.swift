@@ -19,9 +19,13 @@ struct Magnet: ParsableCommand {
           magnet networks show resnet50                    per-layer table of ResNet-50
           magnet design show examples/simba-like.yaml      the elaborated hardware
           magnet design validate my-design.yaml            check a design file
+          magnet map --design examples/simba-like.yaml --network resnet50
+                                                           best mapping of every layer
+          magnet dataflows --design examples/simba-like.yaml --network resnet50
+                                                           compare the five dataflows
         """,
         version: MagnetVersion.string,
-        subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, MapCommand.self, BenchCommand.self]
+        subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, MapCommand.self, DataflowsCommand.self, BenchCommand.self]
     )
 
     /// Runs the command; input errors become one `error:` line on stderr and exit status 1.
