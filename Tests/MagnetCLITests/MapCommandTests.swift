@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+@Suite struct MapCommandTests {
+    @Test func networkJSONHasPerLayerAndNetworkFigures() throws {
+        let result = try CLIRunner.run(["map", "--design", "examples/simba-like.yaml", "--network", "pilotnet",
+                                        "--budget", "200", "--threads", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let network = try #require(object["network"] as? [String: Any])
+        for key in ["energy_pJ", "cycles", "utilization"] { #expect(network[key] != nil, "network.\(key)") }
+        let layers = try #require(object["layers"] as? [[String: Any]])
+        #expect(layers.count == 9)
+        for layer in layers {
+            for key in ["energy_pJ", "cycles", "utilization", "mapping"] { #expect(layer[key] != nil, "layer.\(key)") }
+        }
+    }
+
+    @Test func layerMappingReadsBackIntoModel() throws {
+        let result = try CLIRunner.run(["map", "--design", "examples/simba-like.yaml", "--network", "resnet50",
+                                        "--layer", "layer1.0.conv2", "--budget", "300", "--threads", "1", "--json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let layer = try #require((object["layers"] as? [[String: Any]])?.first)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-map-\(UInt64.random(in: 0...UInt64.max)).yaml").path
+        try (layer["mapping"] as! String).write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let model = try CLIRunner.run(["model", "--design", "examples/simba-like.yaml", "--network", "resnet50",
+                                       "--layer", "layer1.0.conv2", "--mapping", path, "--json"])
+        #expect(model.status == 0, "\(model.stderr)")
+        let evaluation = try #require(try JSONSerialization.jsonObject(with: Data(model.stdout.utf8)) as? [String: Any])
+        #expect(evaluation["cycles"] as? Int == layer["cycles"] as? Int)
+    }
+
+    @Test func badOptionsAreOneClearLine() throws {
+        let result = try CLIRunner.run(["map", "--design", "examples/simba-like.yaml", "--network", "resnet50", "--budget", "0"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--budget must be at least 1"))
+        let missing = try CLIRunner.run(["map", "--design", "examples/simba-like.yaml"])
+        #expect(missing.stderr.contains("--design needs --network"))
+    }
+}
