@@ -37,8 +37,12 @@ struct MapCommand: ParsableCommand {
     var ert: String?
     @Option(help: "The area reference table (Accelergy ART).")
     var art: String?
-    @Option(help: "What to minimize: edp, energy or cycles.")
+    @Option(help: "What to minimize: edp, energy, cycles, or mix (energy^w · cycles^(1−w), see --energy-weight).")
     var objective: Objective = .edp
+    @Option(help: "With --objective mix: the weight w of energy, in [0, 1].")
+    var energyWeight = 0.5
+    @Option(help: "Stop a search once this many candidates in a row bring no improvement (default: spend the budget).")
+    var stopAfter: Int?
     @Option(help: "Candidates to draw per layer (fitting or not).")
     var budget = 20_000
     @Option(help: "Stop after this many seconds even if the budget is not spent (makes results timing-dependent).")
@@ -56,6 +60,8 @@ struct MapCommand: ParsableCommand {
         if budget < 1 { throw ValidationError("--budget must be at least 1") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
+        if !(0...1).contains(energyWeight) { throw ValidationError("--energy-weight must be in [0, 1]") }
+        if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
         switch (design, timeloop) {
         case (.some, .some): throw ValidationError("give either --design or --timeloop, not both")
         case (nil, nil): throw ValidationError("give --design FILE --network NAME, or --timeloop INPUT.yaml --ert ERT.yaml")
@@ -75,7 +81,9 @@ struct MapCommand: ParsableCommand {
         let space = try TimeloopInput.loadMapSpace(input: timeloop, ert: ert, art: art)
         if let problem = space.validate().first { throw ValidationError(problem) }
         log.debug("searching with \(threads) threads, budget \(budget)")
-        let search = MapSearch(space: space, haloReuse: halo, objective: objective)
+        var search = MapSearch(space: space, haloReuse: halo, objective: objective)
+        search.energyWeight = energyWeight
+        search.convergence = stopAfter
         let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed)
         guard let mapping = result.mapping, let summary = result.summary else {
             throw ValidationError("no valid mapping among \(result.considered) candidates: every candidate overflowed a level's capacity or fan-out; try a larger --budget, or check the architecture's capacities against the layer")
@@ -112,7 +120,8 @@ extension MapCommand {
             net.layers = [found]
         }
         let terminal = isatty(STDERR_FILENO) != 0 && !json
-        let result = try NetworkMapping.map(network: net, design: point, hardware: hardware, objective: objective, budget: budget,
+        let result = try NetworkMapping.map(network: net, design: point, hardware: hardware, objective: objective,
+                                            energyWeight: energyWeight, convergence: stopAfter, budget: budget,
                                             seconds: seconds, threads: threads, seed: seed) { index, total, name in
             log.debug("mapping \(name) (\(index + 1)/\(total))")
             if terminal { FileHandle.standardError.write(Data("\rmapping \(index + 1)/\(total): \(name)\u{1B}[K".utf8)) }

@@ -1,5 +1,7 @@
 import MagnetCore
+import MagnetDesigner
 import MagnetMapper
+import MagnetWorkload
 
 /// Text and JSON forms of a network mapping.
 enum NetworkMappingText {
@@ -16,7 +18,27 @@ enum NetworkMappingText {
         lines.append("per inference: \(NumberText.fixed(result.energyPJ / 1e6, 2)) µJ, \(NumberText.fixed(result.latencyMS, 3)) ms, utilization \(NumberText.fixed(result.utilization * 100, 1))%")
         lines.append("\(NumberText.fixed(result.femtojoulesPerOp, 1)) fJ/op, \(NumberText.fixed(result.topsPerWatt, 2)) TOPS/W, \(NumberText.fixed(result.inferencesPerSecond, 1)) inferences/s, \(NumberText.fixed(result.topsPerMM2, 2)) TOPS/mm²")
         lines.append("(layers run one after another; each unique shape is mapped once; op = 2 × MAC)")
+        if result.layers.count == 1, let entry = result.layers.first {
+            lines.append("")
+            lines.append(LoopNestText.render(entry.mapping, hardware: result.hardware, problem: entry.layer.problem, evaluation: entry.evaluation))
+            lines.append("")
+            lines.append(MappingWriter.yaml(entry.mapping, hardware: result.hardware, problem: entry.layer.problem))
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// Per level and data space energy (pJ), the MAC energy, and the per-level leakage.
+    static func energyBreakdown(_ evaluation: Evaluation, hardware: Hardware, problem: Problem) -> JSONValue {
+        var levels: [(String, JSONValue)] = []
+        for (index, level) in evaluation.levels.enumerated() where level.dataSpaces.contains(where: { $0 != nil }) {
+            var fields: [(String, JSONValue)] = []
+            for (space, value) in level.dataSpaces.enumerated() {
+                if let value { fields.append((problem.dataSpaces[space].name, .double(value.energyPJ))) }
+            }
+            fields.append(("leakage", .double(level.leakageEnergyPJ)))
+            levels.append((hardware.storage[index].name, .object(fields)))
+        }
+        return .object([("MAC", .double(evaluation.computeEnergyPJ))] + levels)
     }
 
     static func json(_ result: NetworkMapping) -> JSONValue {
@@ -29,7 +51,10 @@ enum NetworkMappingText {
                 ("utilization", .double(entry.evaluation.utilization)),
                 ("considered", .int(entry.considered)),
                 ("valid", .int(entry.valid)),
+                ("energy_by_level_pJ", energyBreakdown(entry.evaluation, hardware: result.hardware, problem: entry.layer.problem)),
                 ("mapping", .string(MappingWriter.yaml(entry.mapping, hardware: result.hardware, problem: entry.layer.problem))),
+                ("loop_nest", .string(LoopNestText.render(entry.mapping, hardware: result.hardware, problem: entry.layer.problem,
+                                                          evaluation: entry.evaluation))),
             ])
         }
         return .object([

@@ -73,8 +73,40 @@ import Testing
         } } }
         #expect(count == 6 * 2 * 5 * 36)
         let optimum = try #require(best)
-        let found = try #require(MapSearch(space: space).run(budget: 20_000, threads: 1, seed: 1).summary)
-        #expect(found.energyDelayProduct == optimum.energyDelayProduct)
+        // Small enough to enumerate: the search does so (orders of factor-1 loops collapsed).
+        let exhaustive = MapSearch(space: space).run(budget: 20_000, threads: 1, seed: 1)
+        #expect(exhaustive.exhaustive)
+        #expect(exhaustive.considered < count)
+        #expect(exhaustive.summary?.energyDelayProduct == optimum.energyDelayProduct)
+        // Sampling (random starts and hill climbing) gets there too.
+        var sampler = MapSearch(space: space)
+        sampler.allowExhaustive = false
+        let sampled = sampler.run(budget: 20_000, threads: 1, seed: 1)
+        #expect(!sampled.exhaustive)
+        #expect(sampled.summary?.energyDelayProduct == optimum.energyDelayProduct)
+    }
+
+    @Test func objectivesRankAsDocumented() {
+        let a = Evaluator.Summary(energyPJ: 100, cycles: 10, utilization: 1)
+        let b = Evaluator.Summary(energyPJ: 50, cycles: 30, utilization: 1)
+        // EDP: 1000 < 1500.
+        #expect(Objective.edp.better(a, than: b))
+        #expect(Objective.energy.better(b, than: a))
+        #expect(Objective.cycles.better(a, than: b))
+        // mix with w = 1 is energy, w = 0 is cycles, w = 0.5 ranks like EDP.
+        #expect(Objective.mix.better(b, than: a, energyWeight: 1))
+        #expect(Objective.mix.better(a, than: b, energyWeight: 0))
+        #expect(Objective.mix.better(a, than: b, energyWeight: 0.5))
+    }
+
+    @Test func convergenceStopsEarlyAndDeterministically() throws {
+        let space = try Self.mapperSpace("mapper_simba_like_conv3x3")
+        var search = MapSearch(space: space)
+        search.convergence = 200
+        let a = search.run(budget: 1_000_000, threads: 1, seed: 4)
+        let b = search.run(budget: 1_000_000, threads: 1, seed: 4)
+        #expect(a.considered < 1_000_000)
+        #expect(a.mapping == b.mapping && a.considered == b.considered)
     }
 
     @Test func noValidMappingIsReported() throws {
@@ -85,6 +117,10 @@ import Testing
         }
         let result = MapSearch(space: space).run(budget: 500, threads: 1, seed: 0)
         #expect(result.mapping == nil)
-        #expect(result.considered == 500 && result.valid == 0)
+        #expect(result.valid == 0 && result.considered >= 1)
+        var sampler = MapSearch(space: space)
+        sampler.allowExhaustive = false
+        let sampled = sampler.run(budget: 500, threads: 1, seed: 0)
+        #expect(sampled.mapping == nil && sampled.considered == 500 && sampled.valid == 0)
     }
 }

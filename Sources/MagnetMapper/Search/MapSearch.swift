@@ -19,6 +19,8 @@ public struct MapSearch: Sendable {
         public var valid: Int
         /// Wall-clock seconds.
         public var seconds: Double
+        /// Whether the whole (small) space was enumerated instead of sampled.
+        public var exhaustive = false
     }
 
     /// The space searched.
@@ -29,6 +31,13 @@ public struct MapSearch: Sendable {
     public var objective: Objective = .edp
     /// Candidates per thread without improvement before restarting from a new random point.
     public var patience = 400
+    /// With ``Objective/mix``: the weight of energy against cycles.
+    public var energyWeight = 0.5
+    /// Stop a thread once this many candidates in a row have not improved its best (`nil`: run
+    /// the whole budget). Counted in candidates, so the result stays deterministic.
+    public var convergence: Int?
+    /// Enumerate the whole space when it has no more candidates than the budget.
+    public var allowExhaustive = true
 
     /// Creates a search.
     public init(space: MapSpace, haloReuse: CostModel.HaloReuse = .timeloopV3, objective: Objective = .edp) {
@@ -41,6 +50,12 @@ public struct MapSearch: Sendable {
     /// …) and keeps the best; `seconds`, when given, also stops every thread at that time.
     public func run(budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0) -> Result {
         let start = DispatchTime.now().uptimeNanoseconds
+        let exhaustive = ExhaustiveSearch(sampler: CandidateSampler(space: space))
+        if allowExhaustive && exhaustive.size(limit: budget) != nil {
+            var result = enumerate(exhaustive)
+            result.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return result
+        }
         let deadline = seconds.map { start + UInt64($0 * 1e9) }
         let slots = ResultSlots(count: max(threads, 1))
         let perThread = max(1, budget / max(threads, 1))
@@ -52,13 +67,30 @@ public struct MapSearch: Sendable {
             guard let result else { continue }
             best.considered += result.considered
             best.valid += result.valid
-            if let summary = result.summary, best.summary.map({ objective.better(summary, than: $0) }) ?? true {
+            if let summary = result.summary, best.summary.map({ objective.better(summary, than: $0, energyWeight: energyWeight) }) ?? true {
                 best.summary = summary
                 best.mapping = result.mapping
             }
         }
         best.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return best
+    }
+
+    /// Evaluates every candidate of a small space.
+    private func enumerate(_ exhaustive: ExhaustiveSearch) -> Result {
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem, haloReuse: haloReuse))
+        var considered = 0, valid = 0
+        var best: (Candidate, Evaluator.Summary)?
+        exhaustive.forEachCandidate { candidate in
+            considered += 1
+            let mapping = candidate.mapping(keeps: space.keeps)
+            guard evaluator.fits(mapping) else { return }
+            valid += 1
+            let summary = evaluator.summary(mapping)
+            if best == nil || objective.better(summary, than: best!.1, energyWeight: energyWeight) { best = (candidate, summary) }
+        }
+        return Result(mapping: best.map { $0.0.mapping(keeps: space.keeps) }, summary: best?.1, considered: considered,
+                      valid: valid, seconds: 0, exhaustive: true)
     }
 
     private func search(budget: Int, deadline: UInt64?, seed: UInt64) -> Result {
@@ -69,7 +101,9 @@ public struct MapSearch: Sendable {
         var best: (Candidate, Evaluator.Summary)?
         var current: (Candidate, Evaluator.Summary)?
         var stale = 0
+        var sinceBest = 0
         while considered < budget {
+            if let convergence, sinceBest >= convergence { break }
             if considered % 256 == 0, let deadline, DispatchTime.now().uptimeNanoseconds >= deadline { break }
             let candidate: Candidate
             if let (point, _) = current, stale < patience {
@@ -80,17 +114,21 @@ public struct MapSearch: Sendable {
                 stale = 0
             }
             considered += 1
+            sinceBest += 1
             let mapping = candidate.mapping(keeps: space.keeps)
             guard evaluator.fits(mapping) else { stale += 1; continue }
             valid += 1
             let summary = evaluator.summary(mapping)
-            if current == nil || objective.better(summary, than: current!.1) {
+            if current == nil || objective.better(summary, than: current!.1, energyWeight: energyWeight) {
                 current = (candidate, summary)
                 stale = 0
             } else {
                 stale += 1
             }
-            if best == nil || objective.better(summary, than: best!.1) { best = (candidate, summary) }
+            if best == nil || objective.better(summary, than: best!.1, energyWeight: energyWeight) {
+                best = (candidate, summary)
+                sinceBest = 0
+            }
         }
         return Result(mapping: best.map { $0.0.mapping(keeps: space.keeps) }, summary: best?.1, considered: considered,
                       valid: valid, seconds: 0)

@@ -31,6 +31,7 @@ public struct NetworkMapping: Sendable {
     /// Maps each unique layer shape of `network` once. Throws when a shape has no mapping that
     /// fits the design.
     public static func map(network: Network, design: DesignPoint, hardware: Hardware, objective: Objective = .edp,
+                           energyWeight: Double = 0.5, convergence: Int? = nil,
                            budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0,
                            progress: ((Int, Int, String) -> Void)? = nil) throws -> NetworkMapping {
         var results: [LayerResult] = []
@@ -38,7 +39,9 @@ public struct NetworkMapping: Sendable {
         for (index, shape) in shapes.enumerated() {
             progress?(index, shapes.count, shape.representative.name)
             let space = MapSpace.template(design: design, hardware: hardware, layer: shape.representative)
-            let search = MapSearch(space: space, objective: objective)
+            var search = MapSearch(space: space, objective: objective)
+            search.energyWeight = energyWeight
+            search.convergence = convergence
             let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed &+ UInt64(index) &* 1_000_003)
             guard let mapping = result.mapping else {
                 throw MappingProblem(level: shape.representative.name,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a mapping search minimizes.
 public enum Objective: String, Sendable, CaseIterable {
     /// Energy × cycles.
@@ -6,10 +8,15 @@ public enum Objective: String, Sendable, CaseIterable {
     case energy
     /// Cycles (ties broken by energy).
     case cycles
+    /// `energy^w · cycles^(1−w)` for an energy weight `w` in [0, 1] (0.5 ranks as EDP does).
+    case mix
 
-    /// Whether `a` is strictly better than `b`.
-    func better(_ a: Evaluator.Summary, than b: Evaluator.Summary) -> Bool {
+    /// Whether `a` is strictly better than `b`; `energyWeight` is used by ``mix``.
+    func better(_ a: Evaluator.Summary, than b: Evaluator.Summary, energyWeight: Double = 0.5) -> Bool {
         switch self {
+        case .mix:
+            let score = { (s: Evaluator.Summary) in energyWeight * log(s.energyPJ) + (1 - energyWeight) * log(Double(s.cycles)) }
+            return score(a) < score(b)
         case .edp: return a.energyDelayProduct < b.energyDelayProduct
         case .energy: return a.energyPJ < b.energyPJ || (a.energyPJ == b.energyPJ && a.cycles < b.cycles)
         case .cycles: return a.cycles < b.cycles || (a.cycles == b.cycles && a.energyPJ < b.energyPJ)
