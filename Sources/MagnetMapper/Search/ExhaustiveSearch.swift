@@ -40,14 +40,34 @@ struct ExhaustiveSearch {
         }
     }
 
+    /// Number of ways to split dimension `d` over its free slots: for each prime `p` with
+    /// exponent `e`, `C(e + k − 1, k − 1)` placements over `k` slots. Saturates above `limit`.
+    func splitCount(_ d: Int, limit: Int) -> Int {
+        let k = sampler.freeSlots[d].count
+        guard k > 1 else { return 1 }
+        var grouped: [Int: Int] = [:]
+        for p in sampler.primes[d] { grouped[p, default: 0] += 1 }
+        var count = 1
+        for exponent in grouped.values {
+            var ways = 1  // C(exponent + k − 1, exponent), built incrementally
+            for i in 1...max(exponent, 1) where exponent > 0 {
+                ways = ways * (k - 1 + i) / i
+                if ways > limit { return limit + 1 }
+            }
+            count *= ways
+            if count > limit { return limit + 1 }
+        }
+        return count
+    }
+
     /// Number of candidates, or `nil` once it exceeds `limit`.
     func size(limit: Int) -> Int? {
-        let all = splits()
         var splitCount = 1
-        for list in all {
-            splitCount *= max(list.count, 1)
+        for d in 0..<sampler.dimensions {
+            splitCount *= self.splitCount(d, limit: limit)
             if splitCount > limit { return nil }
         }
+        let all = splits()
         var total = 0
         var exceeded = false
         forEachAssignment(all) { factors in
