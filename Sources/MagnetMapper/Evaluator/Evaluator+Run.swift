@@ -238,12 +238,10 @@ extension Evaluator {
         } else if nonzero == 1 && abs(moves[m * ranks + axis]) < extent[axis] {
             let diff = moves[m * ranks + axis]
             let sliding = 2 + 2 * axis + (diff < 0 ? 1 : 0)
-            let accept: Bool
-            switch rule {
-            case .keepAlways: accept = true
-            case .resetOnStrideChange: accept = residual <= 1 || residual == sliding
-            case .resetOnStrideChangeStrict: accept = residual == 0 || residual == sliding
-            }
+            // Residual states: 0 no direction, 1 stayed in place, 2 + 2·rank + (0 up, 1 down) sliding.
+            let accept = rule.acceptsSlide(previousStationary: residual == 1, previousAxis: residual >= 2 ? (residual - 2) / 2 : 0,
+                                           previousDirection: residual >= 2 ? ((residual - 2) % 2 == 0 ? 1 : -1) : 0,
+                                           axis: axis, direction: diff < 0 ? -1 : 1)
             if accept {
                 words = full / extent[axis] * abs(diff)
                 nextResidual = rule == .keepAlways ? 0 : sliding

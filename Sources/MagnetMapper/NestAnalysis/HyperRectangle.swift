@@ -16,6 +16,18 @@ struct HyperRectangle: Equatable {
         case resetOnStrideChange
         /// As above, except that a tile that stayed in place keeps no residual when it moves (Timeloop v3.0.3).
         case resetOnStrideChangeStrict
+
+        /// Whether a tile may keep its residual while sliding along `axis` in `direction` (±1),
+        /// given its previous step: no direction (`previousDirection` 0, possibly after staying in
+        /// place), or a slide along `previousAxis` in `previousDirection`.
+        func acceptsSlide(previousStationary: Bool, previousAxis: Int, previousDirection: Int, axis: Int, direction: Int) -> Bool {
+            switch self {
+            case .keepAlways: return true
+            case .resetOnStrideChange: return previousDirection == 0 || (previousAxis == axis && previousDirection == direction)
+            case .resetOnStrideChangeStrict:
+                return !previousStationary && (previousDirection == 0 || (previousAxis == axis && previousDirection == direction))
+            }
+        }
     }
 
     var min: [Int]
@@ -103,35 +115,21 @@ struct HyperRectangle: Equatable {
         difference.isStationary = false
         let move = difference.subtract(previous)
         isStationary = false
-        switch residualRule {
-        case .keepAlways:
-            break
-        case .resetOnStrideChange:
-            // Timeloop master: a tile with no recorded move may start moving in any direction.
-            if previous.gradientValue == 0 || (move.value == 0 && difference.size == 0)
-                || (previous.gradientAxis == move.axis && previous.gradientValue.signum() == move.value.signum()) {
-                (gradientAxis, gradientValue) = move
-            } else {
-                difference = self
-                difference.gradientAxis = 0
-                difference.gradientValue = 0
-                (gradientAxis, gradientValue) = (0, 0)
-            }
-        case .resetOnStrideChangeStrict:
-            // Timeloop v3.0.3: as master, except that a tile that stayed in place (its previous
-            // step was identical) keeps no residual when it starts moving.
-            if move.value == 0 {
-                (gradientAxis, gradientValue) = (0, 0)
-                isStationary = difference.size == 0
-            } else if !previous.isStationary && (previous.gradientValue == 0
-                || (previous.gradientAxis == move.axis && previous.gradientValue.signum() == move.value.signum())) {
-                (gradientAxis, gradientValue) = move
-            } else {
-                difference = self
-                difference.gradientAxis = 0
-                difference.gradientValue = 0
-                (gradientAxis, gradientValue) = (0, 0)
-            }
+        if residualRule == .keepAlways { return difference }
+        if move.value == 0 {
+            // Identical (empty difference) or a jump (whole tile): no direction recorded.
+            (gradientAxis, gradientValue) = (0, 0)
+            isStationary = residualRule == .resetOnStrideChangeStrict && difference.size == 0
+        } else if residualRule.acceptsSlide(previousStationary: previous.isStationary, previousAxis: previous.gradientAxis,
+                                            previousDirection: previous.gradientValue.signum(),
+                                            axis: move.axis, direction: move.value.signum()) {
+            (gradientAxis, gradientValue) = move
+        } else {
+            // The tile changed direction: the residual is discarded and the whole tile is new.
+            difference = self
+            difference.gradientAxis = 0
+            difference.gradientValue = 0
+            (gradientAxis, gradientValue) = (0, 0)
         }
         return difference
     }

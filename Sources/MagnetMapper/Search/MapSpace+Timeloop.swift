@@ -29,23 +29,7 @@ extension TimeloopInput {
             if type == 3 { throw entry.error("not supported: utilization constraints at \(entry.keyPath)") }
             guard type < 2 else { continue }  // keep/bypass already applied
             // Fixed factors ("R=1,S=1" or "R1 S1").
-            var fixedDimensions: [Int: Int] = [:]
-            if let factorsNode = target.optional("factors") {
-                for token in try factorsNode.string().split(whereSeparator: { $0 == " " || $0 == "," }) {
-                    let text = String(token)
-                    let name: String, value: String
-                    if let equals = text.firstIndex(of: "=") {
-                        name = String(text[..<equals]); value = String(text[text.index(after: equals)...])
-                    } else {
-                        let digits = text.reversed().prefix { $0.isNumber }
-                        name = String(text.dropLast(digits.count)); value = String(digits.reversed())
-                    }
-                    guard let dimension = problem.dimensionIndex(name), let factor = Int(value), factor >= 1 else {
-                        throw factorsNode.error("`\(text)` is not a known dimension with a positive factor")
-                    }
-                    fixedDimensions[dimension] = factor
-                }
-            }
+            let fixedDimensions = try target.optional("factors").map { try MappingReader.parseFactors($0, problem: problem) } ?? [:]
             let order = try target.optional("permutation").map { node -> [Int] in
                 try node.string().filter { !$0.isWhitespace }.map { character -> Int in
                     guard let dimension = problem.dimensionIndex(String(character)) else {

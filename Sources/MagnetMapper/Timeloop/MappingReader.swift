@@ -112,6 +112,31 @@ public enum MappingReader {
         return Mapping(levels: levels.reversed())
     }
 
+    /// Factors written `C1 M8 R3` or `R=3,P=16`: dimension index → factor.
+    static func parseFactors(_ node: ConfigNode, problem: Problem) throws -> [Int: Int] {
+        var factors: [Int: Int] = [:]
+        for token in try node.string().split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) {
+            let name: String, value: String
+            if let equals = token.firstIndex(of: "=") {
+                name = String(token[..<equals])
+                value = String(token[token.index(after: equals)...])
+            } else {
+                let digits = token.reversed().prefix { $0.isNumber }
+                name = String(token.dropLast(digits.count))
+                value = String(digits.reversed())
+            }
+            guard let dimension = problem.dimensionIndex(name) else {
+                throw node.error("unknown dimension `\(name)` in factors; dimensions: \(problem.dimensions.joined(separator: ", "))")
+            }
+            guard let bound = Int(value), bound >= 1 else {
+                throw node.error("`\(token)` is not a dimension followed by a positive factor")
+            }
+            if factors[dimension] != nil { throw node.error("dimension `\(name)` appears twice in factors") }
+            factors[dimension] = bound
+        }
+        return factors
+    }
+
     static func dataSpace(_ node: ConfigNode, _ problem: Problem) throws -> Int {
         let name = try node.string()
         guard let index = problem.dataSpaceIndex(name) else {
@@ -122,30 +147,7 @@ public enum MappingReader {
 
     /// Loops in permutation order (innermost first); dimensions the permutation leaves out follow.
     static func factorsAndPermutation(_ map: ConfigMapping, problem: Problem) throws -> [(name: String, loop: Loop)] {
-        var factors: [Int: Int] = [:]
-        if let factorsNode = map.optional("factors") {
-            let text = try factorsNode.string()
-            let tokens = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-            for token in tokens {
-                let name: String, value: String
-                if let equals = token.firstIndex(of: "=") {
-                    name = String(token[..<equals])
-                    value = String(token[token.index(after: equals)...])
-                } else {
-                    let digits = token.reversed().prefix { $0.isNumber }
-                    name = String(token.dropLast(digits.count))
-                    value = String(digits.reversed())
-                }
-                guard let dimension = problem.dimensionIndex(name) else {
-                    throw factorsNode.error("unknown dimension `\(name)` in factors; dimensions: \(problem.dimensions.joined(separator: ", "))")
-                }
-                guard let bound = Int(value), bound >= 1 else {
-                    throw factorsNode.error("`\(token)` is not a dimension followed by a positive factor")
-                }
-                if factors[dimension] != nil { throw factorsNode.error("dimension `\(name)` appears twice in factors") }
-                factors[dimension] = bound
-            }
-        }
+        let factors = try map.optional("factors").map { try parseFactors($0, problem: problem) } ?? [:]
         var order: [Int] = []
         if let permutationNode = map.optional("permutation") {
             let text = try permutationNode.string()
