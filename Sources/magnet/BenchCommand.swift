@@ -53,10 +53,7 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mapper speed and search quality on the Timeloop Simba-like and Eyeriss-like conv 3×3 inputs.",
             discussion: """
-            For each mapper input, runs one-thread searches with growing budgets (seed 0; the
-            Timeloop-master halo rule, to compare with Timeloop's figures) and reports candidates
-            per second per core and the best EDP against wall time, beside the best EDP Timeloop's
-            mapper reached in 60 s with 2 threads (timeloop-best.json).
+            For each mapper input, runs one-thread searches with growing budgets (seed 0; the Timeloop-master halo rule, to compare with Timeloop's figures) and reports candidates per second per core and the best EDP against wall time, beside the best EDP Timeloop's mapper reached in 60 s with 2 threads (timeloop-best.json).
 
             Example:
               swift build -c release && .build/release/magnet bench mapper --json
@@ -115,9 +112,7 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Cost-model evaluations per second per core on the Timeloop Simba-like and Eyeriss-like conv 3×3 fixtures.",
             discussion: """
-            Draws random valid mappings of the ResNet conv 3×3 (C = K = 64, 56×56) layer onto each
-            fixture architecture and times the closed-form model and the reference nest walk (the
-            scalar path that mirrors Timeloop), one thread, median of --repeats runs.
+            Draws random valid mappings of the ResNet conv 3×3 (C = K = 64, 56×56) layer onto each fixture architecture and times the closed-form model and the reference nest walk (the scalar path that mirrors Timeloop), one thread, median of --repeats runs.
 
             Example:
               swift build -c release && .build/release/magnet bench model --json

@@ -11,8 +11,7 @@ struct DataflowsCommand: ParsableCommand {
         commandName: "dataflows",
         abstract: "Map a network on a design under each dataflow and compare energy, latency and utilization.",
         discussion: """
-        The design's other parameters stay as they are; only `dataflow` changes. Each dataflow
-        gets the same search budget and seed.
+        The design's other parameters stay as they are; only `dataflow` changes. Each dataflow gets the same search budget and seed.
 
         Example:
           magnet dataflows --design examples/simba-like.yaml --network resnet50

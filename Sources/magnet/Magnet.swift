@@ -10,9 +10,7 @@ struct Magnet: ParsableCommand {
         commandName: "magnet",
         abstract: "Design neural-network accelerators: networks in, accelerator designs out.",
         discussion: """
-        magnet describes networks the Timeloop way (loop dimensions, data spaces, projections),
-        elaborates MAGNet-template design points into hardware models with per-component energy
-        and area, and (as later commands land) maps every layer and searches the design space.
+        magnet describes networks the Timeloop way (loop dimensions, data spaces, projections), elaborates MAGNet-template design points into hardware models with per-component energy and area, counts every access of a mapping exactly as Timeloop does, and searches for the best mapping of every layer.
 
         Examples:
           magnet networks                                  list the built-in networks
@@ -23,6 +21,8 @@ struct Magnet: ParsableCommand {
                                                            best mapping of every layer
           magnet dataflows --design examples/simba-like.yaml --network resnet50
                                                            compare the five dataflows
+          magnet model --timeloop input.yaml --ert ERT.yaml --json
+                                                           Timeloop's statistics for a mapping
         """,
         version: MagnetVersion.string,
         subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, MapCommand.self, DataflowsCommand.self, BenchCommand.self]

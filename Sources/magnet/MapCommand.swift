@@ -11,12 +11,7 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Search for the best mappings of a network (or one layer) onto a design.",
         discussion: """
-        With --design, maps every unique layer shape of --network onto the design's template,
-        within its dataflow's constraints (docs/template.md), and prints per-layer and
-        per-network figures. With --timeloop, reads a Timeloop mapper input and searches the map
-        space its architecture_constraints allow. The search: random valid starting points, then
-        hill climbing by single moves, scored by magnet's cost model; --budget candidates per
-        layer. Mappings print as Timeloop-style mapping YAML, which `magnet model` reads back.
+        With --design, maps every unique layer shape of --network onto the design's template, within its dataflow's constraints (docs/template.md), and prints per-layer and per-network figures. With --timeloop, reads a Timeloop mapper input and searches the map space its architecture_constraints allow. The search: random valid starting points, then hill climbing by single moves, scored by magnet's cost model; --budget candidates per layer. Mappings print as Timeloop-style mapping YAML, which `magnet model` reads back.
 
         Examples:
           magnet map --design examples/simba-like.yaml --network resnet50

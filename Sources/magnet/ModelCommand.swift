@@ -10,10 +10,7 @@ struct ModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "Evaluate one mapping: per-level accesses, energy, cycles and utilization.",
         discussion: """
-        Either a Timeloop model input (architecture, problem, mapping) with its energy and area
-        tables, or a magnet design, a layer of a network and a mapping file (the same syntax
-        as Timeloop's mapping list; docs/cost-model.md). Prints the per-level statistics; with
-        --json, the schema of the Timeloop reference cases' expected.json.
+        Either a Timeloop model input (architecture, problem, mapping) with its energy and area tables, or a magnet design, a layer of a network and a mapping file (the same syntax as Timeloop's mapping list; docs/cost-model.md). Prints the per-level statistics; with --json, the schema of the Timeloop reference cases' expected.json.
 
         Examples:
           magnet model --timeloop input.yaml --ert ERT.yaml --art ART.yaml
