@@ -40,3 +40,26 @@ import Testing
         #expect(missing.stderr.contains("--design needs --network"))
     }
 }
+
+@Suite struct DataflowsAndBenchCommandTests {
+    @Test func dataflowsComparesAllFive() throws {
+        let result = try CLIRunner.run(["dataflows", "--design", "examples/simba-like.yaml", "--network", "pilotnet",
+                                        "--budget", "100", "--threads", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.compactMap { $0["dataflow"] as? String } == ["WS", "OS", "IS", "WS-LOS", "OS-LWS"])
+        #expect(rows.allSatisfy { ($0["energy_pJ"] as? Double ?? 0) > 0 })
+    }
+
+    @Test func benchJSONCarriesTheDocumentedKeys() throws {
+        let model = try CLIRunner.run(["bench", "model", "--mappings", "3", "--repeats", "1", "--skip-nest-walk", "--json"])
+        #expect(model.status == 0, "\(model.stderr)")
+        let modelRows = try #require(try JSONSerialization.jsonObject(with: Data(model.stdout.utf8)) as? [[String: Any]])
+        #expect(modelRows.count == 2)
+        #expect(modelRows.allSatisfy { $0["evaluations_per_second_per_core"] != nil && $0["scalar_evaluations_per_second_per_core"] != nil })
+        let mapper = try CLIRunner.run(["bench", "mapper", "--budget", "1000", "--json"])
+        #expect(mapper.status == 0, "\(mapper.stderr)")
+        let mapperRows = try #require(try JSONSerialization.jsonObject(with: Data(mapper.stdout.utf8)) as? [[String: Any]])
+        #expect(mapperRows.allSatisfy { $0["candidates_per_second_per_core"] != nil })
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import MagnetCore
 @testable import MagnetMapper
 
 @Suite struct MapSearchTests {
@@ -122,5 +123,62 @@ import Testing
         sampler.allowExhaustive = false
         let sampled = sampler.run(budget: 500, threads: 1, seed: 0)
         #expect(sampled.mapping == nil && sampled.considered == 500 && sampled.valid == 0)
+    }
+}
+
+@Suite struct MapSpaceInputTests {
+    func load(editing edit: (String) -> String) throws -> MapSpace {
+        let folder = TimeloopFixtureTests.directory.appendingPathComponent("mapper_simba_like_conv3x3")
+        let text = try String(contentsOf: folder.appendingPathComponent("mapper-input.yaml"), encoding: .utf8)
+        let path = try temporaryFile(edit(text), name: "mapper-input.yaml")
+        return try TimeloopInput.loadMapSpace(input: path, ert: folder.appendingPathComponent("ERT.yaml").path)
+    }
+
+    @Test func constraintsBecomeTheSpace() throws {
+        let space = try load(editing: { $0 })
+        let names = space.hardware.storage.map(\.name)
+        let pe = try #require(names.firstIndex(of: "inter_PE_spatial"))
+        let m = try #require(space.problem.dimensionIndex("M")), r = try #require(space.problem.dimensionIndex("R"))
+        // inter_PE_spatial: R=1,S=1,P=1,Q=1,N=1 fixed; M and C may be split across the 16 PEs.
+        #expect(space.fixed[pe][MapSpace.Slot.spatialX.rawValue][r] == 1)
+        #expect(space.allowed[pe][MapSpace.Slot.spatialX.rawValue][m])
+        // GlobalBuffer keeps Inputs and Outputs only.
+        let glb = try #require(names.firstIndex(of: "GlobalBuffer"))
+        #expect(space.keeps[glb] == [1, 2])
+    }
+
+    @Test func unsupportedConstraintIsNamed() throws {
+        let error = #expect(throws: ConfigError.self) {
+            try load(editing: { $0.replacingOccurrences(of: "architecture_constraints:\n  targets:\n", with: "architecture_constraints:\n  targets:\n  - target: DRAM\n    type: temporal\n    min_parallelism: 0.5\n") })
+        }
+        #expect(error?.message.hasPrefix("not supported: min_parallelism at architecture_constraints.targets[0].min_parallelism") == true)
+    }
+
+    @Test func unknownConstraintTargetIsNamed() throws {
+        let error = #expect(throws: ConfigError.self) {
+            try load(editing: { $0.replacingOccurrences(of: "architecture_constraints:\n  targets:\n", with: "architecture_constraints:\n  targets:\n  - target: DRAMM\n    type: temporal\n    permutation: N\n") })
+        }
+        #expect(error?.message.hasPrefix("unknown target `DRAMM`") == true)
+    }
+}
+
+@Suite struct LoopNestTextTests {
+    @Test func printsLevelsOuterToInnerWithTiles() throws {
+        let input = try TimeloopFixtureTests.load("m02_conv1d_oc_2level_tiled")
+        let evaluation = CostModel(hardware: input.hardware, problem: input.problem).evaluate(input.mapping)
+        let text = LoopNestText.render(input.mapping, hardware: input.hardware, problem: input.problem, evaluation: evaluation)
+        #expect(text == """
+        MainMemory [ Weights:96 Inputs:18 Outputs:512 ]
+        -----------------------------------------------
+        | for K in [0:16)
+        |   for P in [0:16)
+
+        Buffer [ Weights:6 Inputs:3 Outputs:2 ]
+        ---------------------------------------
+        |     for K in [0:2)
+        |       for R in [0:3)
+
+        |         << Compute >>
+        """)
     }
 }
