@@ -17,6 +17,46 @@ extension Evaluator {
             radix[r] = multiplier
             multiplier *= 2 * extentHere + 1
         }
+        // Multicast groups: with each rank moved by at most one spatial loop (and each loop moving
+        // at most one rank), the distinct offsets are the product of the moving loops' bounds.
+        spatialSpace = space
+        spatialLevel = level
+        codesReady = false
+        var simple = true
+        var product = 1
+        rankMoved.removeAll(keepingCapacity: true)
+        for _ in 0..<ranks { rankMoved.append(0) }
+        for loop in first...master where loopBound[loop] > 1 {
+            var moves = 0
+            for r in 0..<ranks {
+                for t in termStart[rankBase + r]..<termStart[rankBase + r + 1] where termDimension[t] == loopDimension[loop] {
+                    moves += 1
+                    rankMoved[r] += 1
+                    break
+                }
+            }
+            if moves > 1 { simple = false }
+            if moves > 0 { product *= loopBound[loop] }
+        }
+        for r in 0..<ranks where rankMoved[r] > 1 { simple = false }
+        if simple {
+            classes = product
+        } else {
+            computeCodes()
+            classes = distinct.count(codes, childCount)
+        }
+        linkShift.removeAll(keepingCapacity: true)
+        linkServed.removeAll(keepingCapacity: true)
+        linkClasses.removeAll(keepingCapacity: true)
+        linkUnserved.removeAll(keepingCapacity: true)
+        meshWidth = meshX[level]
+        meshHeight = meshY[level]
+    }
+
+    /// The offset code of every child of the current spatial run.
+    mutating func computeCodes() {
+        let first = levelFirst[spatialLevel], master = levelMaster[spatialLevel]
+        let rankBase = rankStart[spatialSpace]
         for index in 0..<childCount {
             var rest = index
             for d in 0..<dimensionCount { running[d] = 0 }
@@ -32,13 +72,7 @@ extension Evaluator {
             }
             codes[index] = code
         }
-        classes = distinct.count(codes, childCount)
-        linkShift.removeAll(keepingCapacity: true)
-        linkServed.removeAll(keepingCapacity: true)
-        linkClasses.removeAll(keepingCapacity: true)
-        linkUnserved.removeAll(keepingCapacity: true)
-        meshWidth = meshX[level]
-        meshHeight = meshY[level]
+        codesReady = true
     }
 
     /// Parent reads for one step in which every child needs `words`; with `withShift`, `shift`
@@ -56,6 +90,7 @@ extension Evaluator {
         var found = -1
         for k in 0..<linkShift.count where linkShift[k] == encoded { found = k; break }
         if found < 0 {
+            if !codesReady { computeCodes() }
             var served = 0, unserved = 0
             let width = meshWidth, height = meshHeight
             for index in 0..<childCount {

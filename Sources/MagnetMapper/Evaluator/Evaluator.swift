@@ -78,6 +78,10 @@ public struct Evaluator {
     var hasSpatial = false
     var meshWidth = 1
     var meshHeight = 1
+    var spatialSpace = 0
+    var spatialLevel = 0
+    var codesReady = false
+    var rankMoved: [Int] = []
     var childCount = 0
     var classes = 0
     var codes: [Int] = []
