@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MagnetWorkload", targets: ["MagnetWorkload"]),
         .library(name: "MagnetDesigner", targets: ["MagnetDesigner"]),
         .library(name: "MagnetMapper", targets: ["MagnetMapper"]),
+        .library(name: "MagnetTuner", targets: ["MagnetTuner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,6 +38,10 @@ let package = Package(
             name: "MagnetMapper",
             dependencies: ["MagnetCore", "MagnetWorkload", "MagnetDesigner"]
         ),
+        .target(
+            name: "MagnetTuner",
+            dependencies: ["MagnetCore"]
+        ),
         .executableTarget(
             name: "magnet",
             dependencies: [
@@ -49,6 +54,7 @@ let package = Package(
         .testTarget(name: "MagnetWorkloadTests", dependencies: ["MagnetWorkload"]),
         .testTarget(name: "MagnetDesignerTests", dependencies: ["MagnetDesigner", "MagnetWorkload"]),
         .testTarget(name: "MagnetMapperTests", dependencies: ["MagnetMapper"], exclude: ["Fixtures"]),
+        .testTarget(name: "MagnetTunerTests", dependencies: ["MagnetTuner"]),
         .testTarget(name: "MagnetCLITests", dependencies: ["magnet", "MagnetCore"]),
     ]
 )

@@ -1,0 +1,73 @@
+import MagnetCore
+
+/// Uniform random points, never repeating an observed or pending one while unseen points remain.
+public struct RandomStrategy: Strategy {
+    let space: SearchSpace
+    var generator: SeededGenerator
+    var seen: Set<[Parameter.Value]> = []
+
+    /// Creates the strategy; the proposals are a function of the seed and the observations.
+    public init(space: SearchSpace, seed: UInt64) {
+        self.space = space
+        generator = SeededGenerator(seed: seed)
+    }
+
+    public mutating func propose(count: Int, pending: [[Parameter.Value]]) -> [[Parameter.Value]] {
+        var blocked = seen.union(pending)
+        var result: [[Parameter.Value]] = []
+        for _ in 0..<count {
+            guard blocked.count < space.size else { break }
+            var point = space.randomPoint(using: &generator)
+            var tries = 0
+            while blocked.contains(point) && tries < 64 {
+                point = space.randomPoint(using: &generator)
+                tries += 1
+            }
+            if blocked.contains(point) {
+                // Few points left: scan the space from a random position for a free one.
+                let size = space.size
+                let start = Int.random(in: 0..<size, using: &generator)
+                for offset in 0..<size {
+                    let candidate = space.point(linearIndex: (start + offset) % size)
+                    if !blocked.contains(candidate) { point = candidate; break }
+                }
+                if blocked.contains(point) { break }
+            }
+            blocked.insert(point)
+            result.append(point)
+        }
+        return result
+    }
+
+    public mutating func observe(_ observation: Observation) {
+        seen.insert(observation.point)
+    }
+}
+
+/// Every point of the space in a fixed order (the last parameter changing fastest), skipping
+/// observed and pending ones.
+public struct GridStrategy: Strategy {
+    let space: SearchSpace
+    var next = 0
+    var seen: Set<[Parameter.Value]> = []
+
+    /// Creates the strategy.
+    public init(space: SearchSpace) {
+        self.space = space
+    }
+
+    public mutating func propose(count: Int, pending: [[Parameter.Value]]) -> [[Parameter.Value]] {
+        let blocked = seen.union(pending)
+        var result: [[Parameter.Value]] = []
+        while result.count < count && next < space.size {
+            let point = space.point(linearIndex: next)
+            next += 1
+            if !blocked.contains(point) { result.append(point) }
+        }
+        return result
+    }
+
+    public mutating func observe(_ observation: Observation) {
+        seen.insert(observation.point)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import MagnetCore
+@testable import MagnetTuner
+
+@Suite struct SearchSpaceTests {
+    let space = SearchSpace([
+        Parameter("numPEs", .powerOfTwo(exponents: 2...6)),          // 4 … 64
+        Parameter("lanes", .integer(1...8)),
+        Parameter("clockGHz", .ordinal([0.5, 1.0, 2.0])),
+        Parameter("dataflow", .categorical(["WS", "OS", "OS-LWS"])),
+        Parameter("technology", .fixed(.string("16nm"))),
+    ])
+
+    @Test func sizesAndValues() {
+        #expect(space.size == 5 * 8 * 3 * 3)
+        #expect(space.parameters[0].value(at: 0) == .int(4))
+        #expect(space.parameters[0].value(at: 4) == .int(64))
+        #expect(space.encodedDimension == 1 + 1 + 1 + 3)
+    }
+
+    @Test func encodeDecodeRoundTrips() {
+        var generator = SeededGenerator(seed: 3)
+        for _ in 0..<200 {
+            let point = space.randomPoint(using: &generator)
+            let encoded = space.encode(point)
+            #expect(encoded.allSatisfy { (0...1).contains($0) })
+            #expect(space.decode(encoded) == point)
+        }
+        // log2 scale for powers of two: 16 = 2^4 is halfway between 2^2 and 2^6.
+        #expect(space.encode([.int(16), .int(1), .double(0.5), .string("WS"), .string("16nm")]) == [0.5, 0, 0, 1, 0, 0])
+    }
+
+    @Test func randomNeverRepeatsAndIsDeterministic() {
+        var a = RandomStrategy(space: space, seed: 9), b = RandomStrategy(space: space, seed: 9)
+        let first = a.propose(count: 50, pending: [])
+        #expect(first == b.propose(count: 50, pending: []))
+        #expect(Set(first).count == 50)
+        for point in first { a.observe(Observation(point: point, objectives: [0])) }
+        let more = a.propose(count: 500, pending: [])
+        #expect(Set(more).isDisjoint(with: Set(first)))
+        #expect(more.count == space.size - 50)  // it stops when the space is exhausted
+    }
+
+    @Test func gridVisitsEveryPointOnce() {
+        var grid = GridStrategy(space: space)
+        var all: [[Parameter.Value]] = []
+        while true {
+            let batch = grid.propose(count: 7, pending: [])
+            if batch.isEmpty { break }
+            all += batch
+        }
+        #expect(all.count == space.size)
+        #expect(Set(all).count == space.size)
+    }
+}
+
+@Suite struct ParetoAndTestFunctionTests {
+    @Test func knownOptima() {
+        #expect(abs(TestFunctions.branin(-Double.pi, 12.275) - 0.397887) < 1e-6)
+        #expect(abs(TestFunctions.branin(Double.pi, 2.275) - 0.397887) < 1e-6)
+        #expect(abs(TestFunctions.branin(9.42478, 2.475) - 0.397887) < 1e-5)
+        #expect(abs(TestFunctions.hartmann6([0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573]) - (-3.32237)) < 1e-5)
+    }
+
+    @Test func dominanceAndFront() {
+        #expect(Pareto.dominates([1, 2], [2, 2]))
+        #expect(!Pareto.dominates([1, 2], [1, 2]))
+        #expect(!Pareto.dominates([1, 3], [2, 2]))
+        let points: [[Double]] = [[1, 5], [2, 3], [3, 4], [4, 1], [2, 3]]
+        #expect(Pareto.nonDominated(points) == [0, 1, 3])
+    }
+
+    @Test func hypervolumeByHand() {
+        // Points (1, 3) and (2, 1) against (4, 4): 3·1 + 2·2 = 3 + 4 = 7 (union of rectangles).
+        #expect(Pareto.hypervolume2D([[1, 3], [2, 1]], reference: [4, 4]) == 7)
+        // A point beyond the reference adds nothing.
+        #expect(Pareto.hypervolume2D([[1, 3], [5, 0]], reference: [4, 4]) == 3)
+    }
+
+    /// The true fronts' hypervolumes against (1, 1): ZDT1 ∫₀¹ √x dx = 2/3, ZDT2 ∫₀¹ x² dx = 1/3.
+    @Test func zdtFrontsHaveTheirKnownHypervolume() {
+        let samples = 20_001
+        let front1 = (0..<samples).map { TestFunctions.zdt1([Double($0) / Double(samples - 1), 0, 0]) }
+        let front2 = (0..<samples).map { TestFunctions.zdt2([Double($0) / Double(samples - 1), 0, 0]) }
+        #expect(abs(Pareto.hypervolume2D(front1, reference: [1, 1]) - 2.0 / 3) < 1e-3)
+        #expect(abs(Pareto.hypervolume2D(front2, reference: [1, 1]) - 1.0 / 3) < 1e-3)
+    }
+}
