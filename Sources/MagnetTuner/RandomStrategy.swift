@@ -1,18 +1,22 @@
 import MagnetCore
 
 /// Uniform random points, never repeating an observed or pending one while unseen points remain.
+/// Each proposal is seeded by the seed and the number of observations, so the proposals are a
+/// function of what was observed.
 public struct RandomStrategy: Strategy {
     let space: SearchSpace
-    var generator: SeededGenerator
+    let seed: UInt64
     var seen: Set<[Parameter.Value]> = []
+    var observed = 0
 
-    /// Creates the strategy; the proposals are a function of the seed and the observations.
+    /// Creates the strategy.
     public init(space: SearchSpace, seed: UInt64) {
         self.space = space
-        generator = SeededGenerator(seed: seed)
+        self.seed = seed
     }
 
     public mutating func propose(count: Int, pending: [[Parameter.Value]]) -> [[Parameter.Value]] {
+        var generator = SeededGenerator(seed: seed &+ UInt64(observed) &* 0x9E37_79B9_7F4A_7C15)
         var blocked = seen.union(pending)
         var result: [[Parameter.Value]] = []
         for _ in 0..<count {
@@ -41,6 +45,7 @@ public struct RandomStrategy: Strategy {
 
     public mutating func observe(_ observation: Observation) {
         seen.insert(observation.point)
+        observed += 1
     }
 }
 
