@@ -13,6 +13,15 @@ public enum NetworkFile {
         throw ConfigError(file: nameOrPath, message: message)
     }
 
+    /// The layer called `name` in `network`, or an error that suggests the nearest layer name;
+    /// `source` names the network argument in the message.
+    public static func layer(_ name: String, in network: Network, source: String) throws -> Layer {
+        if let layer = network.layer(named: name) { return layer }
+        var message = "network `\(network.name)` has no layer `\(name)`"
+        if let near = NearestName.suggestion(for: name, among: network.layers.map(\.name)) { message += "; did you mean `\(near)`?" }
+        throw ConfigError(file: source, message: message)
+    }
+
     /// Loads a network file.
     public static func load(path: String) throws -> Network {
         try parse(ConfigNode.load(path: path))

@@ -107,12 +107,7 @@ extension MapCommand {
         let hardware = try point.elaborate()
         var net = try NetworkFile.resolve(networkName)
         if let layer {
-            guard let found = net.layer(named: layer) else {
-                var message = "network `\(net.name)` has no layer `\(layer)`"
-                if let near = NearestName.suggestion(for: layer, among: net.layers.map(\.name)) { message += "; did you mean `\(near)`?" }
-                throw ConfigError(file: networkName, message: message)
-            }
-            net.layers = [found]
+            net.layers = [try NetworkFile.layer(layer, in: net, source: networkName)]
         }
         let terminal = isatty(STDERR_FILENO) != 0 && !json
         let result = try NetworkMapping.map(network: net, design: point, hardware: hardware, objective: objective,

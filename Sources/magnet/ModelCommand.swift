@@ -71,12 +71,7 @@ struct ModelCommand: ParsableCommand {
         } else if let design, let network, let layer, let mapping {
             hardware = try DesignFile.load(path: design).elaborate()
             let net = try NetworkFile.resolve(network)
-            guard let found = net.layer(named: layer) else {
-                var message = "network `\(net.name)` has no layer `\(layer)`"
-                if let near = NearestName.suggestion(for: layer, among: net.layers.map(\.name)) { message += "; did you mean `\(near)`?" }
-                throw ConfigError(file: network, message: message)
-            }
-            problem = found.problem
+            problem = try NetworkFile.layer(layer, in: net, source: network).problem
             chosen = try MappingReader.load(path: mapping, hardware: hardware, problem: problem)
         } else {
             throw ValidationError("nothing to model")
