@@ -154,6 +154,13 @@ import Testing
         #expect(error?.message.hasPrefix("not supported: min_parallelism at architecture_constraints.targets[0].min_parallelism") == true)
     }
 
+    @Test func keptAndBypassedConstraintIsRefused() throws {
+        let error = #expect(throws: ConfigError.self) {
+            try load(editing: { $0.replacingOccurrences(of: "architecture_constraints:\n  targets:\n", with: "architecture_constraints:\n  targets:\n  - target: DRAM\n    type: bypass\n    keep: [Inputs]\n    bypass: [Inputs]\n") })
+        }
+        #expect(error?.message == "`Inputs` is both kept and bypassed")
+    }
+
     @Test func unknownConstraintTargetIsNamed() throws {
         let error = #expect(throws: ConfigError.self) {
             try load(editing: { $0.replacingOccurrences(of: "architecture_constraints:\n  targets:\n", with: "architecture_constraints:\n  targets:\n  - target: DRAMM\n    type: temporal\n    permutation: N\n") })

@@ -66,6 +66,11 @@ import Testing
         #expect(e?.message.hasPrefix("no `compute` energy for component `MACC`") == true)
     }
 
+    @Test func keptAndBypassedAtOnce() {
+        let e = error(editing: { $0.replacingOccurrences(of: "mapping:\n", with: "mapping:\n  - target: Buffer\n    type: bypass\n    keep: [Weights, Outputs]\n    bypass: [Outputs]\n") })
+        #expect(e?.message == "`Outputs` is both kept and bypassed")
+    }
+
     @Test func unknownDataSpaceInKeepList() {
         let e = error(editing: { $0.replacingOccurrences(of: "mapping:\n", with: "mapping:\n  - target: Buffer\n    type: bypass\n    bypass: [Outputz]\n") })
         #expect(e?.message == "unknown data space `Outputz`; data spaces: Weights, Inputs, Outputs")

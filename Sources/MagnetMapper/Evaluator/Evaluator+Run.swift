@@ -244,7 +244,7 @@ extension Evaluator {
                                            axis: axis, direction: diff < 0 ? -1 : 1)
             if accept {
                 words = full / extent[axis] * abs(diff)
-                nextResidual = rule == .keepAlways ? 0 : sliding
+                nextResidual = sliding
             }
         }
         var next = key(residual: nextResidual, kind: words == 0 ? 0 : 1, rank: 0, negative: false, width: 0)

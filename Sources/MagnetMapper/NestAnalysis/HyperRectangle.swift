@@ -9,8 +9,6 @@
 struct HyperRectangle: Equatable {
     /// When the residual of the previous tile may be reused.
     enum ResidualRule {
-        /// Always subtract the previous tile.
-        case keepAlways
         /// Discard the residual when the tile changes axis or direction; a tile that had not
         /// moved may start moving in any direction (Timeloop master).
         case resetOnStrideChange
@@ -22,7 +20,6 @@ struct HyperRectangle: Equatable {
         /// place), or a slide along `previousAxis` in `previousDirection`.
         func acceptsSlide(previousStationary: Bool, previousAxis: Int, previousDirection: Int, axis: Int, direction: Int) -> Bool {
             switch self {
-            case .keepAlways: return true
             case .resetOnStrideChange: return previousDirection == 0 || (previousAxis == axis && previousDirection == direction)
             case .resetOnStrideChangeStrict:
                 return !previousStationary && (previousDirection == 0 || (previousAxis == axis && previousDirection == direction))
@@ -115,7 +112,6 @@ struct HyperRectangle: Equatable {
         difference.isStationary = false
         let move = difference.subtract(previous)
         isStationary = false
-        if residualRule == .keepAlways { return difference }
         if move.value == 0 {
             // Identical (empty difference) or a jump (whole tile): no direction recorded.
             (gradientAxis, gradientValue) = (0, 0)

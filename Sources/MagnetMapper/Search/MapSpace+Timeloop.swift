@@ -5,8 +5,9 @@ extension TimeloopInput {
     /// Loads a Timeloop mapper input: its architecture and problem, and the map space its
     /// `architecture_constraints` allow (keep/bypass, fixed factors, loop orders, X/Y splits).
     public static func loadMapSpace(input: String, ert: String, art: String? = nil) throws -> MapSpace {
-        let root = try ConfigNode.load(path: input)
-        let loaded = try loadForMapping(input: input, ert: ert, art: art)
+        let files = try read(input: input, ert: ert, art: art)
+        let root = files.root
+        let loaded = try parse(root, energies: files.energies, areas: files.areas, mappingRequired: false)
         var space = MapSpace(hardware: loaded.hardware, problem: loaded.problem, keeps: loaded.mapping.levels.map(\.keeps))
         let top = try root.mapping()
         guard let constraints = top.optional("architecture_constraints") else { return space }

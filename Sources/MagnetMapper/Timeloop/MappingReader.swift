@@ -30,7 +30,6 @@ public enum MappingReader {
 
     /// `levelNames` and `defaultKeeps` are outer to inner, as Timeloop lists them.
     static func read(_ node: ConfigNode, levelNames names: [String], defaultKeeps: [Set<Int>], problem: Problem) throws -> Mapping {
-        let allSpaces = Set(0..<problem.dataSpaces.count)
         var levels = defaultKeeps.map { LevelMapping(keeps: $0) }  // outer to inner, like `names`
         var seen: Set<String> = []
         for entry in try node.list() {
@@ -48,21 +47,7 @@ public enum MappingReader {
             if !seen.insert(signature).inserted { throw entry.error("a second `\(type)` entry for target `\(target)`") }
             switch type {
             case "keep":
-                var keeps = allSpaces
-                if let keepNode = map.optional("keep") {
-                    keeps = Set(try keepNode.list().map { try dataSpace($0, problem) })
-                }
-                if let bypassNode = map.optional("bypass") {
-                    let bypassed = Set(try bypassNode.list().map { try dataSpace($0, problem) })
-                    if map.contains("keep") {
-                        if let overlap = keeps.intersection(bypassed).first {
-                            throw bypassNode.error("`\(problem.dataSpaces[overlap].name)` is both kept and bypassed")
-                        }
-                    } else {
-                        keeps.subtract(bypassed)
-                    }
-                }
-                levels[index].keeps = keeps
+                levels[index].keeps = try keeps(map, problem: problem)
             default:
                 let loops = try factorsAndPermutation(map, problem: problem)
                 if type == "temporal" {
@@ -101,12 +86,7 @@ public enum MappingReader {
                 guard let index = names.firstIndex(of: try targetNode.string()) else {
                     throw targetNode.error("unknown target `\(try targetNode.string())`")
                 }
-                var keeps = allSpaces
-                if let keepNode = target.optional("keep") { keeps = Set(try keepNode.list().map { try dataSpace($0, problem) }) }
-                if let bypassNode = target.optional("bypass"), !target.contains("keep") {
-                    keeps.subtract(try bypassNode.list().map { try dataSpace($0, problem) })
-                }
-                levels[index].keeps = keeps
+                levels[index].keeps = try keeps(target, problem: problem)
             }
         }
         return Mapping(levels: levels.reversed())
@@ -135,6 +115,26 @@ public enum MappingReader {
             factors[dimension] = bound
         }
         return factors
+    }
+
+    /// The data spaces a `keep`/`bypass` entry keeps: the `keep` list if given (a data space
+    /// also in `bypass` is an error), else everything not in `bypass`.
+    static func keeps(_ entry: ConfigMapping, problem: Problem) throws -> Set<Int> {
+        var keeps = Set(problem.dataSpaces.indices)
+        if let keepNode = entry.optional("keep") {
+            keeps = Set(try keepNode.list().map { try dataSpace($0, problem) })
+        }
+        if let bypassNode = entry.optional("bypass") {
+            let bypassed = Set(try bypassNode.list().map { try dataSpace($0, problem) })
+            if entry.contains("keep") {
+                if let overlap = keeps.intersection(bypassed).first {
+                    throw bypassNode.error("`\(problem.dataSpaces[overlap].name)` is both kept and bypassed")
+                }
+            } else {
+                keeps.subtract(bypassed)
+            }
+        }
+        return keeps
     }
 
     static func dataSpace(_ node: ConfigNode, _ problem: Problem) throws -> Int {

@@ -13,10 +13,13 @@ import MagnetWorkload
 public enum TimeloopInput {
     /// Loads a case from its three files.
     public static func load(input: String, ert: String, art: String? = nil) throws -> TimeloopCase {
-        let root = try ConfigNode.load(path: input)
-        let energies = try EnergyTable.load(path: ert)
-        let areas = try art.map { try AreaTable.load(path: $0) } ?? AreaTable(areas: [:])
-        return try parse(root, energies: energies, areas: areas)
+        let files = try read(input: input, ert: ert, art: art)
+        return try parse(files.root, energies: files.energies, areas: files.areas)
+    }
+
+    /// The parsed input file and its energy and area tables (no ART: no areas).
+    static func read(input: String, ert: String, art: String?) throws -> (root: ConfigNode, energies: EnergyTable, areas: AreaTable) {
+        (try ConfigNode.load(path: input), try EnergyTable.load(path: ert), try art.map { try AreaTable.load(path: $0) } ?? AreaTable(areas: [:]))
     }
 
     static let topKeys = ["architecture", "problem", "mapping", "architecture_constraints", "mapper", "mapspace", "globals",
@@ -25,18 +28,14 @@ public enum TimeloopInput {
     /// Loads a mapper input (its `mapping` may be empty): the mapping returned has no loops and
     /// the keep/bypass choices of `architecture_constraints`.
     public static func loadForMapping(input: String, ert: String, art: String? = nil) throws -> TimeloopCase {
-        let root = try ConfigNode.load(path: input)
-        let energies = try EnergyTable.load(path: ert)
-        let areas = try art.map { try AreaTable.load(path: $0) } ?? AreaTable(areas: [:])
-        return try parse(root, energies: energies, areas: areas, mappingRequired: false)
+        let files = try read(input: input, ert: ert, art: art)
+        return try parse(files.root, energies: files.energies, areas: files.areas, mappingRequired: false)
     }
 
     /// Loads a mapper input with a mapping from a separate file (a `mapping:` list, such as
     /// Timeloop's `timeloop-mapper.map.yaml`).
     public static func load(input: String, mapping: String, ert: String, art: String? = nil) throws -> TimeloopCase {
-        let root = try ConfigNode.load(path: input)
-        let energies = try EnergyTable.load(path: ert)
-        let areas = try art.map { try AreaTable.load(path: $0) } ?? AreaTable(areas: [:])
+        let (root, energies, areas) = try read(input: input, ert: ert, art: art)
         let mappingRoot = try ConfigNode.load(path: mapping)
         let list = mappingRoot.isMapping ? try mappingRoot.mapping(knownKeys: ["mapping"]).required("mapping") : mappingRoot
         return try parse(root, energies: energies, areas: areas, mappingRequired: true, mappingOverride: list)
