@@ -38,6 +38,13 @@ import Testing
         #expect(result.stderr.contains("--budget must be at least 1"))
         let missing = try CLIRunner.run(["map", "--design", "examples/simba-like.yaml"])
         #expect(missing.stderr.contains("--design needs --network"))
+        let base = ["map", "--design", "examples/simba-like.yaml", "--network", "pilotnet"]
+        #expect(try CLIRunner.run(base + ["--energy-weight", "1.5"]).stderr.contains("--energy-weight must be in [0, 1]"))
+        #expect(try CLIRunner.run(base + ["--stop-after", "0"]).stderr.contains("--stop-after must be at least 1"))
+        #expect(try CLIRunner.run(base + ["--threads", "0"]).stderr.contains("--threads must be at least 1"))
+        #expect(try CLIRunner.run(base + ["--seconds", "0"]).stderr.contains("--seconds must be positive"))
+        #expect(try CLIRunner.run(["map", "--timeloop", "x.yaml"]).stderr.contains("--timeloop needs --ert"))
+        #expect(try CLIRunner.run(["model", "--design", "examples/simba-like.yaml"]).stderr.contains("--design needs --network, --layer and --mapping"))
     }
 }
 

@@ -66,6 +66,30 @@ import Testing
         #expect(e?.message.hasPrefix("no `compute` energy for component `MACC`") == true)
     }
 
+    @Test func meshThatDoesNotMatchTheInstances() {
+        let e = error(editing: { $0.replacingOccurrences(of: "name: MACC[1..1]", with: "name: MACC[1..4]") })
+        #expect(e?.message == "meshX × meshY (1 × 1) differs from the 4 instances")
+    }
+
+    @Test func architectureWithoutCompute() {
+        let e = error(editing: { $0.replacingOccurrences(of: "class: intmac", with: "class: regfile") })
+        #expect(e?.message.hasPrefix("not supported: storage below the compute component") == true
+                || e?.message == "the architecture has no compute component (a class such as `intmac`)")
+    }
+
+    @Test func nestedSubtreesAreRefused() {
+        let e = error(editing: { text in
+            guard let range = text.range(of: "        local:\n") else { return text }
+            return text.replacingCharacters(in: range, with: "        subtree:\n          - name: PE\n            local: []\n        local:\n")
+        })
+        #expect(e?.message.hasPrefix("not supported: nested subtrees") == true, "\(String(describing: e))")
+    }
+
+    @Test func sparseDensitiesAreRefused() {
+        let e = error(editing: { $0.replacingOccurrences(of: "densities: {}", with: "densities: {Weights: 0.5}") })
+        #expect(e?.message == "not supported: densities at problem.instance.densities")
+    }
+
     @Test func keptAndBypassedAtOnce() {
         let e = error(editing: { $0.replacingOccurrences(of: "mapping:\n", with: "mapping:\n  - target: Buffer\n    type: bypass\n    keep: [Weights, Outputs]\n    bypass: [Outputs]\n") })
         #expect(e?.message == "`Outputs` is both kept and bypassed")
