@@ -14,11 +14,14 @@ let package = Package(
         .library(name: "MagnetDesigner", targets: ["MagnetDesigner"]),
         .library(name: "MagnetMapper", targets: ["MagnetMapper"]),
         .library(name: "MagnetTuner", targets: ["MagnetTuner"]),
+        .library(name: "MagnetStore", targets: ["MagnetStore"]),
+        .library(name: "MagnetSweep", targets: ["MagnetSweep"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .target(
@@ -42,10 +45,19 @@ let package = Package(
             name: "MagnetTuner",
             dependencies: ["MagnetCore"]
         ),
+        .target(
+            name: "MagnetStore",
+            dependencies: ["MagnetCore", "MagnetTuner", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "MagnetSweep",
+            dependencies: ["MagnetCore", "MagnetWorkload", "MagnetDesigner", "MagnetMapper", "MagnetTuner", "MagnetStore"]
+        ),
         .executableTarget(
             name: "magnet",
             dependencies: [
                 "MagnetCore", "MagnetWorkload", "MagnetDesigner", "MagnetMapper",
+                "MagnetTuner", "MagnetStore", "MagnetSweep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,6 +67,8 @@ let package = Package(
         .testTarget(name: "MagnetDesignerTests", dependencies: ["MagnetDesigner", "MagnetWorkload"]),
         .testTarget(name: "MagnetMapperTests", dependencies: ["MagnetMapper"], exclude: ["Fixtures"]),
         .testTarget(name: "MagnetTunerTests", dependencies: ["MagnetTuner"]),
+        .testTarget(name: "MagnetStoreTests", dependencies: ["MagnetStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "MagnetSweepTests", dependencies: ["MagnetSweep"]),
         .testTarget(name: "MagnetCLITests", dependencies: ["magnet", "MagnetCore"]),
     ]
 )

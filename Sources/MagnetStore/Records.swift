@@ -1,0 +1,163 @@
+import Foundation
+import MagnetCore
+
+/// The study row: one per store file.
+public struct StudyRecord: Sendable, Equatable {
+    /// The study's name (from the sweep file).
+    public var name: String
+    /// The sweep specification as canonical JSON (what a resumed sweep must match).
+    public var specJSON: String
+    /// A hash of ``specJSON`` (hex), compared on resume.
+    public var specHash: String
+    /// The study's seed.
+    public var seed: UInt64
+    /// `running`, `stopped` (interrupted, resumable) or `finished` (budget met).
+    public var status: String
+    /// When the study was created (seconds since 1970).
+    public var createdAt: Double
+    /// The magnet version that created it.
+    public var magnetVersion: String
+
+    /// Creates a study record.
+    public init(name: String, specJSON: String, seed: UInt64, status: String = "running",
+                createdAt: Double = Date().timeIntervalSince1970, magnetVersion: String) {
+        self.name = name
+        self.specJSON = specJSON
+        self.specHash = StudyRecord.hash(specJSON)
+        self.seed = seed
+        self.status = status
+        self.createdAt = createdAt
+        self.magnetVersion = magnetVersion
+    }
+
+    /// FNV-1a 64-bit of the UTF-8 text, as 16 hex digits (stable across runs and machines).
+    public static func hash(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// One trial: a design point and, once evaluated, its metrics.
+public struct TrialRecord: Sendable, Equatable {
+    /// 1-based number, in proposal order.
+    public var number: Int
+    /// The parameter values as a JSON object, in the search space's order.
+    public var params: JSONValue
+    /// Hash of the canonical params text (for finding repeats).
+    public var paramsHash: String
+    /// Where the trial is.
+    public var state: TrialState
+    /// 1 for the first evaluation, +1 each time the trial is handed out again.
+    public var attempt: Int
+    /// Who evaluates or evaluated it (`local-2`, a worker id).
+    public var worker: String?
+    /// When it was proposed, started and finished (seconds since 1970).
+    public var queuedAt: Double
+    /// When the current attempt started.
+    public var startedAt: Double?
+    /// When it finished.
+    public var finishedAt: Double?
+    /// Every metric by name (`energy_per_inference_uJ`, `area_mm2`, …), in a stable order.
+    public var metrics: [(String, Double)]
+    /// Constraint violations in the study's constraint order: ≤ 0 holds, > 0 violated by that much.
+    public var violations: [Double]
+    /// Why the trial failed, or which constraints it violates.
+    public var error: String?
+
+    /// Creates a queued trial.
+    public init(number: Int, params: JSONValue, state: TrialState = .queued, attempt: Int = 1,
+                worker: String? = nil, queuedAt: Double = Date().timeIntervalSince1970,
+                startedAt: Double? = nil, finishedAt: Double? = nil, metrics: [(String, Double)] = [],
+                violations: [Double] = [], error: String? = nil) {
+        self.number = number
+        self.params = params
+        self.paramsHash = StudyRecord.hash(params.rendered(pretty: false))
+        self.state = state
+        self.attempt = attempt
+        self.worker = worker
+        self.queuedAt = queuedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.metrics = metrics
+        self.violations = violations
+        self.error = error
+    }
+
+    /// The value of metric `name`, if recorded.
+    public func metric(_ name: String) -> Double? { metrics.first { $0.0 == name }?.1 }
+
+    /// Evaluation time in seconds, once finished.
+    public var durationSeconds: Double? {
+        guard let startedAt, let finishedAt else { return nil }
+        return finishedAt - startedAt
+    }
+
+    public static func == (lhs: TrialRecord, rhs: TrialRecord) -> Bool {
+        lhs.number == rhs.number && lhs.params == rhs.params && lhs.state == rhs.state && lhs.attempt == rhs.attempt
+            && lhs.worker == rhs.worker && lhs.queuedAt == rhs.queuedAt && lhs.startedAt == rhs.startedAt
+            && lhs.finishedAt == rhs.finishedAt && lhs.violations == rhs.violations && lhs.error == rhs.error
+            && lhs.metrics.count == rhs.metrics.count
+            && zip(lhs.metrics, rhs.metrics).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    }
+}
+
+/// The result of one layer shape of one network in one trial.
+public struct LayerResultRecord: Sendable, Equatable {
+    /// The trial.
+    public var trial: Int
+    /// The network's name.
+    public var network: String
+    /// The representative layer's name.
+    public var layer: String
+    /// How many layers of the network share this shape (their names follow in `layerNames`).
+    public var count: Int
+    /// The names of the layers with this shape, comma-separated.
+    public var layerNames: String
+    /// Energy of one such layer (pJ).
+    public var energyPJ: Double
+    /// Cycles of one such layer.
+    public var cycles: Int
+    /// MAC utilization of the array (0…1).
+    public var utilization: Double
+    /// The mapping as YAML (`magnet model --mapping` reads it).
+    public var mappingYAML: String
+
+    /// Creates a layer result.
+    public init(trial: Int, network: String, layer: String, count: Int, layerNames: String,
+                energyPJ: Double, cycles: Int, utilization: Double, mappingYAML: String) {
+        self.trial = trial
+        self.network = network
+        self.layer = layer
+        self.count = count
+        self.layerNames = layerNames
+        self.energyPJ = energyPJ
+        self.cycles = cycles
+        self.utilization = utilization
+        self.mappingYAML = mappingYAML
+    }
+}
+
+/// One line of the study's event log.
+public struct EventRecord: Sendable, Equatable {
+    /// When (seconds since 1970).
+    public var time: Double
+    /// A short kind: `start`, `resume`, `stop`, `requeue`, `finish`, …
+    public var kind: String
+    /// The trial concerned, if any.
+    public var trial: Int?
+    /// Free text.
+    public var message: String
+
+    /// Creates an event.
+    public init(time: Double = Date().timeIntervalSince1970, kind: String, trial: Int? = nil, message: String) {
+        self.time = time
+        self.kind = kind
+        self.trial = trial
+        self.message = message
+    }
+}

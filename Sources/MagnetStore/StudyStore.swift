@@ -1,0 +1,276 @@
+import Foundation
+import GRDB
+import MagnetCore
+
+/// One study's SQLite file: the study row, its trials, per-layer results, workers and events.
+///
+/// The file is in WAL mode, so readers (`magnet status` while a sweep runs) never block the
+/// writer and never see a half-written trial. There is one writer per study (the sweep or the
+/// coordinator); each batch of results is one transaction. Opening checks the file before
+/// touching it: something that is not SQLite, an SQLite file that is not a magnet study, or a
+/// study from a newer magnet is refused with a ``StoreError`` and left exactly as it was.
+public final class StudyStore: Sendable {
+    /// The file's path.
+    public let path: String
+    let database: any DatabaseWriter
+
+    private init(path: String, database: any DatabaseWriter) {
+        self.path = path
+        self.database = database
+    }
+
+    /// The schema version this build reads and writes.
+    public static var schemaVersion: Int { Schema.currentVersion }
+
+    /// Creates a new study file at `path` (which must not exist yet) holding `study`.
+    public static func create(path: String, study: StudyRecord) throws -> StudyStore {
+        if FileManager.default.fileExists(atPath: path) {
+            throw StoreError(path: path, "already exists; open it instead of creating it")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration(readOnly: false))
+        } catch {
+            throw StoreError(path: path, "cannot create the study file (\(describe(error)))")
+        }
+        try pool.write { db in
+            try Schema.migrate(db)
+            try db.execute(sql: """
+                INSERT INTO studies (id, name, spec, spec_hash, seed, status, created_at, magnet_version)
+                VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [study.name, study.specJSON, study.specHash, Int64(bitPattern: study.seed),
+                                 study.status, study.createdAt, study.magnetVersion])
+        }
+        return StudyStore(path: path, database: pool)
+    }
+
+    /// Opens an existing study file. With `readOnly`, nothing is ever written (for status,
+    /// export); otherwise an older schema is migrated first.
+    public static func open(path: String, readOnly: Bool = false) throws -> StudyStore {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw StoreError(path: path, "no such study file")
+        }
+        if isDirectory.boolValue { throw StoreError(path: path, "is a directory, not a study file") }
+        try inspect(path: path)
+        do {
+            if readOnly {
+                let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))
+                return StudyStore(path: path, database: queue)
+            }
+            let pool = try DatabasePool(path: path, configuration: configuration(readOnly: false))
+            try pool.write { try Schema.migrate($0) }
+            return StudyStore(path: path, database: pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(path: path, "cannot open the study file (\(describe(error)))")
+        }
+    }
+
+    /// Checks, read-only, that `path` is a magnet study this build can read.
+    static func inspect(path: String) throws {
+        let header: (applicationID: Int, version: Int, hasStudy: Bool)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))
+            header = try queue.read { db in
+                let id = try Int.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                let hasStudy = try db.tableExists("studies")
+                return (id, version, hasStudy)
+            }
+            try queue.close()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError(path: path, "is not a magnet study: not an SQLite database")
+        } catch {
+            throw StoreError(path: path, "cannot read the study file (\(describe(error)))")
+        }
+        guard header.applicationID == Int(Schema.applicationID), header.hasStudy else {
+            throw StoreError(path: path, "is not a magnet study: an SQLite database without magnet's application id and tables")
+        }
+        guard header.version <= Schema.currentVersion else {
+            throw StoreError(path: path, "was written by a newer magnet (schema version \(header.version); this magnet reads up to \(Schema.currentVersion)); upgrade magnet to open it. The file was not changed.")
+        }
+    }
+
+    static func configuration(readOnly: Bool) -> Configuration {
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "magnet-study"
+        return configuration
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error)"
+    }
+
+    // MARK: Study
+
+    /// The study row.
+    public func study() throws -> StudyRecord {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM studies WHERE id = 1") else {
+                throw StoreError(path: path, "has no study row")
+            }
+            var record = StudyRecord(name: row["name"], specJSON: row["spec"], seed: UInt64(bitPattern: row["seed"] as Int64),
+                                     status: row["status"], createdAt: row["created_at"], magnetVersion: row["magnet_version"])
+            record.specHash = row["spec_hash"]
+            return record
+        }
+    }
+
+    /// Sets the study's status (`running`, `stopped`, `finished`).
+    public func setStatus(_ status: String) throws {
+        try database.write { try $0.execute(sql: "UPDATE studies SET status = ? WHERE id = 1", arguments: [status]) }
+    }
+
+    // MARK: Trials
+
+    /// The number the next proposed trial gets.
+    public func nextTrialNumber() throws -> Int {
+        try database.read { try Int.fetchOne($0, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM trials") ?? 1 }
+    }
+
+    /// Records new trials (normally queued or running), in one transaction.
+    public func insert(_ trials: [TrialRecord]) throws {
+        try database.write { db in
+            for trial in trials { try StudyStore.upsert(trial, in: db) }
+        }
+    }
+
+    /// Records finished (or updated) trials with their layer results, all in one transaction.
+    public func record(_ results: [(trial: TrialRecord, layers: [LayerResultRecord])]) throws {
+        try database.write { db in
+            for (trial, layers) in results {
+                try StudyStore.upsert(trial, in: db)
+                try db.execute(sql: "DELETE FROM layer_results WHERE trial = ?", arguments: [trial.number])
+                let statement = try db.cachedStatement(sql: """
+                    INSERT INTO layer_results (trial, network, layer, count, layer_names, energy_pj, cycles, utilization, mapping)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for layer in layers {
+                    try statement.execute(arguments: [layer.trial, layer.network, layer.layer, layer.count, layer.layerNames,
+                                                      layer.energyPJ, layer.cycles, layer.utilization, layer.mappingYAML])
+                }
+            }
+        }
+    }
+
+    /// Hands every `running` trial back to `queued` with its attempt raised (after an interruption:
+    /// their evaluations were lost). Returns how many.
+    @discardableResult
+    public func requeueRunning() throws -> Int {
+        try database.write { db in
+            try db.execute(sql: "UPDATE trials SET state = 'queued', attempt = attempt + 1, worker = NULL, started_at = NULL WHERE state = 'running'")
+            return db.changesCount
+        }
+    }
+
+    /// Trials in number order, optionally only those in `states`.
+    public func trials(in states: Set<TrialState>? = nil) throws -> [TrialRecord] {
+        try database.read { db in
+            var sql = "SELECT * FROM trials"
+            if let states {
+                sql += " WHERE state IN (" + states.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ") + ")"
+            }
+            sql += " ORDER BY number"
+            return try Row.fetchAll(db, sql: sql).map { try StudyStore.trial(from: $0, path: path) }
+        }
+    }
+
+    /// Finished trials in the order they finished (the order a strategy observed them).
+    public func finishedTrialsInObservationOrder() throws -> [TrialRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM trials WHERE state IN ('complete', 'infeasible', 'failed') ORDER BY finished_at, number")
+                .map { try StudyStore.trial(from: $0, path: path) }
+        }
+    }
+
+    /// One trial.
+    public func trial(_ number: Int) throws -> TrialRecord? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM trials WHERE number = ?", arguments: [number])
+                .map { try StudyStore.trial(from: $0, path: path) }
+        }
+    }
+
+    /// How many trials are in each state (every state present, zero when none).
+    public func counts() throws -> [TrialState: Int] {
+        try database.read { db in
+            var counts = Dictionary(uniqueKeysWithValues: TrialState.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM trials GROUP BY state") {
+                if let state = TrialState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// The per-layer results of a trial, in network then insertion order.
+    public func layerResults(trial: Int) throws -> [LayerResultRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM layer_results WHERE trial = ? ORDER BY rowid", arguments: [trial]).map { row in
+                LayerResultRecord(trial: row["trial"], network: row["network"], layer: row["layer"], count: row["count"],
+                                  layerNames: row["layer_names"], energyPJ: row["energy_pj"], cycles: row["cycles"],
+                                  utilization: row["utilization"], mappingYAML: row["mapping"])
+            }
+        }
+    }
+
+    // MARK: Events
+
+    /// Appends an event.
+    public func log(_ event: EventRecord) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO events (time, kind, trial, message) VALUES (?, ?, ?, ?)",
+                           arguments: [event.time, event.kind, event.trial, event.message])
+        }
+    }
+
+    /// Every event in order.
+    public func events() throws -> [EventRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id").map {
+                EventRecord(time: $0["time"], kind: $0["kind"], trial: $0["trial"], message: $0["message"])
+            }
+        }
+    }
+
+    // MARK: Rows
+
+    static func upsert(_ trial: TrialRecord, in db: Database) throws {
+        let metrics = JSONValue.object(trial.metrics.map { ($0.0, JSONValue.double($0.1)) }).rendered(pretty: false)
+        let violations = JSONValue.array(trial.violations.map(JSONValue.double)).rendered(pretty: false)
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO trials (number, params, params_hash, state, attempt, worker, queued_at, started_at,
+                                           finished_at, metrics, violations, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [trial.number, trial.params.rendered(pretty: false), trial.paramsHash, trial.state.rawValue,
+                             trial.attempt, trial.worker, trial.queuedAt, trial.startedAt, trial.finishedAt,
+                             metrics, violations, trial.error])
+    }
+
+    static func trial(from row: Row, path: String) throws -> TrialRecord {
+        let number: Int = row["number"]
+        let source = "\(path): trial \(number)"
+        guard let state = TrialState(rawValue: row["state"]) else {
+            throw StoreError(path: path, "trial \(number) has an unknown state")
+        }
+        let params = try JSONValue(parsing: row["params"], source: source + " params")
+        var metrics: [(String, Double)] = []
+        if case .object(let fields) = try JSONValue(parsing: row["metrics"], source: source + " metrics") {
+            metrics = fields.map { ($0.0, $0.1.doubleValue ?? .nan) }
+        }
+        var violations: [Double] = []
+        if case .array(let items) = try JSONValue(parsing: row["violations"], source: source + " violations") {
+            violations = items.map { $0.doubleValue ?? .infinity }
+        }
+        var record = TrialRecord(number: number, params: params, state: state, attempt: row["attempt"], worker: row["worker"],
+                                 queuedAt: row["queued_at"], startedAt: row["started_at"], finishedAt: row["finished_at"],
+                                 metrics: metrics, violations: violations, error: row["error"])
+        record.paramsHash = row["params_hash"]
+        return record
+    }
+}

@@ -1,0 +1,1 @@
+// The sweep: spec, evaluation, runner.
