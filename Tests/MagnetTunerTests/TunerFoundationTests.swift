@@ -139,3 +139,85 @@ import Testing
         #expect(fronts == [[1], [2], [0]])
     }
 }
+
+@Suite struct BayesianStrategyTests {
+    @Test func logAcquisitionsAreStableInTheTail() {
+        // h(z) = φ(z) + zΦ(z): at z = 0 it is φ(0) = 1/√(2π).
+        #expect(abs(Acquisition.logH(0) - log(1 / (2 * Double.pi).squareRoot())) < 1e-12)
+        // The two branches meet at z = −5 (to the asymptotic series' accuracy, 4 terms).
+        let z = -5.0
+        let direct = log(exp(-z * z / 2) / (2 * Double.pi).squareRoot() + z * 0.5 * erfc(-z / 2.0.squareRoot()))
+        #expect(abs(Acquisition.logH(z - 1e-9) - direct) < 2e-3)
+        // Far in the tail log EI is finite and still decreasing (plain EI underflows to 0 there).
+        #expect(Acquisition.logH(-40).isFinite)
+        #expect(Acquisition.logH(-40) < Acquisition.logH(-39))
+        // log Φ(−40) ≈ −800 − log(40·√(2π)).
+        #expect(abs(Acquisition.logDistribution(-40) - (-800 - log(40 * (2 * Double.pi).squareRoot()))) < 1e-3)
+    }
+
+    @Test func gaussianProcessInterpolatesAndFitsLengthScales() throws {
+        // y = sin(6 x1), x2 irrelevant: ARD must give x2 the longer length scale.
+        var generator = SeededGenerator(seed: 5)
+        let inputs = (0..<30).map { _ in [Double.random(in: 0...1, using: &generator), Double.random(in: 0...1, using: &generator)] }
+        let targets = inputs.map { sin(6 * $0[0]) }
+        let model = try #require(GaussianProcess(inputs: inputs, targets: targets))
+        for (x, y) in zip(inputs, targets) {
+            let prediction = model.predict(x)
+            #expect(abs(prediction.mean - y) < 0.05)
+        }
+        let probe = model.predict([0.5, 0.5])
+        #expect(abs(probe.mean - sin(3)) < 0.1)
+        #expect(model.hyperparameters.logLengthScales[1] > model.hyperparameters.logLengthScales[0] + 1)
+    }
+
+    @Test func findsBraninsMinimumAndBeatsRandom() {
+        let problem = BenchmarkProblem.branin
+        // The 301×301 grid holds a point within 0.1% of the continuous optimum.
+        #expect(abs(problem.optimum! - 0.397887) < 0.0004)
+        var bayesian = BayesianStrategy(space: problem.space, seed: 1, initialTrials: 8)
+        bayesian.randomCandidates = 300
+        let observed = StrategyRun.run(&bayesian, on: problem, budget: 40)
+        let best = observed.map { $0.objectives[0] }.min()!
+        #expect(problem.isNearOptimum(best), "best \(best) after 40 evaluations")
+        var random = RandomStrategy(space: problem.space, seed: 1)
+        let randomBest = StrategyRun.run(&random, on: problem, budget: 40).map { $0.objectives[0] }.min()!
+        #expect(best < randomBest)
+        // Never proposes a point twice.
+        #expect(Set(observed.map(\.point)).count == observed.count)
+    }
+
+    @Test func respectsAConstraint() {
+        let problem = BenchmarkProblem.constrainedBranin
+        var bayesian = BayesianStrategy(space: problem.space, seed: 2, initialTrials: 8)
+        bayesian.randomCandidates = 300
+        let observed = StrategyRun.run(&bayesian, on: problem, budget: 40)
+        let best = observed.filter(\.isFeasible).map { $0.objectives[0] }.min()
+        #expect(best.map(problem.isNearOptimum) == true, "best feasible \(String(describing: best)), optimum \(problem.optimum!)")
+        // After the initial design, most proposals are feasible.
+        #expect(observed.dropFirst(8).filter(\.isFeasible).count >= 20)
+    }
+
+    @Test func batchesAvoidPendingPointsAndAreDeterministic() {
+        let problem = BenchmarkProblem.branin
+        var a = BayesianStrategy(space: problem.space, seed: 3, initialTrials: 4)
+        a.randomCandidates = 100
+        var b = a
+        let first = StrategyRun.run(&a, on: problem, budget: 8, batch: 4)
+        #expect(first == StrategyRun.run(&b, on: problem, budget: 8, batch: 4))
+        let pending = a.propose(count: 3, pending: [])
+        #expect(Set(pending).count == 3)
+        #expect(Set(pending).isDisjoint(with: Set(first.map(\.point))))
+        let more = a.propose(count: 2, pending: pending)
+        #expect(Set(more).isDisjoint(with: Set(pending)))
+    }
+
+    @Test func paregoSpreadsOverZDT1sFront() {
+        let problem = BenchmarkProblem.zdt1
+        var bayesian = BayesianStrategy(space: problem.space, seed: 4, initialTrials: 10)
+        bayesian.randomCandidates = 200
+        let observed = StrategyRun.run(&bayesian, on: problem, budget: 40)
+        var random = RandomStrategy(space: problem.space, seed: 4)
+        let randomObserved = StrategyRun.run(&random, on: problem, budget: 40)
+        #expect(problem.hypervolume(observed) > problem.hypervolume(randomObserved))
+    }
+}
