@@ -74,6 +74,11 @@ extension SweepSpec {
                 setFixed(key, DesignKeys.text(try DesignKeys.value(of: node, kind: kind), kind: kind))
             }
         }
+        // A searched PE count takes the array shape with it, unless the space sets the shape too.
+        if parameters.contains(where: { $0.name == "numPEs" }) {
+            let shapeInSpace = spaceMap.contains("peRows") || spaceMap.contains("peColumns")
+            if !shapeInSpace { fixed.removeAll { $0.0 == "peRows" || $0.0 == "peColumns" } }
+        }
         guard !parameters.isEmpty else {
             throw spaceNode.error("nothing to search: give at least one key a list, a `range` or `powersOfTwo`")
         }

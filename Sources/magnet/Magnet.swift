@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MagnetCore
 import MagnetDesigner
+import MagnetStore
 
 /// The `magnet` command: design neural-network accelerators.
 @main
@@ -23,9 +24,15 @@ struct Magnet: ParsableCommand {
                                                            compare the five dataflows
           magnet model --timeloop input.yaml --ert ERT.yaml --json
                                                            Timeloop's statistics for a mapping
+          magnet sweep examples/quickstart.yaml            search a design space (resumable)
+          magnet status quickstart.db                      progress and best designs of a study
+          magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1"
+                                                           best design per area budget
         """,
         version: MagnetVersion.string,
-        subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, MapCommand.self, DataflowsCommand.self, BenchCommand.self]
+        subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, MapCommand.self, DataflowsCommand.self,
+                      SweepCommand.self, StatusCommand.self, TrialsCommand.self, ParetoCommand.self, ExportCommand.self,
+                      BenchCommand.self]
     )
 
     /// Runs the command; input errors become one `error:` line on stderr and exit status 1.
@@ -36,6 +43,8 @@ struct Magnet: ParsableCommand {
         } catch let error as ConfigError {
             fail(error.description)
         } catch let error as DesignProblem {
+            fail(error.description)
+        } catch let error as StoreError {
             fail(error.description)
         } catch {
             exit(withError: error)

@@ -79,3 +79,51 @@ import Testing
         #expect(result.utilization > 0 && result.utilization <= 1)
     }
 }
+
+@Suite struct MappingRoundTripTests {
+    /// A dimension spread over both mesh axes of one level (C2 on X, C2 on Y) is written with the
+    /// dimension twice and read back to the same mapping.
+    @Test func aDimensionOnBothMeshAxesRoundTrips() throws {
+        let design = try DesignFile.parse("""
+            numPEs: 4
+            peRows: 2
+            peColumns: 2
+            lanes: 2
+            vectorSize: 4
+            weightBuffer: 4 KiB
+            inputBuffer: 4 KiB
+            accumulationBuffer: 1 KiB
+            globalBuffer: 16 KiB
+            dramBandwidthGBps: 16
+            """, file: "design.yaml")
+        let hardware = try design.elaborate()
+        let layer = Layer.convolution("conv", inChannels: 16, outChannels: 8, inputHeight: 6, kernel: 3)
+        let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
+        var search = MapSearch(space: space)
+        search.allowExhaustive = false
+        // Search until a mapping puts one dimension on both axes of a level, then round-trip it.
+        var found = false
+        for seed in 0..<40 where !found {
+            guard let mapping = search.run(budget: 300, seed: UInt64(seed)).mapping else { continue }
+            let both = mapping.levels.contains { level in
+                Set(level.spatialX.map(\.dimension)).intersection(level.spatialY.map(\.dimension)).isEmpty == false
+            }
+            let yaml = MappingWriter.yaml(mapping, hardware: hardware, problem: layer.problem)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("roundtrip-\(UUID().uuidString).yaml").path
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            let read = try MappingReader.load(path: path, hardware: hardware, problem: layer.problem)
+            func normalized(_ m: Mapping) -> Mapping {
+                var m = m
+                for k in m.levels.indices {
+                    m.levels[k].temporal = m.levels[k].temporal.filter { $0.bound > 1 }
+                    m.levels[k].spatialX = m.levels[k].spatialX.filter { $0.bound > 1 }
+                    m.levels[k].spatialY = m.levels[k].spatialY.filter { $0.bound > 1 }
+                }
+                return m
+            }
+            #expect(normalized(read) == normalized(mapping), "\(yaml)")
+            found = found || both
+        }
+        #expect(found, "no mapping with a dimension on both mesh axes among 40 searches")
+    }
+}

@@ -49,13 +49,19 @@ public enum MappingReader {
             case "keep":
                 levels[index].keeps = try keeps(map, problem: problem)
             default:
-                let loops = try factorsAndPermutation(map, problem: problem)
+                let loops = try factorsAndPermutation(map, problem: problem, spatial: type == "spatial")
                 if type == "temporal" {
                     levels[index].temporal = loops.map(\.loop).filter { $0.bound > 1 }
                 } else {
-                    let split = try map.optional("split")?.int(in: 0...problem.dimensions.count) ?? loops.count
+                    let split = try map.optional("split")?.int(in: 0...loops.count) ?? loops.count
                     levels[index].spatialX = loops.prefix(split).map(\.loop).filter { $0.bound > 1 }
                     levels[index].spatialY = loops.dropFirst(split).map(\.loop).filter { $0.bound > 1 }
+                    for (axis, axisLoops) in [("X", loops.prefix(split)), ("Y", loops.dropFirst(split))] {
+                        let dims = axisLoops.map(\.loop.dimension)
+                        if let repeated = dims.first(where: { d in dims.filter { $0 == d }.count > 1 }) {
+                            throw entry.error("dimension `\(problem.dimensions[repeated])` appears twice on mesh axis \(axis) (split \(split))")
+                        }
+                    }
                 }
             }
         }
@@ -95,6 +101,15 @@ public enum MappingReader {
     /// Factors written `C1 M8 R3` or `R=3,P=16`: dimension index → factor.
     static func parseFactors(_ node: ConfigNode, problem: Problem) throws -> [Int: Int] {
         var factors: [Int: Int] = [:]
+        for (dimension, bound) in try parseFactorList(node, problem: problem, allowRepeats: false) { factors[dimension] = bound }
+        return factors
+    }
+
+    /// Factors in written order. With `allowRepeats` (spatial entries), a dimension may appear
+    /// twice: once on each side of the split (magnet's extension for a dimension spread over
+    /// both mesh axes of one level).
+    static func parseFactorList(_ node: ConfigNode, problem: Problem, allowRepeats: Bool) throws -> [(Int, Int)] {
+        var factors: [(Int, Int)] = []
         for token in try node.string().split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) {
             let name: String, value: String
             if let equals = token.firstIndex(of: "=") {
@@ -111,8 +126,12 @@ public enum MappingReader {
             guard let bound = Int(value), bound >= 1 else {
                 throw node.error("`\(token)` is not a dimension followed by a positive factor")
             }
-            if factors[dimension] != nil { throw node.error("dimension `\(name)` appears twice in factors") }
-            factors[dimension] = bound
+            let count = factors.filter { $0.0 == dimension }.count
+            if count >= (allowRepeats ? 2 : 1) {
+                throw node.error(allowRepeats ? "dimension `\(name)` appears more than twice in spatial factors (at most once per mesh axis)"
+                                              : "dimension `\(name)` appears twice in factors")
+            }
+            factors.append((dimension, bound))
         }
         return factors
     }
@@ -146,8 +165,10 @@ public enum MappingReader {
     }
 
     /// Loops in permutation order (innermost first); dimensions the permutation leaves out follow.
-    static func factorsAndPermutation(_ map: ConfigMapping, problem: Problem) throws -> [(name: String, loop: Loop)] {
-        let factors = try map.optional("factors").map { try parseFactors($0, problem: problem) } ?? [:]
+    /// In a spatial entry a dimension may appear twice (once per mesh axis); its k-th place in
+    /// the permutation takes its k-th factor.
+    static func factorsAndPermutation(_ map: ConfigMapping, problem: Problem, spatial: Bool = false) throws -> [(name: String, loop: Loop)] {
+        let factors = try map.optional("factors").map { try parseFactorList($0, problem: problem, allowRepeats: spatial) } ?? []
         var order: [Int] = []
         if let permutationNode = map.optional("permutation") {
             let text = try permutationNode.string()
@@ -157,11 +178,23 @@ public enum MappingReader {
                 guard let dimension = problem.dimensionIndex(name) else {
                     throw permutationNode.error("unknown dimension `\(name)` in permutation; dimensions: \(problem.dimensions.joined(separator: ", "))")
                 }
-                if order.contains(dimension) { throw permutationNode.error("dimension `\(name)` appears twice in the permutation") }
+                let allowed = max(1, factors.filter { $0.0 == dimension }.count)
+                if order.filter({ $0 == dimension }).count >= allowed {
+                    throw permutationNode.error("dimension `\(name)` appears \(allowed == 1 ? "twice" : "more often than in the factors") in the permutation")
+                }
                 order.append(dimension)
             }
         }
-        for dimension in problem.dimensions.indices where !order.contains(dimension) { order.append(dimension) }
-        return order.map { (problem.dimensions[$0], Loop(dimension: $0, bound: factors[$0] ?? 1)) }
+        for dimension in problem.dimensions.indices {
+            let missing = max(1, factors.filter { $0.0 == dimension }.count) - order.filter { $0 == dimension }.count
+            if missing > 0 { order += Array(repeating: dimension, count: missing) }
+        }
+        var used: [Int: Int] = [:]
+        return order.map { dimension in
+            let occurrences = factors.filter { $0.0 == dimension }.map(\.1)
+            let k = used[dimension, default: 0]
+            used[dimension] = k + 1
+            return (problem.dimensions[dimension], Loop(dimension: dimension, bound: k < occurrences.count ? occurrences[k] : 1))
+        }
     }
 }

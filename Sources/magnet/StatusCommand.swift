@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import MagnetCore
+import MagnetStore
+import MagnetSweep
+
+/// `magnet status`: where a study is.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a study's progress: trials by state, best design per objective, rate.",
+        discussion: """
+        Reads the study file without writing to it, so it is safe while a sweep is running.
+
+        Examples:
+          magnet status quickstart.db
+          magnet status quickstart.db --json      the `trials` object has complete, running, queued, failed, infeasible
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The study file.")
+    var db: String
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let view = try StudyView.open(path: db)
+        let counts = try view.store.counts()
+        let trials = try view.store.trials()
+        let finished = trials.filter { $0.state.isFinished }
+        let started = trials.compactMap(\.queuedAt).min()
+        let last = finished.compactMap(\.finishedAt).max()
+        let rate: Double? = {
+            guard let started, let last, last > started, !finished.isEmpty else { return nil }
+            return Double(finished.count) / (last - started)
+        }()
+        let bests = view.objectives.map { objective in (objective, StudyView.best(trials, objective: objective, within: [])) }
+        let front = view.paretoFront(trials)
+        if json {
+            print(JSONValue.object([
+                ("study", .string(view.study.name)), ("file", .string(db)), ("status", .string(view.study.status)),
+                ("spec_hash", .string(view.study.specHash)), ("seed", .int(Int(truncatingIfNeeded: view.study.seed))),
+                ("trials", .object(TrialState.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) } + [("total", .int(trials.count))])),
+                ("trials_per_second", .optional(rate)),
+                ("best", .array(bests.map { objective, trial in
+                    .object([("objective", .string(objective.text)), ("trial", .optional(trial?.number)),
+                             ("value", .optional(trial?.metric(objective.metric)))])
+                })),
+                ("pareto_size", .int(front.count)),
+                ("constraints", .array(view.constraints.map { .string($0.text) })),
+            ]).rendered())
+            return
+        }
+        print("study \(view.study.name) (\(view.study.status)) — \(db)")
+        print("trials: " + TrialState.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+              + "; \(trials.count) in all")
+        if let rate { print("rate: \(String(format: "%.2f", rate)) trials/s") }
+        if !view.constraints.isEmpty { print("constraints: " + view.constraints.map(\.text).joined(separator: ", ")) }
+        for (objective, trial) in bests {
+            if let trial {
+                let columns = TrialColumns(view: view, trials: [trial])
+                let params = view.parameterNames.map { "\($0)=\(columns.paramText(trial, $0))" }.joined(separator: " ")
+                print("best (\(objective.text)): \(Format.number(trial.metric(objective.metric) ?? .nan)) — trial \(trial.number): \(params)")
+            } else {
+                print("best (\(objective.text)): no feasible trial yet")
+            }
+        }
+        if view.objectives.count > 1 { print("Pareto front: \(front.count) design(s) (magnet pareto \(db))") }
+    }
+}

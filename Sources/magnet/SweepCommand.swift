@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import MagnetCore
+import MagnetStore
+import MagnetSweep
+
+/// `magnet sweep`: run a study on this machine.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Search a design space for the best accelerators (results in an SQLite study file).",
+        discussion: """
+        Reads a sweep file (docs/sweeps.md), creates the study file or reopens it, and evaluates design points on every core until the budget is met. Each trial elaborates a design, maps every layer of every network, and records its metrics and mappings in the study file as soon as it finishes.
+
+        Stop it any time with Ctrl-C (in-flight trials go back to the queue) or even kill it: running the same command again resumes the study, re-runs only the unfinished trials and continues to the budget. A different sweep spec on an existing study file is refused, naming what differs. Raise --trials to extend a finished study.
+
+        Examples:
+          magnet sweep examples/quickstart.yaml                       creates quickstart.db
+          magnet sweep examples/quickstart.yaml --db runs/q.db --trials 200
+          magnet status quickstart.db                                 progress and best so far
+          magnet pareto quickstart.db                                 the trade-off front
+          magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2" -o best/
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The sweep file (YAML or JSON).")
+    var sweepFile: String
+    @Option(help: "The study file (default: STUDY.db in the current directory, STUDY being the sweep's `study`).")
+    var db: String?
+    @Option(help: "Finished trials to reach (overrides the sweep file's budget).")
+    var trials: Int?
+    @Option(help: "Minutes to run this time (overrides the sweep file's budget).")
+    var minutes: Double?
+    @Option(help: "The study's seed (overrides the sweep file's; part of the study's identity).")
+    var seed: UInt64?
+    @Flag(help: "Require an existing study file and continue it.")
+    var resume = false
+    @Option(help: "Trials evaluated at once (default: one per core).")
+    var slots: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Mapper threads per trial.")
+    var mapperThreads = 1
+    @Flag(help: "No progress line or per-trial log lines; only the summary.")
+    var quiet = false
+
+    func validate() throws {
+        if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
+        if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
+        if slots < 1 { throw ValidationError("--slots must be at least 1") }
+        if mapperThreads < 1 { throw ValidationError("--mapper-threads must be at least 1") }
+    }
+
+    func run() throws {
+        let log = global.logger("magnet.sweep")
+        var spec = try SweepSpec.load(path: sweepFile)
+        if let seed { spec.seed = seed }
+        let path = db ?? "\(spec.study).db"
+        let canonical = spec.canonicalJSON.rendered(pretty: false)
+        let store: StudyStore
+        if FileManager.default.fileExists(atPath: path) {
+            store = try StudyStore.open(path: path)
+            let stored = try store.study()
+            if stored.specHash != StudyRecord.hash(canonical) {
+                let differences = SweepSpec.differences(try JSONValue(parsing: stored.specJSON), spec.canonicalJSON)
+                throw StoreError(path: path, "holds study `\(stored.name)` with a different spec; differences (stored → \(sweepFile)):\n  "
+                                 + differences.prefix(12).joined(separator: "\n  ")
+                                 + "\nUse another --db for a new study, or the sweep file (and --seed) the study was made with.")
+            }
+            log.info("resuming study \(stored.name) in \(path)")
+        } else {
+            if resume { throw StoreError(path: path, "no study file to resume; run without --resume to create it") }
+            store = try StudyStore.create(path: path, study: StudyRecord(name: spec.study, specJSON: canonical, seed: spec.seed,
+                                                                         magnetVersion: MagnetVersion.string))
+            log.info("created study \(spec.study) in \(path)")
+        }
+
+        let stop = StopFlag()
+        stop.install()
+        let runner = SweepRunner(spec: spec, store: store,
+                                 options: SweepRunner.Options(slots: slots, mapperThreads: mapperThreads, trials: trials, minutes: minutes))
+        let progress = SweepProgress(spec: spec, quiet: quiet)
+        runner.onProgress = { progress.show($0) }
+        let report = try runner.run(shouldStop: { stop.isSet })
+        progress.finish()
+        let target = trials ?? spec.budget.trials
+        let summary: String
+        switch report.reason {
+        case "interrupted": summary = "stopped: \(report.finished) trial(s) finished; run the same command to resume"
+        case "time": summary = "time is up: \(report.finished) trial(s) finished"
+        case "exhausted": summary = "every point of the space has been evaluated (\(report.finished) trials)"
+        default: summary = "done: \(report.finished)\(target.map { "/\($0)" } ?? "") trials"
+        }
+        print("\(summary) in \(String(format: "%.1f", report.seconds)) s (\(report.finishedThisRun) this run\(report.requeued > 0 ? ", \(report.requeued) re-run after an interruption" : "")); study file \(path)")
+        let view = try StudyView(store: store)
+        let all = try store.trials()
+        for objective in spec.objectives {
+            if let best = StudyView.best(all, objective: objective, within: []) {
+                print("best \(objective.metric): \(Format.number(best.metric(objective.metric) ?? .nan)) (trial \(best.number))")
+            } else {
+                print("best \(objective.metric): no feasible trial yet")
+            }
+        }
+        if spec.objectives.count > 1 { print("Pareto front: \(view.paretoFront(all).count) design(s); see `magnet pareto \(path)`") }
+        if report.reason == "interrupted" { Foundation.exit(130) }
+    }
+}
+
+/// Set by SIGINT or SIGTERM; a second SIGINT exits at once.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+    private var sources: [DispatchSourceSignal] = []
+
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
+
+    func install() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [self] in
+                lock.lock()
+                let already = set
+                set = true
+                lock.unlock()
+                if already && signalNumber == SIGINT { Foundation.exit(130) }
+                FileHandle.standardError.write(Data("\nstopping: in-flight trials go back to the queue (Ctrl-C again to quit at once)\n".utf8))
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
+
+/// The progress line on a terminal, or one line per trial otherwise.
+final class SweepProgress: @unchecked Sendable {
+    let spec: SweepSpec
+    let quiet: Bool
+    let isTerminal = isatty(STDERR_FILENO) != 0
+    var drewLine = false
+
+    init(spec: SweepSpec, quiet: Bool) {
+        self.spec = spec
+        self.quiet = quiet
+    }
+
+    func show(_ progress: SweepRunner.Progress) {
+        guard !quiet else { return }
+        let objective = spec.objectives[0].metric
+        let best = progress.best.map { "best \(objective) \(Format.number($0.value)) (#\($0.trial))" } ?? "no feasible design yet"
+        let done = "\(progress.finished)\(progress.target.map { "/\($0)" } ?? "")"
+        let eta = progress.etaSeconds.map { " · ETA \(Format.duration($0))" } ?? ""
+        if isTerminal {
+            let line = "trials \(done) · \(progress.running) running · \(best) · \(String(format: "%.2f", progress.rate)) trials/s\(eta)"
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            drewLine = true
+        } else {
+            let trial = progress.trial
+            let seconds = trial.durationSeconds.map { String(format: "%.2f s", $0) } ?? "-"
+            var text = "trial \(trial.number) \(trial.state.rawValue) in \(seconds) [\(done)]"
+            if trial.state != .failed {
+                text += " " + spec.objectives.map { "\($0.metric)=\(Format.number(trial.metric($0.metric) ?? .nan))" }.joined(separator: " ")
+            }
+            if let error = trial.error { text += " — \(error)" }
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+    }
+
+    func finish() {
+        if drewLine { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Number and duration text for tables and progress lines.
+enum Format {
+    /// Four significant digits, or plain integers.
+    static func number(_ value: Double) -> String {
+        if !value.isFinite { return String(value) }
+        if value == value.rounded() && abs(value) < 1e9 { return String(Int(value)) }
+        return String(format: "%.4g", value)
+    }
+
+    /// `42 s`, `3 min 5 s`, `2 h 10 min`.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s) s" }
+        if s < 3600 { return "\(s / 60) min \(s % 60) s" }
+        return "\(s / 3600) h \((s % 3600) / 60) min"
+    }
+}
