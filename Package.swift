@@ -69,6 +69,6 @@ let package = Package(
         .testTarget(name: "MagnetTunerTests", dependencies: ["MagnetTuner"]),
         .testTarget(name: "MagnetStoreTests", dependencies: ["MagnetStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MagnetSweepTests", dependencies: ["MagnetSweep"]),
-        .testTarget(name: "MagnetCLITests", dependencies: ["magnet", "MagnetCore"]),
+        .testTarget(name: "MagnetCLITests", dependencies: ["magnet", "MagnetCore", "MagnetStore"]),
     ]
 )

@@ -57,14 +57,15 @@ struct SweepCommand: ParsableCommand {
         let canonical = spec.canonicalJSON.rendered(pretty: false)
         let store: StudyStore
         if FileManager.default.fileExists(atPath: path) {
-            store = try StudyStore.open(path: path)
-            let stored = try store.study()
+            // Compare specs read-only first: a refused study file is left exactly as it was.
+            let stored = try StudyStore.open(path: path, readOnly: true).study()
             if stored.specHash != StudyRecord.hash(canonical) {
                 let differences = SweepSpec.differences(try JSONValue(parsing: stored.specJSON), spec.canonicalJSON)
                 throw StoreError(path: path, "holds study `\(stored.name)` with a different spec; differences (stored → \(sweepFile)):\n  "
                                  + differences.prefix(12).joined(separator: "\n  ")
                                  + "\nUse another --db for a new study, or the sweep file (and --seed) the study was made with.")
             }
+            store = try StudyStore.open(path: path)
             log.info("resuming study \(stored.name) in \(path)")
         } else {
             if resume { throw StoreError(path: path, "no study file to resume; run without --resume to create it") }

@@ -1,1 +1,137 @@
+import Foundation
+import MagnetCore
+import MagnetTuner
+import Testing
+@testable import MagnetSweep
 
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let tinyNetwork = repositoryRoot.appendingPathComponent("examples/tiny-cnn.yaml").path
+let simbaDesign = repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path
+
+/// A small sweep over tiny-cnn: 2 × 2 × 2 = 8 design points.
+func tinySweep(strategy: String = "random", trials: Int = 6, extra: String = "") -> String {
+    """
+    study: tiny
+    seed: 3
+    base: \(simbaDesign)
+    networks:
+      - \(tinyNetwork)
+    space:
+      numPEs: [2, 4]
+      lanes: [2, 4]
+      dataflow: [WS, OS]
+    objectives:
+      - minimize: energy_per_inference_uJ
+      - minimize: latency_ms
+    constraints:
+      - area_mm2 <= 0.4
+    strategy: \(strategy)
+    budget: {trials: \(trials)}
+    mapper: {budget: 150}
+    \(extra)
+    """
+}
+
+/// The error a sweep text raises.
+func sweepError(_ text: String) -> ConfigError? {
+    do {
+        _ = try SweepSpec.parse(text, file: repositoryRoot.appendingPathComponent("sweep.yaml").path)
+        return nil
+    } catch let error as ConfigError {
+        return error
+    } catch {
+        Issue.record("unexpected error \(error)")
+        return nil
+    }
+}
+
+@Suite struct SweepSpecTests {
+    @Test func readsASweep() throws {
+        let spec = try SweepSpec.parse(tinySweep(), file: repositoryRoot.appendingPathComponent("s.yaml").path)
+        #expect(spec.study == "tiny")
+        #expect(spec.seed == 3)
+        #expect(spec.space.parameters.map(\.name) == ["numPEs", "lanes", "dataflow"])
+        #expect(spec.space.size == 8)
+        #expect(spec.objectives.map(\.text) == ["minimize energy_per_inference_uJ", "minimize latency_ms"])
+        #expect(spec.constraints.map(\.text) == ["area_mm2 <= 0.4"])
+        #expect(spec.budget.trials == 6)
+        #expect(spec.mapper.budget == 150)
+        // Searching numPEs drops the base design's 4 × 4 array shape.
+        #expect(!spec.fixedDesign.contains { $0.0 == "peRows" || $0.0 == "peColumns" })
+        #expect(spec.fixedDesign.contains { $0 == ("weightBuffer", "32768") })
+        let yaml = spec.designYAML(trial: 5, values: [.double(4), .double(2), .string("OS")])
+        #expect(yaml.contains("numPEs: 4\n"))
+        #expect(yaml.contains("lanes: 2\n"))
+        #expect(yaml.contains("dataflow: OS\n"))
+        #expect(yaml.hasPrefix("name: tiny-trial-5\n"))
+    }
+
+    @Test func rangesAndPowersOfTwoAndRequiredRates() throws {
+        let text = """
+            study: ranges
+            networks:
+              - {network: alexnet, weight: 2}
+              - {network: \(tinyNetwork), requiredRate: 1000}
+            base: \(simbaDesign)
+            space:
+              lanes: {range: [2, 5]}
+              weightBuffer: {powersOfTwo: [8 KiB, 64 KiB]}
+              clockGHz: [1, 1.5, 2]
+              technology: 7nm
+            objectives: [{maximize: tops_per_w}]
+            budget: {minutes: 1}
+            """
+        let spec = try SweepSpec.parse(text, file: "/tmp/ranges.yaml")
+        #expect(spec.space.parameters[0].domain == .integer(2...5))
+        #expect(spec.space.parameters[1].domain == .powerOfTwo(exponents: 13...16))
+        #expect(spec.space.parameters[2].domain == .ordinal([1, 1.5, 2]))
+        #expect(spec.fixedDesign.contains { $0 == ("technology", "7nm") })
+        #expect(spec.networks.map(\.weight) == [2, 1])
+        #expect(spec.constraints.map(\.text) == ["tiny-cnn.inferences_per_s >= 1000"])
+        #expect(spec.strategy.name == "bayesian")  // one objective: Bayesian by default
+        #expect(spec.budget.trials == nil && spec.budget.minutes == 1)
+        #expect(spec.metricNames.contains("alexnet.latency_ms"))
+    }
+
+    @Test func canonicalSpecIgnoresTheBudgetAndNamesDifferences() throws {
+        let a = try SweepSpec.parse(tinySweep(trials: 6), file: "/tmp/a.yaml")
+        let b = try SweepSpec.parse(tinySweep(trials: 60), file: "/tmp/b.yaml")
+        #expect(a.canonicalJSON == b.canonicalJSON)
+        var c = try SweepSpec.parse(tinySweep(strategy: "nsga2"), file: "/tmp/c.yaml")
+        c.seed = 9
+        let differences = SweepSpec.differences(a.canonicalJSON, c.canonicalJSON)
+        #expect(differences == ["seed: 3 → 9", #"strategy.name: "random" → "nsga2""#])
+    }
+
+    @Test func badInputIsLocated() throws {
+        let cases: [(String, String, String, String)] = [
+            // (what is replaced, replacement, expected key path, expected message part)
+            ("  lanes: [2, 4]", "  lanse: [2, 4]", "space.lanse", "did you mean `lanes`?"),
+            ("  lanes: [2, 4]", "  lanes: {range: [8, 2]}", "space.lanes.range", "empty range"),
+            ("  lanes: [2, 4]", "  lanes: []", "space.lanes", "empty list"),
+            ("  - area_mm2 <= 0.4", "  - aera_mm2 <= 0.4", "constraints[0]", "unknown metric `aera_mm2`; did you mean `area_mm2`?"),
+            ("  - area_mm2 <= 0.4", "  - area_mm2 about 0.4", "constraints[0]", "METRIC <= NUMBER"),
+            ("budget: {trials: 6}", "budget: {trials: 0}", "budget.trials", "out of range"),
+            ("strategy: random", "strategy: bayes", "strategy", "unknown strategy `bayes`"),
+            ("  - minimize: latency_ms", "  - minimise: latency_ms", "objectives[1].minimise", "did you mean `minimize`?"),
+            ("  dataflow: [WS, OS]", "  dataflow: [WS, XS]", "space.dataflow[1]", "unknown value `XS`"),
+            ("  numPEs: [2, 4]", "  numPEs: {powersOfTwo: [2, 6]}", "space.numPEs.powersOfTwo[1]", "6 is not a power of two"),
+        ]
+        for (old, new, keyPath, message) in cases {
+            let text = tinySweep().replacingOccurrences(of: old, with: new)
+            #expect(text != tinySweep(), "case \(new) did not apply")
+            let error = try #require(sweepError(text), "no error for \(new)")
+            #expect(error.keyPath == keyPath, "\(new): \(error)")
+            #expect(error.message.contains(message), "\(new): \(error)")
+            #expect(error.line != nil, "\(new): \(error)")
+            #expect(error.file.hasSuffix("sweep.yaml"))
+        }
+        // A design without a required key (no base, nothing for the buffers).
+        let noBase = tinySweep().replacingOccurrences(of: "base: \(simbaDesign)\n", with: "")
+        let missing = try #require(sweepError(noBase))
+        #expect(missing.message.contains("the design needs vectorSize, weightBuffer"))
+        // An unknown network, with a suggestion.
+        let typo = try #require(sweepError(tinySweep().replacingOccurrences(of: "  - \(tinyNetwork)", with: "  - resnet5")))
+        #expect(typo.message.contains("did you mean `resnet50`?"))
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import MagnetCore
+import MagnetStore
+import Testing
+
+/// A sweep file over tiny-cnn in a fresh folder; returns (folder, sweep path, db path).
+func writeTinySweep(trials: Int = 6, mapperBudget: Int = 150, extra: String = "") throws -> (URL, String, String) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-cli-sweep-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let text = """
+        study: tiny
+        seed: 3
+        base: \(CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml").path)
+        networks:
+          - \(CLIRunner.repository.appendingPathComponent("examples/tiny-cnn.yaml").path)
+        space:
+          numPEs: [1, 2, 4, 8]
+          lanes: [2, 4, 8]
+          dataflow: [WS, OS, OS-LWS]
+        objectives:
+          - minimize: energy_per_inference_uJ
+          - minimize: latency_ms
+        constraints:
+          - area_mm2 <= 0.4
+        strategy: nsga2
+        budget: {trials: \(trials)}
+        mapper: {budget: \(mapperBudget)}
+        \(extra)
+        """
+    let sweep = folder.appendingPathComponent("tiny.yaml").path
+    try text.write(toFile: sweep, atomically: true, encoding: .utf8)
+    return (folder, sweep, folder.appendingPathComponent("tiny.db").path)
+}
+
+/// Finished trials in a study file (read-only).
+func finishedCount(_ db: String) -> Int {
+    guard FileManager.default.fileExists(atPath: db), let store = try? StudyStore.open(path: db, readOnly: true),
+          let counts = try? store.counts() else { return 0 }
+    return (counts[.complete] ?? 0) + (counts[.infeasible] ?? 0) + (counts[.failed] ?? 0)
+}
+
+/// Starts `magnet` without waiting.
+func launch(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = CLIRunner.executable
+    process.arguments = arguments
+    process.currentDirectoryURL = CLIRunner.repository
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// Waits until `condition` holds or `seconds` pass.
+func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
+
+@Suite(.serialized) struct SweepCommandTests {
+    @Test func sweepThenReadTheStudyBack() throws {
+        let (folder, sweep, db) = try writeTinySweep(trials: 6)
+        let run = try CLIRunner.run(["sweep", sweep, "--db", db, "--slots", "2"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("done: 6/6 trials"))
+        // Not a terminal: one log line per trial.
+        #expect(run.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("trial ") }.count == 6)
+
+        let status = try CLIRunner.run(["status", db, "--json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let json = try JSONValue(parsing: status.stdout)
+        let trials = try #require(json["trials"])
+        let finished = ["complete", "infeasible", "failed"].compactMap { trials[$0]?.doubleValue }.reduce(0, +)
+        #expect(finished == 6)
+        #expect(trials["running"] == .int(0) && trials["queued"] == .int(0))
+        #expect(json["status"] == .string("finished"))
+
+        let csv = try CLIRunner.run(["trials", db, "--csv"])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.count == 7)
+        #expect(lines[0].hasPrefix("number,state,attempt,worker,seconds,numPEs,lanes,dataflow,energy_per_inference_uJ"))
+
+        let pareto = try CLIRunner.run(["pareto", db, "--json"])
+        #expect(pareto.status == 0)
+        guard case .array(let front) = try JSONValue(parsing: pareto.stdout) else { Issue.record("pareto JSON is not a list"); return }
+        // Every front member is complete, and none dominates another.
+        let points = front.map { [$0["metrics"]?["energy_per_inference_uJ"]?.doubleValue ?? .nan, $0["metrics"]?["latency_ms"]?.doubleValue ?? .nan] }
+        #expect(front.allSatisfy { $0["state"] == .string("complete") })
+        for a in points { for b in points where a != b { #expect(!(b[0] <= a[0] && b[1] <= a[1])) } }
+
+        // Export per area budget: 0.0001 mm² is met by nothing and says so.
+        let out = folder.appendingPathComponent("best").path
+        let export = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per", "area_mm2<=0.0001,0.4", "-o", out])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.contains("area_mm2<=0.0001: no feasible trial meets this budget"))
+        let summary = try JSONValue(parsing: String(contentsOfFile: out + "/summary.json", encoding: .utf8))
+        guard case .array(let budgets)? = summary["budgets"] else { Issue.record("no budgets"); return }
+        #expect(budgets.count == 2)
+        #expect(budgets[0]["trial"] == .null)
+        let chosen = try #require(budgets[1]["trial"]?.doubleValue)
+        #expect(budgets[1]["metrics"]?["area_mm2"]?.doubleValue ?? 1 <= 0.4)
+        // The exported design and mappings load back.
+        let design = out + "/area_mm2-le-0.4/design.yaml"
+        let shown = try CLIRunner.run(["design", "show", design])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("tiny-trial-\(Int(chosen))"))
+        let model = try CLIRunner.run(["model", "--design", design, "--network", "examples/tiny-cnn.yaml", "--layer", "stem",
+                                       "--mapping", out + "/area_mm2-le-0.4/mappings/tiny-cnn/stem.map.yaml", "--json"])
+        #expect(model.status == 0, "\(model.stderr)")
+        // magnet model on the exported mapping gives the energy the sweep stored for that layer.
+        let stored = try #require(try StudyStore.open(path: db, readOnly: true).layerResults(trial: Int(chosen)).first { $0.layer == "stem" })
+        let energy = try #require(try JSONValue(parsing: model.stdout)["energy_pJ"]?.doubleValue)
+        #expect(abs(energy - stored.energyPJ) <= 1e-6 * stored.energyPJ)
+    }
+
+    @Test func aDifferentSpecIsRefusedWithWhatDiffers() throws {
+        let (_, sweep, db) = try writeTinySweep(trials: 2)
+        #expect(try CLIRunner.run(["sweep", sweep, "--db", db]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let refused = try CLIRunner.run(["sweep", sweep, "--db", db, "--seed", "4"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("error: \(db): holds study `tiny` with a different spec"))
+        #expect(refused.stderr.contains("seed: 3 → 4"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        // --resume needs a study file.
+        let missing = try CLIRunner.run(["sweep", sweep, "--db", db + ".none", "--resume"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no study file to resume"))
+        // Reading commands refuse a file that is not a study.
+        let notStudy = try CLIRunner.run(["status", sweep])
+        #expect(notStudy.status == 1)
+        #expect(notStudy.stderr.contains("is not a magnet study"))
+    }
+
+    @Test func sigkillMidSweepThenRerunCompletesTheBudgetWithoutRepeats() throws {
+        let (_, sweep, db) = try writeTinySweep(trials: 14, mapperBudget: 600)
+        let process = try launch(["sweep", sweep, "--db", db, "--slots", "2"])
+        #expect(waitFor(seconds: 120) { finishedCount(db) >= 3 })
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let killedAt = finishedCount(db)
+        #expect(killedAt < 14, "the sweep finished before it was killed; make the trials slower")
+        let store = try StudyStore.open(path: db, readOnly: true)
+        let runningAtKill = try store.counts()[.running] ?? 0
+
+        let rerun = try CLIRunner.run(["sweep", sweep, "--db", db, "--slots", "2"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let trials = try StudyStore.open(path: db, readOnly: true).trials()
+        #expect(trials.filter { $0.state.isFinished }.count == 14)
+        #expect(trials.count == 14)
+        #expect(Set(trials.map(\.paramsHash)).count == 14)
+        #expect(trials.filter { $0.attempt == 2 }.count == runningAtKill)
+        #expect(rerun.stdout.contains("\(runningAtKill) re-run after an interruption") || runningAtKill == 0)
+    }
+
+    @Test func ctrlCStopsCleanlyAndHandsTrialsBack() throws {
+        let (_, sweep, db) = try writeTinySweep(trials: 14, mapperBudget: 600)
+        let process = try launch(["sweep", sweep, "--db", db, "--slots", "2"])
+        #expect(waitFor(seconds: 120) { finishedCount(db) >= 2 })
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let store = try StudyStore.open(path: db, readOnly: true)
+        #expect(try store.counts()[.running] == 0)
+        #expect(try store.study().status == "stopped" || finishedCount(db) == 14)
+        #expect(try store.events().contains { $0.kind == "stop" } || finishedCount(db) == 14)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import MagnetCore
+import MagnetStore
+import MagnetTuner
+import Testing
+@testable import MagnetSweep
+
+func temporaryDirectory() -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-sweep-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+}
+
+func newStudy(_ spec: SweepSpec) throws -> StudyStore {
+    try StudyStore.create(path: temporaryDirectory().appendingPathComponent("study.db").path,
+                          study: StudyRecord(name: spec.study, specJSON: spec.canonicalJSON.rendered(pretty: false),
+                                             seed: spec.seed, magnetVersion: "test"))
+}
+
+@Suite struct SweepRunnerTests {
+    @Test func runsResumesAndExhaustsWithoutRepeating() throws {
+        let spec = try SweepSpec.parse(tinySweep(trials: 5), file: "/tmp/tiny.yaml")
+        let store = try newStudy(spec)
+        let first = try SweepRunner(spec: spec, store: store, options: .init(slots: 2)).run()
+        #expect(first.finished == 5 && first.reason == "budget")
+        #expect(try store.study().status == "finished")
+        // Extending the budget continues from the store.
+        let second = try SweepRunner(spec: spec, store: store, options: .init(slots: 2, trials: 7)).run()
+        #expect(second.finishedThisRun == 2 && second.finished == 7)
+        // Beyond the space's 8 points the run stops when no unseen point is left.
+        let third = try SweepRunner(spec: spec, store: store, options: .init(slots: 2, trials: 20)).run()
+        #expect(third.finished == 8 && third.reason == "exhausted")
+        let trials = try store.trials()
+        #expect(trials.count == 8)
+        #expect(Set(trials.map(\.paramsHash)).count == 8)
+        #expect(trials.allSatisfy { $0.state.isFinished })
+        // Each evaluated trial stored one row per unique layer shape of tiny-cnn.
+        for trial in trials where trial.state != .failed {
+            let layers = try store.layerResults(trial: trial.number)
+            #expect(layers.count == 5, "trial \(trial.number)")
+            #expect(layers.reduce(0) { $0 + $1.count } == 6)  // pw is repeated twice
+            #expect(layers.allSatisfy { $0.mappingYAML.hasPrefix("mapping:") })
+        }
+        // The constraint splits the space: small designs are complete, big ones infeasible.
+        for trial in trials where trial.state != .failed {
+            let area = try #require(trial.metric("area_mm2"))
+            #expect((trial.state == .complete) == (area <= 0.4), "trial \(trial.number) area \(area)")
+            #expect(trial.violations.count == 1)
+            #expect(abs(trial.violations[0] - (area - 0.4) / 0.4) < 1e-12)
+        }
+    }
+
+    @Test func anInterruptedRunHandsItsTrialsBackAndTheNextRunFinishesThem() throws {
+        let spec = try SweepSpec.parse(tinySweep(trials: 6), file: "/tmp/tiny.yaml")
+        let store = try newStudy(spec)
+        // Stop as soon as the runner checks, with trials in flight.
+        let checks = Counter()
+        let stopped = try SweepRunner(spec: spec, store: store, options: .init(slots: 2)).run { checks.increment() > 1 }
+        #expect(stopped.reason == "interrupted")
+        #expect(try store.counts()[.running] == 0)
+        let queued = try store.trials(in: [.queued])
+        #expect(!queued.isEmpty)
+        #expect(try store.study().status == "stopped")
+        let resumed = try SweepRunner(spec: spec, store: store, options: .init(slots: 2)).run()
+        #expect(resumed.requeued == 0)  // the stop already handed them back
+        #expect(resumed.finished == 6)
+        let trials = try store.trials()
+        #expect(trials.count == 6)
+        #expect(Set(trials.map(\.paramsHash)).count == 6)
+        // The handed-back trials kept their numbers and ran again as attempt 2.
+        for trial in queued {
+            let rerun = try #require(try store.trial(trial.number))
+            #expect(rerun.state.isFinished)
+            #expect(rerun.attempt == 2)
+        }
+    }
+
+    @Test func metricsFollowTheirDefinitions() throws {
+        let spec = try SweepSpec.parse(tinySweep(), file: "/tmp/tiny.yaml")
+        let outcome = TrialEvaluator(spec: spec).evaluate(trial: 1, values: [.double(4), .double(2), .string("WS")])
+        #expect(outcome.state == .complete || outcome.state == .infeasible)
+        let m = Dictionary(uniqueKeysWithValues: outcome.metrics)
+        let energyUJ = try #require(m["energy_per_inference_uJ"]), latencyMS = try #require(m["latency_ms"])
+        // Latency: cycles at the base design's 2 GHz: ms = cycles / (2·10⁹) · 10³.
+        #expect(abs(latencyMS - m["cycles"]! / 2e6) < 1e-12)
+        #expect(abs(m["edp"]! - energyUJ * latencyMS) < 1e-9 * m["edp"]!)
+        #expect(abs(m["inferences_per_s"]! - 1000 / latencyMS) < 1e-9 * m["inferences_per_s"]!)
+        // W = J/inference × inferences/s.
+        #expect(abs(m["power_w"]! - energyUJ * 1e-6 * m["inferences_per_s"]!) < 1e-9 * m["power_w"]!)
+        // 1 TOPS/W is 1 pJ per op, so TOPS/W = 1000 / (fJ per op).
+        #expect(abs(m["tops_per_w"]! - 1000 / m["fj_per_op"]!) < 1e-9 * m["tops_per_w"]!)
+        // fJ/op = energy / (2 · MACs): tiny-cnn's MACs are in the metrics.
+        #expect(abs(m["fj_per_op"]! - energyUJ * 1e9 / (2 * m["macs"]!)) < 1e-9 * m["fj_per_op"]!)
+        // 4 PEs × 2 lanes × 8-wide vectors = 64 MACs at 2 GHz: peak 0.256 TOPS.
+        #expect(abs(m["peak_tops"]! - 64 * 2 * 2 / 1000) < 1e-12)
+        #expect(abs(m["utilization"]! - m["macs"]! / (64 * m["cycles"]!)) < 1e-12)
+        #expect(abs(m["tops_per_mm2"]! - 2 * m["macs"]! * m["inferences_per_s"]! / 1e12 / m["area_mm2"]!) < 1e-9 * m["tops_per_mm2"]!)
+        // The mapper's seed is the study's: the same design evaluates identically.
+        let again = TrialEvaluator(spec: spec).evaluate(trial: 9, values: [.double(4), .double(2), .string("WS")])
+        #expect(again.metrics.map(\.1) == outcome.metrics.map(\.1))
+    }
+
+    @Test func anInvalidDesignFailsWithTheReason() throws {
+        // An 8-byte weight buffer is smaller than one 8-wide int8 weight vector per lane: invalid.
+        let text = tinySweep().replacingOccurrences(of: "  dataflow: [WS, OS]", with: "  dataflow: [WS, OS]\n  weightBuffer: [8, 16]")
+        let spec = try SweepSpec.parse(text, file: "/tmp/tiny.yaml")
+        let outcome = TrialEvaluator(spec: spec).evaluate(trial: 1, values: [.double(2), .double(2), .string("WS"), .double(8)])
+        #expect(outcome.state == .failed)
+        #expect(outcome.error?.contains("invalid design") == true, "\(outcome.error ?? "")")
+        #expect(outcome.metrics.isEmpty)
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}
