@@ -23,11 +23,13 @@ release: deps
 build: deps
 	swift build
 
-# Until the design-space sweep lands, the quick start elaborates the example design and maps
-# every layer of ResNet-50 onto it.
+# The quick start: ResNet-50 in 16 nm over a Simba-like design space (docs/sweeps.md), into
+# quickstart.db; run again to resume or extend. Then the study's best designs and Pareto front.
 sweep: release
-	.build/release/magnet design show examples/simba-like.yaml
-	.build/release/magnet map --design examples/simba-like.yaml --network resnet50
+	.build/release/magnet sweep examples/quickstart.yaml --db quickstart.db
+	.build/release/magnet status quickstart.db
+	.build/release/magnet pareto quickstart.db
+	.build/release/magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2" -o quickstart-best
 
 test: deps
 	swift test
