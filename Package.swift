@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "MagnetStore",
-            dependencies: ["MagnetCore", "MagnetTuner", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["MagnetCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "MagnetSweep",
