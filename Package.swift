@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "MagnetTuner", targets: ["MagnetTuner"]),
         .library(name: "MagnetStore", targets: ["MagnetStore"]),
         .library(name: "MagnetSweep", targets: ["MagnetSweep"]),
+        .library(name: "MagnetCluster", targets: ["MagnetCluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,11 +54,16 @@ let package = Package(
             name: "MagnetSweep",
             dependencies: ["MagnetCore", "MagnetWorkload", "MagnetDesigner", "MagnetMapper", "MagnetTuner", "MagnetStore"]
         ),
+        .systemLibrary(name: "CZeroMQ"),
+        .target(
+            name: "MagnetCluster",
+            dependencies: ["CZeroMQ", "MagnetCore", "MagnetStore", "MagnetSweep", "MagnetTuner"]
+        ),
         .executableTarget(
             name: "magnet",
             dependencies: [
                 "MagnetCore", "MagnetWorkload", "MagnetDesigner", "MagnetMapper",
-                "MagnetTuner", "MagnetStore", "MagnetSweep",
+                "MagnetTuner", "MagnetStore", "MagnetSweep", "MagnetCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,6 +75,7 @@ let package = Package(
         .testTarget(name: "MagnetTunerTests", dependencies: ["MagnetTuner"]),
         .testTarget(name: "MagnetStoreTests", dependencies: ["MagnetStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MagnetSweepTests", dependencies: ["MagnetSweep"]),
+        .testTarget(name: "MagnetClusterTests", dependencies: ["MagnetCluster", "CZeroMQ"]),
         .testTarget(name: "MagnetCLITests", dependencies: ["magnet", "MagnetCore", "MagnetStore"]),
     ]
 )

@@ -66,7 +66,6 @@ public final class SweepRunner: @unchecked Sendable {
 
     let spec: SweepSpec
     let store: StudyStore
-    let evaluator: TrialEvaluator
     let options: Options
     /// Called after each finished trial, on the runner's thread.
     public var onProgress: ((Progress) -> Void)?
@@ -76,7 +75,6 @@ public final class SweepRunner: @unchecked Sendable {
         self.spec = spec
         self.store = store
         self.options = options
-        self.evaluator = TrialEvaluator(spec: spec, mapperThreads: options.mapperThreads)
     }
 
     /// Runs until the budget is met, the time is up, the space is exhausted or `shouldStop`
@@ -84,126 +82,56 @@ public final class SweepRunner: @unchecked Sendable {
     /// the queue, to be evaluated first by the next run.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
         let start = Date()
-        let requeued = try store.requeueRunning()
-        if requeued > 0 {
-            try store.log(EventRecord(kind: "requeue", message: "\(requeued) trial(s) left running by an interrupted run handed back to the queue"))
-        }
+        let evaluator = try TrialEvaluator(spec: spec, mapperThreads: options.mapperThreads)
         try store.setStatus("running")
-        var strategy = spec.makeStrategy()
-        var finishedTrials = try store.finishedTrialsInObservationOrder()
-        for trial in finishedTrials {
-            if let observation = spec.observation(of: trial) { strategy.observe(observation) }
-        }
-        var best = bestFeasible(finishedTrials)
-        var queued = try store.trials(in: [.queued])
+        let driver = try StudyDriver(spec: spec, store: store)
         let target = options.trials ?? spec.budget.trials
         let minutes = options.minutes ?? (options.trials == nil ? spec.budget.minutes : nil)
         let deadline = minutes.map { start.addingTimeInterval($0 * 60) }
-        try store.log(EventRecord(kind: finishedTrials.isEmpty && requeued == 0 ? "start" : "resume",
-                                  message: "\(finishedTrials.count) finished; target \(target.map(String.init) ?? "none"); \(options.slots) slot(s)"))
+        try store.log(EventRecord(kind: driver.finished == 0 && driver.requeuedAtStart == 0 ? "start" : "resume",
+                                  message: "\(driver.finished) finished; target \(target.map(String.init) ?? "none"); \(options.slots) slot(s)"))
 
         let mailbox = Mailbox()
-        var inFlight: [Int: (trial: TrialRecord, slot: Int)] = [:]
+        var slotOf: [Int: Int] = [:]
         var freeSlots = Array((1...options.slots).reversed())
-        var finished = finishedTrials.count
         var finishedThisRun = 0
         var reason = "budget"
-        var exhausted = false
-        finishedTrials = []
-
-        func pendingPoints() -> [[Parameter.Value]] {
-            (inFlight.values.map(\.trial) + queued).compactMap { spec.values(from: $0.params) }
-        }
 
         while true {
             if shouldStop() { reason = "interrupted"; break }
             let timeUp = deadline.map { Date() >= $0 } ?? false
             // Hand out work while there are free slots and budget left.
-            while !timeUp, !exhausted, let slot = freeSlots.last, finished + inFlight.count < (target ?? Int.max) {
-                var trial: TrialRecord
-                if !queued.isEmpty {
-                    trial = queued.removeFirst()
-                } else {
-                    guard let point = strategy.propose(count: 1, pending: pendingPoints()).first else { exhausted = true; break }
-                    trial = TrialRecord(number: try store.nextTrialNumber(), params: spec.paramsJSON(point))
-                }
-                guard let values = spec.values(from: trial.params) else {
-                    trial.state = .failed
-                    trial.error = "params do not fit the study's space"
-                    trial.finishedAt = Date().timeIntervalSince1970
-                    try store.record([(trial, [])])
-                    continue
-                }
+            while !timeUp, let slot = freeSlots.last, let (trial, values) = try driver.next(worker: "local-\(slot)", target: target) {
                 freeSlots.removeLast()
-                trial.state = .running
-                trial.worker = "local-\(slot)"
-                trial.startedAt = Date().timeIntervalSince1970
-                try store.insert([trial])
-                inFlight[trial.number] = (trial, slot)
-                let evaluator = self.evaluator
-                let number = trial.number
+                slotOf[trial.number] = slot
+                let number = trial.number, attempt = trial.attempt
                 DispatchQueue.global(qos: .userInitiated).async {
-                    let outcome = evaluator.evaluate(trial: number, values: values)
-                    mailbox.post(number, outcome)
+                    mailbox.post(number, attempt, evaluator.evaluate(trial: number, values: values))
                 }
             }
-            if inFlight.isEmpty {
-                if timeUp { reason = "time" } else if exhausted { reason = "exhausted" }
+            if driver.inFlight.isEmpty {
+                if timeUp { reason = "time" } else if driver.exhausted { reason = "exhausted" }
                 break
             }
             guard mailbox.wait(seconds: 0.2) else { continue }
-            var results: [(trial: TrialRecord, layers: [LayerResultRecord])] = []
-            for (number, outcome) in mailbox.take() {
-                guard let entry = inFlight.removeValue(forKey: number) else { continue }
-                freeSlots.append(entry.slot)
-                var trial = entry.trial
-                trial.state = outcome.state
-                trial.metrics = outcome.metrics
-                trial.violations = outcome.violations
-                trial.error = outcome.error
-                trial.finishedAt = Date().timeIntervalSince1970
-                results.append((trial, outcome.layers))
-            }
+            let results = mailbox.take()
             guard !results.isEmpty else { continue }
-            try store.record(results)
-            for (trial, _) in results {
-                finished += 1
+            let accepted = try driver.complete(results.map { ($0.number, $0.attempt, $0.outcome) })
+            for (result, wasAccepted) in zip(results, accepted) {
+                if let slot = slotOf.removeValue(forKey: result.number) { freeSlots.append(slot) }
+                guard wasAccepted, let trial = try driver.record(result.number) else { continue }
                 finishedThisRun += 1
-                if let observation = spec.observation(of: trial) { strategy.observe(observation) }
-                if let candidate = bestFeasible([trial]), best.map({ isBetter(candidate.value, than: $0.value) }) ?? true {
-                    best = candidate
-                }
                 let elapsed = Date().timeIntervalSince(start)
                 let rate = Double(finishedThisRun) / max(elapsed, 1e-9)
-                let eta = target.map { Double(max($0 - finished, 0)) / max(rate, 1e-9) }
-                onProgress?(Progress(trial: trial, finished: finished, target: target, running: inFlight.count,
-                                     best: best, rate: rate, etaSeconds: eta))
+                let eta = target.map { Double(max($0 - driver.finished, 0)) / max(rate, 1e-9) }
+                onProgress?(Progress(trial: trial, finished: driver.finished, target: target, running: driver.inFlight.count,
+                                     best: driver.best, rate: rate, etaSeconds: eta))
             }
         }
-        if reason == "interrupted" {
-            let handedBack = try store.requeueRunning()
-            try store.log(EventRecord(kind: "stop", message: "interrupted; \(handedBack) trial(s) in flight handed back to the queue"))
-            try store.setStatus("stopped")
-        } else {
-            let done = reason == "budget" || reason == "exhausted"
-            try store.log(EventRecord(kind: done ? "finish" : "stop", message: "\(reason): \(finished) finished"))
-            try store.setStatus(done ? "finished" : "stopped")
-        }
-        return Report(finished: finished, finishedThisRun: finishedThisRun, requeued: requeued, reason: reason,
+        let done = reason == "budget" || reason == "exhausted"
+        try driver.stop(status: done ? "finished" : "stopped", reason: reason)
+        return Report(finished: driver.finished, finishedThisRun: finishedThisRun, requeued: driver.requeuedAtStart, reason: reason,
                       seconds: Date().timeIntervalSince(start))
-    }
-
-    func isBetter(_ a: Double, than b: Double) -> Bool {
-        spec.objectives[0].direction == .minimize ? a < b : a > b
-    }
-
-    func bestFeasible(_ trials: [TrialRecord]) -> (trial: Int, value: Double)? {
-        var best: (trial: Int, value: Double)?
-        for trial in trials where trial.state == .complete {
-            guard let value = trial.metric(spec.objectives[0].metric) else { continue }
-            if best.map({ isBetter(value, than: $0.value) }) ?? true { best = (trial.number, value) }
-        }
-        return best
     }
 }
 
@@ -211,11 +139,11 @@ public final class SweepRunner: @unchecked Sendable {
 final class Mailbox: @unchecked Sendable {
     private let lock = NSLock()
     private let signal = DispatchSemaphore(value: 0)
-    private var items: [(Int, TrialOutcome)] = []
+    private var items: [(number: Int, attempt: Int, outcome: TrialOutcome)] = []
 
-    func post(_ number: Int, _ outcome: TrialOutcome) {
+    func post(_ number: Int, _ attempt: Int, _ outcome: TrialOutcome) {
         lock.lock()
-        items.append((number, outcome))
+        items.append((number, attempt, outcome))
         lock.unlock()
         signal.signal()
     }
@@ -225,7 +153,7 @@ final class Mailbox: @unchecked Sendable {
         signal.wait(timeout: .now() + seconds) == .success
     }
 
-    func take() -> [(Int, TrialOutcome)] {
+    func take() -> [(number: Int, attempt: Int, outcome: TrialOutcome)] {
         lock.lock()
         defer { lock.unlock() }
         let taken = items

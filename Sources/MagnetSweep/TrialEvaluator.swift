@@ -6,7 +6,17 @@ import MagnetStore
 import MagnetTuner
 import MagnetWorkload
 
-/// What one trial's evaluation produced.
+/// What evaluating one design produced, before the study's constraints are applied.
+public struct DesignEvaluation: Sendable {
+    /// Every metric (empty when the evaluation failed).
+    public var metrics: [(String, Double)]
+    /// Per network and layer shape.
+    public var layers: [LayerResultRecord]
+    /// Why the design could not be evaluated (invalid design, a layer with no mapping).
+    public var error: String?
+}
+
+/// What one trial's evaluation produced, judged against the study's constraints.
 public struct TrialOutcome: Sendable {
     /// `complete`, `infeasible` or `failed`.
     public var state: TrialState
@@ -16,76 +26,64 @@ public struct TrialOutcome: Sendable {
     public var violations: [Double]
     /// Why it failed, or which constraints it violates.
     public var error: String?
-    /// Per network and layer shape (the trial number is filled in).
+    /// Per network and layer shape.
     public var layers: [LayerResultRecord]
 }
 
-/// Evaluates design points for a study: elaborates the design, maps every unique layer shape of
-/// every network with the mapper, and turns the result into the study's metrics.
+/// Evaluates designs in an ``EvaluationContext``: elaborates the design, maps every unique layer
+/// shape of every network, and computes the metrics. This is what a worker runs; it knows
+/// nothing of objectives or constraints.
 ///
-/// Evaluation is deterministic: the mapper's seed comes from the study's seed, not the trial, so
-/// a design evaluated twice gives the same numbers.
-public struct TrialEvaluator: Sendable {
-    /// The study's spec.
-    public let spec: SweepSpec
-    /// Mapper threads per trial.
+/// Evaluation is deterministic: the mapper's seed is the study's, so a design evaluated twice,
+/// here or on another machine, gives the same numbers.
+public struct DesignEvaluator: Sendable {
+    /// The context.
+    public let context: EvaluationContext
+    let networks: [Network]
+    /// Mapper threads per design.
     public var mapperThreads: Int
 
-    /// Creates an evaluator.
-    public init(spec: SweepSpec, mapperThreads: Int = 1) {
-        self.spec = spec
-        self.mapperThreads = mapperThreads
+    /// Prepares an evaluator (parses the context's networks).
+    public init(context: EvaluationContext, mapperThreads: Int = 1) throws {
+        self.context = context
+        self.networks = try context.resolveNetworks()
+        self.mapperThreads = max(mapperThreads, 1)
     }
 
-    /// Evaluates the point `values` as trial `trial`.
-    public func evaluate(trial: Int, values: [Parameter.Value]) -> TrialOutcome {
-        let yaml = spec.designYAML(trial: trial, values: values)
+    /// Evaluates the design file text `designYAML` as trial `trial`.
+    public func evaluate(trial: Int, designYAML: String) -> DesignEvaluation {
         let design: DesignPoint
         let hardware: Hardware
         do {
-            design = try DesignFile.parse(yaml, file: "trial \(trial) design")
+            design = try DesignFile.parse(designYAML, file: "trial \(trial) design")
             hardware = try design.elaborate()
         } catch {
-            return failure("invalid design: \(error)")
+            return DesignEvaluation(metrics: [], layers: [], error: "invalid design: \(error)")
         }
+        let objective = Objective(rawValue: context.mapperObjective) ?? .edp
         var mappings: [NetworkMapping] = []
         var layers: [LayerResultRecord] = []
-        for target in spec.networks {
+        for network in networks {
             do {
-                let mapping = try NetworkMapping.map(network: target.network, design: design, hardware: hardware,
-                                                     objective: spec.mapper.objective, budget: spec.mapper.budget,
-                                                     seconds: spec.mapper.seconds, threads: mapperThreads, seed: spec.seed)
+                let mapping = try NetworkMapping.map(network: network, design: design, hardware: hardware, objective: objective,
+                                                     budget: context.mapperBudget, seconds: context.mapperSeconds,
+                                                     threads: mapperThreads, seed: context.seed)
                 mappings.append(mapping)
                 for result in mapping.layers {
                     layers.append(LayerResultRecord(
-                        trial: trial, network: target.network.name, layer: result.layer.name, count: result.layerNames.count,
+                        trial: trial, network: network.name, layer: result.layer.name, count: result.layerNames.count,
                         layerNames: result.layerNames.joined(separator: ","), energyPJ: result.evaluation.energyPJ,
                         cycles: result.evaluation.cycles, utilization: result.evaluation.utilization,
                         mappingYAML: MappingWriter.yaml(result.mapping, hardware: hardware, problem: result.layer.problem)))
                 }
             } catch {
-                return failure("network \(target.network.name): \(error)")
+                return DesignEvaluation(metrics: [], layers: [], error: "network \(network.name): \(error)")
             }
         }
-        let metrics = TrialEvaluator.metrics(mappings, weights: spec.networks.map(\.weight), design: design, hardware: hardware,
-                                             perNetwork: spec.networks.count > 1)
-        let violations = spec.constraints.map { constraint in
-            constraint.violation(metrics.first { $0.0 == constraint.metric }?.1 ?? .infinity)
-        }
-        let broken = zip(spec.constraints, violations).filter { $0.1 > 0 }.map(\.0)
-        let message = broken.isEmpty ? nil : "violates " + broken.map { constraint in
-            let value = metrics.first { $0.0 == constraint.metric }?.1 ?? .nan
-            return "\(constraint.text) (is \(TrialEvaluator.format(value)))"
-        }.joined(separator: ", ")
-        return TrialOutcome(state: broken.isEmpty ? .complete : .infeasible, metrics: metrics, violations: violations,
-                            error: message, layers: layers)
+        let metrics = DesignEvaluator.metrics(mappings, weights: context.networks.map(\.weight), design: design,
+                                              hardware: hardware, perNetwork: networks.count > 1)
+        return DesignEvaluation(metrics: metrics, layers: layers, error: nil)
     }
-
-    func failure(_ message: String) -> TrialOutcome {
-        TrialOutcome(state: .failed, metrics: [], violations: spec.constraints.map { _ in .infinity }, error: message, layers: [])
-    }
-
-    static func format(_ value: Double) -> String { String(format: "%.4g", value) }
 
     /// The study metrics of a design's network mappings (docs/sweeps.md gives the equations).
     static func metrics(_ mappings: [NetworkMapping], weights: [Double], design: DesignPoint, hardware: Hardware,
@@ -116,9 +114,7 @@ public struct TrialEvaluator: Sendable {
         }
         let energy = mean { $0.energyPJ }, cycles = mean { Double($0.cycles) }, macs = mean { Double($0.macs) }
         var all = derived(energyPJ: energy, cycles: cycles, macs: macs)
-        all.insert(("area_mm2", areaMM2), at: 2)
-        all += [("peak_tops", design.peakTOPS), ("macs", macs)]
-        // Keep the catalogue's order.
+        all += [("area_mm2", areaMM2), ("peak_tops", design.peakTOPS), ("macs", macs)]
         var ordered = Metric.names.compactMap { name in all.first { $0.0 == name } }
         if perNetwork {
             for mapping in mappings {
@@ -127,5 +123,42 @@ public struct TrialEvaluator: Sendable {
             }
         }
         return ordered
+    }
+}
+
+extension SweepSpec {
+    /// Applies the study's constraints to an evaluation: complete, infeasible (with the
+    /// violated constraints named) or failed.
+    public func judge(_ evaluation: DesignEvaluation) -> TrialOutcome {
+        if let error = evaluation.error {
+            return TrialOutcome(state: .failed, metrics: [], violations: constraints.map { _ in .infinity }, error: error, layers: [])
+        }
+        let metrics = evaluation.metrics
+        func value(_ name: String) -> Double { metrics.first { $0.0 == name }?.1 ?? .infinity }
+        let violations = constraints.map { $0.violation(value($0.metric)) }
+        let broken = zip(constraints, violations).filter { $0.1 > 0 }.map(\.0)
+        let message = broken.isEmpty ? nil : "violates " + broken.map { constraint in
+            "\(constraint.text) (is \(String(format: "%.4g", value(constraint.metric))))"
+        }.joined(separator: ", ")
+        return TrialOutcome(state: broken.isEmpty ? .complete : .infeasible, metrics: metrics, violations: violations,
+                            error: message, layers: evaluation.layers)
+    }
+}
+
+/// Evaluates a study's trials in this process: the design of a point, evaluated and judged.
+public struct TrialEvaluator: Sendable {
+    /// The study's spec.
+    public let spec: SweepSpec
+    let evaluator: DesignEvaluator
+
+    /// Creates an evaluator (reads the spec's network files).
+    public init(spec: SweepSpec, mapperThreads: Int = 1) throws {
+        self.spec = spec
+        self.evaluator = try DesignEvaluator(context: spec.evaluationContext(), mapperThreads: mapperThreads)
+    }
+
+    /// Evaluates the point `values` as trial `trial`.
+    public func evaluate(trial: Int, values: [Parameter.Value]) -> TrialOutcome {
+        spec.judge(evaluator.evaluate(trial: trial, designYAML: spec.designYAML(trial: trial, values: values)))
     }
 }

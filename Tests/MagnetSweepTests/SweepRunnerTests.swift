@@ -77,7 +77,7 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
 
     @Test func metricsFollowTheirDefinitions() throws {
         let spec = try SweepSpec.parse(tinySweep(), file: "/tmp/tiny.yaml")
-        let outcome = TrialEvaluator(spec: spec).evaluate(trial: 1, values: [.double(4), .double(2), .string("WS")])
+        let outcome = try TrialEvaluator(spec: spec).evaluate(trial: 1, values: [.double(4), .double(2), .string("WS")])
         #expect(outcome.state == .complete || outcome.state == .infeasible)
         let m = Dictionary(uniqueKeysWithValues: outcome.metrics)
         let energyUJ = try #require(m["energy_per_inference_uJ"]), latencyMS = try #require(m["latency_ms"])
@@ -96,7 +96,7 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
         #expect(abs(m["utilization"]! - m["macs"]! / (64 * m["cycles"]!)) < 1e-12)
         #expect(abs(m["tops_per_mm2"]! - 2 * m["macs"]! * m["inferences_per_s"]! / 1e12 / m["area_mm2"]!) < 1e-9 * m["tops_per_mm2"]!)
         // The mapper's seed is the study's: the same design evaluates identically.
-        let again = TrialEvaluator(spec: spec).evaluate(trial: 9, values: [.double(4), .double(2), .string("WS")])
+        let again = try TrialEvaluator(spec: spec).evaluate(trial: 9, values: [.double(4), .double(2), .string("WS")])
         #expect(again.metrics.map(\.1) == outcome.metrics.map(\.1))
     }
 
@@ -104,7 +104,7 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
         // An 8-byte weight buffer is smaller than one 8-wide int8 weight vector per lane: invalid.
         let text = tinySweep().replacingOccurrences(of: "  dataflow: [WS, OS]", with: "  dataflow: [WS, OS]\n  weightBuffer: [8, 16]")
         let spec = try SweepSpec.parse(text, file: "/tmp/tiny.yaml")
-        let outcome = TrialEvaluator(spec: spec).evaluate(trial: 1, values: [.double(2), .double(2), .string("WS"), .double(8)])
+        let outcome = try TrialEvaluator(spec: spec).evaluate(trial: 1, values: [.double(2), .double(2), .string("WS"), .double(8)])
         #expect(outcome.state == .failed)
         #expect(outcome.error?.contains("invalid design") == true, "\(outcome.error ?? "")")
         #expect(outcome.metrics.isEmpty)

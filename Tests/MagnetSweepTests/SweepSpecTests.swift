@@ -135,3 +135,15 @@ func sweepError(_ text: String) -> ConfigError? {
         #expect(typo.message.contains("did you mean `resnet50`?"))
     }
 }
+
+@Suite struct SweepExampleTests {
+    @Test(arguments: ["quickstart.yaml", "edge-two-networks.yaml", "bo-tops-per-watt.yaml"])
+    func examplesRead(_ name: String) throws {
+        let spec = try SweepSpec.load(path: repositoryRoot.appendingPathComponent("examples/\(name)").path)
+        #expect(!spec.space.parameters.isEmpty)
+        #expect(!spec.objectives.isEmpty)
+        // Each example's first grid point is a design the template accepts or rejects with a reason.
+        let yaml = spec.designYAML(trial: 1, values: spec.space.point(linearIndex: 0))
+        #expect(yaml.contains("numPEs:"))
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import MagnetCore
+import MagnetStore
+import MagnetTuner
+
+/// The bookkeeping of a running study, shared by the in-process runner and the cluster
+/// coordinator: which trial to hand out next (queued ones first, then the strategy's
+/// proposals), which are in flight, recording results, and handing trials back.
+///
+/// Opening a driver resumes the study: trials left `running` go back to `queued` with their
+/// attempt raised, and the strategy replays every finished trial in the order they finished.
+/// Every change is written to the store before the driver's state changes, so the store is
+/// always the truth. Not thread-safe: one thread drives it.
+public final class StudyDriver {
+    /// The study's spec.
+    public let spec: SweepSpec
+    /// The store, the only place results are written.
+    public let store: StudyStore
+    var strategy: any Strategy
+    var queued: [TrialRecord]
+    /// Trials handed out and not yet finished, by number.
+    public private(set) var inFlight: [Int: TrialRecord] = [:]
+    /// Finished trials in the study.
+    public private(set) var finished: Int
+    /// Trials handed back at the start (from an interrupted run).
+    public let requeuedAtStart: Int
+    /// The best complete trial on the first objective so far.
+    public private(set) var best: (trial: Int, value: Double)?
+    /// The strategy had nothing left to propose.
+    public private(set) var exhausted = false
+
+    /// Opens the study in `store` for `spec` (the caller has checked they match).
+    public init(spec: SweepSpec, store: StudyStore) throws {
+        self.spec = spec
+        self.store = store
+        requeuedAtStart = try store.requeueRunning()
+        if requeuedAtStart > 0 {
+            try store.log(EventRecord(kind: "requeue", message: "\(requeuedAtStart) trial(s) left running by an interrupted run handed back to the queue"))
+        }
+        strategy = spec.makeStrategy()
+        let finishedTrials = try store.finishedTrialsInObservationOrder()
+        for trial in finishedTrials {
+            if let observation = spec.observation(of: trial) { strategy.observe(observation) }
+        }
+        finished = finishedTrials.count
+        queued = try store.trials(in: [.queued])
+        best = nil
+        for trial in finishedTrials { noteBest(trial) }
+    }
+
+    /// Trials waiting to be handed out.
+    public var queuedCount: Int { queued.count }
+
+    /// The next trial for `worker`, marked running in the store; `nil` when the budget `target`
+    /// is covered by finished and in-flight trials, or the strategy has nothing left.
+    public func next(worker: String, target: Int?) throws -> (trial: TrialRecord, values: [Parameter.Value])? {
+        while finished + inFlight.count < (target ?? Int.max) {
+            var trial: TrialRecord
+            if !queued.isEmpty {
+                trial = queued.removeFirst()
+            } else {
+                let pending = (inFlight.values.map(\.params) + queued.map(\.params)).compactMap(spec.values(from:))
+                guard let point = strategy.propose(count: 1, pending: pending).first else {
+                    exhausted = true
+                    return nil
+                }
+                trial = TrialRecord(number: try store.nextTrialNumber(), params: spec.paramsJSON(point))
+            }
+            guard let values = spec.values(from: trial.params) else {
+                trial.state = .failed
+                trial.error = "params do not fit the study's space"
+                trial.finishedAt = Date().timeIntervalSince1970
+                try store.record([(trial, [])])
+                finished += 1
+                continue
+            }
+            trial.state = .running
+            trial.worker = worker
+            trial.startedAt = Date().timeIntervalSince1970
+            try store.insert([trial])
+            inFlight[trial.number] = trial
+            return (trial, values)
+        }
+        return nil
+    }
+
+    /// Records finished trials (one transaction) and shows them to the strategy. A result for a
+    /// trial not in flight, or for an older attempt than the one in flight, is dropped; the
+    /// returned flags say which results were recorded.
+    @discardableResult
+    public func complete(_ results: [(number: Int, attempt: Int, outcome: TrialOutcome)]) throws -> [Bool] {
+        var records: [(trial: TrialRecord, layers: [LayerResultRecord])] = []
+        var accepted: [Bool] = []
+        var seen = Set<Int>()
+        for (number, attempt, outcome) in results {
+            guard var trial = inFlight[number], trial.attempt == attempt, seen.insert(number).inserted else {
+                accepted.append(false)
+                continue
+            }
+            trial.state = outcome.state
+            trial.metrics = outcome.metrics
+            trial.violations = outcome.violations
+            trial.error = outcome.error
+            trial.finishedAt = Date().timeIntervalSince1970
+            records.append((trial, outcome.layers.map { var layer = $0; layer.trial = number; return layer }))
+            accepted.append(true)
+        }
+        guard !records.isEmpty else { return accepted }
+        try store.record(records)
+        for (trial, _) in records {
+            inFlight[trial.number] = nil
+            finished += 1
+            if let observation = spec.observation(of: trial) { strategy.observe(observation) }
+            noteBest(trial)
+        }
+        return accepted
+    }
+
+    /// The finished record of a trial just completed (for progress reports).
+    public func record(_ number: Int) throws -> TrialRecord? { try store.trial(number) }
+
+    /// Hands an in-flight trial back to the queue with its attempt raised (its worker died, its
+    /// lease ran out, or it was handed back); it is the next trial handed out.
+    public func handBack(_ number: Int, reason: String) throws {
+        guard var trial = inFlight.removeValue(forKey: number) else { return }
+        trial.state = .queued
+        trial.attempt += 1
+        trial.worker = nil
+        trial.startedAt = nil
+        try store.insert([trial])
+        try store.log(EventRecord(kind: "requeue", trial: number, message: reason))
+        queued.insert(trial, at: 0)
+    }
+
+    /// Marks an in-flight trial failed for good (an evaluation error retried too often).
+    public func fail(_ number: Int, error: String) throws {
+        guard var trial = inFlight.removeValue(forKey: number) else { return }
+        trial.state = .failed
+        trial.error = error
+        trial.violations = spec.constraints.map { _ in .infinity }
+        trial.finishedAt = Date().timeIntervalSince1970
+        try store.record([(trial, [])])
+        finished += 1
+        if let observation = spec.observation(of: trial) { strategy.observe(observation) }
+    }
+
+    /// Hands every in-flight trial back (a clean stop) and marks the study.
+    public func stop(status: String, reason: String) throws {
+        let numbers = inFlight.keys.sorted()
+        for number in numbers {
+            guard var trial = inFlight.removeValue(forKey: number) else { continue }
+            trial.state = .queued
+            trial.attempt += 1
+            trial.worker = nil
+            trial.startedAt = nil
+            try store.insert([trial])
+        }
+        try store.log(EventRecord(kind: status == "finished" ? "finish" : "stop",
+                                  message: "\(reason): \(finished) finished\(numbers.isEmpty ? "" : "; \(numbers.count) trial(s) in flight handed back to the queue")"))
+        try store.setStatus(status)
+    }
+
+    func noteBest(_ trial: TrialRecord) {
+        guard trial.state == .complete, let value = trial.metric(spec.objectives[0].metric) else { return }
+        let better = spec.objectives[0].direction == .minimize ? value < (best?.value ?? .infinity) : value > (best?.value ?? -.infinity)
+        if better { best = (trial.number, value) }
+    }
+}
