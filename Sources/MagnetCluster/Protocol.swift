@@ -123,6 +123,8 @@ public struct Bye: Codable, Sendable, Equatable {
 /// free-form JSON (workers, leases, throughput, best so far).
 public struct StatusRequest: Codable, Sendable, Equatable {
     public var v = WireProtocol.version
+    /// Creates a request.
+    public init() {}
 }
 
 /// Encoding and decoding of message bodies.

@@ -48,6 +48,18 @@ public final class SweepRunner: @unchecked Sendable {
         public var rate: Double
         /// Estimated seconds to the budget.
         public var etaSeconds: Double?
+
+        /// Creates a progress report.
+        public init(trial: TrialRecord, finished: Int, target: Int?, running: Int, best: (trial: Int, value: Double)?,
+                    rate: Double, etaSeconds: Double?) {
+            self.trial = trial
+            self.finished = finished
+            self.target = target
+            self.running = running
+            self.best = best
+            self.rate = rate
+            self.etaSeconds = etaSeconds
+        }
     }
 
     /// How a run ended.
@@ -117,14 +129,16 @@ public final class SweepRunner: @unchecked Sendable {
             let results = mailbox.take()
             guard !results.isEmpty else { continue }
             let accepted = try driver.complete(results.map { ($0.number, $0.attempt, $0.outcome) })
+            var finishedSoFar = driver.finished - accepted.filter { $0 }.count
             for (result, wasAccepted) in zip(results, accepted) {
                 if let slot = slotOf.removeValue(forKey: result.number) { freeSlots.append(slot) }
                 guard wasAccepted, let trial = try driver.record(result.number) else { continue }
                 finishedThisRun += 1
+                finishedSoFar += 1
                 let elapsed = Date().timeIntervalSince(start)
                 let rate = Double(finishedThisRun) / max(elapsed, 1e-9)
-                let eta = target.map { Double(max($0 - driver.finished, 0)) / max(rate, 1e-9) }
-                onProgress?(Progress(trial: trial, finished: driver.finished, target: target, running: driver.inFlight.count,
+                let eta = target.map { Double(max($0 - finishedSoFar, 0)) / max(rate, 1e-9) }
+                onProgress?(Progress(trial: trial, finished: finishedSoFar, target: target, running: driver.inFlight.count,
                                      best: driver.best, rate: rate, etaSeconds: eta))
             }
         }

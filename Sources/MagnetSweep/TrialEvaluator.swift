@@ -14,6 +14,13 @@ public struct DesignEvaluation: Sendable {
     public var layers: [LayerResultRecord]
     /// Why the design could not be evaluated (invalid design, a layer with no mapping).
     public var error: String?
+
+    /// Creates an evaluation (a worker's result, as the coordinator receives it).
+    public init(metrics: [(String, Double)], layers: [LayerResultRecord], error: String?) {
+        self.metrics = metrics
+        self.layers = layers
+        self.error = error
+    }
 }
 
 /// What one trial's evaluation produced, judged against the study's constraints.

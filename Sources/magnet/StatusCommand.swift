@@ -18,12 +18,37 @@ struct StatusCommand: ParsableCommand {
         """)
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The study file.")
-    var db: String
+    @Argument(help: "The study file (or give --connect).")
+    var db: String?
+    @Option(help: "Ask a running coordinator instead: its live workers, leases, counters and best so far.")
+    var connect: String?
     @Flag(help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        if (db == nil) == (connect == nil) { throw ValidationError("give a study file or --connect ENDPOINT (one of them)") }
+    }
+
     func run() throws {
+        if let connect {
+            let status = try StatusConnect.query(connect, seconds: 5)
+            if json { print(status.rendered()); return }
+            print("study \(status["study"].map { $0.rendered(pretty: false) } ?? "?") at \(connect): \(status["finished"]?.rendered(pretty: false) ?? "?") finished, \(status["in_flight"]?.rendered(pretty: false) ?? "?") in flight, \(status["queued"]?.rendered(pretty: false) ?? "?") queued")
+            if let best = status["best"], best != .null { print("best: \(best.rendered(pretty: false))") }
+            if case .array(let workers)? = status["workers"] {
+                var table = TextTable(["worker", "host", "slots", "running", "done", "last heartbeat s"],
+                                      alignments: [.left, .left, .right, .right, .right, .right])
+                for w in workers {
+                    table.append(["worker", "host", "slots", "running", "done"].map { key in
+                        switch w[key] { case .string(let s)?: return s; case let v?: return v.rendered(pretty: false); case nil: return "" }
+                    } + [w["last_heartbeat_s"]?.doubleValue.map { String(format: "%.1f", $0) } ?? ""])
+                }
+                print(table.rendered())
+            }
+            if let counters = status["counters"] { print("counters: \(counters.rendered(pretty: false))") }
+            return
+        }
+        guard let db else { return }
         let view = try StudyView.open(path: db)
         let counts = try view.store.counts()
         let trials = try view.store.trials()

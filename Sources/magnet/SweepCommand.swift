@@ -3,6 +3,8 @@ import Foundation
 import MagnetCore
 import MagnetStore
 import MagnetSweep
+import MagnetCluster
+import Logging
 
 /// `magnet sweep`: run a study on this machine.
 struct SweepCommand: ParsableCommand {
@@ -11,6 +13,8 @@ struct SweepCommand: ParsableCommand {
         abstract: "Search a design space for the best accelerators (results in an SQLite study file).",
         discussion: """
         Reads a sweep file (docs/sweeps.md), creates the study file or reopens it, and evaluates design points on every core until the budget is met. Each trial elaborates a design, maps every layer of every network, and records its metrics and mappings in the study file as soon as it finishes.
+
+        By default the sweep runs a coordinator in this process and one local worker process per core, connected over ipc:// — the same machinery as `magnet coordinator` and `magnet worker` across machines (docs/cluster.md). --in-process evaluates on threads instead.
 
         Stop it any time with Ctrl-C (in-flight trials go back to the queue) or even kill it: running the same command again resumes the study, re-runs only the unfinished trials and continues to the budget. A different sweep spec on an existing study file is refused, naming what differs. Raise --trials to extend a finished study.
 
@@ -23,6 +27,77 @@ struct SweepCommand: ParsableCommand {
         """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var study: StudyOptions
+    @Option(help: "Local worker processes (default: one per core); with --in-process, evaluation threads.")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Mapper threads per trial.")
+    var mapperThreads = 1
+    @Flag(help: "Evaluate on threads of this process instead of starting a coordinator and worker processes.")
+    var inProcess = false
+    @Flag(help: "No progress line or per-trial log lines; only the summary.")
+    var quiet = false
+
+    func validate() throws {
+        try study.check()
+        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if mapperThreads < 1 { throw ValidationError("--mapper-threads must be at least 1") }
+    }
+
+    func run() throws {
+        let log = global.logger("magnet.sweep")
+        let (spec, store, path) = try study.open(log: log)
+        let stop = StopFlag()
+        stop.install()
+        let progress = SweepProgress(spec: spec, quiet: quiet)
+        let outcome: (finished: Int, reason: String, seconds: Double, requeued: Int)
+        if inProcess {
+            let runner = SweepRunner(spec: spec, store: store, options: SweepRunner.Options(
+                slots: workers, mapperThreads: mapperThreads, trials: study.trials, minutes: study.minutes))
+            runner.onProgress = { progress.show($0) }
+            let report = try runner.run(shouldStop: { stop.isSet })
+            outcome = (report.finished, report.reason, report.seconds, report.requeued)
+        } else {
+            // A coordinator in this process on an ipc endpoint, and worker processes that exit with it.
+            let socketPath = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-\(getpid())-\(UUID().uuidString.prefix(8)).ipc").path
+            defer { try? FileManager.default.removeItem(atPath: socketPath) }
+            var options = Coordinator.Options(endpoint: "ipc://\(socketPath)", trials: study.trials, minutes: study.minutes)
+            options.leaseSeconds = study.leaseSeconds
+            let coordinator = Coordinator(spec: spec, store: store, options: options)
+            coordinator.onProgress = { progress.show($0) }
+            var children: [Process] = []
+            coordinator.onBound = { endpoint in
+                for index in 1...workers {
+                    let child = Process()
+                    child.executableURL = URL(fileURLWithPath: CommandLine.executablePath)
+                    child.arguments = ["worker", "--connect", endpoint, "--slots", "1", "--mapper-threads", String(mapperThreads),
+                                       "--id", "local-\(index)", "--exit-with-parent", "--log-level", global.logLevel.rawValue]
+                    child.standardOutput = FileHandle.nullDevice
+                    do {
+                        try child.run()
+                        children.append(child)
+                    } catch {
+                        log.error("cannot start worker \(index): \(error)")
+                    }
+                }
+                log.info("coordinator on \(endpoint) with \(children.count) local worker(s)")
+            }
+            let requeued = try store.trials(in: [.running]).count
+            let report = try coordinator.run(shouldStop: { stop.isSet })
+            // Workers leave on the coordinator's bye; any still there after 5 s are stopped.
+            let deadline = Date().addingTimeInterval(5)
+            while children.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
+            for child in children where child.isRunning { child.terminate() }
+            outcome = (report.finished, report.reason, report.seconds, requeued)
+        }
+        progress.finish()
+        try SweepSummary.print(spec: spec, store: store, path: path, target: study.trials ?? spec.budget.trials,
+                               finished: outcome.finished, reason: outcome.reason, seconds: outcome.seconds, requeued: outcome.requeued)
+        if outcome.reason == "interrupted" { Foundation.exit(130) }
+    }
+}
+
+/// The options `magnet sweep` and `magnet coordinator` share: which study, and how far to take it.
+struct StudyOptions: ParsableArguments {
     @Argument(help: "The sweep file (YAML or JSON).")
     var sweepFile: String
     @Option(help: "The study file (default: STUDY.db in the current directory, STUDY being the sweep's `study`).")
@@ -35,73 +110,56 @@ struct SweepCommand: ParsableCommand {
     var seed: UInt64?
     @Flag(help: "Require an existing study file and continue it.")
     var resume = false
-    @Option(help: "Trials evaluated at once (default: one per core).")
-    var slots: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Mapper threads per trial.")
-    var mapperThreads = 1
-    @Flag(help: "No progress line or per-trial log lines; only the summary.")
-    var quiet = false
+    @Option(name: .customLong("lease"), help: "Seconds a trial may be out with a worker before it is handed to another.")
+    var leaseSeconds: Double = 600
 
-    func validate() throws {
+    func check() throws {
         if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
-        if slots < 1 { throw ValidationError("--slots must be at least 1") }
-        if mapperThreads < 1 { throw ValidationError("--mapper-threads must be at least 1") }
+        if leaseSeconds <= 0 { throw ValidationError("--lease must be positive") }
     }
 
-    func run() throws {
-        let log = global.logger("magnet.sweep")
+    /// Reads the sweep file and opens or creates its study file.
+    func open(log: Logger) throws -> (SweepSpec, StudyStore, String) {
         var spec = try SweepSpec.load(path: sweepFile)
         if let seed { spec.seed = seed }
         let path = db ?? "\(spec.study).db"
-        let canonical = spec.canonicalJSON.rendered(pretty: false)
-        let store: StudyStore
-        if FileManager.default.fileExists(atPath: path) {
-            // Compare specs read-only first: a refused study file is left exactly as it was.
-            let stored = try StudyStore.open(path: path, readOnly: true).study()
-            if stored.specHash != StudyRecord.hash(canonical) {
-                let differences = SweepSpec.differences(try JSONValue(parsing: stored.specJSON), spec.canonicalJSON)
-                throw StoreError(path: path, "holds study `\(stored.name)` with a different spec; differences (stored → \(sweepFile)):\n  "
-                                 + differences.prefix(12).joined(separator: "\n  ")
-                                 + "\nUse another --db for a new study, or the sweep file (and --seed) the study was made with.")
-            }
-            store = try StudyStore.open(path: path)
-            log.info("resuming study \(stored.name) in \(path)")
-        } else {
-            if resume { throw StoreError(path: path, "no study file to resume; run without --resume to create it") }
-            store = try StudyStore.create(path: path, study: StudyRecord(name: spec.study, specJSON: canonical, seed: spec.seed,
-                                                                         magnetVersion: MagnetVersion.string))
-            log.info("created study \(spec.study) in \(path)")
-        }
+        let (store, created) = try StudyStore.openOrCreate(for: spec, path: path, resume: resume, sweepFile: sweepFile,
+                                                          magnetVersion: MagnetVersion.string)
+        log.info("\(created ? "created" : "resuming") study \(spec.study) in \(path)")
+        return (spec, store, path)
+    }
+}
 
-        let stop = StopFlag()
-        stop.install()
-        let runner = SweepRunner(spec: spec, store: store,
-                                 options: SweepRunner.Options(slots: slots, mapperThreads: mapperThreads, trials: trials, minutes: minutes))
-        let progress = SweepProgress(spec: spec, quiet: quiet)
-        runner.onProgress = { progress.show($0) }
-        let report = try runner.run(shouldStop: { stop.isSet })
-        progress.finish()
-        let target = trials ?? spec.budget.trials
+/// The lines printed when a sweep or a coordinator ends.
+enum SweepSummary {
+    static func print(spec: SweepSpec, store: StudyStore, path: String, target: Int?, finished: Int, reason: String,
+                      seconds: Double, requeued: Int) throws {
         let summary: String
-        switch report.reason {
-        case "interrupted": summary = "stopped: \(report.finished) trial(s) finished; run the same command to resume"
-        case "time": summary = "time is up: \(report.finished) trial(s) finished"
-        case "exhausted": summary = "every point of the space has been evaluated (\(report.finished) trials)"
-        default: summary = "done: \(report.finished)\(target.map { "/\($0)" } ?? "") trials"
+        switch reason {
+        case "interrupted": summary = "stopped: \(finished) trial(s) finished; run the same command to resume"
+        case "time": summary = "time is up: \(finished) trial(s) finished"
+        case "exhausted": summary = "every point of the space has been evaluated (\(finished) trials)"
+        default: summary = "done: \(finished)\(target.map { "/\($0)" } ?? "") trials"
         }
-        print("\(summary) in \(String(format: "%.1f", report.seconds)) s (\(report.finishedThisRun) this run\(report.requeued > 0 ? ", \(report.requeued) re-run after an interruption" : "")); study file \(path)")
+        Swift.print("\(summary) in \(String(format: "%.1f", seconds)) s\(requeued > 0 ? " (\(requeued) re-run after an interruption)" : ""); study file \(path)")
         let view = try StudyView(store: store)
         let all = try store.trials()
         for objective in spec.objectives {
             if let best = StudyView.best(all, objective: objective, within: []) {
-                print("best \(objective.metric): \(Format.number(best.metric(objective.metric) ?? .nan)) (trial \(best.number))")
+                Swift.print("best \(objective.metric): \(Format.number(best.metric(objective.metric) ?? .nan)) (trial \(best.number))")
             } else {
-                print("best \(objective.metric): no feasible trial yet")
+                Swift.print("best \(objective.metric): no feasible trial yet")
             }
         }
-        if spec.objectives.count > 1 { print("Pareto front: \(view.paretoFront(all).count) design(s); see `magnet pareto \(path)`") }
-        if report.reason == "interrupted" { Foundation.exit(130) }
+        if spec.objectives.count > 1 { Swift.print("Pareto front: \(view.paretoFront(all).count) design(s); see `magnet pareto \(path)`") }
+    }
+}
+
+extension CommandLine {
+    /// This executable's path (`/proc/self/exe` on Linux).
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
     }
 }
 
@@ -113,7 +171,7 @@ final class StopFlag: @unchecked Sendable {
 
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
 
-    func install() {
+    func install(announce: Bool = true) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
@@ -123,7 +181,9 @@ final class StopFlag: @unchecked Sendable {
                 set = true
                 lock.unlock()
                 if already && signalNumber == SIGINT { Foundation.exit(130) }
-                FileHandle.standardError.write(Data("\nstopping: in-flight trials go back to the queue (Ctrl-C again to quit at once)\n".utf8))
+                if announce {
+                    FileHandle.standardError.write(Data("\nstopping: in-flight trials go back to the queue (Ctrl-C again to quit at once)\n".utf8))
+                }
             }
             source.resume()
             sources.append(source)

@@ -64,7 +64,7 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
 @Suite(.serialized) struct SweepCommandTests {
     @Test func sweepThenReadTheStudyBack() throws {
         let (folder, sweep, db) = try writeTinySweep(trials: 6)
-        let run = try CLIRunner.run(["sweep", sweep, "--db", db, "--slots", "2"])
+        let run = try CLIRunner.run(["sweep", sweep, "--db", db, "--workers", "2"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("done: 6/6 trials"))
         // Not a terminal: one log line per trial.
@@ -138,7 +138,7 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
 
     @Test func sigkillMidSweepThenRerunCompletesTheBudgetWithoutRepeats() throws {
         let (_, sweep, db) = try writeTinySweep(trials: 14, mapperBudget: 600)
-        let process = try launch(["sweep", sweep, "--db", db, "--slots", "2"])
+        let process = try launch(["sweep", sweep, "--db", db, "--workers", "2"])
         #expect(waitFor(seconds: 120) { finishedCount(db) >= 3 })
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -148,7 +148,7 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         let store = try StudyStore.open(path: db, readOnly: true)
         let runningAtKill = try store.counts()[.running] ?? 0
 
-        let rerun = try CLIRunner.run(["sweep", sweep, "--db", db, "--slots", "2"])
+        let rerun = try CLIRunner.run(["sweep", sweep, "--db", db, "--workers", "2"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         let trials = try StudyStore.open(path: db, readOnly: true).trials()
         #expect(trials.filter { $0.state.isFinished }.count == 14)
@@ -160,7 +160,7 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
 
     @Test func ctrlCStopsCleanlyAndHandsTrialsBack() throws {
         let (_, sweep, db) = try writeTinySweep(trials: 14, mapperBudget: 600)
-        let process = try launch(["sweep", sweep, "--db", db, "--slots", "2"])
+        let process = try launch(["sweep", sweep, "--db", db, "--workers", "2"])
         #expect(waitFor(seconds: 120) { finishedCount(db) >= 2 })
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()

@@ -1,0 +1,375 @@
+import CZeroMQ
+import Foundation
+import MagnetCore
+import MagnetStore
+import MagnetSweep
+
+/// The coordinator: hands design points to workers over a ZeroMQ ROUTER socket and is the
+/// study file's only writer.
+///
+/// It proposes from the study's strategy with the trials in flight as pending points, keeps a
+/// lease on every handed-out trial, and hands a trial out again when its worker misses
+/// heartbeats or its lease runs out. Each batch of results is recorded in one transaction
+/// *before* the results are acknowledged. A result for a trial already finished, or for an
+/// attempt that was re-issued, is acknowledged as not recorded and counted. Messages that do
+/// not decode, have an unknown type, come from a peer that never said hello, or exceed the size
+/// limit are counted and dropped; nothing a peer sends can stop the coordinator.
+public final class Coordinator {
+    /// How the coordinator runs.
+    public struct Options: Sendable {
+        /// Where to bind (`tcp://0.0.0.0:5555`, `ipc:///tmp/magnet.ipc`).
+        public var endpoint: String
+        /// Finished trials to reach (overrides the spec's budget).
+        public var trials: Int?
+        /// Minutes to run (overrides the spec's budget).
+        public var minutes: Double?
+        /// Seconds between heartbeats; a worker silent for `missedHeartbeats` of them is gone.
+        public var heartbeatSeconds: Double = 1
+        /// Heartbeats a worker may miss before its trials are handed out again.
+        public var missedHeartbeats: Double = 5
+        /// Seconds a trial may be out before it is handed to another worker.
+        public var leaseSeconds: Double = 600
+        /// Evaluation attempts before a trial whose workers report errors is marked failed.
+        public var maxAttempts = 3
+        /// Messages larger than this are dropped.
+        public var maximumMessageBytes = WireProtocol.maximumMessageBytes
+
+        /// Creates options.
+        public init(endpoint: String, trials: Int? = nil, minutes: Double? = nil) {
+            self.endpoint = endpoint
+            self.trials = trials
+            self.minutes = minutes
+        }
+    }
+
+    /// What the coordinator counted.
+    public struct Counters: Sendable, Equatable {
+        /// Messages received.
+        public var received = 0
+        /// Dropped: wrong frame count, unknown type, or a body that does not decode.
+        public var malformed = 0
+        /// Dropped: over the size limit.
+        public var oversized = 0
+        /// Hellos refused (protocol version).
+        public var refusedHellos = 0
+        /// Messages (other than hello and status) from peers that never said hello.
+        public var unknownPeers = 0
+        /// Results for trials not in flight (unknown, or finished already).
+        public var duplicateResults = 0
+        /// Results for an attempt that had been re-issued.
+        public var staleResults = 0
+        /// Trials handed out again (lease expired, worker gone, worker error, worker left).
+        public var reissued = 0
+        /// Results recorded.
+        public var recorded = 0
+    }
+
+    /// How the run ended.
+    public struct Report: Sendable {
+        /// Finished trials in the study.
+        public var finished: Int
+        /// Why it ended: `budget`, `time`, `exhausted` or `interrupted`.
+        public var reason: String
+        /// Seconds this run took.
+        public var seconds: Double
+        /// What was counted.
+        public var counters: Counters
+    }
+
+    struct WorkerState {
+        var hello: Hello
+        var identity: [UInt8]
+        var lastSeen: Date
+        var wanted = 0
+        var trials: Set<Int> = []
+        var done = 0
+    }
+
+    struct Lease {
+        var identity: [UInt8]
+        var worker: String
+        var deadline: Date
+        var attempt: Int
+    }
+
+    let spec: SweepSpec
+    let store: StudyStore
+    let options: Options
+    let context: ZMQContext
+    /// Called after each recorded trial.
+    public var onProgress: ((SweepRunner.Progress) -> Void)?
+    /// Called once the socket is bound (with the bound endpoint).
+    public var onBound: ((String) -> Void)?
+    /// The counters so far (read after `run`).
+    public private(set) var counters = Counters()
+
+    var workers: [[UInt8]: WorkerState] = [:]
+    var leases: [Int: Lease] = [:]
+
+    /// Creates a coordinator for a study.
+    public init(spec: SweepSpec, store: StudyStore, options: Options, context: ZMQContext = ZMQContext()) {
+        self.spec = spec
+        self.store = store
+        self.options = options
+        self.context = context
+    }
+
+    /// Runs until the budget is met, the time is up, the space is exhausted, or `shouldStop`
+    /// returns true. Call on a dedicated thread: it blocks, polling its socket.
+    public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
+        let start = Date()
+        let socket = try ZMQSocket(context: context, kind: .router)
+        defer { socket.close() }
+        try socket.set(ZMQ_ROUTER_MANDATORY, 1)
+        try socket.set(ZMQ_ROUTER_HANDOVER, 1)
+        try socket.set(ZMQ_MAXMSGSIZE, int64: Int64(options.maximumMessageBytes) * 4)
+        try socket.bind(options.endpoint)
+        onBound?(socket.lastEndpoint)
+
+        try store.setStatus("running")
+        let driver = try StudyDriver(spec: spec, store: store)
+        let evaluationContext = try spec.evaluationContext()
+        let welcome = Welcome(study: spec.study, specHash: try store.study().specHash, context: evaluationContext,
+                              heartbeatSeconds: options.heartbeatSeconds, leaseSeconds: options.leaseSeconds)
+        let target = options.trials ?? spec.budget.trials
+        let minutes = options.minutes ?? (options.trials == nil ? spec.budget.minutes : nil)
+        let deadline = minutes.map { start.addingTimeInterval($0 * 60) }
+        try store.log(EventRecord(kind: driver.finished == 0 ? "start" : "resume",
+                                  message: "coordinator on \(socket.lastEndpoint); \(driver.finished) finished; target \(target.map(String.init) ?? "none")"))
+        var lastHeartbeat = Date.distantPast
+        var finishedThisRun = 0
+        var reason = "budget"
+
+        func send<Body: Encodable>(_ identity: [UInt8], _ type: MessageType, _ body: Body) {
+            guard let frames = try? Wire.frames(type, body) else { return }
+            try? socket.send([identity] + frames)   // a departed peer (EHOSTUNREACH) is not an error
+        }
+
+        while true {
+            if shouldStop() { reason = "interrupted"; break }
+            let now = Date()
+            let timeUp = deadline.map { now >= $0 } ?? false
+
+            // Receive everything waiting (up to a batch), then record results in one transaction.
+            var results: [(identity: [UInt8], message: ResultMessage)] = []
+            var waitMS: Int32 = 50
+            var batch = 0
+            while batch < 2000, let frames = try socket.receive(timeoutMS: waitMS) {
+                waitMS = 0
+                batch += 1
+                counters.received += 1
+                handle(frames, driver: driver, welcome: welcome, results: &results) { try? socket.send($0) }
+            }
+            if !results.isEmpty {
+                let outcomes = results.map { result -> (number: Int, attempt: Int, outcome: TrialOutcome) in
+                    let evaluation = DesignEvaluation(
+                        metrics: Array(zip(result.message.metricNames, result.message.metricValues)),
+                        layers: result.message.layers.map {
+                            LayerResultRecord(trial: result.message.trial, network: $0.network, layer: $0.layer, count: $0.count,
+                                              layerNames: $0.layerNames, energyPJ: $0.energyPJ, cycles: $0.cycles,
+                                              utilization: $0.utilization, mappingYAML: $0.mapping)
+                        },
+                        error: result.message.error)
+                    return (result.message.trial, result.message.attempt, spec.judge(evaluation))
+                }
+                let accepted = try driver.complete(outcomes)
+                var finishedSoFar = driver.finished - accepted.filter { $0 }.count
+                for ((identity, message), recorded) in zip(results, accepted) {
+                    if recorded {
+                        finishedSoFar += 1
+                        counters.recorded += 1
+                        finishedThisRun += 1
+                        leases[message.trial] = nil
+                        if var worker = workers[identity] {
+                            worker.trials.remove(message.trial)
+                            worker.done += 1
+                            workers[identity] = worker
+                        }
+                        if let trial = try driver.record(message.trial) {
+                            let elapsed = Date().timeIntervalSince(start)
+                            let rate = Double(finishedThisRun) / max(elapsed, 1e-9)
+                            onProgress?(SweepRunner.Progress(trial: trial, finished: finishedSoFar, target: target,
+                                                             running: driver.inFlight.count, best: driver.best, rate: rate,
+                                                             etaSeconds: target.map { Double(max($0 - finishedSoFar, 0)) / max(rate, 1e-9) }))
+                        }
+                    } else if leases[message.trial] != nil || driver.inFlight[message.trial] != nil {
+                        counters.staleResults += 1
+                    } else {
+                        counters.duplicateResults += 1
+                    }
+                    // Acknowledged after the transaction: the worker may forget it.
+                    send(identity, .ack, Ack(trial: message.trial, attempt: message.attempt, recorded: recorded))
+                }
+            }
+
+            // Leases that ran out and workers that went silent: hand their trials out again.
+            let silentAfter = options.heartbeatSeconds * options.missedHeartbeats
+            for (identity, worker) in workers where now.timeIntervalSince(worker.lastSeen) > silentAfter {
+                for number in worker.trials.sorted() {
+                    try driver.handBack(number, reason: "worker \(worker.hello.worker) silent for \(Int(silentAfter)) s")
+                    leases[number] = nil
+                    counters.reissued += 1
+                }
+                workers[identity] = nil
+                try store.log(EventRecord(kind: "worker-lost", message: "\(worker.hello.worker) on \(worker.hello.host) missed its heartbeats"))
+            }
+            for (number, lease) in leases where now > lease.deadline {
+                try driver.handBack(number, reason: "lease of \(lease.worker) ran out after \(Int(options.leaseSeconds)) s")
+                leases[number] = nil
+                workers[lease.identity]?.trials.remove(number)
+                counters.reissued += 1
+            }
+
+            // Hand out work to workers that asked for it.
+            if !timeUp {
+                for identity in workers.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                    while let worker = workers[identity], worker.wanted > 0,
+                          let (trial, values) = try driver.next(worker: worker.hello.worker, target: target) {
+                        leases[trial.number] = Lease(identity: identity, worker: worker.hello.worker,
+                                                     deadline: now.addingTimeInterval(options.leaseSeconds), attempt: trial.attempt)
+                        workers[identity]?.wanted -= 1
+                        workers[identity]?.trials.insert(trial.number)
+                        send(identity, .task, TaskMessage(trial: trial.number, attempt: trial.attempt,
+                                                          design: spec.designYAML(trial: trial.number, values: values)))
+                    }
+                }
+            }
+
+            if now.timeIntervalSince(lastHeartbeat) >= options.heartbeatSeconds {
+                lastHeartbeat = now
+                for identity in workers.keys { send(identity, .heartbeat, Heartbeat()) }
+            }
+
+            let covered = driver.finished >= (target ?? Int.max)
+            if driver.inFlight.isEmpty && (covered || timeUp || driver.exhausted) {
+                reason = covered ? "budget" : timeUp ? "time" : "exhausted"
+                break
+            }
+        }
+        let done = reason == "budget" || reason == "exhausted"
+        for identity in workers.keys { send(identity, .bye, Bye(reason: done ? "the study is finished" : "the coordinator stopped")) }
+        try driver.stop(status: done ? "finished" : "stopped", reason: reason)
+        try store.log(EventRecord(kind: "counters", message: "\(counters)"))
+        return Report(finished: driver.finished, reason: reason, seconds: Date().timeIntervalSince(start), counters: counters)
+    }
+
+    /// Handles one received message (results are collected for the batch transaction).
+    func handle(_ frames: [[UInt8]], driver: StudyDriver, welcome: Welcome,
+                results: inout [(identity: [UInt8], message: ResultMessage)],
+                transmit: ([[UInt8]]) -> Void) {
+        func send<Body: Encodable>(_ identity: [UInt8], _ type: MessageType, _ body: Body) {
+            if let encoded = try? Wire.frames(type, body) { transmit([identity] + encoded) }
+        }
+        guard frames.count == 3, let type = MessageType(rawValue: String(decoding: frames[1], as: UTF8.self)) else {
+            counters.malformed += 1
+            return
+        }
+        guard frames[2].count <= options.maximumMessageBytes else {
+            counters.oversized += 1
+            return
+        }
+        let identity = frames[0], body = frames[2]
+        workers[identity]?.lastSeen = Date()
+        switch type {
+        case .hello:
+            guard let hello = Wire.decode(Hello.self, body) else {
+                if let version = Wire.version(body), version != WireProtocol.version {
+                    counters.refusedHellos += 1
+                    send(identity, .refuse, Refuse(reason: "protocol version \(version); this coordinator speaks version \(WireProtocol.version)"))
+                } else {
+                    counters.malformed += 1
+                }
+                return
+            }
+            guard hello.v == WireProtocol.version else {
+                counters.refusedHellos += 1
+                send(identity, .refuse, Refuse(reason: "protocol version \(hello.v); this coordinator speaks version \(WireProtocol.version)"))
+                return
+            }
+            // A worker saying hello again (it reconnected) keeps the trials it still holds.
+            var state = workers[identity] ?? WorkerState(hello: hello, identity: identity, lastSeen: Date())
+            state.hello = hello
+            state.wanted = 0
+            state.lastSeen = Date()
+            workers[identity] = state
+            try? store.log(EventRecord(kind: "worker", message: "\(hello.worker) on \(hello.host) (pid \(hello.pid), \(hello.slots) slot(s), magnet \(hello.magnetVersion))"))
+            send(identity, .welcome, welcome)
+        case .status:
+            transmit([identity, Array(MessageType.statusReply.rawValue.utf8), Array(statusReport(driver: driver).rendered(pretty: false).utf8)])
+        case .result:
+            guard let message = Wire.decode(ResultMessage.self, body), message.metricNames.count == message.metricValues.count else {
+                counters.malformed += 1
+                return
+            }
+            results.append((identity, message))
+        default:
+            guard workers[identity] != nil else {
+                counters.unknownPeers += 1
+                send(identity, .refuse, Refuse(reason: "say hello first"))
+                return
+            }
+            switch type {
+            case .ready:
+                guard let ready = Wire.decode(Ready.self, body) else { counters.malformed += 1; return }
+                workers[identity]?.wanted = max(0, min(ready.free, 1024))
+            case .heartbeat:
+                break
+            case .failed:
+                guard let failed = Wire.decode(Failed.self, body) else { counters.malformed += 1; return }
+                guard let lease = leases[failed.trial], lease.identity == identity, lease.attempt == failed.attempt else {
+                    counters.staleResults += 1
+                    return
+                }
+                leases[failed.trial] = nil
+                workers[identity]?.trials.remove(failed.trial)
+                if failed.attempt >= options.maxAttempts {
+                    try? driver.fail(failed.trial, error: "evaluation failed \(failed.attempt) times; last: \(failed.error)")
+                } else {
+                    try? driver.handBack(failed.trial, reason: "worker error: \(failed.error)")
+                    counters.reissued += 1
+                }
+            case .bye:
+                let bye = Wire.decode(Bye.self, body) ?? Bye()
+                if let worker = workers.removeValue(forKey: identity) {
+                    for number in worker.trials.union(bye.handBack).sorted() where leases[number]?.identity == identity {
+                        try? driver.handBack(number, reason: "worker \(worker.hello.worker) left")
+                        leases[number] = nil
+                        counters.reissued += 1
+                    }
+                }
+            default:
+                counters.malformed += 1
+            }
+        }
+    }
+
+    /// The live view `magnet status --connect` prints.
+    func statusReport(driver: StudyDriver) -> JSONValue {
+        let now = Date()
+        return .object([
+            ("v", .int(WireProtocol.version)),
+            ("study", .string(spec.study)),
+            ("finished", .int(driver.finished)),
+            ("in_flight", .int(driver.inFlight.count)),
+            ("queued", .int(driver.queuedCount)),
+            ("best", driver.best.map { .object([("trial", .int($0.trial)), ("metric", .string(spec.objectives[0].metric)), ("value", .double($0.value))]) } ?? .null),
+            ("workers", .array(workers.values.sorted { $0.hello.worker < $1.hello.worker }.map { worker in
+                .object([("worker", .string(worker.hello.worker)), ("host", .string(worker.hello.host)),
+                         ("pid", .int(Int(worker.hello.pid))), ("slots", .int(worker.hello.slots)),
+                         ("running", .int(worker.trials.count)), ("done", .int(worker.done)),
+                         ("last_heartbeat_s", .double(now.timeIntervalSince(worker.lastSeen)))])
+            })),
+            ("leases", .array(leases.sorted { $0.key < $1.key }.map { number, lease in
+                .object([("trial", .int(number)), ("attempt", .int(lease.attempt)), ("worker", .string(lease.worker)),
+                         ("expires_in_s", .double(lease.deadline.timeIntervalSince(now)))])
+            })),
+            ("counters", .object([
+                ("received", .int(counters.received)), ("malformed", .int(counters.malformed)), ("oversized", .int(counters.oversized)),
+                ("refused_hellos", .int(counters.refusedHellos)), ("unknown_peers", .int(counters.unknownPeers)),
+                ("duplicate_results", .int(counters.duplicateResults)), ("stale_results", .int(counters.staleResults)),
+                ("reissued", .int(counters.reissued)), ("recorded", .int(counters.recorded)),
+            ])),
+        ])
+    }
+}
+

@@ -1,0 +1,194 @@
+import CZeroMQ
+import Foundation
+import MagnetStore
+import MagnetSweep
+
+/// A worker: connects a DEALER socket to the coordinator, says hello, and evaluates the designs
+/// it is given, `slots` at a time, sending each result until it is acknowledged.
+///
+/// It heartbeats; when the coordinator goes silent (it died or the link dropped) it reconnects
+/// and says hello again, then resends the results not yet acknowledged (so a result survives a
+/// coordinator restart). A refusal "say hello first" (the coordinator forgot it) also leads to a
+/// new hello; a protocol-version refusal ends the worker with an error. On a stop it hands its
+/// running trials back with a `bye`.
+public final class Worker {
+    /// How the worker runs.
+    public struct Options: Sendable {
+        /// The coordinator's endpoint.
+        public var endpoint: String
+        /// Trials evaluated at once.
+        public var slots: Int
+        /// Mapper threads per trial.
+        public var mapperThreads: Int
+        /// This worker's id (routing id; stable across reconnects).
+        public var id: String
+        /// Seconds between hellos until welcomed.
+        public var helloRetrySeconds: Double = 1
+        /// Heartbeats the coordinator may miss before the worker reconnects.
+        public var missedHeartbeats: Double = 5
+        /// The protocol version this worker announces (tests use others).
+        public var protocolVersion = WireProtocol.version
+
+        /// Creates options; the id defaults to `HOST-PID`.
+        public init(endpoint: String, slots: Int = 1, mapperThreads: Int = 1, id: String? = nil) {
+            self.endpoint = endpoint
+            self.slots = max(slots, 1)
+            self.mapperThreads = max(mapperThreads, 1)
+            self.id = id ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        }
+    }
+
+    /// How the worker ended.
+    public struct Report: Sendable {
+        /// Trials this worker evaluated.
+        public var evaluated: Int
+        /// `finished` (the coordinator said bye) or `stopped`.
+        public var reason: String
+    }
+
+    /// Why a worker cannot go on.
+    public struct Refused: Error, CustomStringConvertible {
+        /// The coordinator's reason.
+        public var reason: String
+        public var description: String { "the coordinator refused this worker: \(reason)" }
+    }
+
+    let options: Options
+    let context: ZMQContext
+    /// Log lines (connections, refusals, reconnects).
+    public var log: ((String) -> Void)?
+
+    /// Creates a worker.
+    public init(options: Options, context: ZMQContext = ZMQContext()) {
+        self.options = options
+        self.context = context
+    }
+
+    /// Runs until the coordinator says bye or `shouldStop` returns true. Blocks; call on a
+    /// dedicated thread.
+    public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
+        func connect() throws -> ZMQSocket {
+            let socket = try ZMQSocket(context: context, kind: .dealer)
+            try socket.set(ZMQ_ROUTING_ID, string: options.id)
+            try socket.set(ZMQ_MAXMSGSIZE, int64: Int64(WireProtocol.maximumMessageBytes) * 4)
+            try socket.connect(options.endpoint)
+            return socket
+        }
+        var socket = try connect()
+        defer { socket.close() }
+        func send<Body: Encodable>(_ type: MessageType, _ body: Body) {
+            if let frames = try? Wire.frames(type, body) { try? socket.send(frames) }
+        }
+        let hello = Hello(v: options.protocolVersion, worker: options.id, host: ProcessInfo.processInfo.hostName, pid: getpid(),
+                          cores: ProcessInfo.processInfo.activeProcessorCount, slots: options.slots, magnetVersion: "magnet")
+        var welcome: Welcome?
+        var evaluator: DesignEvaluator?
+        var lastHeard = Date()
+        var lastHello = Date.distantPast
+        var lastHeartbeat = Date.distantPast
+        var running: [Int: Int] = [:]           // trial → attempt
+        var unacked: [Int: ResultMessage] = [:] // trial → result sent, not yet acknowledged
+        var evaluated = 0
+        let mailbox = ResultBox()
+
+        while true {
+            if shouldStop() {
+                send(.bye, Bye(handBack: running.keys.sorted(), reason: "worker stopping"))
+                usleep(100_000)  // let the bye leave before the socket closes (LINGER is 0)
+                return Report(evaluated: evaluated, reason: "stopped")
+            }
+            let now = Date()
+            if welcome == nil && now.timeIntervalSince(lastHello) >= options.helloRetrySeconds {
+                send(.hello, hello)
+                lastHello = now
+            }
+            var waitMS: Int32 = 20
+            while let frames = try socket.receive(timeoutMS: waitMS) {
+                waitMS = 0
+                lastHeard = Date()
+                guard frames.count == 2, let type = MessageType(rawValue: String(decoding: frames[0], as: UTF8.self)) else { continue }
+                let body = frames[1]
+                switch type {
+                case .welcome:
+                    guard let message = Wire.decode(Welcome.self, body) else { continue }
+                    if evaluator == nil || welcome?.specHash != message.specHash {
+                        evaluator = try DesignEvaluator(context: message.context, mapperThreads: options.mapperThreads)
+                    }
+                    if welcome == nil { log?("welcomed to study \(message.study)") }
+                    welcome = message
+                    for result in unacked.values.sorted(by: { $0.trial < $1.trial }) { send(.result, result) }
+                    send(.ready, Ready(free: options.slots - running.count))
+                case .refuse:
+                    let reason = Wire.decode(Refuse.self, body)?.reason ?? "no reason given"
+                    if reason.hasPrefix("protocol version") { throw Refused(reason: reason) }
+                    log?("coordinator: \(reason); saying hello again")
+                    welcome = nil
+                case .task:
+                    guard let task = Wire.decode(TaskMessage.self, body), let evaluator, running[task.trial] == nil else { continue }
+                    running[task.trial] = task.attempt
+                    DispatchQueue.global(qos: .userInitiated).async {
+                        let start = Date()
+                        let evaluation = evaluator.evaluate(trial: task.trial, designYAML: task.design)
+                        mailbox.post(ResultMessage(trial: task.trial, attempt: task.attempt,
+                                                   metricNames: evaluation.metrics.map(\.0), metricValues: evaluation.metrics.map(\.1),
+                                                   layers: evaluation.layers.map {
+                                                       LayerPayload(network: $0.network, layer: $0.layer, count: $0.count,
+                                                                    layerNames: $0.layerNames, energyPJ: $0.energyPJ, cycles: $0.cycles,
+                                                                    utilization: $0.utilization, mapping: $0.mappingYAML)
+                                                   },
+                                                   error: evaluation.error, seconds: Date().timeIntervalSince(start)))
+                    }
+                case .ack:
+                    if let ack = Wire.decode(Ack.self, body), unacked[ack.trial]?.attempt == ack.attempt { unacked[ack.trial] = nil }
+                case .bye:
+                    let reason = Wire.decode(Bye.self, body)?.reason ?? ""
+                    log?("coordinator said bye: \(reason)")
+                    return Report(evaluated: evaluated, reason: "finished")
+                default:
+                    continue
+                }
+            }
+            let finished = mailbox.take()
+            for result in finished {
+                running[result.trial] = nil
+                unacked[result.trial] = result
+                evaluated += 1
+                send(.result, result)
+            }
+            if !finished.isEmpty && welcome != nil { send(.ready, Ready(free: options.slots - running.count)) }
+            let heartbeat = welcome?.heartbeatSeconds ?? 1
+            if welcome != nil && now.timeIntervalSince(lastHeartbeat) >= heartbeat {
+                send(.heartbeat, Heartbeat())
+                lastHeartbeat = now
+            }
+            if welcome != nil && Date().timeIntervalSince(lastHeard) > heartbeat * options.missedHeartbeats {
+                log?("coordinator silent for \(Int(heartbeat * options.missedHeartbeats)) s; reconnecting")
+                socket.close()
+                socket = try connect()
+                welcome = nil
+                lastHello = .distantPast
+                lastHeard = Date()
+            }
+        }
+    }
+}
+
+/// Results posted by evaluation threads, taken by the worker's socket thread.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [ResultMessage] = []
+
+    func post(_ item: ResultMessage) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+
+    func take() -> [ResultMessage] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = items
+        items = []
+        return taken
+    }
+}

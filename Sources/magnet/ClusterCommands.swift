@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MagnetCluster
+import MagnetCore
+import MagnetStore
+import MagnetSweep
+
+/// `magnet coordinator`: run a study for workers on other machines.
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run a study's coordinator: hand design points to workers over ZeroMQ and record their results.",
+        discussion: """
+        Binds a ZeroMQ ROUTER socket, and hands trials to every `magnet worker` that connects, keeping a lease on each. Results are written to the study file before they are acknowledged. Exits when the budget is met (workers are told so and exit too). Takes the same study options as `magnet sweep`; run it again (with --resume) after a crash and the connected workers reconnect by themselves. Protocol and walk-through: docs/protocol.md, docs/cluster.md.
+
+        Examples:
+          magnet coordinator examples/quickstart.yaml --db q.db --bind tcp://0.0.0.0:5555
+          magnet worker --connect tcp://coordinator-host:5555          (on each machine)
+          magnet status --connect tcp://coordinator-host:5555          live workers and leases
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var study: StudyOptions
+    @Option(help: "The endpoint to bind: tcp://0.0.0.0:5555, tcp://127.0.0.1:*, ipc:///path.")
+    var bind = "tcp://0.0.0.0:5555"
+    @Option(help: "Seconds between heartbeats; a worker silent for 5 of them is dropped and its trials handed out again.")
+    var heartbeat: Double = 1
+    @Flag(help: "No per-trial log lines; only the summary.")
+    var quiet = false
+
+    func validate() throws {
+        try study.check()
+        if heartbeat <= 0 { throw ValidationError("--heartbeat must be positive") }
+    }
+
+    func run() throws {
+        let log = global.logger("magnet.coordinator")
+        let (spec, store, path) = try study.open(log: log)
+        let stop = StopFlag()
+        stop.install()
+        var options = Coordinator.Options(endpoint: bind, trials: study.trials, minutes: study.minutes)
+        options.leaseSeconds = study.leaseSeconds
+        options.heartbeatSeconds = heartbeat
+        let coordinator = Coordinator(spec: spec, store: store, options: options)
+        let progress = SweepProgress(spec: spec, quiet: quiet)
+        coordinator.onProgress = { progress.show($0) }
+        coordinator.onBound = { endpoint in
+            FileHandle.standardError.write(Data("coordinator for study \(spec.study) listening on \(endpoint)\n".utf8))
+        }
+        let requeued = try store.trials(in: [.running]).count
+        let report = try coordinator.run(shouldStop: { stop.isSet })
+        progress.finish()
+        let c = report.counters
+        FileHandle.standardError.write(Data("messages: \(c.received) received, \(c.recorded) results recorded, \(c.reissued) trials re-issued, dropped: \(c.malformed) malformed, \(c.oversized) oversized, \(c.refusedHellos) refused hellos, \(c.unknownPeers) from unknown peers, \(c.staleResults) stale and \(c.duplicateResults) duplicate results\n".utf8))
+        try SweepSummary.print(spec: spec, store: store, path: path, target: study.trials ?? spec.budget.trials,
+                               finished: report.finished, reason: report.reason, seconds: report.seconds, requeued: requeued)
+        if report.reason == "interrupted" { Foundation.exit(130) }
+    }
+}
+
+/// `magnet worker`: evaluate designs for a coordinator.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Evaluate design points for a coordinator (elaborate, map every layer, send back the metrics).",
+        discussion: """
+        Connects to a `magnet coordinator`, evaluates up to --slots trials at once, and keeps going until the coordinator says the study is finished. It survives the coordinator restarting (it reconnects and resends unacknowledged results). SIGTERM or Ctrl-C hands its running trials back and exits.
+
+        Examples:
+          magnet worker --connect tcp://coordinator-host:5555
+          magnet worker --connect tcp://coordinator-host:5555 --slots 8 --mapper-threads 2
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The coordinator's endpoint.")
+    var connect: String
+    @Option(help: "Trials evaluated at once (default: one per core).")
+    var slots: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Mapper threads per trial.")
+    var mapperThreads = 1
+    @Option(help: "This worker's id (default HOST-PID).")
+    var id: String?
+    @Flag(help: "Exit when the parent process exits (local workers of `magnet sweep`).")
+    var exitWithParent = false
+
+    func validate() throws {
+        if slots < 1 || mapperThreads < 1 { throw ValidationError("--slots and --mapper-threads must be at least 1") }
+    }
+
+    func run() throws {
+        let log = global.logger("magnet.worker")
+        let stop = StopFlag()
+        stop.install(announce: false)
+        let parent = getppid()
+        let watchParent = exitWithParent
+        let worker = Worker(options: Worker.Options(endpoint: connect, slots: slots, mapperThreads: mapperThreads, id: id))
+        worker.log = { log.info("\($0)") }
+        do {
+            let report = try worker.run(shouldStop: { stop.isSet || (watchParent && getppid() != parent) })
+            log.info("worker done: \(report.evaluated) trial(s) evaluated (\(report.reason))")
+        } catch let error as Worker.Refused {
+            Magnet.fail(error.description)
+        }
+    }
+}
+
+/// `magnet status --connect`: a coordinator's live view.
+enum StatusConnect {
+    /// Asks a coordinator for its live status (JSON), waiting up to `seconds`.
+    static func query(_ endpoint: String, seconds: Double) throws -> JSONValue {
+        let context = ZMQContext()
+        let socket = try ZMQSocket(context: context, kind: .dealer)
+        defer { socket.close() }
+        try socket.connect(endpoint)
+        try socket.send(Wire.frames(.status, StatusRequest()))
+        guard let frames = try socket.receive(timeoutMS: Int32(seconds * 1000)), frames.count == 2 else {
+            throw ValidationError("no answer from a coordinator at \(endpoint) within \(Int(seconds)) s")
+        }
+        return try JSONValue(parsing: String(decoding: frames[1], as: UTF8.self), source: endpoint)
+    }
+}
