@@ -1,1 +1,57 @@
+import CZeroMQ
+import Foundation
+import Testing
+@testable import MagnetCluster
 
+/// A fresh ipc endpoint for one test.
+func ipcEndpoint() -> String {
+    "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("magnet-test-\(UUID().uuidString.prefix(12)).ipc").path
+}
+
+@Suite struct ZMQTests {
+    @Test(arguments: ["tcp://127.0.0.1:*", "ipc"])
+    func routerAndDealerExchangeMultipartMessages(_ endpoint: String) throws {
+        let context = ZMQContext()
+        let router = try ZMQSocket(context: context, kind: .router)
+        try router.bind(endpoint == "ipc" ? ipcEndpoint() : endpoint)
+        let dealer = try ZMQSocket(context: context, kind: .dealer)
+        try dealer.set(ZMQ_ROUTING_ID, string: "worker-1")
+        try dealer.connect(router.lastEndpoint)
+        try dealer.send([Array("hello".utf8), Array("{\"v\":1}".utf8)])
+        let received = try #require(try router.receive(timeoutMS: 2000))
+        #expect(received.count == 3)
+        #expect(received[0] == Array("worker-1".utf8))
+        #expect(received[1] == Array("hello".utf8))
+        try router.send([received[0], Array("welcome".utf8), []])
+        let reply = try #require(try dealer.receive(timeoutMS: 2000))
+        #expect(reply == [Array("welcome".utf8), []])
+        // Nothing more: a timed receive returns nil.
+        #expect(try dealer.receive(timeoutMS: 50) == nil)
+    }
+
+    @Test func routerMandatoryReportsAnUnknownPeer() throws {
+        let context = ZMQContext()
+        let router = try ZMQSocket(context: context, kind: .router)
+        try router.set(ZMQ_ROUTER_MANDATORY, 1)
+        try router.bind("tcp://127.0.0.1:*")
+        let error = try #require(throws: ZMQError.self) { try router.send([Array("nobody".utf8), Array("x".utf8)]) }
+        #expect(error.code == EHOSTUNREACH)
+    }
+
+    @Test func curveKeysAreZ85() throws {
+        guard ZMQContext.hasCurve else { return }
+        let keys = try ZMQContext.curveKeyPair()
+        #expect(keys.publicKey.count == 40 && keys.secretKey.count == 40)
+        #expect(keys.publicKey != keys.secretKey)
+    }
+
+    @Test func messagesRoundTripAndForeignBodiesDoNotDecode() throws {
+        let task = TaskMessage(trial: 7, attempt: 2, design: "numPEs: 4\n")
+        let frames = try Wire.frames(.task, task)
+        #expect(frames[0] == Array("task".utf8))
+        #expect(Wire.decode(TaskMessage.self, frames[1]) == task)
+        #expect(Wire.decode(TaskMessage.self, Array("not json".utf8)) == nil)
+        #expect(Wire.decode(TaskMessage.self, Array(#"{"v":1,"trial":"seven"}"#.utf8)) == nil)
+        #expect(Wire.version(Array(#"{"v":9,"worker":"x"}"#.utf8)) == 9)
+    }
+}
