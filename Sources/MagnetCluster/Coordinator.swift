@@ -160,6 +160,23 @@ public final class Coordinator {
                 counters.received += 1
                 handle(frames, driver: driver, welcome: welcome, results: &results) { try? socket.send($0) }
             }
+            // Hand out work to workers that asked for it. The new leases are written in the same
+            // transaction as the results below, and the tasks sent only after it commits.
+            var tasks: [([UInt8], TaskMessage)] = []
+            if !timeUp {
+                for identity in workers.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                    while let worker = workers[identity], worker.wanted > 0,
+                          let (trial, values) = try driver.next(worker: worker.hello.worker, target: target, persist: false) {
+                        leases[trial.number] = Lease(identity: identity, worker: worker.hello.worker,
+                                                     deadline: now.addingTimeInterval(options.leaseSeconds), attempt: trial.attempt)
+                        workers[identity]?.wanted -= 1
+                        workers[identity]?.trials.insert(trial.number)
+                        tasks.append((identity, TaskMessage(trial: trial.number, attempt: trial.attempt,
+                                                            design: spec.designYAML(trial: trial.number, values: values))))
+                    }
+                }
+            }
+
             if !results.isEmpty {
                 let outcomes = results.map { result -> (number: Int, attempt: Int, outcome: TrialOutcome) in
                     let evaluation = DesignEvaluation(
@@ -173,9 +190,10 @@ public final class Coordinator {
                     return (result.message.trial, result.message.attempt, spec.judge(evaluation))
                 }
                 let accepted = try driver.complete(outcomes)
-                var finishedSoFar = driver.finished - accepted.filter { $0 }.count
-                for ((identity, message), recorded) in zip(results, accepted) {
-                    if recorded {
+                var finishedSoFar = driver.finished - accepted.compactMap { $0 }.count
+                for ((identity, message), record) in zip(results, accepted) {
+                    let recorded = record != nil
+                    if let trial = record {
                         finishedSoFar += 1
                         counters.recorded += 1
                         finishedThisRun += 1
@@ -185,7 +203,7 @@ public final class Coordinator {
                             worker.done += 1
                             workers[identity] = worker
                         }
-                        if let trial = try driver.record(message.trial) {
+                        do {
                             let elapsed = Date().timeIntervalSince(start)
                             let rate = Double(finishedThisRun) / max(elapsed, 1e-9)
                             onProgress?(SweepRunner.Progress(trial: trial, finished: finishedSoFar, target: target,
@@ -201,6 +219,9 @@ public final class Coordinator {
                     send(identity, .ack, Ack(trial: message.trial, attempt: message.attempt, recorded: recorded))
                 }
             }
+
+            try driver.flush()
+            for (identity, task) in tasks { send(identity, .task, task) }
 
             // Leases that ran out and workers that went silent: hand their trials out again.
             let silentAfter = options.heartbeatSeconds * options.missedHeartbeats
@@ -218,21 +239,6 @@ public final class Coordinator {
                 leases[number] = nil
                 workers[lease.identity]?.trials.remove(number)
                 counters.reissued += 1
-            }
-
-            // Hand out work to workers that asked for it.
-            if !timeUp {
-                for identity in workers.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                    while let worker = workers[identity], worker.wanted > 0,
-                          let (trial, values) = try driver.next(worker: worker.hello.worker, target: target) {
-                        leases[trial.number] = Lease(identity: identity, worker: worker.hello.worker,
-                                                     deadline: now.addingTimeInterval(options.leaseSeconds), attempt: trial.attempt)
-                        workers[identity]?.wanted -= 1
-                        workers[identity]?.trials.insert(trial.number)
-                        send(identity, .task, TaskMessage(trial: trial.number, attempt: trial.attempt,
-                                                          design: spec.designYAML(trial: trial.number, values: values)))
-                    }
-                }
             }
 
             if now.timeIntervalSince(lastHeartbeat) >= options.heartbeatSeconds {

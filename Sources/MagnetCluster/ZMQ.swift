@@ -169,3 +169,16 @@ public final class ZMQSocket {
 func cText(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+extension ZMQSocket {
+    /// Which of `sockets` have a message ready within `timeoutMS`.
+    public static func poll(_ sockets: [ZMQSocket], timeoutMS: Int32) throws -> [Bool] {
+        var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
+        let count = zmq_poll(&items, Int32(items.count), Int(timeoutMS))
+        if count < 0 {
+            if zmq_errno() == EINTR { return Array(repeating: false, count: sockets.count) }
+            throw ZMQError("poll")
+        }
+        return items.map { $0.revents & Int16(ZMQ_POLLIN) != 0 }
+    }
+}

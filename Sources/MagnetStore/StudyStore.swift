@@ -141,12 +141,14 @@ public final class StudyStore: Sendable {
         }
     }
 
-    /// Records finished (or updated) trials with their layer results, all in one transaction.
+    /// Records trials (finished, or newly handed out) with their layer results, all in one
+    /// transaction.
     public func record(_ results: [(trial: TrialRecord, layers: [LayerResultRecord])]) throws {
         try database.write { db in
             for (trial, layers) in results {
                 try StudyStore.upsert(trial, in: db)
-                try db.execute(sql: "DELETE FROM layer_results WHERE trial = ?", arguments: [trial.number])
+                guard !layers.isEmpty else { continue }
+                try db.cachedStatement(sql: "DELETE FROM layer_results WHERE trial = ?").execute(arguments: [trial.number])
                 let statement = try db.cachedStatement(sql: """
                     INSERT INTO layer_results (trial, network, layer, count, layer_names, energy_pj, cycles, utilization, mapping)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -243,11 +245,11 @@ public final class StudyStore: Sendable {
     static func upsert(_ trial: TrialRecord, in db: Database) throws {
         let metrics = JSONValue.object(trial.metrics.map { ($0.0, JSONValue.double($0.1)) }).rendered(pretty: false)
         let violations = JSONValue.array(trial.violations.map(JSONValue.double)).rendered(pretty: false)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO trials (number, params, params_hash, state, attempt, worker, queued_at, started_at,
                                            finished_at, metrics, violations, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [trial.number, trial.params.rendered(pretty: false), trial.paramsHash, trial.state.rawValue,
+            """).execute(arguments: [trial.number, trial.params.rendered(pretty: false), trial.paramsHash, trial.state.rawValue,
                              trial.attempt, trial.worker, trial.queuedAt, trial.startedAt, trial.finishedAt,
                              metrics, violations, trial.error])
     }

@@ -20,6 +20,14 @@ public final class StudyDriver {
     var queued: [TrialRecord]
     /// Trials handed out and not yet finished, by number.
     public private(set) var inFlight: [Int: TrialRecord] = [:]
+    /// Parameter values of in-flight and queued trials, and the same as a set (the strategy's
+    /// pending points, kept up to date rather than rebuilt for every proposal).
+    var pendingValues: [Int: [Parameter.Value]] = [:]
+    var pendingSet: Set<[Parameter.Value]> = []
+    /// The number the next new trial gets.
+    var nextNumber: Int
+    /// Trials handed out by ``next(worker:target:persist:)`` and not yet written.
+    var unsaved: [TrialRecord] = []
     /// Finished trials in the study.
     public private(set) var finished: Int
     /// Trials handed back at the start (from an interrupted run).
@@ -44,29 +52,39 @@ public final class StudyDriver {
         }
         finished = finishedTrials.count
         queued = try store.trials(in: [.queued])
+        nextNumber = try store.nextTrialNumber()
         best = nil
+        for trial in queued {
+            guard let values = spec.values(from: trial.params) else { continue }
+            pendingValues[trial.number] = values
+            pendingSet.insert(values)
+        }
         for trial in finishedTrials { noteBest(trial) }
     }
 
     /// Trials waiting to be handed out.
     public var queuedCount: Int { queued.count }
 
-    /// The next trial for `worker`, marked running in the store; `nil` when the budget `target`
-    /// is covered by finished and in-flight trials, or the strategy has nothing left.
-    public func next(worker: String, target: Int?) throws -> (trial: TrialRecord, values: [Parameter.Value])? {
+    /// The next trial for `worker`, marked running; `nil` when the budget `target` is covered by
+    /// finished and in-flight trials, or the strategy has nothing left. With `persist` false the
+    /// trial is written by the next ``flush()`` (one transaction for many trials); write it
+    /// before telling anyone about it.
+    public func next(worker: String, target: Int?, persist: Bool = true) throws -> (trial: TrialRecord, values: [Parameter.Value])? {
         while finished + inFlight.count < (target ?? Int.max) {
             var trial: TrialRecord
             if !queued.isEmpty {
                 trial = queued.removeFirst()
             } else {
-                let pending = (inFlight.values.map(\.params) + queued.map(\.params)).compactMap(spec.values(from:))
-                guard let point = strategy.propose(count: 1, pending: pending).first else {
+                guard let point = strategy.propose(count: 1, pending: pendingSet).first else {
                     exhausted = true
                     return nil
                 }
-                trial = TrialRecord(number: try store.nextTrialNumber(), params: spec.paramsJSON(point))
+                trial = TrialRecord(number: nextNumber, params: spec.paramsJSON(point))
+                nextNumber += 1
+                pendingValues[trial.number] = point
+                pendingSet.insert(point)
             }
-            guard let values = spec.values(from: trial.params) else {
+            guard let values = pendingValues[trial.number] ?? spec.values(from: trial.params) else {
                 trial.state = .failed
                 trial.error = "params do not fit the study's space"
                 trial.finishedAt = Date().timeIntervalSince1970
@@ -77,24 +95,33 @@ public final class StudyDriver {
             trial.state = .running
             trial.worker = worker
             trial.startedAt = Date().timeIntervalSince1970
-            try store.insert([trial])
+            if persist { try store.insert([trial]) } else { unsaved.append(trial) }
             inFlight[trial.number] = trial
+            pendingValues[trial.number] = values
+            pendingSet.insert(values)
             return (trial, values)
         }
         return nil
     }
 
+    /// Writes the trials handed out with `persist: false`, in one transaction.
+    public func flush() throws {
+        guard !unsaved.isEmpty else { return }
+        try store.insert(unsaved)
+        unsaved = []
+    }
+
     /// Records finished trials (one transaction) and shows them to the strategy. A result for a
     /// trial not in flight, or for an older attempt than the one in flight, is dropped; the
-    /// returned flags say which results were recorded.
+    /// returned records are the finished trials, `nil` for dropped results.
     @discardableResult
-    public func complete(_ results: [(number: Int, attempt: Int, outcome: TrialOutcome)]) throws -> [Bool] {
+    public func complete(_ results: [(number: Int, attempt: Int, outcome: TrialOutcome)]) throws -> [TrialRecord?] {
         var records: [(trial: TrialRecord, layers: [LayerResultRecord])] = []
-        var accepted: [Bool] = []
+        var accepted: [TrialRecord?] = []
         var seen = Set<Int>()
         for (number, attempt, outcome) in results {
             guard var trial = inFlight[number], trial.attempt == attempt, seen.insert(number).inserted else {
-                accepted.append(false)
+                accepted.append(nil)
                 continue
             }
             trial.state = outcome.state
@@ -103,12 +130,15 @@ public final class StudyDriver {
             trial.error = outcome.error
             trial.finishedAt = Date().timeIntervalSince1970
             records.append((trial, outcome.layers.map { var layer = $0; layer.trial = number; return layer }))
-            accepted.append(true)
+            accepted.append(trial)
         }
         guard !records.isEmpty else { return accepted }
-        try store.record(records)
+        // Trials handed out but not yet written go in the same transaction, first.
+        try store.record(unsaved.map { ($0, []) } + records)
+        unsaved = []
         for (trial, _) in records {
             inFlight[trial.number] = nil
+            if let values = pendingValues.removeValue(forKey: trial.number) { pendingSet.remove(values) }
             finished += 1
             if let observation = spec.observation(of: trial) { strategy.observe(observation) }
             noteBest(trial)
@@ -116,12 +146,10 @@ public final class StudyDriver {
         return accepted
     }
 
-    /// The finished record of a trial just completed (for progress reports).
-    public func record(_ number: Int) throws -> TrialRecord? { try store.trial(number) }
-
     /// Hands an in-flight trial back to the queue with its attempt raised (its worker died, its
     /// lease ran out, or it was handed back); it is the next trial handed out.
     public func handBack(_ number: Int, reason: String) throws {
+        try flush()
         guard var trial = inFlight.removeValue(forKey: number) else { return }
         trial.state = .queued
         trial.attempt += 1
@@ -134,7 +162,9 @@ public final class StudyDriver {
 
     /// Marks an in-flight trial failed for good (an evaluation error retried too often).
     public func fail(_ number: Int, error: String) throws {
+        try flush()
         guard var trial = inFlight.removeValue(forKey: number) else { return }
+        if let values = pendingValues.removeValue(forKey: number) { pendingSet.remove(values) }
         trial.state = .failed
         trial.error = error
         trial.violations = spec.constraints.map { _ in .infinity }
@@ -146,6 +176,7 @@ public final class StudyDriver {
 
     /// Hands every in-flight trial back (a clean stop) and marks the study.
     public func stop(status: String, reason: String) throws {
+        try flush()
         let numbers = inFlight.keys.sorted()
         for number in numbers {
             guard var trial = inFlight.removeValue(forKey: number) else { continue }

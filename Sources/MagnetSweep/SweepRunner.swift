@@ -129,10 +129,10 @@ public final class SweepRunner: @unchecked Sendable {
             let results = mailbox.take()
             guard !results.isEmpty else { continue }
             let accepted = try driver.complete(results.map { ($0.number, $0.attempt, $0.outcome) })
-            var finishedSoFar = driver.finished - accepted.filter { $0 }.count
-            for (result, wasAccepted) in zip(results, accepted) {
+            var finishedSoFar = driver.finished - accepted.compactMap { $0 }.count
+            for (result, record) in zip(results, accepted) {
                 if let slot = slotOf.removeValue(forKey: result.number) { freeSlots.append(slot) }
-                guard wasAccepted, let trial = try driver.record(result.number) else { continue }
+                guard let trial = record else { continue }
                 finishedThisRun += 1
                 finishedSoFar += 1
                 let elapsed = Date().timeIntervalSince(start)

@@ -26,7 +26,7 @@ public struct NSGA2Strategy: Strategy {
         observations.append(observation)
     }
 
-    public mutating func propose(count: Int, pending: [[Parameter.Value]]) -> [[Parameter.Value]] {
+    public mutating func propose(count: Int, pending: Set<[Parameter.Value]>) -> [[Parameter.Value]] {
         var generator = SeededGenerator(seed: seed &+ UInt64(observations.count) &* 0x9E37_79B9_7F4A_7C15)
         var blocked = Set(observations.map(\.point)).union(pending)
         var result: [[Parameter.Value]] = []

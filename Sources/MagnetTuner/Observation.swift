@@ -37,7 +37,7 @@ public struct Observation: Hashable, Sendable {
 /// the observations it has seen and its seed, so a study resumes by replaying them.
 public protocol Strategy {
     /// Up to `count` new points, avoiding the `pending` ones being evaluated.
-    mutating func propose(count: Int, pending: [[Parameter.Value]]) -> [[Parameter.Value]]
+    mutating func propose(count: Int, pending: Set<[Parameter.Value]>) -> [[Parameter.Value]]
     /// Records a finished trial.
     mutating func observe(_ observation: Observation)
 }

@@ -15,29 +15,33 @@ public struct RandomStrategy: Strategy {
         self.seed = seed
     }
 
-    public mutating func propose(count: Int, pending: [[Parameter.Value]]) -> [[Parameter.Value]] {
+    public mutating func propose(count: Int, pending: Set<[Parameter.Value]>) -> [[Parameter.Value]] {
         var generator = SeededGenerator(seed: seed &+ UInt64(observed) &* 0x9E37_79B9_7F4A_7C15)
-        var blocked = seen.union(pending)
+        // Blocked = seen ∪ pending ∪ chosen, without copying `seen` (it grows with the study).
+        var chosen = Set<[Parameter.Value]>()
         var result: [[Parameter.Value]] = []
         for _ in 0..<count {
-            guard blocked.count < space.size else { break }
+            guard seen.count + pending.count + chosen.count < space.size else { break }
+            func blocked(_ point: [Parameter.Value]) -> Bool {
+                seen.contains(point) || chosen.contains(point) || pending.contains(point)
+            }
             var point = space.randomPoint(using: &generator)
             var tries = 0
-            while blocked.contains(point) && tries < 64 {
+            while blocked(point) && tries < 64 {
                 point = space.randomPoint(using: &generator)
                 tries += 1
             }
-            if blocked.contains(point) {
+            if blocked(point) {
                 // Few points left: scan the space from a random position for a free one.
                 let size = space.size
                 let start = Int.random(in: 0..<size, using: &generator)
                 for offset in 0..<size {
                     let candidate = space.point(linearIndex: (start + offset) % size)
-                    if !blocked.contains(candidate) { point = candidate; break }
+                    if !blocked(candidate) { point = candidate; break }
                 }
-                if blocked.contains(point) { break }
+                if blocked(point) { break }
             }
-            blocked.insert(point)
+            chosen.insert(point)
             result.append(point)
         }
         return result
@@ -61,7 +65,7 @@ public struct GridStrategy: Strategy {
         self.space = space
     }
 
-    public mutating func propose(count: Int, pending: [[Parameter.Value]]) -> [[Parameter.Value]] {
+    public mutating func propose(count: Int, pending: Set<[Parameter.Value]>) -> [[Parameter.Value]] {
         let blocked = seen.union(pending)
         var result: [[Parameter.Value]] = []
         while result.count < count && next < space.size {

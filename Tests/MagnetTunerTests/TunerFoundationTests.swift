@@ -207,7 +207,7 @@ import Testing
         let pending = a.propose(count: 3, pending: [])
         #expect(Set(pending).count == 3)
         #expect(Set(pending).isDisjoint(with: Set(first.map(\.point))))
-        let more = a.propose(count: 2, pending: pending)
+        let more = a.propose(count: 2, pending: Set(pending))
         #expect(Set(more).isDisjoint(with: Set(pending)))
     }
 

@@ -41,7 +41,7 @@ public struct BayesianStrategy: Strategy {
         observations.append(observation)
     }
 
-    public mutating func propose(count: Int, pending: [[Parameter.Value]]) -> [[Parameter.Value]] {
+    public mutating func propose(count: Int, pending: Set<[Parameter.Value]>) -> [[Parameter.Value]] {
         var generator = SeededGenerator(seed: seed &+ UInt64(observations.count) &* 0x9E37_79B9_7F4A_7C15 &+ 17)
         var blocked = Set(observations.map(\.point)).union(pending)
         var result: [[Parameter.Value]] = []
@@ -49,13 +49,14 @@ public struct BayesianStrategy: Strategy {
         if evaluated.count < initialTrials || space.encodedDimension == 0 {
             while result.count < count, blocked.count < space.size {
                 var random = RandomStrategy(space: space, seed: generator.next())
-                guard let point = random.propose(count: 1, pending: Array(blocked)).first else { break }
+                guard let point = random.propose(count: 1, pending: blocked).first else { break }
                 blocked.insert(point)
                 result.append(point)
             }
             return result
         }
-        var liars = pending
+        // Pending points in a fixed order (a set's order changes from run to run).
+        var liars = pending.sorted { space.encode($0).lexicographicallyPrecedes(space.encode($1)) }
         for _ in 0..<count {
             guard blocked.count < space.size, let point = bestCandidate(liars: liars, blocked: blocked, using: &generator) else { break }
             blocked.insert(point)
