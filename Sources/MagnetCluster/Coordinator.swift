@@ -33,6 +33,9 @@ public final class Coordinator {
         public var maxAttempts = 3
         /// Messages larger than this are dropped.
         public var maximumMessageBytes = WireProtocol.maximumMessageBytes
+        /// CURVE: the coordinator's secret key (Z85) and the workers' public keys it admits.
+        /// `nil`: no encryption, anyone who reaches the port may join.
+        public var curve: (secretKey: String, authorized: Set<String>)?
 
         /// Creates options.
         public init(endpoint: String, trials: Int? = nil, minutes: Double? = nil) {
@@ -118,8 +121,12 @@ public final class Coordinator {
     /// returns true. Call on a dedicated thread: it blocks, polling its socket.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
         let start = Date()
+        // With CURVE, the ZAP handler must be bound before the socket that uses it.
+        let zap = try options.curve.map { try ZAPHandler(context: context, authorized: $0.authorized) }
+        defer { zap?.socket.close() }
         let socket = try ZMQSocket(context: context, kind: .router)
         defer { socket.close() }
+        if let curve = options.curve { try Curve.makeServer(socket, secretKey: curve.secretKey) }
         try socket.set(ZMQ_ROUTER_MANDATORY, 1)
         try socket.set(ZMQ_ROUTER_HANDOVER, 1)
         try socket.set(ZMQ_MAXMSGSIZE, int64: Int64(options.maximumMessageBytes) * 4)
@@ -153,6 +160,15 @@ public final class Coordinator {
             // Receive everything waiting (up to a batch), then record results in one transaction.
             var results: [(identity: [UInt8], message: ResultMessage)] = []
             var waitMS: Int32 = 50
+            if let zap {
+                _ = try ZMQSocket.poll([socket, zap.socket], timeoutMS: 50)
+                waitMS = 0
+                let before = zap.refused.count
+                try zap.serve()
+                for (key, address) in zap.refused.dropFirst(before) {
+                    try store.log(EventRecord(kind: "unauthorized", message: "refused a worker at \(address.isEmpty ? "?" : address) with CURVE key \(key.isEmpty ? "(none)" : key)"))
+                }
+            }
             var batch = 0
             while batch < 2000, let frames = try socket.receive(timeoutMS: waitMS) {
                 waitMS = 0

@@ -28,6 +28,8 @@ public final class Worker {
         public var missedHeartbeats: Double = 5
         /// The protocol version this worker announces (tests use others).
         public var protocolVersion = WireProtocol.version
+        /// CURVE: this worker's key pair and the coordinator's public key.
+        public var curve: (keys: Curve.KeyPair, serverKey: String)?
 
         /// Creates options; the id defaults to `HOST-PID`.
         public init(endpoint: String, slots: Int = 1, mapperThreads: Int = 1, id: String? = nil) {
@@ -70,6 +72,7 @@ public final class Worker {
         func connect() throws -> ZMQSocket {
             let socket = try ZMQSocket(context: context, kind: .dealer)
             try socket.set(ZMQ_ROUTING_ID, string: options.id)
+            if let curve = options.curve { try Curve.makeClient(socket, keys: curve.keys, serverKey: curve.serverKey) }
             try socket.set(ZMQ_MAXMSGSIZE, int64: Int64(WireProtocol.maximumMessageBytes) * 4)
             try socket.connect(options.endpoint)
             return socket

@@ -28,10 +28,17 @@ struct CoordinatorCommand: ParsableCommand {
     var heartbeat: Double = 1
     @Flag(help: "No per-trial log lines; only the summary.")
     var quiet = false
+    @Option(help: "CURVE: the coordinator's secret-key file (from `magnet keys generate`); needs --authorized-workers.")
+    var curveSecretKey: String?
+    @Option(help: "CURVE: a file of the workers' public keys, one per line; other workers cannot connect.")
+    var authorizedWorkers: String?
 
     func validate() throws {
         try study.check()
         if heartbeat <= 0 { throw ValidationError("--heartbeat must be positive") }
+        if (curveSecretKey == nil) != (authorizedWorkers == nil) {
+            throw ValidationError("--curve-secret-key and --authorized-workers go together")
+        }
     }
 
     func run() throws {
@@ -42,6 +49,13 @@ struct CoordinatorCommand: ParsableCommand {
         var options = Coordinator.Options(endpoint: bind, trials: study.trials, minutes: study.minutes)
         options.leaseSeconds = study.leaseSeconds
         options.heartbeatSeconds = heartbeat
+        if let curveSecretKey, let authorizedWorkers {
+            do {
+                options.curve = (try Curve.readKeyPair(curveSecretKey).secretKey, try Curve.readAuthorized(authorizedWorkers))
+            } catch let error as Curve.KeyError {
+                Magnet.fail(error.description)
+            }
+        }
         let coordinator = Coordinator(spec: spec, store: store, options: options)
         let progress = SweepProgress(spec: spec, quiet: quiet)
         coordinator.onProgress = { progress.show($0) }
@@ -83,9 +97,16 @@ struct WorkerCommand: ParsableCommand {
     var id: String?
     @Flag(help: "Exit when the parent process exits (local workers of `magnet sweep`).")
     var exitWithParent = false
+    @Option(help: "CURVE: the coordinator's public-key file; needs --curve-secret-key.")
+    var curveServerKey: String?
+    @Option(help: "CURVE: this worker's secret-key file (its public key must be in the coordinator's --authorized-workers).")
+    var curveSecretKey: String?
 
     func validate() throws {
         if slots < 1 || mapperThreads < 1 { throw ValidationError("--slots and --mapper-threads must be at least 1") }
+        if (curveSecretKey == nil) != (curveServerKey == nil) {
+            throw ValidationError("--curve-server-key and --curve-secret-key go together")
+        }
     }
 
     func run() throws {
@@ -94,13 +115,56 @@ struct WorkerCommand: ParsableCommand {
         stop.install(announce: false)
         let parent = getppid()
         let watchParent = exitWithParent
-        let worker = Worker(options: Worker.Options(endpoint: connect, slots: slots, mapperThreads: mapperThreads, id: id))
+        var options = Worker.Options(endpoint: connect, slots: slots, mapperThreads: mapperThreads, id: id)
+        if let curveSecretKey, let curveServerKey {
+            do {
+                options.curve = (try Curve.readKeyPair(curveSecretKey), try Curve.readKey(curveServerKey))
+            } catch let error as Curve.KeyError {
+                Magnet.fail(error.description)
+            }
+        }
+        let worker = Worker(options: options)
         worker.log = { log.info("\($0)") }
         do {
             let report = try worker.run(shouldStop: { stop.isSet || (watchParent && getppid() != parent) })
             log.info("worker done: \(report.evaluated) trial(s) evaluated (\(report.reason))")
         } catch let error as Worker.Refused {
             Magnet.fail(error.description)
+        }
+    }
+}
+
+/// `magnet keys`: CURVE key pairs for the coordinator and workers.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Make CURVE key pairs so that only authorized workers can join a coordinator.",
+        discussion: """
+        Example (docs/cluster.md):
+          magnet keys generate coordinator -o keys/        keys/coordinator.key (secret, mode 600) and .pub
+          magnet keys generate worker-a -o keys/
+          cat keys/worker-*.pub > keys/authorized-workers
+          magnet coordinator sweep.yaml --db s.db --bind tcp://0.0.0.0:5555 \\
+              --curve-secret-key keys/coordinator.key --authorized-workers keys/authorized-workers
+          magnet worker --connect tcp://host:5555 --curve-server-key keys/coordinator.pub --curve-secret-key keys/worker-a.key
+        """,
+        subcommands: [Generate.self])
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write NAME.key (secret) and NAME.pub (public) into a folder.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The key pair's name.")
+        var name: String
+        @Option(name: [.customShort("o"), .customLong("output")], help: "The folder (default: the current one).")
+        var output = "."
+
+        func run() throws {
+            do {
+                let files = try Curve.generate(name: name, directory: output)
+                print("wrote \(files.secretFile) (secret: keep it private) and \(files.publicFile)")
+            } catch let error as Curve.KeyError {
+                Magnet.fail(error.description)
+            }
         }
     }
 }

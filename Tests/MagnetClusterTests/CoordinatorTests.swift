@@ -160,3 +160,85 @@ func rogue(_ endpoint: String, id: String, _ messages: [[[UInt8]]], ms: Int32 = 
 enum JSONValueParsing {
     static func parse(_ bytes: [UInt8]) throws -> String { String(decoding: bytes, as: UTF8.self) }
 }
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
+}
+
+@Suite(.serialized) struct CurveTests {
+    @Test func onlyAuthorizedWorkersGetWork() throws {
+        guard ZMQContext.hasCurve else { return }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-keys-\(UUID().uuidString)").path
+        let server = try Curve.generate(name: "coordinator", directory: folder)
+        let good = try Curve.generate(name: "good", directory: folder)
+        let bad = try Curve.generate(name: "bad", directory: folder)
+        // The secret key file is private.
+        let mode = try FileManager.default.attributesOfItem(atPath: server.secretFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(throws: Curve.KeyError.self) { try Curve.generate(name: "good", directory: folder) }
+        let authorized = folder + "/authorized"
+        try ("# workers allowed to join\n" + (try Curve.readKey(good.publicFile)) + "\n").write(toFile: authorized, atomically: true, encoding: .utf8)
+
+        let (spec, store) = try tinyStudy(trials: 4)
+        let serverKeys = try Curve.readKeyPair(server.secretFile)
+        let authorizedKeys = try Curve.readAuthorized(authorized)
+        #expect(authorizedKeys.count == 1)
+        let bound = EndpointBox()
+        let done = Flag()
+        let coordinatorRun = Background { () -> Coordinator.Report in
+            var options = Coordinator.Options(endpoint: "tcp://127.0.0.1:*")
+            options.curve = (serverKeys.secretKey, authorizedKeys)
+            let coordinator = Coordinator(spec: spec, store: store, options: options)
+            coordinator.onBound = { bound.set($0) }
+            defer { done.set() }
+            return try coordinator.run()
+        }
+        var endpoint: String?
+        for _ in 0..<200 where endpoint == nil { usleep(10_000); endpoint = bound.get() }
+        let target = try #require(endpoint)
+        let serverPublic = try Curve.readKey(server.publicFile)
+        func worker(_ id: String, _ secretFile: String?) -> Background<Worker.Report> {
+            let keys = secretFile.map { try? Curve.readKeyPair($0) } ?? nil
+            return Background {
+                var options = Worker.Options(endpoint: target, slots: 1, id: id)
+                if let keys { options.curve = (keys, serverPublic) }
+                return try Worker(options: options).run { done.isSet }
+            }
+        }
+        // The intruders start first, so they would get work if they could get in.
+        let intruder = worker("intruder", bad.secretFile)
+        let plain = worker("plain", nil)
+        usleep(500_000)
+        let member = worker("member", good.secretFile)
+        let report = try #require(try coordinatorRun.wait(seconds: 120))
+        #expect(report.finished == 4)
+        #expect(try member.wait(seconds: 30)?.evaluated == 4)
+        #expect(try intruder.wait(seconds: 30)?.evaluated == 0)
+        #expect(try plain.wait(seconds: 30)?.evaluated == 0)
+        #expect(Set(try store.trials().compactMap(\.worker)) == ["member"])
+        let refused = try store.events().filter { $0.kind == "unauthorized" }
+        let badKey = try Curve.readKey(bad.publicFile)
+        #expect(refused.contains { $0.message.contains(badKey) })
+    }
+
+    @Test func badKeyFilesAreLocated() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-badkeys-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "# ok\nshort-key\n".write(toFile: folder + "/a", atomically: true, encoding: .utf8)
+        let error = try #require(throws: Curve.KeyError.self) { try Curve.readAuthorized(folder + "/a") }
+        #expect(error.description.hasSuffix("/a:2: expected a 40-character Z85 CURVE key, found `short-key`"))
+        #expect(throws: Curve.KeyError.self) { try Curve.readKey(folder + "/missing") }
+    }
+}
+
+@Suite struct KeyFileTests {
+    @Test func aKeyStartingWithHashIsAKeyNotAComment() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)").path
+        let key = "#" + String(repeating: "a", count: 39)
+        try "# a comment\n\(key)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try Curve.readAuthorized(path) == [key])
+    }
+}
