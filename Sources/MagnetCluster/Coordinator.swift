@@ -108,6 +108,7 @@ public final class Coordinator {
 
     var workers: [[UInt8]: WorkerState] = [:]
     var leases: [Int: Lease] = [:]
+    var started = Date()
 
     /// Creates a coordinator for a study.
     public init(spec: SweepSpec, store: StudyStore, options: Options, context: ZMQContext = ZMQContext()) {
@@ -121,6 +122,7 @@ public final class Coordinator {
     /// returns true. Call on a dedicated thread: it blocks, polling its socket.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
         let start = Date()
+        started = start
         // With CURVE, the ZAP handler must be bound before the socket that uses it.
         let zap = try options.curve.map { try ZAPHandler(context: context, authorized: $0.authorized) }
         defer { zap?.socket.close() }
@@ -374,6 +376,8 @@ public final class Coordinator {
             ("finished", .int(driver.finished)),
             ("in_flight", .int(driver.inFlight.count)),
             ("queued", .int(driver.queuedCount)),
+            ("uptime_s", .double(now.timeIntervalSince(started))),
+            ("trials_per_second", .double(Double(counters.recorded) / max(now.timeIntervalSince(started), 1e-9))),
             ("best", driver.best.map { .object([("trial", .int($0.trial)), ("metric", .string(spec.objectives[0].metric)), ("value", .double($0.value))]) } ?? .null),
             ("workers", .array(workers.values.sorted { $0.hello.worker < $1.hello.worker }.map { worker in
                 .object([("worker", .string(worker.hello.worker)), ("host", .string(worker.hello.host)),

@@ -34,6 +34,7 @@ struct StatusCommand: ParsableCommand {
             let status = try StatusConnect.query(connect, seconds: 5)
             if json { print(status.rendered()); return }
             print("study \(status["study"].map { $0.rendered(pretty: false) } ?? "?") at \(connect): \(status["finished"]?.rendered(pretty: false) ?? "?") finished, \(status["in_flight"]?.rendered(pretty: false) ?? "?") in flight, \(status["queued"]?.rendered(pretty: false) ?? "?") queued")
+            if let rate = status["trials_per_second"]?.doubleValue { print(String(format: "throughput: %.2f trials/s since the coordinator started", rate)) }
             if let best = status["best"], best != .null { print("best: \(best.rendered(pretty: false))") }
             if case .array(let workers)? = status["workers"] {
                 var table = TextTable(["worker", "host", "slots", "running", "done", "last heartbeat s"],
