@@ -28,7 +28,7 @@ build: deps
 sweep: release
 	.build/release/magnet sweep examples/quickstart.yaml --db quickstart.db
 	.build/release/magnet status quickstart.db
-	.build/release/magnet pareto quickstart.db
+	.build/release/magnet pareto quickstart.db --svg quickstart-front.svg
 	.build/release/magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2" -o quickstart-best
 
 test: deps

@@ -15,6 +15,8 @@ struct ParetoCommand: ParsableCommand {
         Examples:
           magnet pareto quickstart.db
           magnet pareto quickstart.db --csv > front.csv
+          magnet pareto quickstart.db --svg front.svg                       plot: every trial, the front highlighted
+          magnet pareto quickstart.db --svg area.svg --x area_mm2 --y energy_per_inference_uJ
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -24,9 +26,16 @@ struct ParetoCommand: ParsableCommand {
     var csv = false
     @Flag(help: "Print JSON.")
     var json = false
+    @Option(help: "Also draw the trials and the front as an SVG plot into this file (open it in a browser).")
+    var svg: String?
+    @Option(help: "The plot's horizontal metric (default: the first objective).")
+    var x: String?
+    @Option(help: "The plot's vertical metric (default: the second objective, or area_mm2).")
+    var y: String?
 
     func validate() throws {
         if csv && json { throw ValidationError("choose one of --csv and --json") }
+        if (x != nil || y != nil) && svg == nil { throw ValidationError("--x and --y choose the axes of --svg") }
     }
 
     func run() throws {
@@ -37,6 +46,25 @@ struct ParetoCommand: ParsableCommand {
             first.minimized($0.metric(first.metric) ?? .infinity) < first.minimized($1.metric(first.metric) ?? .infinity)
         }
         let columns = TrialColumns(view: view, trials: front)
+        if let svg {
+            func axis(_ name: String?, fallback: ObjectiveSpec) throws -> ObjectiveSpec {
+                guard let name else { return fallback }
+                if let objective = view.objectives.first(where: { $0.metric == name }) { return objective }
+                let known = Set(trials.flatMap { $0.metrics.map(\.0) })
+                guard known.contains(name) else {
+                    var message = "unknown metric `\(name)`"
+                    if let near = NearestName.suggestion(for: name, among: known.sorted()) { message += "; did you mean `\(near)`?" }
+                    throw ValidationError(message)
+                }
+                return ObjectiveSpec(metric: name, direction: Metric.naturalDirection(name))
+            }
+            let xAxis = try axis(x, fallback: first)
+            let second = view.objectives.count > 1 ? view.objectives[1] : ObjectiveSpec(metric: "area_mm2", direction: .minimize)
+            let yAxis = try axis(y, fallback: second)
+            let plot = ParetoPlot(x: xAxis, y: yAxis).svg(trials, title: "\(view.study.name): \(yAxis.metric) vs \(xAxis.metric)")
+            try plot.write(toFile: svg, atomically: true, encoding: .utf8)
+            FileHandle.standardError.write(Data("wrote \(svg)\n".utf8))
+        }
         if json {
             print(JSONValue.array(front.map(columns.json)).rendered())
         } else if csv {
