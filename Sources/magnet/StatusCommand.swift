@@ -33,7 +33,8 @@ struct StatusCommand: ParsableCommand {
         if let connect {
             let status = try StatusConnect.query(connect, seconds: 5)
             if json { print(status.rendered()); return }
-            print("study \(status["study"].map { $0.rendered(pretty: false) } ?? "?") at \(connect): \(status["finished"]?.rendered(pretty: false) ?? "?") finished, \(status["in_flight"]?.rendered(pretty: false) ?? "?") in flight, \(status["queued"]?.rendered(pretty: false) ?? "?") queued")
+            let name: String = { if case .string(let s)? = status["study"] { return s } else { return "?" } }()
+            print("study \(name) at \(connect): \(status["finished"]?.rendered(pretty: false) ?? "?") finished, \(status["in_flight"]?.rendered(pretty: false) ?? "?") in flight, \(status["queued"]?.rendered(pretty: false) ?? "?") queued")
             if let rate = status["trials_per_second"]?.doubleValue { print(String(format: "throughput: %.2f trials/s since the coordinator started", rate)) }
             if let best = status["best"], best != .null { print("best: \(best.rendered(pretty: false))") }
             if case .array(let workers)? = status["workers"] {
@@ -43,6 +44,15 @@ struct StatusCommand: ParsableCommand {
                     table.append(["worker", "host", "slots", "running", "done"].map { key in
                         switch w[key] { case .string(let s)?: return s; case let v?: return v.rendered(pretty: false); case nil: return "" }
                     } + [w["last_heartbeat_s"]?.doubleValue.map { String(format: "%.1f", $0) } ?? ""])
+                }
+                print(table.rendered())
+            }
+            if case .array(let leases)? = status["leases"], !leases.isEmpty {
+                var table = TextTable(["trial", "attempt", "worker", "lease expires in s"], alignments: [.right, .right, .left, .right])
+                for lease in leases {
+                    table.append([lease["trial"]?.rendered(pretty: false) ?? "", lease["attempt"]?.rendered(pretty: false) ?? "",
+                                  { if case .string(let s)? = lease["worker"] { return s } else { return "" } }(),
+                                  lease["expires_in_s"]?.doubleValue.map { String(format: "%.0f", $0) } ?? ""])
                 }
                 print(table.rendered())
             }
