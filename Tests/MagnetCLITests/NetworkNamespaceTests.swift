@@ -79,7 +79,8 @@ struct TwoHosts {
     func aWorkerWhoseLinkDropsIsReplacedAndRejoins() throws {
         let hosts = try TwoHosts()
         defer { hosts.remove() }
-        let (_, sweep, db) = try writeTinySweep(trials: 16, mapperBudget: 600)
+        // Enough trials that the local worker alone cannot finish them before the link returns.
+        let (_, sweep, db) = try writeTinySweep(trials: 30, mapperBudget: 600)
         let endpoint = "tcp://\(hosts.coordinatorAddress):5555"
         let coordinator = try hosts.launch(in: hosts.coordinatorHost, ["coordinator", sweep, "--db", db, "--bind", endpoint,
                                                                      "--heartbeat", "0.3", "--lease", "4"])
@@ -99,13 +100,13 @@ struct TwoHosts {
         hosts.setWorkerLink(up: false)
         // Past the lease (4 s) and the heartbeat allowance (1.5 s): the trial goes to the local worker.
         #expect(waitFor(seconds: 60) { (trials().first { $0.number == cut }?.attempt ?? 1) >= 2 })
-        usleep(5_000_000)
+        usleep(2_000_000)
         let backAt = Date().timeIntervalSince1970
         hosts.setWorkerLink(up: true)
         #expect(waitFor(seconds: 180) { !coordinator.isRunning }, "the coordinator did not finish")
         let all = trials()
-        #expect(all.count == 16 && all.allSatisfy { $0.state.isFinished })
-        #expect(Set(all.map(\.paramsHash)).count == 16)
+        #expect(all.count == 30 && all.allSatisfy { $0.state.isFinished })
+        #expect(Set(all.map(\.paramsHash)).count == 30)
         // The remote worker rejoined: it finished trials it started after the link came back.
         #expect(all.contains { $0.worker == "remote" && ($0.startedAt ?? 0) > backAt }, "the remote worker did not rejoin")
     }
