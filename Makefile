@@ -3,7 +3,7 @@
 #   make test    install missing system packages, run the test suite
 #
 # System packages the project needs (installed with apt when missing).
-APT_PACKAGES := libzmq3-dev libsqlite3-dev
+APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: sweep test deps build release clean
