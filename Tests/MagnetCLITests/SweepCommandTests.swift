@@ -171,3 +171,37 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(try store.events().contains { $0.kind == "stop" } || finishedCount(db) == 14)
     }
 }
+
+@Suite struct SweepInputErrorTests {
+    @Test func aBadSweepFileIsOneLocatedErrorLine() throws {
+        let (folder, sweep, db) = try writeTinySweep(trials: 0)
+        let run = try CLIRunner.run(["sweep", sweep, "--db", db])
+        #expect(run.status == 1)
+        // Line 16 is `budget: {trials: 0}`; the value starts at column 18.
+        #expect(run.stderr == "error: \(sweep):16:18: budget.trials: 0 is out of range; allowed: 1...10000000\n", "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db))   // nothing created
+        _ = folder
+    }
+
+    /// On a terminal the sweep keeps one progress line (pseudo-terminal from util-linux `script`).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func aTerminalGetsAProgressLine() throws {
+        let (_, sweep, db) = try writeTinySweep(trials: 4)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        let command = [CLIRunner.executable.path, "sweep", sweep, "--db", db, "--workers", "2"].joined(separator: " ")
+        process.arguments = ["-qec", command, "/dev/null"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("\r\u{1B}[Ktrials 4/4"), "\(output)")
+        #expect(output.contains("trials/s"))
+        #expect(output.contains("ETA"))
+        #expect(output.contains("best energy_per_inference_uJ"))
+        #expect(!output.contains("trial 1 complete in"))  // no per-trial lines on a terminal
+    }
+}
