@@ -34,8 +34,9 @@ struct VectorMACRTLTests {
     func write(_ emitter: VectorMACEmitter, cycles: Int, seed: UInt64) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-rtl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let file = emitter.emit()
-        try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+        for file in [emitter.emitDot(), emitter.emit()] {
+            try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+        }
         // A self-checking testbench: random operands, random clear/enable, expected values from Swift.
         var generator = SeededGenerator(seed: seed)
         func random(_ bits: Int) -> Int { Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &generator) }
@@ -93,7 +94,7 @@ struct VectorMACRTLTests {
         let c = Self.configurations[index]
         let emitter = VectorMACEmitter(vectorSize: c.vector, weightBits: c.weight, inputBits: c.input, accumulationBits: c.accumulator)
         let folder = try write(emitter, cycles: 200, seed: UInt64(index + 1))
-        let compile = runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_vector_mac.v"], in: folder)
+        let compile = runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_vector_mac.v", "magnet_dot.v"], in: folder)
         #expect(compile.status == 0, "\(compile.output)")
         let run = runTool("/usr/bin/vvp", ["sim"], in: folder)
         #expect(run.output.contains("PASS"), "\(run.output.prefix(2000))")
@@ -104,9 +105,9 @@ struct VectorMACRTLTests {
         let c = Self.configurations[index]
         let emitter = VectorMACEmitter(vectorSize: c.vector, weightBits: c.weight, inputBits: c.input, accumulationBits: c.accumulator)
         let folder = try write(emitter, cycles: 1, seed: 1)
-        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "magnet_vector_mac.v"], in: folder)
+        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "--top-module", "magnet_vector_mac", "magnet_vector_mac.v", "magnet_dot.v"], in: folder)
         #expect(lint.status == 0, "\(lint.output)")
-        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_vector_mac.v; synth -top magnet_vector_mac; select -assert-none t:$_DLATCH_* t:$dlatch; stat"],
+        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_vector_mac.v magnet_dot.v; synth -top magnet_vector_mac; select -assert-none t:$_DLATCH_* t:$dlatch; stat"],
                             in: folder)
         #expect(synth.status == 0, "\(synth.output.suffix(2000))")
     }
@@ -126,5 +127,118 @@ struct VectorMACRTLTests {
         design.weightFormat = .fp16
         let error = try #require(throws: RTLUnsupported.self) { try VectorMACEmitter(design: design) }
         #expect(error.description == "weightFormat: not supported by the RTL generator yet: fp16 (the generator emits int4, int8 and int16 datapaths)")
+    }
+}
+
+@Suite(.enabled(if: rtlToolsAvailable, "needs yosys, verilator and iverilog (make test installs them)"))
+struct LaneRTLTests {
+    static let lanes: [(vector: Int, weight: Int, input: Int, accumulator: Int, weightDepth: Int, accumulationDepth: Int)] = [
+        (8, 8, 8, 24, 1, 1),    // the Simba-like lane
+        (4, 4, 8, 20, 3, 4),    // int4 weights, a 3-entry weight collector
+        (2, 16, 16, 36, 2, 5),
+        (5, 8, 8, 14, 4, 2),    // wraps
+    ]
+
+    func lane(_ index: Int) -> LaneEmitter {
+        let c = Self.lanes[index]
+        return LaneEmitter(mac: VectorMACEmitter(vectorSize: c.vector, weightBits: c.weight, inputBits: c.input, accumulationBits: c.accumulator),
+                           weightDepth: c.weightDepth, accumulationDepth: c.accumulationDepth)
+    }
+
+    func write(_ lane: LaneEmitter, cycles: Int, seed: UInt64) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-lane-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in [lane.mac.emitDot(), lane.emit()] {
+            try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+        }
+        var generator = SeededGenerator(seed: seed)
+        let mac = lane.mac
+        func random(_ bits: Int) -> Int { Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &generator) }
+        func pack(_ values: [Int], _ bits: Int) -> String {
+            let digits = values.reversed().map { value -> String in
+                let text = String(UInt64(bitPattern: Int64(value)) & ((1 << UInt64(bits)) - 1), radix: 2)
+                return String(repeating: "0", count: bits - text.count) + text
+            }.joined()
+            return "\(values.count * bits)'b\(digits)"
+        }
+        var model = LaneEmitter.Reference(lane: lane)
+        var body = ""
+        let wa = LaneEmitter.addressBits(lane.weightDepth), aa = LaneEmitter.addressBits(lane.accumulationDepth)
+        // The collectors have no reset: the sequence writes a weight entry before reading it and
+        // clears a partial sum before accumulating into it or checking it.
+        var writtenWeights = Set<Int>(), clearedSums = Set<Int>()
+        for cycle in 0..<cycles {
+            let writeEntry = cycle < lane.weightDepth ? cycle : Int.random(in: 0..<lane.weightDepth, using: &generator)
+            let doWrite = cycle < lane.weightDepth || Int.random(in: 0..<3, using: &generator) == 0
+            let vector = (0..<mac.vectorSize).map { _ in random(mac.weightBits) }
+            let inputs = (0..<mac.vectorSize).map { _ in random(mac.inputBits) }
+            let readable = writtenWeights.sorted()
+            let readEntry = readable.isEmpty ? 0 : readable[Int.random(in: 0..<readable.count, using: &generator)]
+            let sumEntry = Int.random(in: 0..<lane.accumulationDepth, using: &generator)
+            let doMAC = !readable.isEmpty && Int.random(in: 0..<4, using: &generator) > 0
+            let clear = !clearedSums.contains(sumEntry) || Int.random(in: 0..<8, using: &generator) == 0
+            model.clock(write: doWrite ? (writeEntry, vector) : nil, mac: doMAC ? (readEntry, inputs, sumEntry, clear) : nil)
+            if doWrite { writtenWeights.insert(writeEntry) }
+            if doMAC { clearedSums.insert(sumEntry) }
+            let checkable = clearedSums.sorted()
+            let probe = checkable.isEmpty ? 0 : checkable[Int.random(in: 0..<checkable.count, using: &generator)]
+            body += """
+                    w_we = \(doWrite ? 1 : 0); w_waddr = \(wa)'d\(writeEntry); w_wdata = \(pack(vector, mac.weightBits));
+                    mac_en = \(doMAC ? 1 : 0); w_raddr = \(wa)'d\(readEntry); inputs = \(pack(inputs, mac.inputBits));
+                    a_addr = \(aa)'d\(sumEntry); a_clear = \(clear ? 1 : 0); a_raddr = \(aa)'d\(probe);
+                    @(posedge clk); #1;
+
+            """
+            if !checkable.isEmpty {
+                body += """
+                        if (a_rdata !== \(mac.accumulationBits)'d\(model.partial[probe])) begin
+                            $display("MISMATCH cycle \(cycle) entry \(probe): got %0d", a_rdata); errors = errors + 1;
+                        end
+                        checks = checks + 1;
+
+                """
+            }
+        }
+        let testbench = """
+            `timescale 1ns/1ps
+            module tb;
+                reg clk = 0, w_we = 0, mac_en = 0, a_clear = 0;
+                reg [\(wa - 1):0] w_waddr, w_raddr;
+                reg [\(aa - 1):0] a_addr, a_raddr;
+                reg [\(mac.vectorSize * mac.weightBits - 1):0] w_wdata;
+                reg [\(mac.vectorSize * mac.inputBits - 1):0] inputs;
+                wire [\(mac.accumulationBits - 1):0] a_rdata;
+                integer errors = 0, checks = 0;
+                \(LaneEmitter.moduleName) dut (.clk(clk), .w_we(w_we), .w_waddr(w_waddr), .w_raddr(w_raddr), .a_addr(a_addr),
+                    .a_raddr(a_raddr), .w_wdata(w_wdata), .mac_en(mac_en), .a_clear(a_clear), .inputs(inputs), .a_rdata(a_rdata));
+                always #5 clk = ~clk;
+                initial begin
+            \(body)
+                    if (errors == 0 && checks > \(cycles / 2)) $display("PASS %0d checks", checks); else $display("FAIL %0d of %0d", errors, checks);
+                    $finish;
+                end
+            endmodule
+
+            """
+        try testbench.write(to: folder.appendingPathComponent("tb.v"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    @Test(arguments: 0..<4)
+    func simulatesBitExact(_ index: Int) throws {
+        let folder = try write(lane(index), cycles: 300, seed: UInt64(10 + index))
+        let compile = runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_lane.v", "magnet_dot.v"], in: folder)
+        #expect(compile.status == 0, "\(compile.output)")
+        let run = runTool("/usr/bin/vvp", ["sim"], in: folder)
+        #expect(run.output.contains("PASS"), "\(run.output.prefix(2000))")
+    }
+
+    @Test(arguments: 0..<4)
+    func lintsAndSynthesizes(_ index: Int) throws {
+        let folder = try write(lane(index), cycles: 1, seed: 1)
+        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "--top-module", "magnet_lane", "magnet_lane.v", "magnet_dot.v"], in: folder)
+        #expect(lint.status == 0, "\(lint.output)")
+        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_lane.v magnet_dot.v; synth -top magnet_lane; select -assert-none t:$_DLATCH_* t:$dlatch"], in: folder)
+        #expect(synth.status == 0, "\(synth.output.suffix(2000))")
     }
 }
