@@ -140,15 +140,18 @@ public enum Wire {
         [Array(type.rawValue.utf8), Array(try encoder.encode(body))]
     }
 
-    /// Decodes a body, or `nil` if it does not decode or has another protocol version
-    /// (`hello` is decoded whatever its version, so the refusal can say which).
+    /// One decoder for every message (making one per message showed in profiles).
+    static let decoder = JSONDecoder()
+
+    /// Decodes a body, or `nil` if it does not decode (`hello` is decoded whatever its version,
+    /// so the refusal can say which).
     public static func decode<Body: Decodable>(_ type: Body.Type, _ bytes: [UInt8]) -> Body? {
-        try? JSONDecoder().decode(Body.self, from: Data(bytes))
+        try? decoder.decode(Body.self, from: Data(bytes))
     }
 
     /// The protocol version of a body, if it has one.
     public static func version(_ bytes: [UInt8]) -> Int? {
         struct Versioned: Decodable { var v: Int }
-        return (try? JSONDecoder().decode(Versioned.self, from: Data(bytes)))?.v
+        return (try? decoder.decode(Versioned.self, from: Data(bytes)))?.v
     }
 }
