@@ -299,3 +299,163 @@ struct SRAMRTLTests {
         #expect(synth.status == 0, "\(synth.output.suffix(1000))")
     }
 }
+
+@Suite(.enabled(if: rtlToolsAvailable, "needs yosys, verilator and iverilog (make test installs them)"))
+struct PERTLTests {
+    static let pes: [PEEmitter] = [
+        // 2 lanes of 4×int8, one-entry collectors (the Simba-like shape, small).
+        PEEmitter(lane: LaneEmitter(mac: VectorMACEmitter(vectorSize: 4, weightBits: 8, inputBits: 8, accumulationBits: 24),
+                                    weightDepth: 1, accumulationDepth: 1),
+                  lanes: 2, inputDepth: 1, weightBufferDepth: 8, inputBufferDepth: 8, accumulationBufferDepth: 4),
+        // 3 lanes of 2×(int4·int8), deeper collectors, a wrapping 14-bit accumulator.
+        PEEmitter(lane: LaneEmitter(mac: VectorMACEmitter(vectorSize: 2, weightBits: 4, inputBits: 8, accumulationBits: 14),
+                                    weightDepth: 3, accumulationDepth: 2),
+                  lanes: 3, inputDepth: 2, weightBufferDepth: 5, inputBufferDepth: 6, accumulationBufferDepth: 3),
+    ]
+
+    func pack(_ values: [Int], _ bits: Int) -> String {
+        let digits = values.reversed().map { value -> String in
+            let text = String(UInt64(bitPattern: Int64(value)) & ((1 << UInt64(bits)) - 1), radix: 2)
+            return String(repeating: "0", count: bits - text.count) + text
+        }.joined()
+        return "\(values.count * bits)'b\(digits)"
+    }
+
+    func write(_ pe: PEEmitter, cycles: Int, seed: UInt64) throws -> (URL, Int) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-pe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in pe.emit() { try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8) }
+        var g = SeededGenerator(seed: seed)
+        let mac = pe.lane.mac
+        func random(_ bits: Int) -> Int { Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &g) }
+        func pick<T>(_ items: [T]) -> T? { items.isEmpty ? nil : items[Int.random(in: 0..<items.count, using: &g)] }
+        func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &g) < percent }
+        let bits = LaneEmitter.addressBits
+        let lb = bits(pe.lanes), wba = bits(pe.weightBufferDepth), iba = bits(pe.inputBufferDepth), aba = bits(pe.accumulationBufferDepth)
+        let wa = bits(pe.lane.weightDepth), ia = bits(pe.inputDepth), aa = bits(pe.lane.accumulationDepth)
+        var model = PEEmitter.Reference(pe: pe)
+        var body = ""
+        var checks = 0
+        var drainLastCycle = false
+        for cycle in 0..<cycles {
+            var c = PEEmitter.Reference.Commands(lanes: pe.lanes)
+            // Loads and fills never share a buffer in one cycle; fills read only defined words.
+            if chance(35) {
+                c.loadWeights = (Int.random(in: 0..<pe.lanes, using: &g), Int.random(in: 0..<pe.weightBufferDepth, using: &g),
+                                 (0..<mac.vectorSize).map { _ in random(mac.weightBits) })
+            } else if chance(50), let address = pick((0..<pe.weightBufferDepth).filter { a in model.weightBuffer.allSatisfy { $0[a] != nil } }) {
+                c.fillWeights = (address, Int.random(in: 0..<pe.lane.weightDepth, using: &g))
+            }
+            if chance(30) {
+                c.loadInputs = (Int.random(in: 0..<pe.inputBufferDepth, using: &g), (0..<mac.vectorSize).map { _ in random(mac.inputBits) })
+            } else if chance(50), let address = pick((0..<pe.inputBufferDepth).filter { model.inputBuffer[$0] != nil }) {
+                c.fillInputs = (address, Int.random(in: 0..<pe.inputDepth, using: &g))
+            }
+            // Compute with defined collector entries.
+            let weightEntries = (0..<pe.lane.weightDepth).filter { e in model.weightCollector.allSatisfy { $0[e] != nil } }
+            let inputEntries = (0..<pe.inputDepth).filter { model.inputCollector[$0] != nil }
+            if chance(60), let w = pick(weightEntries), let i = pick(inputEntries) {
+                let a = Int.random(in: 0..<pe.lane.accumulationDepth, using: &g)
+                let defined = model.partial.allSatisfy { $0[a] != nil }
+                c.mac = (w, i, a, !defined || chance(15))
+            }
+            // A drain or a read-out, never in the cycle after a drain (its write-back).
+            if !drainLastCycle {
+                let partials = (0..<pe.lane.accumulationDepth).filter { e in model.partial.allSatisfy { $0[e] != nil } }
+                if chance(30), let entry = pick(partials) {
+                    let address = Int.random(in: 0..<pe.accumulationBufferDepth, using: &g)
+                    let defined = model.accumulationBuffer.allSatisfy { $0[address] != nil }
+                    c.drain = (entry, address, !defined || chance(20))
+                    c.psumIn = (0..<pe.lanes).map { _ in UInt64.random(in: 0..<(1 << UInt64(mac.accumulationBits)), using: &g) }
+                } else if chance(50), let address = pick((0..<pe.accumulationBufferDepth).filter { a in model.accumulationBuffer.allSatisfy { $0[a] != nil } }) {
+                    c.read = address
+                }
+            }
+            drainLastCycle = c.drain != nil
+            model.clock(c)
+            let psum = c.psumIn.reversed().map { value -> String in
+                let text = String(value, radix: 2)
+                return String(repeating: "0", count: mac.accumulationBits - text.count) + text
+            }.joined()
+            body += """
+                    ld_w_en = \(c.loadWeights == nil ? 0 : 1); ld_w_lane = \(lb)'d\(c.loadWeights?.lane ?? 0); ld_w_addr = \(wba)'d\(c.loadWeights?.address ?? 0); ld_w_data = \(pack(c.loadWeights?.vector ?? Array(repeating: 0, count: mac.vectorSize), mac.weightBits));
+                    ld_i_en = \(c.loadInputs == nil ? 0 : 1); ld_i_addr = \(iba)'d\(c.loadInputs?.address ?? 0); ld_i_data = \(pack(c.loadInputs?.vector ?? Array(repeating: 0, count: mac.vectorSize), mac.inputBits));
+                    fill_w_en = \(c.fillWeights == nil ? 0 : 1); fill_w_addr = \(wba)'d\(c.fillWeights?.address ?? 0); fill_w_entry = \(wa)'d\(c.fillWeights?.entry ?? 0);
+                    fill_i_en = \(c.fillInputs == nil ? 0 : 1); fill_i_addr = \(iba)'d\(c.fillInputs?.address ?? 0); fill_i_entry = \(ia)'d\(c.fillInputs?.entry ?? 0);
+                    mac_en = \(c.mac == nil ? 0 : 1); mac_w_entry = \(wa)'d\(c.mac?.weightEntry ?? 0); mac_i_entry = \(ia)'d\(c.mac?.inputEntry ?? 0); mac_a_entry = \(aa)'d\(c.mac?.partialEntry ?? 0); mac_clear = \((c.mac?.clear ?? false) ? 1 : 0);
+                    drain_en = \(c.drain == nil ? 0 : 1); drain_entry = \(aa)'d\(c.drain?.entry ?? 0); drain_addr = \(aba)'d\(c.drain?.address ?? 0); drain_first = \((c.drain?.first ?? false) ? 1 : 0);
+                    psum_in = \(pe.lanes * mac.accumulationBits)'b\(psum);
+                    rd_en = \(c.read == nil ? 0 : 1); rd_addr = \(aba)'d\(c.read ?? 0);
+                    @(posedge clk); #1;
+
+            """
+            if c.read != nil, model.readData.allSatisfy({ $0 != nil }) {
+                let expected = model.readData.reversed().map { value -> String in
+                    let text = String(value!, radix: 2)
+                    return String(repeating: "0", count: mac.accumulationBits - text.count) + text
+                }.joined()
+                body += """
+                        if (rd_data !== \(pe.lanes * mac.accumulationBits)'b\(expected)) begin
+                            $display("MISMATCH cycle \(cycle)"); errors = errors + 1;
+                        end
+
+                """
+                checks += 1
+            }
+        }
+        let n = mac.vectorSize
+        let testbench = """
+            `timescale 1ns/1ps
+            module tb;
+                reg clk = 0;
+                reg ld_w_en = 0, ld_i_en = 0, fill_w_en = 0, fill_i_en = 0, mac_en = 0, mac_clear = 0, drain_en = 0, drain_first = 0, rd_en = 0;
+                reg [\(lb - 1):0] ld_w_lane;
+                reg [\(wba - 1):0] ld_w_addr, fill_w_addr;
+                reg [\(iba - 1):0] ld_i_addr, fill_i_addr;
+                reg [\(wa - 1):0] fill_w_entry, mac_w_entry;
+                reg [\(ia - 1):0] fill_i_entry, mac_i_entry;
+                reg [\(aa - 1):0] mac_a_entry, drain_entry;
+                reg [\(aba - 1):0] drain_addr, rd_addr;
+                reg [\(n * mac.weightBits - 1):0] ld_w_data;
+                reg [\(n * mac.inputBits - 1):0] ld_i_data;
+                reg [\(pe.lanes * mac.accumulationBits - 1):0] psum_in;
+                wire [\(pe.lanes * mac.accumulationBits - 1):0] rd_data;
+                integer errors = 0;
+                \(PEEmitter.moduleName) dut (.clk(clk), .ld_w_en(ld_w_en), .ld_w_lane(ld_w_lane), .ld_w_addr(ld_w_addr), .ld_w_data(ld_w_data),
+                    .ld_i_en(ld_i_en), .ld_i_addr(ld_i_addr), .ld_i_data(ld_i_data), .fill_w_en(fill_w_en), .fill_w_addr(fill_w_addr),
+                    .fill_w_entry(fill_w_entry), .fill_i_en(fill_i_en), .fill_i_addr(fill_i_addr), .fill_i_entry(fill_i_entry),
+                    .mac_en(mac_en), .mac_w_entry(mac_w_entry), .mac_i_entry(mac_i_entry), .mac_a_entry(mac_a_entry), .mac_clear(mac_clear),
+                    .drain_en(drain_en), .drain_entry(drain_entry), .drain_addr(drain_addr), .drain_first(drain_first), .psum_in(psum_in),
+                    .rd_en(rd_en), .rd_addr(rd_addr), .rd_data(rd_data));
+                always #5 clk = ~clk;
+                initial begin
+            \(body)
+                    if (errors == 0) $display("PASS"); else $display("FAIL %0d", errors);
+                    $finish;
+                end
+            endmodule
+
+            """
+        try testbench.write(to: folder.appendingPathComponent("tb.v"), atomically: true, encoding: .utf8)
+        return (folder, checks)
+    }
+
+    @Test(arguments: 0..<2)
+    func simulatesBitExact(_ index: Int) throws {
+        let (folder, checks) = try write(Self.pes[index], cycles: 1500, seed: UInt64(100 + index))
+        #expect(checks >= 50, "only \(checks) read-outs checked")
+        let compile = runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_pe.v", "magnet_sram.v", "magnet_dot.v"], in: folder)
+        #expect(compile.status == 0, "\(compile.output)")
+        let run = runTool("/usr/bin/vvp", ["sim"], in: folder)
+        #expect(run.output.contains("PASS"), "\(run.output.prefix(2000))")
+    }
+
+    @Test(arguments: 0..<2)
+    func lintsAndSynthesizes(_ index: Int) throws {
+        let (folder, _) = try write(Self.pes[index], cycles: 1, seed: 1)
+        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "--top-module", "magnet_pe", "magnet_pe.v", "magnet_sram.v", "magnet_dot.v"], in: folder)
+        #expect(lint.status == 0, "\(lint.output)")
+        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_pe.v magnet_sram.v magnet_dot.v; synth -top magnet_pe; select -assert-none t:$_DLATCH_* t:$dlatch"], in: folder)
+        #expect(synth.status == 0, "\(synth.output.suffix(2000))")
+    }
+}
