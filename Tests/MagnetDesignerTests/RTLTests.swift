@@ -18,6 +18,15 @@ func runTool(_ path: String, _ arguments: [String], in directory: URL) -> (statu
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
+/// A Verilog binary literal of signed `values`, element 0 in the low bits.
+func packed(_ values: [Int], _ bits: Int) -> String {
+    let digits = values.reversed().map { value -> String in
+        let text = String(UInt64(bitPattern: Int64(value)) & ((1 << UInt64(bits)) - 1), radix: 2)
+        return String(repeating: "0", count: bits - text.count) + text
+    }.joined()
+    return "\(values.count * bits)'b\(digits)"
+}
+
 /// yosys, verilator and iverilog, as `make test` and CI install them.
 let rtlToolsAvailable = ["/usr/bin/yosys", "/usr/bin/verilator", "/usr/bin/iverilog", "/usr/bin/vvp"]
     .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
@@ -40,15 +49,6 @@ struct VectorMACRTLTests {
         // A self-checking testbench: random operands, random clear/enable, expected values from Swift.
         var generator = SeededGenerator(seed: seed)
         func random(_ bits: Int) -> Int { Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &generator) }
-        func pack(_ values: [Int], _ bits: Int) -> String {
-            var digits = ""
-            for value in values.reversed() {
-                let pattern = UInt64(bitPattern: Int64(value)) & ((1 << UInt64(bits)) - 1)
-                let text = String(pattern, radix: 2)
-                digits += String(repeating: "0", count: bits - text.count) + text
-            }
-            return "\(values.count * bits)'b\(digits)"
-        }
         var accumulator: UInt64 = 0
         var body = ""
         for cycle in 0..<cycles {
@@ -58,7 +58,7 @@ struct VectorMACRTLTests {
             let clear = cycle == 0 || Int.random(in: 0..<7, using: &generator) == 0
             if enable { accumulator = emitter.reference(weights: weights, inputs: inputs, accumulator: accumulator, clear: clear) }
             body += """
-                    weights = \(pack(weights, emitter.weightBits)); inputs = \(pack(inputs, emitter.inputBits));
+                    weights = \(packed(weights, emitter.weightBits)); inputs = \(packed(inputs, emitter.inputBits));
                     en = \(enable ? 1 : 0); clear = \(clear ? 1 : 0);
                     @(posedge clk); #1;
                     if (acc !== \(emitter.accumulationBits)'d\(accumulator)) begin
@@ -154,13 +154,6 @@ struct LaneRTLTests {
         var generator = SeededGenerator(seed: seed)
         let mac = lane.mac
         func random(_ bits: Int) -> Int { Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &generator) }
-        func pack(_ values: [Int], _ bits: Int) -> String {
-            let digits = values.reversed().map { value -> String in
-                let text = String(UInt64(bitPattern: Int64(value)) & ((1 << UInt64(bits)) - 1), radix: 2)
-                return String(repeating: "0", count: bits - text.count) + text
-            }.joined()
-            return "\(values.count * bits)'b\(digits)"
-        }
         var model = LaneEmitter.Reference(lane: lane)
         var body = ""
         let wa = LaneEmitter.addressBits(lane.weightDepth), aa = LaneEmitter.addressBits(lane.accumulationDepth)
@@ -183,8 +176,8 @@ struct LaneRTLTests {
             let checkable = clearedSums.sorted()
             let probe = checkable.isEmpty ? 0 : checkable[Int.random(in: 0..<checkable.count, using: &generator)]
             body += """
-                    w_we = \(doWrite ? 1 : 0); w_waddr = \(wa)'d\(writeEntry); w_wdata = \(pack(vector, mac.weightBits));
-                    mac_en = \(doMAC ? 1 : 0); w_raddr = \(wa)'d\(readEntry); inputs = \(pack(inputs, mac.inputBits));
+                    w_we = \(doWrite ? 1 : 0); w_waddr = \(wa)'d\(writeEntry); w_wdata = \(packed(vector, mac.weightBits));
+                    mac_en = \(doMAC ? 1 : 0); w_raddr = \(wa)'d\(readEntry); inputs = \(packed(inputs, mac.inputBits));
                     a_addr = \(aa)'d\(sumEntry); a_clear = \(clear ? 1 : 0); a_raddr = \(aa)'d\(probe);
                     @(posedge clk); #1;
 
@@ -313,14 +306,6 @@ struct PERTLTests {
                   lanes: 3, inputDepth: 2, weightBufferDepth: 5, inputBufferDepth: 6, accumulationBufferDepth: 3),
     ]
 
-    func pack(_ values: [Int], _ bits: Int) -> String {
-        let digits = values.reversed().map { value -> String in
-            let text = String(UInt64(bitPattern: Int64(value)) & ((1 << UInt64(bits)) - 1), radix: 2)
-            return String(repeating: "0", count: bits - text.count) + text
-        }.joined()
-        return "\(values.count * bits)'b\(digits)"
-    }
-
     func write(_ pe: PEEmitter, cycles: Int, seed: UInt64) throws -> (URL, Int) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-pe-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -378,8 +363,8 @@ struct PERTLTests {
                 return String(repeating: "0", count: mac.accumulationBits - text.count) + text
             }.joined()
             body += """
-                    ld_w_en = \(c.loadWeights == nil ? 0 : 1); ld_w_lane = \(lb)'d\(c.loadWeights?.lane ?? 0); ld_w_addr = \(wba)'d\(c.loadWeights?.address ?? 0); ld_w_data = \(pack(c.loadWeights?.vector ?? Array(repeating: 0, count: mac.vectorSize), mac.weightBits));
-                    ld_i_en = \(c.loadInputs == nil ? 0 : 1); ld_i_addr = \(iba)'d\(c.loadInputs?.address ?? 0); ld_i_data = \(pack(c.loadInputs?.vector ?? Array(repeating: 0, count: mac.vectorSize), mac.inputBits));
+                    ld_w_en = \(c.loadWeights == nil ? 0 : 1); ld_w_lane = \(lb)'d\(c.loadWeights?.lane ?? 0); ld_w_addr = \(wba)'d\(c.loadWeights?.address ?? 0); ld_w_data = \(packed(c.loadWeights?.vector ?? Array(repeating: 0, count: mac.vectorSize), mac.weightBits));
+                    ld_i_en = \(c.loadInputs == nil ? 0 : 1); ld_i_addr = \(iba)'d\(c.loadInputs?.address ?? 0); ld_i_data = \(packed(c.loadInputs?.vector ?? Array(repeating: 0, count: mac.vectorSize), mac.inputBits));
                     fill_w_en = \(c.fillWeights == nil ? 0 : 1); fill_w_addr = \(wba)'d\(c.fillWeights?.address ?? 0); fill_w_entry = \(wa)'d\(c.fillWeights?.entry ?? 0);
                     fill_i_en = \(c.fillInputs == nil ? 0 : 1); fill_i_addr = \(iba)'d\(c.fillInputs?.address ?? 0); fill_i_entry = \(ia)'d\(c.fillInputs?.entry ?? 0);
                     mac_en = \(c.mac == nil ? 0 : 1); mac_w_entry = \(wa)'d\(c.mac?.weightEntry ?? 0); mac_i_entry = \(ia)'d\(c.mac?.inputEntry ?? 0); mac_a_entry = \(aa)'d\(c.mac?.partialEntry ?? 0); mac_clear = \((c.mac?.clear ?? false) ? 1 : 0);
