@@ -2,6 +2,7 @@ import Foundation
 import MagnetCore
 import Testing
 @testable import MagnetDesigner
+import MagnetWorkload
 
 /// Runs a program; returns its status and combined output.
 func runTool(_ path: String, _ arguments: [String], in directory: URL) -> (status: Int32, output: String) {
@@ -295,6 +296,8 @@ struct SRAMRTLTests {
 
 @Suite(.enabled(if: rtlToolsAvailable, "needs yosys, verilator and iverilog (make test installs them)"))
 struct PERTLTests {
+    typealias Commands = PEEmitter.Reference.Commands
+
     static let pes: [PEEmitter] = [
         // 2 lanes of 4×int8, one-entry collectors (the Simba-like shape, small).
         PEEmitter(lane: LaneEmitter(mac: VectorMACEmitter(vectorSize: 4, weightBits: 8, inputBits: 8, accumulationBits: 24),
@@ -306,24 +309,18 @@ struct PERTLTests {
                   lanes: 3, inputDepth: 2, weightBufferDepth: 5, inputBufferDepth: 6, accumulationBufferDepth: 3),
     ]
 
-    func write(_ pe: PEEmitter, cycles: Int, seed: UInt64) throws -> (URL, Int) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-pe-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for file in pe.emit() { try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8) }
+    /// Random commands that keep the controller's rules (see docs/rtl.md).
+    func randomCommands(_ pe: PEEmitter, cycles: Int, seed: UInt64) -> [Commands] {
         var g = SeededGenerator(seed: seed)
         let mac = pe.lane.mac
         func random(_ bits: Int) -> Int { Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &g) }
         func pick<T>(_ items: [T]) -> T? { items.isEmpty ? nil : items[Int.random(in: 0..<items.count, using: &g)] }
         func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &g) < percent }
-        let bits = LaneEmitter.addressBits
-        let lb = bits(pe.lanes), wba = bits(pe.weightBufferDepth), iba = bits(pe.inputBufferDepth), aba = bits(pe.accumulationBufferDepth)
-        let wa = bits(pe.lane.weightDepth), ia = bits(pe.inputDepth), aa = bits(pe.lane.accumulationDepth)
         var model = PEEmitter.Reference(pe: pe)
-        var body = ""
-        var checks = 0
+        var commands: [Commands] = []
         var drainLastCycle = false
-        for cycle in 0..<cycles {
-            var c = PEEmitter.Reference.Commands(lanes: pe.lanes)
+        for _ in 0..<cycles {
+            var c = Commands(lanes: pe.lanes)
             // Loads and fills never share a buffer in one cycle; fills read only defined words.
             if chance(35) {
                 c.loadWeights = (Int.random(in: 0..<pe.lanes, using: &g), Int.random(in: 0..<pe.weightBufferDepth, using: &g),
@@ -358,29 +355,51 @@ struct PERTLTests {
             }
             drainLastCycle = c.drain != nil
             model.clock(c)
-            let psum = c.psumIn.reversed().map { value -> String in
+            commands.append(c)
+        }
+        return commands
+    }
+
+    /// A self-checking testbench running `commands` on the PE; every read-out whose words the
+    /// model knows is checked. Returns the folder, the number of checks and the values read.
+    func writeTestbench(_ pe: PEEmitter, _ commands: [Commands]) throws -> (folder: URL, checks: Int, reads: [[UInt64]]) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-pe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in pe.emit() { try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8) }
+        let mac = pe.lane.mac
+        let bits = LaneEmitter.addressBits
+        let lb = bits(pe.lanes), wba = bits(pe.weightBufferDepth), iba = bits(pe.inputBufferDepth), aba = bits(pe.accumulationBufferDepth)
+        let wa = bits(pe.lane.weightDepth), ia = bits(pe.inputDepth), aa = bits(pe.lane.accumulationDepth)
+        func words(_ values: [UInt64]) -> String {
+            "\(pe.lanes * mac.accumulationBits)'b" + values.reversed().map { value -> String in
                 let text = String(value, radix: 2)
                 return String(repeating: "0", count: mac.accumulationBits - text.count) + text
             }.joined()
+        }
+        var model = PEEmitter.Reference(pe: pe)
+        var body = ""
+        var checks = 0
+        var reads: [[UInt64]] = []
+        let zeros = Array(repeating: 0, count: mac.vectorSize)
+        for (cycle, c) in commands.enumerated() {
+            model.clock(c)
             body += """
-                    ld_w_en = \(c.loadWeights == nil ? 0 : 1); ld_w_lane = \(lb)'d\(c.loadWeights?.lane ?? 0); ld_w_addr = \(wba)'d\(c.loadWeights?.address ?? 0); ld_w_data = \(packed(c.loadWeights?.vector ?? Array(repeating: 0, count: mac.vectorSize), mac.weightBits));
-                    ld_i_en = \(c.loadInputs == nil ? 0 : 1); ld_i_addr = \(iba)'d\(c.loadInputs?.address ?? 0); ld_i_data = \(packed(c.loadInputs?.vector ?? Array(repeating: 0, count: mac.vectorSize), mac.inputBits));
+                    ld_w_en = \(c.loadWeights == nil ? 0 : 1); ld_w_lane = \(lb)'d\(c.loadWeights?.lane ?? 0); ld_w_addr = \(wba)'d\(c.loadWeights?.address ?? 0); ld_w_data = \(packed(c.loadWeights?.vector ?? zeros, mac.weightBits));
+                    ld_i_en = \(c.loadInputs == nil ? 0 : 1); ld_i_addr = \(iba)'d\(c.loadInputs?.address ?? 0); ld_i_data = \(packed(c.loadInputs?.vector ?? zeros, mac.inputBits));
                     fill_w_en = \(c.fillWeights == nil ? 0 : 1); fill_w_addr = \(wba)'d\(c.fillWeights?.address ?? 0); fill_w_entry = \(wa)'d\(c.fillWeights?.entry ?? 0);
                     fill_i_en = \(c.fillInputs == nil ? 0 : 1); fill_i_addr = \(iba)'d\(c.fillInputs?.address ?? 0); fill_i_entry = \(ia)'d\(c.fillInputs?.entry ?? 0);
                     mac_en = \(c.mac == nil ? 0 : 1); mac_w_entry = \(wa)'d\(c.mac?.weightEntry ?? 0); mac_i_entry = \(ia)'d\(c.mac?.inputEntry ?? 0); mac_a_entry = \(aa)'d\(c.mac?.partialEntry ?? 0); mac_clear = \((c.mac?.clear ?? false) ? 1 : 0);
                     drain_en = \(c.drain == nil ? 0 : 1); drain_entry = \(aa)'d\(c.drain?.entry ?? 0); drain_addr = \(aba)'d\(c.drain?.address ?? 0); drain_first = \((c.drain?.first ?? false) ? 1 : 0);
-                    psum_in = \(pe.lanes * mac.accumulationBits)'b\(psum);
+                    psum_in = \(words(c.psumIn));
                     rd_en = \(c.read == nil ? 0 : 1); rd_addr = \(aba)'d\(c.read ?? 0);
                     @(posedge clk); #1;
 
             """
             if c.read != nil, model.readData.allSatisfy({ $0 != nil }) {
-                let expected = model.readData.reversed().map { value -> String in
-                    let text = String(value!, radix: 2)
-                    return String(repeating: "0", count: mac.accumulationBits - text.count) + text
-                }.joined()
+                let values = model.readData.map { $0! }
+                reads.append(values)
                 body += """
-                        if (rd_data !== \(pe.lanes * mac.accumulationBits)'b\(expected)) begin
+                        if (rd_data !== \(words(values))) begin
                             $display("MISMATCH cycle \(cycle)"); errors = errors + 1;
                         end
 
@@ -422,25 +441,77 @@ struct PERTLTests {
 
             """
         try testbench.write(to: folder.appendingPathComponent("tb.v"), atomically: true, encoding: .utf8)
-        return (folder, checks)
+        return (folder, checks, reads)
+    }
+
+    func simulate(_ folder: URL) -> String {
+        let compile = runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_pe.v", "magnet_sram.v", "magnet_dot.v"], in: folder)
+        guard compile.status == 0 else { return "compile failed: \(compile.output)" }
+        return runTool("/usr/bin/vvp", ["sim"], in: folder).output
     }
 
     @Test(arguments: 0..<2)
     func simulatesBitExact(_ index: Int) throws {
-        let (folder, checks) = try write(Self.pes[index], cycles: 1500, seed: UInt64(100 + index))
-        #expect(checks >= 50, "only \(checks) read-outs checked")
-        let compile = runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_pe.v", "magnet_sram.v", "magnet_dot.v"], in: folder)
-        #expect(compile.status == 0, "\(compile.output)")
-        let run = runTool("/usr/bin/vvp", ["sim"], in: folder)
-        #expect(run.output.contains("PASS"), "\(run.output.prefix(2000))")
+        let pe = Self.pes[index]
+        let run = try writeTestbench(pe, randomCommands(pe, cycles: 1500, seed: UInt64(100 + index)))
+        #expect(run.checks >= 50, "only \(run.checks) read-outs checked")
+        let output = simulate(run.folder)
+        #expect(output.contains("PASS"), "\(output.prefix(2000))")
+    }
+
+    /// A fully-connected layer (K = 2 lanes × 3 passes outputs, C = 4 × 5 inputs) scheduled by
+    /// hand on the first PE: weights stationary per pass, inputs loaded once; the read-outs
+    /// equal ``ReferenceConvolution`` bit for bit, in Swift and in simulation.
+    @Test func computesAFullyConnectedLayer() throws {
+        let pe = Self.pes[0]
+        let mac = pe.lane.mac, lanes = pe.lanes, n = mac.vectorSize
+        let passes = 3, chunks = 5
+        let layer = Layer.fullyConnected("fc", inputs: n * chunks, outputs: lanes * passes)
+        var g = SeededGenerator(seed: 7)
+        let weights = (0..<layer.shape.weightCount).map { _ in Int.random(in: -128...127, using: &g) }
+        let inputs = (0..<n * chunks).map { _ in Int.random(in: -128...127, using: &g) }
+        let expected = ReferenceConvolution.outputs(layer.shape, weights: weights, inputs: inputs)
+        var commands: [Commands] = []
+        func cycle(_ edit: (inout Commands) -> Void) {
+            var c = Commands(lanes: lanes)
+            edit(&c)
+            commands.append(c)
+        }
+        for chunk in 0..<chunks {   // inputs once
+            cycle { $0.loadInputs = (chunk, Array(inputs[chunk * n..<(chunk + 1) * n])) }
+        }
+        for pass in 0..<passes {
+            // Lane l computes output k = pass·lanes + l; bank l word `chunk` holds W[k][chunk·n ..< +n].
+            for chunk in 0..<chunks {
+                for lane in 0..<lanes {
+                    let k = pass * lanes + lane
+                    cycle { $0.loadWeights = (lane, chunk, Array(weights[k * n * chunks + chunk * n..<k * n * chunks + (chunk + 1) * n])) }
+                }
+            }
+            for chunk in 0..<chunks {
+                cycle { $0.fillWeights = (chunk, 0); $0.fillInputs = (chunk, 0) }
+                cycle { _ in }   // the collectors take the words at the next edge
+                cycle { $0.mac = (0, 0, 0, chunk == 0) }
+            }
+            cycle { $0.drain = (0, pass, true) }   // psum_in is zero: the first pass over C
+            cycle { _ in }                           // write-back
+        }
+        for pass in 0..<passes { cycle { $0.read = pass } }
+        let run = try writeTestbench(pe, commands)
+        #expect(run.checks == passes)
+        let mask = UInt64(1) << UInt64(mac.accumulationBits) - 1
+        let wanted = (0..<passes).map { pass in (0..<lanes).map { UInt64(bitPattern: Int64(expected[pass * lanes + $0])) & mask } }
+        #expect(run.reads == wanted)
+        let output = simulate(run.folder)
+        #expect(output.contains("PASS"), "\(output.prefix(2000))")
     }
 
     @Test(arguments: 0..<2)
     func lintsAndSynthesizes(_ index: Int) throws {
-        let (folder, _) = try write(Self.pes[index], cycles: 1, seed: 1)
-        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "--top-module", "magnet_pe", "magnet_pe.v", "magnet_sram.v", "magnet_dot.v"], in: folder)
+        let run = try writeTestbench(Self.pes[index], [])
+        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "--top-module", "magnet_pe", "magnet_pe.v", "magnet_sram.v", "magnet_dot.v"], in: run.folder)
         #expect(lint.status == 0, "\(lint.output)")
-        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_pe.v magnet_sram.v magnet_dot.v; synth -top magnet_pe; select -assert-none t:$_DLATCH_* t:$dlatch"], in: folder)
+        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_pe.v magnet_sram.v magnet_dot.v; synth -top magnet_pe; select -assert-none t:$_DLATCH_* t:$dlatch"], in: run.folder)
         #expect(synth.status == 0, "\(synth.output.suffix(2000))")
     }
 }
