@@ -53,7 +53,7 @@ public final class Coordinator {
         public var malformed = 0
         /// Dropped: over the size limit.
         public var oversized = 0
-        /// Hellos refused (protocol version).
+        /// Hellos refused (protocol version, or another study asked for).
         public var refusedHellos = 0
         /// Messages (other than hello and status) from peers that never said hello.
         public var unknownPeers = 0
@@ -308,6 +308,11 @@ public final class Coordinator {
             guard hello.v == WireProtocol.version else {
                 counters.refusedHellos += 1
                 send(identity, .refuse, Refuse(reason: "protocol version \(hello.v); this coordinator speaks version \(WireProtocol.version)"))
+                return
+            }
+            if let wanted = hello.study, wanted != spec.study {
+                counters.refusedHellos += 1
+                send(identity, .refuse, Refuse(reason: "unknown study `\(wanted)`; this coordinator runs study `\(spec.study)`"))
                 return
             }
             // A worker saying hello again (it reconnected) keeps the trials it still holds.

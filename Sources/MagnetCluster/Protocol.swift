@@ -30,6 +30,8 @@ public struct Hello: Codable, Sendable, Equatable {
     /// Trials it evaluates at once.
     public var slots: Int
     public var magnetVersion: String
+    /// The study the worker was started for (`magnet worker --study`); `nil`: any.
+    public var study: String? = nil
 }
 
 /// coordinator → worker: accepted; what to evaluate with.

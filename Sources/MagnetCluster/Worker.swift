@@ -28,6 +28,8 @@ public final class Worker {
         public var missedHeartbeats: Double = 5
         /// The protocol version this worker announces (tests use others).
         public var protocolVersion = WireProtocol.version
+        /// The study this worker is for; a coordinator running another one refuses it.
+        public var study: String?
         /// CURVE: this worker's key pair and the coordinator's public key.
         public var curve: (keys: Curve.KeyPair, serverKey: String)?
 
@@ -83,7 +85,8 @@ public final class Worker {
             if let frames = try? Wire.frames(type, body) { try? socket.send(frames) }
         }
         let hello = Hello(v: options.protocolVersion, worker: options.id, host: ProcessInfo.processInfo.hostName, pid: getpid(),
-                          cores: ProcessInfo.processInfo.activeProcessorCount, slots: options.slots, magnetVersion: "magnet")
+                          cores: ProcessInfo.processInfo.activeProcessorCount, slots: options.slots, magnetVersion: "magnet",
+                          study: options.study)
         var welcome: Welcome?
         var evaluator: DesignEvaluator?
         var lastHeard = Date()
@@ -123,7 +126,7 @@ public final class Worker {
                     send(.ready, Ready(free: options.slots - running.count))
                 case .refuse:
                     let reason = Wire.decode(Refuse.self, body)?.reason ?? "no reason given"
-                    if reason.hasPrefix("protocol version") { throw Refused(reason: reason) }
+                    if reason.hasPrefix("protocol version") || reason.hasPrefix("unknown study") { throw Refused(reason: reason) }
                     log?("coordinator: \(reason); saying hello again")
                     welcome = nil
                 case .task:

@@ -95,6 +95,8 @@ struct WorkerCommand: ParsableCommand {
     var mapperThreads = 1
     @Option(help: "This worker's id (default HOST-PID).")
     var id: String?
+    @Option(help: "Only work for this study: a coordinator running another one refuses the worker, which exits.")
+    var study: String?
     @Flag(help: "Exit when the parent process exits (local workers of `magnet sweep`).")
     var exitWithParent = false
     @Option(help: "CURVE: the coordinator's public-key file; needs --curve-secret-key.")
@@ -116,6 +118,7 @@ struct WorkerCommand: ParsableCommand {
         let parent = getppid()
         let watchParent = exitWithParent
         var options = Worker.Options(endpoint: connect, slots: slots, mapperThreads: mapperThreads, id: id)
+        options.study = study
         if let curveSecretKey, let curveServerKey {
             do {
                 options.curve = (try Curve.readKeyPair(curveSecretKey), try Curve.readKey(curveServerKey))

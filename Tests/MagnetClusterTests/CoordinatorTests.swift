@@ -242,3 +242,41 @@ final class Flag: @unchecked Sendable {
         #expect(try Curve.readAuthorized(path) == [key])
     }
 }
+
+@Suite(.serialized) struct StudyGuardTests {
+    /// A worker started for another study is refused and stops with the reason; one for this
+    /// study (or for any) works.
+    @Test func aWorkerForAnotherStudyIsRefused() throws {
+        let (spec, store) = try tinyStudy(trials: 2)
+        let bound = EndpointBox()
+        let coordinatorRun = Background { () -> Coordinator.Report in
+            let coordinator = Coordinator(spec: spec, store: store, options: Coordinator.Options(endpoint: "tcp://127.0.0.1:*"))
+            coordinator.onBound = { bound.set($0) }
+            return try coordinator.run()
+        }
+        var endpoint: String?
+        for _ in 0..<200 where endpoint == nil { usleep(10_000); endpoint = bound.get() }
+        let target = try #require(endpoint)
+        let stranger = Background { () -> String in
+            var options = Worker.Options(endpoint: target, slots: 1, id: "stranger")
+            options.study = "another-study"
+            do {
+                _ = try Worker(options: options).run()
+                return "ran"
+            } catch let error as Worker.Refused {
+                return error.description
+            }
+        }
+        let refusal = try #require(try stranger.wait(seconds: 30))
+        #expect(refusal == "the coordinator refused this worker: unknown study `another-study`; this coordinator runs study `cluster`")
+        _ = Background { () -> Worker.Report in
+            var options = Worker.Options(endpoint: target, slots: 1, id: "member")
+            options.study = "cluster"
+            return try Worker(options: options).run()
+        }
+        let report = try #require(try coordinatorRun.wait(seconds: 120))
+        #expect(report.finished == 2)
+        #expect(report.counters.refusedHellos >= 1)
+        #expect(Set(try store.trials().compactMap(\.worker)) == ["member"])
+    }
+}
