@@ -4,34 +4,6 @@ import Testing
 @testable import MagnetDesigner
 import MagnetWorkload
 
-/// Runs a program; returns its status and combined output.
-func runTool(_ path: String, _ arguments: [String], in directory: URL) -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    guard (try? process.run()) != nil else { return (-1, "cannot run \(path)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
-/// A Verilog binary literal of signed `values`, element 0 in the low bits.
-func packed(_ values: [Int], _ bits: Int) -> String {
-    let digits = values.reversed().map { value -> String in
-        let text = String(UInt64(bitPattern: Int64(value)) & ((1 << UInt64(bits)) - 1), radix: 2)
-        return String(repeating: "0", count: bits - text.count) + text
-    }.joined()
-    return "\(values.count * bits)'b\(digits)"
-}
-
-/// yosys, verilator and iverilog, as `make test` and CI install them.
-let rtlToolsAvailable = ["/usr/bin/yosys", "/usr/bin/verilator", "/usr/bin/iverilog", "/usr/bin/vvp"]
-    .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
-
 @Suite(.enabled(if: rtlToolsAvailable, "needs yosys, verilator and iverilog (make test installs them)"))
 struct VectorMACRTLTests {
     static let configurations: [(vector: Int, weight: Int, input: Int, accumulator: Int)] = [
@@ -41,20 +13,20 @@ struct VectorMACRTLTests {
         (16, 8, 8, 12),    // an accumulator narrower than the sum: wraps
     ]
 
-    func write(_ emitter: VectorMACEmitter, cycles: Int, seed: UInt64) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-rtl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for file in [emitter.emitDot(), emitter.emit()] {
-            try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
-        }
-        // A self-checking testbench: random operands, random clear/enable, expected values from Swift.
+    func emitter(_ index: Int) -> VectorMACEmitter {
+        let c = Self.configurations[index]
+        return VectorMACEmitter(vectorSize: c.vector, weightBits: c.weight, inputBits: c.input, accumulationBits: c.accumulator)
+    }
+
+    /// A self-checking testbench: random operands, random clear/enable, expected values from Swift.
+    func bench(_ emitter: VectorMACEmitter, cycles: Int, seed: UInt64) throws -> RTLBench {
+        let bench = try RTLBench([emitter.emitDot(), emitter.emit()])
         var generator = SeededGenerator(seed: seed)
-        func random(_ bits: Int) -> Int { Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &generator) }
         var accumulator: UInt64 = 0
         var body = ""
         for cycle in 0..<cycles {
-            let weights = (0..<emitter.vectorSize).map { _ in random(emitter.weightBits) }
-            let inputs = (0..<emitter.vectorSize).map { _ in random(emitter.inputBits) }
+            let weights = (0..<emitter.vectorSize).map { _ in randomSigned(emitter.weightBits, using: &generator) }
+            let inputs = (0..<emitter.vectorSize).map { _ in randomSigned(emitter.inputBits, using: &generator) }
             let enable = cycle == 0 || Int.random(in: 0..<5, using: &generator) > 0
             let clear = cycle == 0 || Int.random(in: 0..<7, using: &generator) == 0
             if enable { accumulator = emitter.reference(weights: weights, inputs: inputs, accumulator: accumulator, clear: clear) }
@@ -65,51 +37,32 @@ struct VectorMACRTLTests {
                     if (acc !== \(emitter.accumulationBits)'d\(accumulator)) begin
                         $display("MISMATCH cycle \(cycle): got %0d expected \(accumulator)", acc); errors = errors + 1;
                     end
+                    checks = checks + 1;
 
             """
         }
-        let testbench = """
-            `timescale 1ns/1ps
-            module tb;
-                reg clk = 0, en = 0, clear = 0;
+        try bench.writeTestbench(declarations: """
+                reg en = 0, clear = 0;
                 reg [\(emitter.vectorSize * emitter.weightBits - 1):0] weights;
                 reg [\(emitter.vectorSize * emitter.inputBits - 1):0] inputs;
                 wire [\(emitter.accumulationBits - 1):0] acc;
-                integer errors = 0;
                 \(VectorMACEmitter.moduleName) dut (.clk(clk), .en(en), .clear(clear), .weights(weights), .inputs(inputs), .acc(acc));
-                always #5 clk = ~clk;
-                initial begin
-            \(body)
-                    if (errors == 0) $display("PASS"); else $display("FAIL %0d", errors);
-                    $finish;
-                end
-            endmodule
-
-            """
-        try testbench.write(to: folder.appendingPathComponent("tb.v"), atomically: true, encoding: .utf8)
-        return folder
+            """, body: body)
+        return bench
     }
 
     @Test(arguments: 0..<4)
     func simulatesBitExactUnderIverilog(_ index: Int) throws {
-        let c = Self.configurations[index]
-        let emitter = VectorMACEmitter(vectorSize: c.vector, weightBits: c.weight, inputBits: c.input, accumulationBits: c.accumulator)
-        let folder = try write(emitter, cycles: 200, seed: UInt64(index + 1))
-        let compile = runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_vector_mac.v", "magnet_dot.v"], in: folder)
-        #expect(compile.status == 0, "\(compile.output)")
-        let run = runTool("/usr/bin/vvp", ["sim"], in: folder)
-        #expect(run.output.contains("PASS"), "\(run.output.prefix(2000))")
+        let output = try bench(emitter(index), cycles: 200, seed: UInt64(index + 1)).simulate()
+        #expect(output.contains("PASS"), "\(output.prefix(2000))")
     }
 
     @Test(arguments: 0..<4)
     func lintsCleanAndSynthesizesWithoutLatches(_ index: Int) throws {
-        let c = Self.configurations[index]
-        let emitter = VectorMACEmitter(vectorSize: c.vector, weightBits: c.weight, inputBits: c.input, accumulationBits: c.accumulator)
-        let folder = try write(emitter, cycles: 1, seed: 1)
-        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "--top-module", "magnet_vector_mac", "magnet_vector_mac.v", "magnet_dot.v"], in: folder)
+        let bench = try bench(emitter(index), cycles: 1, seed: 1)
+        let lint = bench.lint(top: VectorMACEmitter.moduleName)
         #expect(lint.status == 0, "\(lint.output)")
-        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_vector_mac.v magnet_dot.v; synth -top magnet_vector_mac; select -assert-none t:$_DLATCH_* t:$dlatch; stat"],
-                            in: folder)
+        let synth = bench.synthesize(top: VectorMACEmitter.moduleName)
         #expect(synth.status == 0, "\(synth.output.suffix(2000))")
     }
 
@@ -146,15 +99,10 @@ struct LaneRTLTests {
                            weightDepth: c.weightDepth, accumulationDepth: c.accumulationDepth)
     }
 
-    func write(_ lane: LaneEmitter, cycles: Int, seed: UInt64) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-lane-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for file in [lane.mac.emitDot(), lane.emit()] {
-            try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
-        }
+    func bench(_ lane: LaneEmitter, cycles: Int, seed: UInt64) throws -> RTLBench {
+        let bench = try RTLBench([lane.mac.emitDot(), lane.emit()])
         var generator = SeededGenerator(seed: seed)
         let mac = lane.mac
-        func random(_ bits: Int) -> Int { Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &generator) }
         var model = LaneEmitter.Reference(lane: lane)
         var body = ""
         let wa = LaneEmitter.addressBits(lane.weightDepth), aa = LaneEmitter.addressBits(lane.accumulationDepth)
@@ -164,8 +112,8 @@ struct LaneRTLTests {
         for cycle in 0..<cycles {
             let writeEntry = cycle < lane.weightDepth ? cycle : Int.random(in: 0..<lane.weightDepth, using: &generator)
             let doWrite = cycle < lane.weightDepth || Int.random(in: 0..<3, using: &generator) == 0
-            let vector = (0..<mac.vectorSize).map { _ in random(mac.weightBits) }
-            let inputs = (0..<mac.vectorSize).map { _ in random(mac.inputBits) }
+            let vector = (0..<mac.vectorSize).map { _ in randomSigned(mac.weightBits, using: &generator) }
+            let inputs = (0..<mac.vectorSize).map { _ in randomSigned(mac.inputBits, using: &generator) }
             let readable = writtenWeights.sorted()
             let readEntry = readable.isEmpty ? 0 : readable[Int.random(in: 0..<readable.count, using: &generator)]
             let sumEntry = Int.random(in: 0..<lane.accumulationDepth, using: &generator)
@@ -193,46 +141,31 @@ struct LaneRTLTests {
                 """
             }
         }
-        let testbench = """
-            `timescale 1ns/1ps
-            module tb;
-                reg clk = 0, w_we = 0, mac_en = 0, a_clear = 0;
+        try bench.writeTestbench(declarations: """
+                reg w_we = 0, mac_en = 0, a_clear = 0;
                 reg [\(wa - 1):0] w_waddr, w_raddr;
                 reg [\(aa - 1):0] a_addr, a_raddr;
                 reg [\(mac.vectorSize * mac.weightBits - 1):0] w_wdata;
                 reg [\(mac.vectorSize * mac.inputBits - 1):0] inputs;
                 wire [\(mac.accumulationBits - 1):0] a_rdata;
-                integer errors = 0, checks = 0;
                 \(LaneEmitter.moduleName) dut (.clk(clk), .w_we(w_we), .w_waddr(w_waddr), .w_raddr(w_raddr), .a_addr(a_addr),
                     .a_raddr(a_raddr), .w_wdata(w_wdata), .mac_en(mac_en), .a_clear(a_clear), .inputs(inputs), .a_rdata(a_rdata));
-                always #5 clk = ~clk;
-                initial begin
-            \(body)
-                    if (errors == 0 && checks > \(cycles / 2)) $display("PASS %0d checks", checks); else $display("FAIL %0d of %0d", errors, checks);
-                    $finish;
-                end
-            endmodule
-
-            """
-        try testbench.write(to: folder.appendingPathComponent("tb.v"), atomically: true, encoding: .utf8)
-        return folder
+            """, body: body, pass: "errors == 0 && checks > \(cycles / 2)")
+        return bench
     }
 
     @Test(arguments: 0..<4)
     func simulatesBitExact(_ index: Int) throws {
-        let folder = try write(lane(index), cycles: 300, seed: UInt64(10 + index))
-        let compile = runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_lane.v", "magnet_dot.v"], in: folder)
-        #expect(compile.status == 0, "\(compile.output)")
-        let run = runTool("/usr/bin/vvp", ["sim"], in: folder)
-        #expect(run.output.contains("PASS"), "\(run.output.prefix(2000))")
+        let output = try bench(lane(index), cycles: 300, seed: UInt64(10 + index)).simulate()
+        #expect(output.contains("PASS"), "\(output.prefix(2000))")
     }
 
     @Test(arguments: 0..<4)
     func lintsAndSynthesizes(_ index: Int) throws {
-        let folder = try write(lane(index), cycles: 1, seed: 1)
-        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "--top-module", "magnet_lane", "magnet_lane.v", "magnet_dot.v"], in: folder)
+        let bench = try bench(lane(index), cycles: 1, seed: 1)
+        let lint = bench.lint(top: LaneEmitter.moduleName)
         #expect(lint.status == 0, "\(lint.output)")
-        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_lane.v magnet_dot.v; synth -top magnet_lane; select -assert-none t:$_DLATCH_* t:$dlatch"], in: folder)
+        let synth = bench.synthesize(top: LaneEmitter.moduleName)
         #expect(synth.status == 0, "\(synth.output.suffix(2000))")
     }
 }
@@ -241,10 +174,7 @@ struct LaneRTLTests {
 struct SRAMRTLTests {
     /// 400 random cycles of writes and reads on a 24 × 13-bit SRAM, reads compared one cycle later.
     @Test func readsWhatWasWrittenOneCycleLater() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-sram-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let file = SRAMEmitter().emit()
-        try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+        let bench = try RTLBench([SRAMEmitter().emit()])
         var generator = SeededGenerator(seed: 42)
         let depth = 24, width = 13
         var memory = [Int?](repeating: nil, count: depth)
@@ -265,31 +195,18 @@ struct SRAMRTLTests {
             }
             if enable && !write && memory[address] == nil { expected = nil }
         }
-        let testbench = """
-            `timescale 1ns/1ps
-            module tb;
-                reg clk = 0, en = 0, we = 0;
+        try bench.writeTestbench(declarations: """
+                reg en = 0, we = 0;
                 reg [4:0] addr;
                 reg [12:0] wdata;
                 wire [12:0] rdata;
-                integer errors = 0, checks = 0;
                 magnet_sram #(.WIDTH(13), .DEPTH(24), .ADDR_BITS(5)) dut (.clk(clk), .en(en), .we(we), .addr(addr), .wdata(wdata), .rdata(rdata));
-                always #5 clk = ~clk;
-                initial begin
-            \(body)
-                    if (errors == 0 && checks > 200) $display("PASS %0d", checks); else $display("FAIL %0d of %0d", errors, checks);
-                    $finish;
-                end
-            endmodule
-
-            """
-        try testbench.write(to: folder.appendingPathComponent("tb.v"), atomically: true, encoding: .utf8)
-        #expect(runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_sram.v"], in: folder).status == 0)
-        let run = runTool("/usr/bin/vvp", ["sim"], in: folder)
-        #expect(run.output.contains("PASS"), "\(run.output.prefix(1000))")
-        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "magnet_sram.v"], in: folder)
+            """, body: body, pass: "errors == 0 && checks > 200")
+        let output = bench.simulate()
+        #expect(output.contains("PASS"), "\(output.prefix(1000))")
+        let lint = bench.lint(top: SRAMEmitter.moduleName)
         #expect(lint.status == 0, "\(lint.output)")
-        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_sram.v; chparam -set WIDTH 13 -set DEPTH 24 -set ADDR_BITS 5 magnet_sram; synth -top magnet_sram; select -assert-none t:$_DLATCH_* t:$dlatch"], in: folder)
+        let synth = bench.synthesize(top: SRAMEmitter.moduleName, prelude: "chparam -set WIDTH 13 -set DEPTH 24 -set ADDR_BITS 5 magnet_sram; ")
         #expect(synth.status == 0, "\(synth.output.suffix(1000))")
     }
 }
@@ -313,7 +230,7 @@ struct PERTLTests {
     func randomCommands(_ pe: PEEmitter, cycles: Int, seed: UInt64) -> [Commands] {
         var g = SeededGenerator(seed: seed)
         let mac = pe.lane.mac
-        func random(_ bits: Int) -> Int { Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &g) }
+        func random(_ bits: Int) -> Int { randomSigned(bits, using: &g) }
         func pick<T>(_ items: [T]) -> T? { items.isEmpty ? nil : items[Int.random(in: 0..<items.count, using: &g)] }
         func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &g) < percent }
         var model = PEEmitter.Reference(pe: pe)
@@ -362,10 +279,8 @@ struct PERTLTests {
 
     /// A self-checking testbench running `commands` on the PE; every read-out whose words the
     /// model knows is checked. Returns the folder, the number of checks and the values read.
-    func writeTestbench(_ pe: PEEmitter, _ commands: [Commands]) throws -> (folder: URL, checks: Int, reads: [[UInt64]]) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-pe-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for file in pe.emit() { try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8) }
+    func writeTestbench(_ pe: PEEmitter, _ commands: [Commands]) throws -> (bench: RTLBench, checks: Int, reads: [[UInt64]]) {
+        let bench = try RTLBench(pe.emit())
         let mac = pe.lane.mac
         let bits = LaneEmitter.addressBits
         let lb = bits(pe.lanes), wba = bits(pe.weightBufferDepth), iba = bits(pe.inputBufferDepth), aba = bits(pe.accumulationBufferDepth)
@@ -402,16 +317,14 @@ struct PERTLTests {
                         if (rd_data !== \(words(values))) begin
                             $display("MISMATCH cycle \(cycle)"); errors = errors + 1;
                         end
+                        checks = checks + 1;
 
                 """
                 checks += 1
             }
         }
         let n = mac.vectorSize
-        let testbench = """
-            `timescale 1ns/1ps
-            module tb;
-                reg clk = 0;
+        try bench.writeTestbench(declarations: """
                 reg ld_w_en = 0, ld_i_en = 0, fill_w_en = 0, fill_i_en = 0, mac_en = 0, mac_clear = 0, drain_en = 0, drain_first = 0, rd_en = 0;
                 reg [\(lb - 1):0] ld_w_lane;
                 reg [\(wba - 1):0] ld_w_addr, fill_w_addr;
@@ -424,30 +337,14 @@ struct PERTLTests {
                 reg [\(n * mac.inputBits - 1):0] ld_i_data;
                 reg [\(pe.lanes * mac.accumulationBits - 1):0] psum_in;
                 wire [\(pe.lanes * mac.accumulationBits - 1):0] rd_data;
-                integer errors = 0;
                 \(PEEmitter.moduleName) dut (.clk(clk), .ld_w_en(ld_w_en), .ld_w_lane(ld_w_lane), .ld_w_addr(ld_w_addr), .ld_w_data(ld_w_data),
                     .ld_i_en(ld_i_en), .ld_i_addr(ld_i_addr), .ld_i_data(ld_i_data), .fill_w_en(fill_w_en), .fill_w_addr(fill_w_addr),
                     .fill_w_entry(fill_w_entry), .fill_i_en(fill_i_en), .fill_i_addr(fill_i_addr), .fill_i_entry(fill_i_entry),
                     .mac_en(mac_en), .mac_w_entry(mac_w_entry), .mac_i_entry(mac_i_entry), .mac_a_entry(mac_a_entry), .mac_clear(mac_clear),
                     .drain_en(drain_en), .drain_entry(drain_entry), .drain_addr(drain_addr), .drain_first(drain_first), .psum_in(psum_in),
                     .rd_en(rd_en), .rd_addr(rd_addr), .rd_data(rd_data));
-                always #5 clk = ~clk;
-                initial begin
-            \(body)
-                    if (errors == 0) $display("PASS"); else $display("FAIL %0d", errors);
-                    $finish;
-                end
-            endmodule
-
-            """
-        try testbench.write(to: folder.appendingPathComponent("tb.v"), atomically: true, encoding: .utf8)
-        return (folder, checks, reads)
-    }
-
-    func simulate(_ folder: URL) -> String {
-        let compile = runTool("/usr/bin/iverilog", ["-g2012", "-o", "sim", "tb.v", "magnet_pe.v", "magnet_sram.v", "magnet_dot.v"], in: folder)
-        guard compile.status == 0 else { return "compile failed: \(compile.output)" }
-        return runTool("/usr/bin/vvp", ["sim"], in: folder).output
+            """, body: body)
+        return (bench, checks, reads)
     }
 
     @Test(arguments: 0..<2)
@@ -455,7 +352,7 @@ struct PERTLTests {
         let pe = Self.pes[index]
         let run = try writeTestbench(pe, randomCommands(pe, cycles: 1500, seed: UInt64(100 + index)))
         #expect(run.checks >= 50, "only \(run.checks) read-outs checked")
-        let output = simulate(run.folder)
+        let output = run.bench.simulate()
         #expect(output.contains("PASS"), "\(output.prefix(2000))")
     }
 
@@ -502,16 +399,16 @@ struct PERTLTests {
         let mask = UInt64(1) << UInt64(mac.accumulationBits) - 1
         let wanted = (0..<passes).map { pass in (0..<lanes).map { UInt64(bitPattern: Int64(expected[pass * lanes + $0])) & mask } }
         #expect(run.reads == wanted)
-        let output = simulate(run.folder)
+        let output = run.bench.simulate()
         #expect(output.contains("PASS"), "\(output.prefix(2000))")
     }
 
     @Test(arguments: 0..<2)
     func lintsAndSynthesizes(_ index: Int) throws {
-        let run = try writeTestbench(Self.pes[index], [])
-        let lint = runTool("/usr/bin/verilator", ["--lint-only", "-Wall", "--top-module", "magnet_pe", "magnet_pe.v", "magnet_sram.v", "magnet_dot.v"], in: run.folder)
+        let bench = try writeTestbench(Self.pes[index], []).bench
+        let lint = bench.lint(top: PEEmitter.moduleName)
         #expect(lint.status == 0, "\(lint.output)")
-        let synth = runTool("/usr/bin/yosys", ["-q", "-p", "read_verilog magnet_pe.v magnet_sram.v magnet_dot.v; synth -top magnet_pe; select -assert-none t:$_DLATCH_* t:$dlatch"], in: run.folder)
+        let synth = bench.synthesize(top: PEEmitter.moduleName)
         #expect(synth.status == 0, "\(synth.output.suffix(2000))")
     }
 }

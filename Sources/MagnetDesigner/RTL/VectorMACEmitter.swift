@@ -82,15 +82,29 @@ public struct VectorMACEmitter: Sendable {
         return RTLFile(name: "\(VectorMACEmitter.dotModuleName).v", text: lines.joined(separator: "\n"))
     }
 
-    /// Verilog that fits the `sumBits`-wide signal `sum` to `accumulationBits` (sign-extended, or
-    /// its low bits when the accumulator wraps), as the declaration of wire `name`.
-    func fitted(_ sum: String, as name: String) -> [String] {
-        if sumBits > accumulationBits {
-            return ["    wire [\(accumulationBits - 1):0] \(name) = \(sum)[\(accumulationBits - 1):0];"]
+    /// Lines that instantiate `magnet_dot` on the Verilog expressions `weights` and `inputs` and
+    /// declare `sum`: the dot product fitted to `accumulationBits` (sign-extended, or its low bits
+    /// when the accumulator wraps — the unused high bits are marked for the linter).
+    func summing(weights: String, inputs: String, indent: String = "    ") -> [String] {
+        var lines: [String] = []
+        let wraps = sumBits > accumulationBits
+        if wraps { lines.append("/* verilator lint_off UNUSEDSIGNAL */") }
+        lines.append("wire [\(sumBits - 1):0] dot;")
+        if wraps { lines.append("/* verilator lint_on UNUSEDSIGNAL */") }
+        lines.append("\(VectorMACEmitter.dotModuleName) products (.weights(\(weights)), .inputs(\(inputs)), .sum(dot));")
+        if wraps {
+            lines.append("wire [\(accumulationBits - 1):0] sum = dot[\(accumulationBits - 1):0];")
         } else if sumBits == accumulationBits {
-            return ["    wire [\(accumulationBits - 1):0] \(name) = \(sum);"]
+            lines.append("wire [\(accumulationBits - 1):0] sum = dot;")
+        } else {
+            lines.append("wire [\(accumulationBits - 1):0] sum = {{\(accumulationBits - sumBits){dot[\(sumBits - 1)]}}, dot};")
         }
-        return ["    wire [\(accumulationBits - 1):0] \(name) = {{\(accumulationBits - sumBits){\(sum)[\(sumBits - 1)]}}, \(sum)};"]
+        return lines.map { indent + $0 }
+    }
+
+    /// The accumulate statement: with `enable`, `target` takes `(clear ? 0 : target) + sum`.
+    func accumulate(_ target: String, enable: String, clear: String) -> String {
+        "if (\(enable)) \(target) <= (\(clear) ? {\(accumulationBits){1'b0}} : \(target)) + sum;"
     }
 
     /// The accumulating vector MAC (uses `magnet_dot`).
@@ -107,14 +121,10 @@ public struct VectorMACEmitter: Sendable {
             "    output reg  [\(accumulationBits - 1):0] acc",
             ");",
         ]
-        if sumBits > accumulationBits { lines.append("    /* verilator lint_off UNUSEDSIGNAL */") }
-        lines.append("    wire [\(sumBits - 1):0] dot;")
-        if sumBits > accumulationBits { lines.append("    /* verilator lint_on UNUSEDSIGNAL */") }
-        lines.append("    \(VectorMACEmitter.dotModuleName) products (.weights(weights), .inputs(inputs), .sum(dot));")
-        lines += fitted("dot", as: "sum")
+        lines += summing(weights: "weights", inputs: "inputs")
         lines += [
             "    always @(posedge clk) begin",
-            "        if (en) acc <= (clear ? {\(accumulationBits){1'b0}} : acc) + sum;",
+            "        " + accumulate("acc", enable: "en", clear: "clear"),
             "    end",
             "endmodule",
             "",
