@@ -71,6 +71,8 @@ public final class Coordinator {
     public struct Report: Sendable {
         /// Finished trials in the study.
         public var finished: Int
+        /// Trials handed back to the queue at the start (left running by an interrupted run).
+        public var requeued: Int
         /// Why it ended: `budget`, `time`, `exhausted` or `interrupted`.
         public var reason: String
         /// Seconds this run took.
@@ -199,11 +201,7 @@ public final class Coordinator {
                 let outcomes = results.map { result -> (number: Int, attempt: Int, outcome: TrialOutcome) in
                     let evaluation = DesignEvaluation(
                         metrics: Array(zip(result.message.metricNames, result.message.metricValues)),
-                        layers: result.message.layers.map {
-                            LayerResultRecord(trial: result.message.trial, network: $0.network, layer: $0.layer, count: $0.count,
-                                              layerNames: $0.layerNames, energyPJ: $0.energyPJ, cycles: $0.cycles,
-                                              utilization: $0.utilization, mappingYAML: $0.mapping)
-                        },
+                        layers: result.message.layers,
                         error: result.message.error)
                     return (result.message.trial, result.message.attempt, spec.judge(evaluation))
                 }
@@ -274,7 +272,8 @@ public final class Coordinator {
         for identity in workers.keys { send(identity, .bye, Bye(reason: done ? "the study is finished" : "the coordinator stopped")) }
         try driver.stop(status: done ? "finished" : "stopped", reason: reason)
         try store.log(EventRecord(kind: "counters", message: "\(counters)"))
-        return Report(finished: driver.finished, reason: reason, seconds: Date().timeIntervalSince(start), counters: counters)
+        return Report(finished: driver.finished, requeued: driver.requeuedAtStart, reason: reason,
+                      seconds: Date().timeIntervalSince(start), counters: counters)
     }
 
     /// Handles one received message (results are collected for the batch transaction).

@@ -1,4 +1,5 @@
 import Foundation
+import MagnetStore
 import MagnetSweep
 
 /// The wire protocol between coordinator and workers (docs/protocol.md).
@@ -67,18 +68,6 @@ public struct TaskMessage: Codable, Sendable, Equatable {
     public var design: String
 }
 
-/// One layer's result on the wire.
-public struct LayerPayload: Codable, Sendable, Equatable {
-    public var network: String
-    public var layer: String
-    public var count: Int
-    public var layerNames: String
-    public var energyPJ: Double
-    public var cycles: Int
-    public var utilization: Double
-    public var mapping: String
-}
-
 /// worker → coordinator: the evaluation of a task (an `error` for a design that cannot be evaluated).
 public struct ResultMessage: Codable, Sendable, Equatable {
     public var v = WireProtocol.version
@@ -87,7 +76,8 @@ public struct ResultMessage: Codable, Sendable, Equatable {
     /// Metric names and values, in order.
     public var metricNames: [String]
     public var metricValues: [Double]
-    public var layers: [LayerPayload]
+    /// Per network and layer shape (the coordinator sets each row's trial to the task's).
+    public var layers: [LayerResultRecord]
     public var error: String?
     public var seconds: Double
 }

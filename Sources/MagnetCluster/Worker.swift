@@ -95,7 +95,7 @@ public final class Worker {
         var running: [Int: Int] = [:]           // trial → attempt
         var unacked: [Int: ResultMessage] = [:] // trial → result sent, not yet acknowledged
         var evaluated = 0
-        let mailbox = ResultBox()
+        let mailbox = Mailbox<ResultMessage>()
 
         while true {
             if shouldStop() {
@@ -137,11 +137,7 @@ public final class Worker {
                         let evaluation = evaluator.evaluate(trial: task.trial, designYAML: task.design)
                         mailbox.post(ResultMessage(trial: task.trial, attempt: task.attempt,
                                                    metricNames: evaluation.metrics.map(\.0), metricValues: evaluation.metrics.map(\.1),
-                                                   layers: evaluation.layers.map {
-                                                       LayerPayload(network: $0.network, layer: $0.layer, count: $0.count,
-                                                                    layerNames: $0.layerNames, energyPJ: $0.energyPJ, cycles: $0.cycles,
-                                                                    utilization: $0.utilization, mapping: $0.mappingYAML)
-                                                   },
+                                                   layers: evaluation.layers,
                                                    error: evaluation.error, seconds: Date().timeIntervalSince(start)))
                     }
                 case .ack:
@@ -176,25 +172,5 @@ public final class Worker {
                 lastHeard = Date()
             }
         }
-    }
-}
-
-/// Results posted by evaluation threads, taken by the worker's socket thread.
-final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [ResultMessage] = []
-
-    func post(_ item: ResultMessage) {
-        lock.lock()
-        items.append(item)
-        lock.unlock()
-    }
-
-    func take() -> [ResultMessage] {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = items
-        items = []
-        return taken
     }
 }

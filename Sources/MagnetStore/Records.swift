@@ -107,7 +107,7 @@ public struct TrialRecord: Sendable, Equatable {
 }
 
 /// The result of one layer shape of one network in one trial.
-public struct LayerResultRecord: Sendable, Equatable {
+public struct LayerResultRecord: Codable, Sendable, Equatable {
     /// The trial.
     public var trial: Int
     /// The network's name.

@@ -150,14 +150,21 @@ public final class StudyDriver {
     /// lease ran out, or it was handed back); it is the next trial handed out.
     public func handBack(_ number: Int, reason: String) throws {
         try flush()
-        guard var trial = inFlight.removeValue(forKey: number) else { return }
+        guard try requeue(number) else { return }
+        try store.log(EventRecord(kind: "requeue", trial: number, message: reason))
+    }
+
+    /// Moves an in-flight trial to the front of the queue with its attempt raised, in the store
+    /// first; false if it was not in flight.
+    private func requeue(_ number: Int) throws -> Bool {
+        guard var trial = inFlight.removeValue(forKey: number) else { return false }
         trial.state = .queued
         trial.attempt += 1
         trial.worker = nil
         trial.startedAt = nil
         try store.insert([trial])
-        try store.log(EventRecord(kind: "requeue", trial: number, message: reason))
         queued.insert(trial, at: 0)
+        return true
     }
 
     /// Marks an in-flight trial failed for good (an evaluation error retried too often).
@@ -178,14 +185,7 @@ public final class StudyDriver {
     public func stop(status: String, reason: String) throws {
         try flush()
         let numbers = inFlight.keys.sorted()
-        for number in numbers {
-            guard var trial = inFlight.removeValue(forKey: number) else { continue }
-            trial.state = .queued
-            trial.attempt += 1
-            trial.worker = nil
-            trial.startedAt = nil
-            try store.insert([trial])
-        }
+        for number in numbers { _ = try requeue(number) }
         try store.log(EventRecord(kind: status == "finished" ? "finish" : "stop",
                                   message: "\(reason): \(finished) finished\(numbers.isEmpty ? "" : "; \(numbers.count) trial(s) in flight handed back to the queue")"))
         try store.setStatus(status)

@@ -103,7 +103,7 @@ public final class SweepRunner: @unchecked Sendable {
         try store.log(EventRecord(kind: driver.finished == 0 && driver.requeuedAtStart == 0 ? "start" : "resume",
                                   message: "\(driver.finished) finished; target \(target.map(String.init) ?? "none"); \(options.slots) slot(s)"))
 
-        let mailbox = Mailbox()
+        let mailbox = Mailbox<(number: Int, attempt: Int, outcome: TrialOutcome)>()
         var slotOf: [Int: Int] = [:]
         var freeSlots = Array((1...options.slots).reversed())
         var finishedThisRun = 0
@@ -118,7 +118,7 @@ public final class SweepRunner: @unchecked Sendable {
                 slotOf[trial.number] = slot
                 let number = trial.number, attempt = trial.attempt
                 DispatchQueue.global(qos: .userInitiated).async {
-                    mailbox.post(number, attempt, evaluator.evaluate(trial: number, values: values))
+                    mailbox.post((number, attempt, evaluator.evaluate(trial: number, values: values)))
                 }
             }
             if driver.inFlight.isEmpty {
@@ -146,32 +146,5 @@ public final class SweepRunner: @unchecked Sendable {
         try driver.stop(status: done ? "finished" : "stopped", reason: reason)
         return Report(finished: driver.finished, finishedThisRun: finishedThisRun, requeued: driver.requeuedAtStart, reason: reason,
                       seconds: Date().timeIntervalSince(start))
-    }
-}
-
-/// Results posted by evaluation threads, taken by the runner.
-final class Mailbox: @unchecked Sendable {
-    private let lock = NSLock()
-    private let signal = DispatchSemaphore(value: 0)
-    private var items: [(number: Int, attempt: Int, outcome: TrialOutcome)] = []
-
-    func post(_ number: Int, _ attempt: Int, _ outcome: TrialOutcome) {
-        lock.lock()
-        items.append((number, attempt, outcome))
-        lock.unlock()
-        signal.signal()
-    }
-
-    /// Waits up to `seconds` for a post; true if one arrived.
-    func wait(seconds: Double) -> Bool {
-        signal.wait(timeout: .now() + seconds) == .success
-    }
-
-    func take() -> [(number: Int, attempt: Int, outcome: TrialOutcome)] {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = items
-        items = []
-        return taken
     }
 }

@@ -62,13 +62,12 @@ struct CoordinatorCommand: ParsableCommand {
         coordinator.onBound = { endpoint in
             FileHandle.standardError.write(Data("coordinator for study \(spec.study) listening on \(endpoint)\n".utf8))
         }
-        let requeued = try store.trials(in: [.running]).count
         let report = try coordinator.run(shouldStop: { stop.isSet })
         progress.finish()
         let c = report.counters
         FileHandle.standardError.write(Data("messages: \(c.received) received, \(c.recorded) results recorded, \(c.reissued) trials re-issued, dropped: \(c.malformed) malformed, \(c.oversized) oversized, \(c.refusedHellos) refused hellos, \(c.unknownPeers) from unknown peers, \(c.staleResults) stale and \(c.duplicateResults) duplicate results\n".utf8))
         try SweepSummary.print(spec: spec, store: store, path: path, target: study.trials ?? spec.budget.trials,
-                               finished: report.finished, reason: report.reason, seconds: report.seconds, requeued: requeued)
+                               finished: report.finished, reason: report.reason, seconds: report.seconds, requeued: report.requeued)
         if report.reason == "interrupted" { Foundation.exit(130) }
     }
 }

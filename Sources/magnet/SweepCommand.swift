@@ -81,13 +81,12 @@ struct SweepCommand: ParsableCommand {
                 }
                 log.info("coordinator on \(endpoint) with \(children.count) local worker(s)")
             }
-            let requeued = try store.trials(in: [.running]).count
             let report = try coordinator.run(shouldStop: { stop.isSet })
             // Workers leave on the coordinator's bye; any still there after 5 s are stopped.
             let deadline = Date().addingTimeInterval(5)
             while children.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
             for child in children where child.isRunning { child.terminate() }
-            outcome = (report.finished, report.reason, report.seconds, requeued)
+            outcome = (report.finished, report.reason, report.seconds, report.requeued)
         }
         progress.finish()
         try SweepSummary.print(spec: spec, store: store, path: path, target: study.trials ?? spec.budget.trials,
