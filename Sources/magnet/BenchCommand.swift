@@ -60,8 +60,7 @@ struct BenchCommand: ParsableCommand {
             """)
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Folder holding mapper_simba_like_conv3x3/ and mapper_eyeriss_like_conv3x3/.")
-        var fixtures = "Tests/MagnetMapperTests/Fixtures/timeloop-cases"
+        @OptionGroup var fixtures: MapperFixtures
         @Option(help: "The largest budget; budgets grow by 4× from 1,000.")
         var budget = 256_000
         @Flag(help: "Print JSON.")
@@ -69,11 +68,10 @@ struct BenchCommand: ParsableCommand {
 
         func run() throws {
             var results: [JSONValue] = []
-            for name in ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"] {
-                let folder = URL(fileURLWithPath: fixtures).appendingPathComponent(name)
-                let space = try TimeloopInput.loadMapSpace(input: folder.appendingPathComponent("mapper-input.yaml").path,
-                                                           ert: folder.appendingPathComponent("ERT.yaml").path)
-                let bestData = try Data(contentsOf: folder.appendingPathComponent("timeloop-best.json"))
+            for name in MapperFixtures.names {
+                let (input, ert) = fixtures.files(name)
+                let space = try TimeloopInput.loadMapSpace(input: input, ert: ert)
+                let bestData = try Data(contentsOf: fixtures.folder(name).appendingPathComponent("timeloop-best.json"))
                 let timeloop = ((try JSONSerialization.jsonObject(with: bestData) as? [String: Any])?["best"] as? [String: Any])?["EDP_J_cycle"] as? Double
                 let search = MapSearch(space: space, haloReuse: .timeloopMaster, objective: .edp)
                 var points: [JSONValue] = []
@@ -119,8 +117,7 @@ struct BenchCommand: ParsableCommand {
             """)
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Folder holding mapper_simba_like_conv3x3/ and mapper_eyeriss_like_conv3x3/.")
-        var fixtures = "Tests/MagnetMapperTests/Fixtures/timeloop-cases"
+        @OptionGroup var fixtures: MapperFixtures
         @Option(help: "Random mappings per fixture.")
         var mappings = 200
         @Option(help: "Timed repetitions; the median is reported.")
@@ -136,10 +133,9 @@ struct BenchCommand: ParsableCommand {
 
         func run() throws {
             var results: [JSONValue] = []
-            for name in ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"] {
-                let folder = URL(fileURLWithPath: fixtures).appendingPathComponent(name)
-                let input = try TimeloopInput.loadForMapping(input: folder.appendingPathComponent("mapper-input.yaml").path,
-                                                   ert: folder.appendingPathComponent("ERT.yaml").path)
+            for name in MapperFixtures.names {
+                let files = fixtures.files(name)
+                let input = try TimeloopInput.loadForMapping(input: files.input, ert: files.ert)
                 let bench = ModelBenchmark(input: input, mappings: mappings, seed: seed)
                 if verify {
                     let bad = bench.disagreements()
@@ -161,5 +157,22 @@ struct BenchCommand: ParsableCommand {
             }
             if json { print(JSONValue.array(results).rendered()) }
         }
+    }
+}
+
+/// The Timeloop mapper fixtures `bench mapper` and `bench model` run on.
+struct MapperFixtures: ParsableArguments {
+    @Option(help: "Folder holding mapper_simba_like_conv3x3/ and mapper_eyeriss_like_conv3x3/.")
+    var fixtures = "Tests/MagnetMapperTests/Fixtures/timeloop-cases"
+
+    /// The fixtures, Simba-like first.
+    static let names = ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"]
+
+    /// The folder of fixture `name`.
+    func folder(_ name: String) -> URL { URL(fileURLWithPath: fixtures).appendingPathComponent(name) }
+
+    /// The mapper input and ERT files of fixture `name`.
+    func files(_ name: String) -> (input: String, ert: String) {
+        (folder(name).appendingPathComponent("mapper-input.yaml").path, folder(name).appendingPathComponent("ERT.yaml").path)
     }
 }

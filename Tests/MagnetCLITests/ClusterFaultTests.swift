@@ -24,10 +24,7 @@ struct ClusterRun {
     }
 
     /// The trials in the study (read-only; empty before the file exists).
-    func trials() -> [TrialRecord] {
-        guard FileManager.default.fileExists(atPath: db), let store = try? StudyStore.open(path: db, readOnly: true) else { return [] }
-        return (try? store.trials()) ?? []
-    }
+    func trials() -> [TrialRecord] { studyTrials(db) }
 
     func events() -> [EventRecord] {
         (try? StudyStore.open(path: db, readOnly: true).events()) ?? []

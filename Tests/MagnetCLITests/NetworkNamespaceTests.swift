@@ -88,10 +88,7 @@ struct TwoHosts {
         let remote = try hosts.launch(in: hosts.workerHost, ["worker", "--connect", endpoint, "--slots", "1", "--id", "remote"])
         let local = try hosts.launch(in: hosts.coordinatorHost, ["worker", "--connect", endpoint, "--slots", "1", "--id", "local"])
         defer { for p in [coordinator, remote, local] where p.isRunning { p.terminate() } }
-        func trials() -> [TrialRecord] {
-            guard FileManager.default.fileExists(atPath: db), let store = try? StudyStore.open(path: db, readOnly: true) else { return [] }
-            return (try? store.trials()) ?? []
-        }
+        func trials() -> [TrialRecord] { studyTrials(db) }
         var cut: Int?
         #expect(waitFor(seconds: 120) {
             cut = trials().first { $0.state == .running && $0.worker == "remote" }?.number

@@ -32,11 +32,15 @@ func writeTinySweep(trials: Int = 6, mapperBudget: Int = 150, extra: String = ""
     return (folder, sweep, folder.appendingPathComponent("tiny.db").path)
 }
 
+/// The trials of a study file, read-only (none before the file exists).
+func studyTrials(_ db: String) -> [TrialRecord] {
+    guard FileManager.default.fileExists(atPath: db), let store = try? StudyStore.open(path: db, readOnly: true) else { return [] }
+    return (try? store.trials()) ?? []
+}
+
 /// Finished trials in a study file (read-only).
 func finishedCount(_ db: String) -> Int {
-    guard FileManager.default.fileExists(atPath: db), let store = try? StudyStore.open(path: db, readOnly: true),
-          let counts = try? store.counts() else { return 0 }
-    return (counts[.complete] ?? 0) + (counts[.infeasible] ?? 0) + (counts[.failed] ?? 0)
+    studyTrials(db).filter(\.state.isFinished).count
 }
 
 /// Starts `magnet` without waiting.

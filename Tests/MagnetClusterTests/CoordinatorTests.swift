@@ -58,6 +58,26 @@ final class EndpointBox: @unchecked Sendable {
     func get() -> String? { lock.lock(); defer { lock.unlock() }; return value }
 }
 
+/// Starts a coordinator for `spec` on a free loopback port, on its own thread; returns its run
+/// and the endpoint it bound. `configure` adjusts the options; `finished` is set when it ends.
+func startCoordinator(_ spec: SweepSpec, _ store: StudyStore, finished: Flag? = nil,
+                      configure: @escaping @Sendable (inout Coordinator.Options) -> Void = { _ in }) throws
+    -> (run: Background<Coordinator.Report>, endpoint: String) {
+    let bound = EndpointBox()
+    let run = Background { () -> Coordinator.Report in
+        defer { finished?.set() }
+        var options = Coordinator.Options(endpoint: "tcp://127.0.0.1:*")
+        configure(&options)
+        let coordinator = Coordinator(spec: spec, store: store, options: options)
+        coordinator.onBound = { bound.set($0) }
+        return try coordinator.run()
+    }
+    var endpoint: String?
+    for _ in 0..<200 where endpoint == nil { usleep(10_000); endpoint = bound.get() }
+    guard let endpoint else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "the coordinator did not bind"]) }
+    return (run, endpoint)
+}
+
 /// Sends raw frames from a DEALER and returns the replies received within `ms`.
 func rogue(_ endpoint: String, id: String, _ messages: [[[UInt8]]], ms: Int32 = 500) throws -> [[[UInt8]]] {
     let context = ZMQContext()
@@ -74,18 +94,10 @@ func rogue(_ endpoint: String, id: String, _ messages: [[[UInt8]]], ms: Int32 = 
 @Suite(.serialized) struct CoordinatorTests {
     @Test func workersCompleteTheBudgetAndRogueInputIsCountedAndRefused() throws {
         let (spec, store) = try tinyStudy(trials: 8)
-        let bound = EndpointBox()
-        let coordinatorRun = Background { () -> Coordinator.Report in
-            var options = Coordinator.Options(endpoint: "tcp://127.0.0.1:*")
+        let (coordinatorRun, target) = try startCoordinator(spec, store) { options in
             options.heartbeatSeconds = 0.2
             options.maximumMessageBytes = 1 << 20
-            let coordinator = Coordinator(spec: spec, store: store, options: options)
-            coordinator.onBound = { bound.set($0) }
-            return try coordinator.run()
         }
-        var endpoint: String?
-        for _ in 0..<200 where endpoint == nil { usleep(10_000); endpoint = bound.get() }
-        let target = try #require(endpoint)
 
         // A rogue client, before any worker: garbage, an oversized body, a wrong-version hello,
         // a result for an unknown trial, and work requests without a hello.
@@ -137,15 +149,7 @@ func rogue(_ endpoint: String, id: String, _ messages: [[[UInt8]]], ms: Int32 = 
 
     @Test func aStatusRequestDescribesWorkersAndLeases() throws {
         let (spec, store) = try tinyStudy(trials: 3)
-        let bound = EndpointBox()
-        let coordinatorRun = Background { () -> Coordinator.Report in
-            let coordinator = Coordinator(spec: spec, store: store, options: Coordinator.Options(endpoint: "tcp://127.0.0.1:*"))
-            coordinator.onBound = { bound.set($0) }
-            return try coordinator.run()
-        }
-        var endpoint: String?
-        for _ in 0..<200 where endpoint == nil { usleep(10_000); endpoint = bound.get() }
-        let target = try #require(endpoint)
+        let (coordinatorRun, target) = try startCoordinator(spec, store)
         let replies = try rogue(target, id: "status", [try Wire.frames(.status, StatusRequest())])
         let status = try #require(replies.first)
         #expect(String(decoding: status[0], as: UTF8.self) == "status-reply")
@@ -186,19 +190,10 @@ final class Flag: @unchecked Sendable {
         let serverKeys = try Curve.readKeyPair(server.secretFile)
         let authorizedKeys = try Curve.readAuthorized(authorized)
         #expect(authorizedKeys.count == 1)
-        let bound = EndpointBox()
         let done = Flag()
-        let coordinatorRun = Background { () -> Coordinator.Report in
-            var options = Coordinator.Options(endpoint: "tcp://127.0.0.1:*")
+        let (coordinatorRun, target) = try startCoordinator(spec, store, finished: done) { options in
             options.curve = (serverKeys.secretKey, authorizedKeys)
-            let coordinator = Coordinator(spec: spec, store: store, options: options)
-            coordinator.onBound = { bound.set($0) }
-            defer { done.set() }
-            return try coordinator.run()
         }
-        var endpoint: String?
-        for _ in 0..<200 where endpoint == nil { usleep(10_000); endpoint = bound.get() }
-        let target = try #require(endpoint)
         let serverPublic = try Curve.readKey(server.publicFile)
         func worker(_ id: String, _ secretFile: String?) -> Background<Worker.Report> {
             let keys = secretFile.map { try? Curve.readKeyPair($0) } ?? nil
@@ -248,15 +243,7 @@ final class Flag: @unchecked Sendable {
     /// study (or for any) works.
     @Test func aWorkerForAnotherStudyIsRefused() throws {
         let (spec, store) = try tinyStudy(trials: 2)
-        let bound = EndpointBox()
-        let coordinatorRun = Background { () -> Coordinator.Report in
-            let coordinator = Coordinator(spec: spec, store: store, options: Coordinator.Options(endpoint: "tcp://127.0.0.1:*"))
-            coordinator.onBound = { bound.set($0) }
-            return try coordinator.run()
-        }
-        var endpoint: String?
-        for _ in 0..<200 where endpoint == nil { usleep(10_000); endpoint = bound.get() }
-        let target = try #require(endpoint)
+        let (coordinatorRun, target) = try startCoordinator(spec, store)
         let stranger = Background { () -> String in
             var options = Worker.Options(endpoint: target, slots: 1, id: "stranger")
             options.study = "another-study"
