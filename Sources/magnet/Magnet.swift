@@ -35,11 +35,20 @@ struct Magnet: ParsableCommand {
                       BenchCommand.self]
     )
 
-    /// Runs the command; input errors become one `error:` line on stderr and exit status 1.
+    /// Runs the command. Malformed arguments get swift-argument-parser's usage message; errors
+    /// found while running (bad input files, a study that does not match, an unknown metric)
+    /// become one `error:` line on stderr and exit status 1.
     static func main() {
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
             try command.run()
+        } catch let error as ValidationError {
+            fail(error.message)
         } catch let error as ConfigError {
             fail(error.description)
         } catch let error as DesignProblem {

@@ -47,20 +47,20 @@ struct ParetoCommand: ParsableCommand {
         }
         let columns = TrialColumns(view: view, trials: front)
         if let svg {
-            func axis(_ name: String?, fallback: ObjectiveSpec) throws -> ObjectiveSpec {
+            func axis(_ name: String?, option: String, fallback: ObjectiveSpec) throws -> ObjectiveSpec {
                 guard let name else { return fallback }
                 if let objective = view.objectives.first(where: { $0.metric == name }) { return objective }
                 let known = Set(trials.flatMap { $0.metrics.map(\.0) })
                 guard known.contains(name) else {
-                    var message = "unknown metric `\(name)`"
+                    var message = "\(option): unknown metric `\(name)`"
                     if let near = NearestName.suggestion(for: name, among: known.sorted()) { message += "; did you mean `\(near)`?" }
                     throw ValidationError(message)
                 }
                 return ObjectiveSpec(metric: name, direction: Metric.naturalDirection(name))
             }
-            let xAxis = try axis(x, fallback: first)
+            let xAxis = try axis(x, option: "--x", fallback: first)
             let second = view.objectives.count > 1 ? view.objectives[1] : ObjectiveSpec(metric: "area_mm2", direction: .minimize)
-            let yAxis = try axis(y, fallback: second)
+            let yAxis = try axis(y, option: "--y", fallback: second)
             let plot = ParetoPlot(x: xAxis, y: yAxis).svg(trials, title: "\(view.study.name): \(yAxis.metric) vs \(xAxis.metric)")
             try plot.write(toFile: svg, atomically: true, encoding: .utf8)
             FileHandle.standardError.write(Data("wrote \(svg)\n".utf8))

@@ -209,3 +209,37 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(!output.contains("trial 1 complete in"))  // no per-trial lines on a terminal
     }
 }
+
+@Suite struct StudyReadingErrorTests {
+    /// Bad arguments to the commands that read a study: one `error:` line naming the option,
+    /// with a suggestion, and exit status 1 (argument-shape problems: the parser's usage, 64).
+    @Test func badMetricsBoundsAndOptionsAreRefusedClearly() throws {
+        let (folder, sweep, db) = try writeTinySweep(trials: 2)
+        #expect(try CLIRunner.run(["sweep", sweep, "--db", db, "--quiet"]).status == 0)
+        func check(_ arguments: [String], status: Int32 = 1, _ expected: String) throws {
+            let run = try CLIRunner.run(arguments)
+            #expect(run.status == status, "\(arguments): \(run.stderr)")
+            if status == 1 {
+                #expect(run.stderr == "error: \(expected)\n", "\(arguments)")
+            } else {
+                #expect(run.stderr.contains(expected), "\(arguments): \(run.stderr)")
+            }
+        }
+        try check(["export", db, "--objective", "energy_per_inferance_uJ", "--best-per", "area_mm2<=1"],
+                  "--objective: unknown metric `energy_per_inferance_uJ`; did you mean `energy_per_inference_uJ`?")
+        try check(["export", db, "--objective", "latency_ms", "--best-per", "aera_mm2<=1"],
+                  "--best-per \"aera_mm2<=1\": unknown metric `aera_mm2`; did you mean `area_mm2`?")
+        try check(["export", db, "--objective", "latency_ms", "--best-per", "area_mm2<=1,big"],
+                  "--best-per \"area_mm2<=1,big\": `big` is not a number")
+        try check(["export", db, "--objective", "latency_ms", "--best-per", "area_mm2~1"],
+                  "--best-per \"area_mm2~1\": expected METRIC<=B1,B2,… or METRIC>=B1,B2,…")
+        try check(["export", db, "--objective", "latency_ms"], status: 64, "give at least one --best-per clause")
+        try check(["pareto", db, "--svg", folder.appendingPathComponent("f.svg").path, "--y", "latncy_ms"],
+                  "--y: unknown metric `latncy_ms`; did you mean `latency_ms`?")
+        try check(["pareto", db, "--x", "area_mm2"], status: 64, "--x and --y choose the axes of --svg")
+        try check(["trials", db, "--state", "done"], status: 64, "unknown state `done`; states: queued, running, complete, infeasible, failed")
+        try check(["status"], status: 64, "give a study file or --connect ENDPOINT (one of them)")
+        let endpoint = "ipc://" + folder.appendingPathComponent("nobody.ipc").path
+        try check(["status", "--connect", endpoint], "no answer from a coordinator at \(endpoint) within 5 s")
+    }
+}
