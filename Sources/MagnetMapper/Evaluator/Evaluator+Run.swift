@@ -12,29 +12,34 @@ extension Evaluator {
     // MARK: The flattened nest
 
     mutating func flatten(_ mapping: Mapping) {
-        loopDimension.removeAll(keepingCapacity: true)
-        loopBound.removeAll(keepingCapacity: true)
-        loopSpatial.removeAll(keepingCapacity: true)
-        loopScale.removeAll(keepingCapacity: true)
+        var needed = 0
+        for level in mapping.levels {
+            needed += level.spatialX.count + level.spatialY.count + max(level.temporal.count, 1)
+        }
+        prepareScratch(loops: needed)
+        loopCount = 0
         for d in 0..<dimensionCount { running[d] = 1 }
         computeCycles = 1
         utilizedMACs = 1
+        let loopDimension = self.loopDimension, loopBound = self.loopBound
+        let loopSpatial = self.loopSpatial, loopScale = self.loopScale, running = self.running
         func append(_ loop: Loop, spatial: Bool) {
-            loopDimension.append(loop.dimension)
-            loopBound.append(loop.bound)
-            loopSpatial.append(spatial)
-            loopScale.append(running[loop.dimension])
+            loopDimension[loopCount] = loop.dimension
+            loopBound[loopCount] = loop.bound
+            loopSpatial[loopCount] = spatial
+            loopScale[loopCount] = running[loop.dimension]
             running[loop.dimension] *= loop.bound
+            loopCount += 1
         }
         for level in 0..<levelCount {
             let levelMapping = mapping.levels[level]
-            levelFirst[level] = loopDimension.count
+            levelFirst[level] = loopCount
             var fanout = 1
             for loop in levelMapping.spatialX { append(loop, spatial: true); fanout *= loop.bound }
             for loop in levelMapping.spatialY { append(loop, spatial: true); fanout *= loop.bound }
             utilizedMACs *= fanout
-            if loopDimension.count > levelFirst[level] {
-                levelMaster[level] = loopDimension.count - 1
+            if loopCount > levelFirst[level] {
+                levelMaster[level] = loopCount - 1
                 for d in 0..<dimensionCount { masterExtent[level * dimensionCount + d] = running[d] }
             } else {
                 levelMaster[level] = -1
@@ -45,7 +50,7 @@ extension Evaluator {
             } else {
                 for loop in levelMapping.temporal { append(loop, spatial: false); computeCycles *= loop.bound }
             }
-            levelBoundary[level] = loopDimension.count - 1
+            levelBoundary[level] = loopCount - 1
             for d in 0..<dimensionCount { boundaryExtent[level * dimensionCount + d] = running[d] }
         }
         var outside = 1
@@ -57,7 +62,7 @@ extension Evaluator {
 
     /// Size of data space `space`'s box for the extents stored at `base` of `extents`.
     @inline(__always)
-    private func boxSize(_ space: Int, _ extents: [Int], _ base: Int) -> Int {
+    private func boxSize(_ space: Int, _ extents: UnsafeMutableBufferPointer<Int>, _ base: Int) -> Int {
         var size = 1
         for rank in rankStart[space]..<rankStart[space + 1] {
             var span = 1
@@ -71,37 +76,35 @@ extension Evaluator {
 
     private mutating func prepareSteps(_ space: Int) {
         ranks = rankStart[space + 1] - rankStart[space]
-        steps.removeAll(keepingCapacity: true)
-        stepBound.removeAll(keepingCapacity: true)
-        stepLoop.removeAll(keepingCapacity: true)
-        for loop in 0..<loopDimension.count where !loopSpatial[loop] && loopBound[loop] >= 2 {
+        stepCount = 0
+        for loop in 0..<loopCount where !loopSpatial[loop] && loopBound[loop] >= 2 {
             let dimension = loopDimension[loop]
             for rank in rankStart[space]..<rankStart[space + 1] {
                 var move = 0
                 for t in termStart[rank]..<termStart[rank + 1] where termDimension[t] == dimension {
                     move += termCoefficient[t] * loopScale[loop]
                 }
-                steps.append(move)
+                steps[stepCount * ranks + rank - rankStart[space]] = move
             }
-            stepBound.append(loopBound[loop])
-            stepLoop.append(loop)
+            stepBound[stepCount] = loopBound[loop]
+            stepLoop[stepCount] = loop
+            stepCount += 1
         }
     }
 
     /// The moves of a tile above loop `below`: each step minus the steps inside it.
     private mutating func prepareMoves(above below: Int) {
-        moves.removeAll(keepingCapacity: true)
-        moveBound.removeAll(keepingCapacity: true)
         for r in 0..<ranks { shift[r] = 0 }  // running reset
-        for k in 0..<stepLoop.count where stepLoop[k] > below {
+        moveCount = 0
+        for k in 0..<stepCount where stepLoop[k] > below {
             for r in 0..<ranks {
                 let step = steps[k * ranks + r]
-                moves.append(step - shift[r])
+                moves[moveCount * ranks + r] = step - shift[r]
                 shift[r] += step
             }
-            moveBound.append(stepBound[k])
+            moveBound[moveCount] = stepBound[k]
+            moveCount += 1
         }
-        moveCount = moveBound.count
     }
 
     // MARK: Records
@@ -160,12 +163,6 @@ extension Evaluator {
                 later *= Double(moveBound[k])
             }
             return (words, words, 0)
-        }
-        if memoCount.count < moveCount + 1 {
-            memoCount = Array(repeating: 0, count: moveCount + 1)
-            memoKey = Array(repeating: 0, count: (moveCount + 1) * Evaluator.memoSlots)
-            memoEnd = memoKey
-            memoSums = Array(repeating: 0, count: (moveCount + 1) * Evaluator.memoSlots * 3)
         }
         for j in 0...moveCount { memoCount[j] = 0 }
         let startContent = Double(full * (hasSpatial ? classes : 1))

@@ -24,8 +24,7 @@ extension Evaluator {
         codesReady = false
         var simple = true
         var product = 1
-        rankMoved.removeAll(keepingCapacity: true)
-        for _ in 0..<ranks { rankMoved.append(0) }
+        for r in 0..<ranks { rankMoved[r] = 0 }
         for loop in first...master where loopBound[loop] > 1 {
             var moves = 0
             for r in 0..<ranks {
@@ -43,12 +42,9 @@ extension Evaluator {
             classes = product
         } else {
             computeCodes()
-            classes = distinct.count(codes, childCount)
+            classes = distinctCount(codes, childCount)
         }
-        linkShift.removeAll(keepingCapacity: true)
-        linkServed.removeAll(keepingCapacity: true)
-        linkClasses.removeAll(keepingCapacity: true)
-        linkUnserved.removeAll(keepingCapacity: true)
+        linkCount = 0
         meshWidth = meshX[level]
         meshHeight = meshY[level]
     }
@@ -88,7 +84,7 @@ extension Evaluator {
             encoded += shift[r] * radix[r]
         }
         var found = -1
-        for k in 0..<linkShift.count where linkShift[k] == encoded { found = k; break }
+        for k in 0..<linkCount where linkShift[k] == encoded { found = k; break }
         if found < 0 {
             if !codesReady { computeCodes() }
             var served = 0, unserved = 0
@@ -112,11 +108,18 @@ extension Evaluator {
                     unserved += 1
                 }
             }
-            linkShift.append(encoded)
-            linkServed.append(served)
-            linkClasses.append(distinct.count(unservedCodes, unserved))
-            linkUnserved.append(unserved)
-            found = linkShift.count - 1
+            let linkClassCount = distinctCount(unservedCodes, unserved)
+            guard linkCount < linkShift.count else {
+                // Cache full (not seen in practice): use the outcome without keeping it.
+                guard served > 0, linkClassCount < classes else { return without }
+                return (w * Double(linkClassCount), w * Double(unserved), w * Double(served))
+            }
+            linkShift[linkCount] = encoded
+            linkServed[linkCount] = served
+            linkClasses[linkCount] = linkClassCount
+            linkUnserved[linkCount] = unserved
+            found = linkCount
+            linkCount += 1
         }
         guard linkServed[found] > 0, linkClasses[found] < classes else { return without }
         return (w * Double(linkClasses[found]), w * Double(linkUnserved[found]), w * Double(linkServed[found]))

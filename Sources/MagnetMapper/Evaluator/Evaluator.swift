@@ -34,83 +34,29 @@ public struct Evaluator {
     let meshX: [Int]
     let meshY: [Int]
 
-    // Scratch: the flattened nest.
-    var loopDimension: [Int] = []
-    var loopBound: [Int] = []
-    var loopSpatial: [Bool] = []
-    var loopScale: [Int] = []
-    var levelFirst: [Int]
-    var levelBoundary: [Int]
-    var levelMaster: [Int]
-    var levelFanout: [Int]
-    var spatialOutside: [Int]
-    var boundaryExtent: [Int]     // levelCount × dimensionCount: extents at each level's outermost loop
-    var masterExtent: [Int]       // extents at each level's outermost spatial loop
-    var running: [Int]
+
+    /// Working memory (see ``EvaluatorScratch``); copied once per evaluation when shared.
+    var scratch: EvaluatorScratch
+
+    // Lengths and flags of the current evaluation (the buffers live in `scratch`).
+    var loopCount = 0
     var computeCycles = 0
     var utilizedMACs = 1
-
-    // Scratch: per data space and level.
-    var recordSize: [Int]
-    var recordContent: [Double]
-    var recordWeighted: [Double]
-    var recordLink: [Double]
-    var recordUnion: [Int]        // −1 when the level does not fan out
-
-    // Scratch: moves of the current (data space, child) pair and the dynamic program.
-    var steps: [Int] = []         // per temporal loop with ≥ 2 iterations: rank steps
-    var stepBound: [Int] = []
-    var stepLoop: [Int] = []
-    var moves: [Int] = []
-    var moveBound: [Int] = []
+    var stepCount = 0
     var moveCount = 0
     var ranks = 0
-    var extent: [Int]
     var full = 0
-    var shift: [Int]
     static let memoSlots = 64
-    var memoCount: [Int] = []
-    var memoKey: [Int] = []
-    var memoEnd: [Int] = []
-    var memoSums: [Double] = []   // 3 per slot
-
-    // Scratch: the current spatial run.
     var hasSpatial = false
     var meshWidth = 1
     var meshHeight = 1
     var spatialSpace = 0
     var spatialLevel = 0
     var codesReady = false
-    var rankMoved: [Int] = []
     var childCount = 0
     var classes = 0
-    var codes: [Int] = []
-    var radix: [Int]
-    var span: [Int]
-    var distinct: DistinctCounter
-    var unservedCodes: [Int] = []
-    var linkShift: [Int] = []
-    var linkServed: [Int] = []
-    var linkClasses: [Int] = []
-    var linkUnserved: [Int] = []
-
-    // Scratch: collapse and counts (spaceCount × levelCount).
-    var countSize: [Int]
-    var countInstances: [Int]
-    var countReads: [Double]
-    var countFills: [Double]
-    var countUpdates: [Double]
-    var countKept: [Bool]
-    var tileSize: [Int]
-    var tileContent: [Double]
-    var tileWeighted: [Double]
-    var tileLink: [Double]
-    var tileReplication: [Int]
-    var tileFanout: [Int]
-    var tilePartition: [Int]
-    var tileDenominator: [Int]
-    var tileShare: [Double]
-    var tilePeer: [Double]
+    var linkCount = 0
+    var hashGeneration = 0
 
     /// Prepares an evaluator for `model`'s hardware and layer.
     public init(_ model: CostModel) {
@@ -141,44 +87,20 @@ public struct Evaluator {
         meshY = fanouts.map(\.y)
         let maxRanks = (0..<spaceCount).map { rankStart[$0 + 1] - rankStart[$0] }.max() ?? 1
         let maxChildren = max(1, fanouts.map { $0.x * $0.y }.max() ?? 1)
-        let perLevel = levelCount * dimensionCount
-        levelFirst = Array(repeating: 0, count: levelCount)
-        levelBoundary = levelFirst
-        levelMaster = levelFirst
-        levelFanout = levelFirst
-        spatialOutside = levelFirst
-        boundaryExtent = Array(repeating: 1, count: perLevel)
-        masterExtent = boundaryExtent
-        running = Array(repeating: 1, count: dimensionCount)
-        let records = spaceCount * levelCount
-        recordSize = Array(repeating: 0, count: records)
-        recordContent = Array(repeating: 0, count: records)
-        recordWeighted = recordContent
-        recordLink = recordContent
-        recordUnion = recordSize
-        extent = Array(repeating: 1, count: maxRanks)
-        shift = Array(repeating: 0, count: maxRanks)
-        radix = extent
-        span = extent
-        distinct = DistinctCounter(capacity: maxChildren)
-        codes = Array(repeating: 0, count: maxChildren)
-        unservedCodes = codes
-        countSize = recordSize
-        countInstances = recordSize
-        countReads = recordContent
-        countFills = recordContent
-        countUpdates = recordContent
-        countKept = Array(repeating: false, count: records)
-        tileSize = Array(repeating: 0, count: levelCount)
-        tileContent = Array(repeating: 0, count: levelCount)
-        tileWeighted = tileContent
-        tileLink = tileContent
-        tileReplication = tileSize
-        tileFanout = tileSize
-        tilePartition = tileSize
-        tileDenominator = tileSize
-        tileShare = tileContent
-        tilePeer = tileContent
+        scratch = EvaluatorScratch(.init(levels: levelCount, dimensions: dimensionCount, spaces: spaceCount, maxRanks: maxRanks,
+                                         maxChildren: maxChildren, loops: levelCount * (3 * dimensionCount + 1)))
+    }
+
+    /// Gives this evaluator its own scratch when a copy shares it, and room for `loops` loops.
+    mutating func prepareScratch(loops: Int) {
+        var layout = scratch.layout
+        if loops > layout.loops {
+            layout.loops = max(loops, 2 * layout.loops)
+        } else if isKnownUniquelyReferenced(&scratch) {
+            return
+        }
+        scratch = EvaluatorScratch(layout)
+        hashGeneration = 0
     }
 
     /// Energy, cycles and utilization of a valid mapping.
@@ -291,31 +213,20 @@ public struct Evaluator {
     }
 }
 
-/// Counts distinct integers without allocating: open addressing with generation stamps.
-struct DistinctCounter {
-    private var keys: [Int]
-    private var stamps: [Int]
-    private var generation = 0
-    private let mask: Int
-
-    init(capacity: Int) {
-        var size = 16
-        while size < 2 * capacity { size <<= 1 }
-        keys = Array(repeating: 0, count: size)
-        stamps = Array(repeating: 0, count: size)
-        mask = size - 1
-    }
-
-    /// Distinct values among `values[0..<count]`.
-    mutating func count(_ values: [Int], _ count: Int) -> Int {
-        generation += 1
+extension Evaluator {
+    /// Distinct values among `values[0..<count]`, without allocating: open addressing in the
+    /// scratch hash table, whose slots are marked with a generation stamp instead of cleared.
+    mutating func distinctCount(_ values: UnsafeMutableBufferPointer<Int>, _ count: Int) -> Int {
+        hashGeneration += 1
+        let keys = scratch.hashKeys, stamps = scratch.hashStamps
+        let mask = keys.count - 1
         var distinct = 0
         for i in 0..<count {
             let value = values[i]
             var slot = (value &* -7_046_029_254_386_353_131) >> 7 & mask
-            while stamps[slot] == generation && keys[slot] != value { slot = (slot + 1) & mask }
-            if stamps[slot] != generation {
-                stamps[slot] = generation
+            while stamps[slot] == hashGeneration && keys[slot] != value { slot = (slot + 1) & mask }
+            if stamps[slot] != hashGeneration {
+                stamps[slot] = hashGeneration
                 keys[slot] = value
                 distinct += 1
             }
