@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import MagnetCore
 @testable import MagnetMapper
+import MagnetWorkload
 
 @Suite struct MapSearchTests {
     static func mapperSpace(_ name: String) throws -> MapSpace {
@@ -110,6 +111,31 @@ import Testing
         #expect(a.mapping == b.mapping && a.considered == b.considered)
     }
 
+    /// With keep/bypass left open at the middle level, the exhaustive search returns the best of
+    /// the optima found with each choice fixed (Conv1D K4 R3 P4 on m03's three levels).
+    @Test func openKeepsFindTheBestFixedChoice() throws {
+        let input = try TimeloopFixtureTests.load("m03_conv1d_oc_3level_no-bypass")
+        let problem = Problem(dimensions: input.problem.dimensions, bounds: [4, 3, 4], dataSpaces: input.problem.dataSpaces)
+        var open = MapSpace(hardware: input.hardware, problem: problem, keeps: input.mapping.levels.map(\.keeps))
+        open.freeKeeps[1] = [0, 1]  // Weights and Inputs at GlobalBuffer
+        let exhaustive = ExhaustiveSearch(sampler: CandidateSampler(space: open))
+        let size = try #require(exhaustive.size(limit: 1_000_000))
+        let searched = MapSearch(space: open).run(budget: size, threads: 1, seed: 0)
+        #expect(searched.exhaustive && searched.considered == size)
+        var bestFixed: Evaluator.Summary?
+        for keepsWeights in [false, true] {
+            for keepsInputs in [false, true] {
+                var fixed = MapSpace(hardware: input.hardware, problem: problem, keeps: input.mapping.levels.map(\.keeps))
+                fixed.keeps[1] = Set([0, 1].filter { $0 == 0 ? keepsWeights : keepsInputs } + [2])
+                let result = MapSearch(space: fixed).run(budget: size, threads: 1, seed: 0)
+                #expect(result.exhaustive)
+                if let summary = result.summary, bestFixed.map({ Objective.edp.better(summary, than: $0, energyWeight: 0.5) }) ?? true { bestFixed = summary }
+            }
+        }
+        #expect(searched.summary?.energyDelayProduct == bestFixed?.energyDelayProduct)
+        #expect(searched.summary != nil)
+    }
+
     @Test func noValidMappingIsReported() throws {
         var space = try Self.mapperSpace("mapper_eyeriss_like_conv3x3")
         // Forbid every slot but the innermost level's: nothing can fit its capacity.
@@ -149,9 +175,90 @@ import Testing
 
     @Test func unsupportedConstraintIsNamed() throws {
         let error = #expect(throws: ConfigError.self) {
-            try load(editing: { $0.replacingOccurrences(of: "architecture_constraints:\n  targets:\n", with: "architecture_constraints:\n  targets:\n  - target: DRAM\n    type: temporal\n    min_parallelism: 0.5\n") })
+            try load(editing: { $0.replacingOccurrences(of: "architecture_constraints:\n  targets:\n", with: "architecture_constraints:\n  targets:\n  - target: DRAM\n    type: no_link_transfer\n    keep: [Inputs]\n") })
         }
-        #expect(error?.message.hasPrefix("not supported: min_parallelism at architecture_constraints.targets[0].min_parallelism") == true)
+        #expect(error?.message == "not supported: constraint type `no_link_transfer` at architecture_constraints.targets[0].type")
+        let misplaced = #expect(throws: ConfigError.self) {
+            try load(editing: { $0.replacingOccurrences(of: "architecture_constraints:\n  targets:\n", with: "architecture_constraints:\n  targets:\n  - target: DRAM\n    type: temporal\n    min: 0.5\n") })
+        }
+        #expect(misplaced?.message == "`min` does not apply to a temporal constraint; it takes target, type, factors, permutation")
+    }
+
+    static let mapspaceHeader = "mapspace:\n  version: '0.4'\n"
+
+    /// `mapspace_constraints` add to the architecture's: a bound (`M<=4`), a fixed factor and a
+    /// minimum parallelism, and the search keeps all three.
+    @Test func mapspaceConstraintsAreMergedAndKept() throws {
+        let space = try load(editing: {
+            $0.replacingOccurrences(of: Self.mapspaceHeader, with: """
+                mapspace_constraints:
+                  targets:
+                  - target: GlobalBuffer
+                    type: temporal
+                    factors: M <= 4, C=1
+                  - target: PEWeightRegs
+                    type: utilization
+                    min: 0.5
+
+                """ + Self.mapspaceHeader)
+        })
+        let names = space.hardware.storage.map(\.name)
+        let glb = try #require(names.firstIndex(of: "GlobalBuffer"))
+        let m = try #require(space.problem.dimensionIndex("M")), c = try #require(space.problem.dimensionIndex("C"))
+        #expect(space.maxFactor[glb][0][m] == 4)
+        #expect(space.fixed[glb][0][c] == 1)
+        #expect(space.minimumParallelism == 0.5)
+        #expect(space.innermostOrder[glb] == [space.problem.dimensionIndex("N")!])  // the architecture's permutation stays
+        let result = MapSearch(space: space).run(budget: 3000, threads: 1, seed: 1)
+        let mapping = try #require(result.mapping)
+        let glbLoops = mapping.levels[glb].temporal
+        #expect(glbLoops.allSatisfy { $0.dimension != c })
+        #expect(glbLoops.filter { $0.dimension == m }.allSatisfy { $0.bound <= 4 })
+        // Cumulative spatial utilization: used over available fan-out at every level that fans out.
+        var utilization = 1.0
+        for level in mapping.levels.indices {
+            let fanout = space.hardware.fanout(of: level)
+            guard fanout.x * fanout.y > 1 else { continue }
+            utilization *= Double(mapping.levels[level].fanoutX * mapping.levels[level].fanoutY) / Double(fanout.x * fanout.y)
+        }
+        #expect(utilization >= 0.5)
+    }
+
+    @Test func respecifiedConstraintIsRefused() throws {
+        let error = #expect(throws: ConfigError.self) {
+            try load(editing: {
+                $0.replacingOccurrences(of: Self.mapspaceHeader, with: "mapspace_constraints:\n- target: GlobalBuffer\n  type: temporal\n  permutation: NM\n" + Self.mapspaceHeader)
+            })
+        }
+        #expect(error?.keyPath == "mapspace_constraints[0].permutation")
+        #expect(error?.message.hasPrefix("re-specification of temporal permutation at GlobalBuffer (first given at architecture_constraints.targets[2].permutation, line ") == true)
+        let misplaced = #expect(throws: ConfigError.self) {
+            try load(editing: {
+                $0.replacingOccurrences(of: Self.mapspaceHeader, with: "mapspace_constraints:\n- target: GlobalBuffer\n  type: utilization\n  min: 0.5\n" + Self.mapspaceHeader)
+            })
+        }
+        #expect(misplaced?.message == "parallelism can only be constrained at the innermost storage level (PEWeightRegs), not at GlobalBuffer")
+        let badFactor = #expect(throws: ConfigError.self) {
+            try load(editing: {
+                $0.replacingOccurrences(of: Self.mapspaceHeader, with: "mapspace_constraints:\n- target: DRAM\n  type: temporal\n  factors: M=5\n" + Self.mapspaceHeader)
+            })
+        }
+        #expect(badFactor?.message == "factor M=5 does not divide M = 64")
+    }
+
+    /// A level whose keep/bypass the constraints leave open is searched: removing the
+    /// GlobalBuffer's bypass entry frees its three data spaces.
+    @Test func openKeepsAreSearched() throws {
+        let space = try load(editing: {
+            $0.replacingOccurrences(of: "  - keep:\n    - Inputs\n    - Outputs\n    bypass:\n    - Weights\n    type: bypass\n    target: GlobalBuffer\n", with: "")
+        })
+        let glb = try #require(space.hardware.storage.map(\.name).firstIndex(of: "GlobalBuffer"))
+        #expect(space.freeKeeps[glb] == [0, 1, 2])
+        #expect(space.freeKeeps.last == [])
+        let result = MapSearch(space: space).run(budget: 3000, threads: 1, seed: 2)
+        let mapping = try #require(result.mapping)
+        let walked = CostModel(hardware: space.hardware, problem: space.problem).evaluateByNestWalk(mapping)
+        #expect(walked.cycles == result.summary?.cycles)
     }
 
     @Test func keptAndBypassedConstraintIsRefused() throws {

@@ -1,12 +1,14 @@
 import MagnetCore
 
-/// A point of a ``MapSpace``: the factor of every dimension in every slot, and a loop order
-/// per level. Cheap to copy and to change by one move.
+/// A point of a ``MapSpace``: the factor of every dimension in every slot, a loop order per
+/// level, and the data spaces each level keeps. Cheap to copy and to change by one move.
 struct Candidate: Equatable {
     /// `factors[(level * 3 + slot) * dimensions + dimension]`.
     var factors: [Int]
     /// Per level, every dimension once, innermost first.
     var orders: [[Int]]
+    /// Per level, the data spaces kept.
+    var keeps: [Set<Int>]
     let dimensions: Int
 
     func factor(_ level: Int, _ slot: Int, _ dimension: Int) -> Int {
@@ -14,7 +16,7 @@ struct Candidate: Equatable {
     }
 
     /// The mapping this candidate stands for.
-    func mapping(keeps: [Set<Int>]) -> Mapping {
+    func mapping() -> Mapping {
         Mapping(levels: orders.indices.map { level in
             LevelMapping(
                 temporal: orders[level].compactMap { d in factor(level, 0, d) > 1 ? Loop(dimension: d, bound: factor(level, 0, d)) : nil },
@@ -34,6 +36,9 @@ struct CandidateSampler {
     let freeSlots: [[Int]]        // per dimension: indices level * 3 + slot that may take factors
     let fanoutX: [Int]
     let fanoutY: [Int]
+    /// Every (level, data space) whose keep/bypass is searched.
+    let keepChoices: [(Int, Int)]
+    let hasMaxFactors: Bool
 
     init(space: MapSpace) {
         self.space = space
@@ -57,6 +62,8 @@ struct CandidateSampler {
         freeSlots = free
         fanoutX = (0..<levels).map { space.hardware.fanout(of: $0).x }
         fanoutY = (0..<levels).map { space.hardware.fanout(of: $0).y }
+        keepChoices = space.freeKeeps.enumerated().flatMap { level, spaces in spaces.map { (level, $0) } }
+        hasMaxFactors = space.maxFactor.contains { $0.contains { $0.contains { $0 != nil } } }
     }
 
     func product(_ candidate: Candidate, level: Int, slot: Int) -> Int {
@@ -74,7 +81,11 @@ struct CandidateSampler {
 
     /// A random candidate (not necessarily fitting the capacities).
     func random(using generator: inout SeededGenerator) -> Candidate {
-        var candidate = Candidate(factors: Array(repeating: 1, count: levels * 3 * dimensions), orders: [], dimensions: dimensions)
+        var candidate = Candidate(factors: Array(repeating: 1, count: levels * 3 * dimensions), orders: [], keeps: space.keeps,
+                                  dimensions: dimensions)
+        for level in 0..<levels {
+            for dataSpace in space.freeKeeps[level] where Bool.random(using: &generator) { candidate.keeps[level].formSymmetricDifference([dataSpace]) }
+        }
         for level in 0..<levels { for slot in 0..<3 { for d in 0..<dimensions {
             if let f = space.fixed[level][slot][d] { candidate.factors[(level * 3 + slot) * dimensions + d] = f }
         } } }
@@ -100,10 +111,13 @@ struct CandidateSampler {
         return candidate
     }
 
-    /// A neighbour: one prime factor moved to another slot, or two loops of a level swapped.
+    /// A neighbour: one prime factor moved to another slot, two loops of a level swapped (only
+    /// loops with factors above 1: swapping a loop of factor 1 changes nothing), or, where the
+    /// space leaves keep/bypass open, one data space's choice at one level flipped.
     func neighbour(of candidate: Candidate, using generator: inout SeededGenerator) -> Candidate {
         var next = candidate
-        if Int.random(in: 0..<3, using: &generator) < 2 {
+        let move = Int.random(in: 0..<(keepChoices.isEmpty ? 3 : 4), using: &generator)
+        if move < 2 {
             let d = Int.random(in: 0..<dimensions, using: &generator)
             let slots = freeSlots[d]
             let holding = slots.filter { candidate.factors[$0 * dimensions + d] > 1 }
@@ -114,18 +128,46 @@ struct CandidateSampler {
             guard let to = targets.randomElement(using: &generator) else { return next }
             next.factors[from * dimensions + d] /= p
             next.factors[to * dimensions + d] *= p
-        } else {
+        } else if move == 2 {
             // Swap two loops within the same group (the set that must stay inside, or the rest).
             let level = Int.random(in: 0..<levels, using: &generator)
             let fixedCount = space.innermostOrder[level].count
-            let setCount = next.orders[level][fixedCount...].filter { space.innermostSet[level].contains($0) }.count
-            let groups = [(fixedCount, fixedCount + setCount), (fixedCount + setCount, dimensions)].filter { $0.1 - $0.0 >= 2 }
-            guard let (start, end) = groups.randomElement(using: &generator) else { return next }
-            let i = Int.random(in: start..<end, using: &generator)
-            var j = Int.random(in: start..<end, using: &generator)
-            if i == j { j = i == end - 1 ? start : i + 1 }
-            next.orders[level].swapAt(i, j)
+            let order = next.orders[level]
+            func counts(_ d: Int) -> Bool { candidate.factor(level, 0, d) > 1 }
+            let inner = (fixedCount..<dimensions).filter { space.innermostSet[level].contains(order[$0]) && counts(order[$0]) }
+            let outer = (fixedCount..<dimensions).filter { !space.innermostSet[level].contains(order[$0]) && counts(order[$0]) }
+            let groups = [inner, outer].filter { $0.count >= 2 }
+            guard let group = groups.randomElement(using: &generator) else { return next }
+            let i = Int.random(in: 0..<group.count, using: &generator)
+            var j = Int.random(in: 0..<(group.count - 1), using: &generator)
+            if j >= i { j += 1 }
+            next.orders[level].swapAt(group[i], group[j])
+        } else {
+            let (level, dataSpace) = keepChoices[Int.random(in: 0..<keepChoices.count, using: &generator)]
+            next.keeps[level].formSymmetricDifference([dataSpace])
         }
         return next
+    }
+
+    /// Whether a candidate meets the space's factor bounds and minimum parallelism (fan-out
+    /// limits are kept by construction; capacities are the evaluator's ``Evaluator/fits(_:)``).
+    func admissible(_ candidate: Candidate) -> Bool {
+        if hasMaxFactors {
+            for level in 0..<levels {
+                for d in 0..<dimensions {
+                    if let bound = space.maxFactor[level][0][d], candidate.factor(level, 0, d) > bound { return false }
+                    if let bound = space.maxFactor[level][1][d], candidate.factor(level, 1, d) * candidate.factor(level, 2, d) > bound { return false }
+                }
+            }
+        }
+        if let minimum = space.minimumParallelism {
+            var utilization = 1.0
+            for level in 0..<levels where fanoutX[level] * fanoutY[level] > 1 {
+                let used = product(candidate, level: level, slot: 1) * product(candidate, level: level, slot: 2)
+                utilization *= Double(used) / Double(fanoutX[level] * fanoutY[level])
+            }
+            if utilization < minimum { return false }
+        }
+        return true
     }
 }

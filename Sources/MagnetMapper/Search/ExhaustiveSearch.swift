@@ -3,7 +3,7 @@ import MagnetCore
 /// Enumerates a small map space completely: every distinct way of splitting each dimension over
 /// its free slots, and every order of each level's loops with factors above 1 (loops of factor 1
 /// do not change the result, so orders that differ only in them are one), within the order
-/// constraints.
+/// constraints, and every keep/bypass choice the space leaves open.
 struct ExhaustiveSearch {
     let sampler: CandidateSampler
 
@@ -71,7 +71,7 @@ struct ExhaustiveSearch {
         var total = 0
         var exceeded = false
         forEachAssignment(all) { factors in
-            total += orderCount(factors)
+            total += orderCount(factors) << sampler.keepChoices.count
             if total > limit { exceeded = true }
             return !exceeded
         }
@@ -133,7 +133,14 @@ struct ExhaustiveSearch {
             }
             var choice = Array(repeating: 0, count: sampler.levels)
             while true {
-                body(Candidate(factors: factors, orders: (0..<sampler.levels).map { perLevel[$0][choice[$0]] }, dimensions: sampler.dimensions))
+                let orders = (0..<sampler.levels).map { perLevel[$0][choice[$0]] }
+                for mask in 0..<(1 << sampler.keepChoices.count) {
+                    var keeps = sampler.space.keeps
+                    for (bit, (level, dataSpace)) in sampler.keepChoices.enumerated() where mask >> bit & 1 == 1 {
+                        keeps[level].formSymmetricDifference([dataSpace])
+                    }
+                    body(Candidate(factors: factors, orders: orders, keeps: keeps, dimensions: sampler.dimensions))
+                }
                 var level = 0
                 while level < sampler.levels {
                     choice[level] += 1

@@ -80,16 +80,18 @@ public struct MapSearch: Sendable {
     private func enumerate(_ exhaustive: ExhaustiveSearch) -> Result {
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem, haloReuse: haloReuse))
         var considered = 0, valid = 0
+        let sampler = exhaustive.sampler
         var best: (Candidate, Evaluator.Summary)?
         exhaustive.forEachCandidate { candidate in
             considered += 1
-            let mapping = candidate.mapping(keeps: space.keeps)
+            guard sampler.admissible(candidate) else { return }
+            let mapping = candidate.mapping()
             guard evaluator.fits(mapping) else { return }
             valid += 1
             let summary = evaluator.summary(mapping)
             if best == nil || objective.better(summary, than: best!.1, energyWeight: energyWeight) { best = (candidate, summary) }
         }
-        return Result(mapping: best.map { $0.0.mapping(keeps: space.keeps) }, summary: best?.1, considered: considered,
+        return Result(mapping: best.map { $0.0.mapping() }, summary: best?.1, considered: considered,
                       valid: valid, seconds: 0, exhaustive: true)
     }
 
@@ -115,7 +117,8 @@ public struct MapSearch: Sendable {
             }
             considered += 1
             sinceBest += 1
-            let mapping = candidate.mapping(keeps: space.keeps)
+            guard sampler.admissible(candidate) else { stale += 1; continue }
+            let mapping = candidate.mapping()
             guard evaluator.fits(mapping) else { stale += 1; continue }
             valid += 1
             let summary = evaluator.summary(mapping)
@@ -130,7 +133,7 @@ public struct MapSearch: Sendable {
                 sinceBest = 0
             }
         }
-        return Result(mapping: best.map { $0.0.mapping(keeps: space.keeps) }, summary: best?.1, considered: considered,
+        return Result(mapping: best.map { $0.0.mapping() }, summary: best?.1, considered: considered,
                       valid: valid, seconds: 0)
     }
 }

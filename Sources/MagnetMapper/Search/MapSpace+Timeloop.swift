@@ -3,57 +3,39 @@ import MagnetWorkload
 
 extension TimeloopInput {
     /// Loads a Timeloop mapper input: its architecture and problem, and the map space its
-    /// `architecture_constraints` allow (keep/bypass, fixed factors, loop orders, X/Y splits).
+    /// `architecture_constraints` and `mapspace_constraints` allow (fixed and bounded factors,
+    /// loop orders, X/Y splits, keep/bypass, minimum parallelism; see ``TimeloopConstraints``).
+    /// A data space neither kept nor bypassed at a level is left to the search, except at the
+    /// outermost level (which keeps everything, as in Timeloop) and at dummy levels (which hold
+    /// nothing unless told to).
     public static func loadMapSpace(input: String, ert: String, art: String? = nil) throws -> MapSpace {
         let files = try read(input: input, ert: ert, art: art)
-        let root = files.root
-        let loaded = try parse(root, energies: files.energies, areas: files.areas, mappingRequired: false)
-        var space = MapSpace(hardware: loaded.hardware, problem: loaded.problem, keeps: loaded.mapping.levels.map(\.keeps))
-        let top = try root.mapping()
-        guard let constraints = top.optional("architecture_constraints") else { return space }
+        let loaded = try parse(files.root, energies: files.energies, areas: files.areas, mappingRequired: false)
+        let top = try files.root.mapping()
         let names = loaded.hardware.storage.map(\.name)
         let problem = loaded.problem
-        for entry in try constraints.mapping(knownKeys: ["version", "targets"]).optional("targets")?.list() ?? [] {
-            let target = try entry.mapping(knownKeys: ["target", "type", "factors", "permutation", "split", "keep", "bypass",
-                                                        "min_parallelism", "max_parallelism", "no_link_transfer",
-                                                        "no_multicast_no_reduction", "no_temporal_reuse"])
-            for key in ["min_parallelism", "max_parallelism", "no_link_transfer", "no_multicast_no_reduction", "no_temporal_reuse"] where target.contains(key) {
-                throw try target.required(key).error("not supported: \(key) at \(target.required(key).keyPath)")
+        let constraints = try TimeloopConstraints.read(top, levelNames: names, problem: problem)
+        var space = MapSpace(hardware: loaded.hardware, problem: problem, keeps: loaded.mapping.levels.map(\.keeps))
+        space.minimumParallelism = constraints.minimumParallelism
+        for level in names.indices {
+            if level < names.count - 1 && !loaded.isDummy[level] {
+                space.freeKeeps[level] = problem.dataSpaces.indices.filter { constraints.keeps[level][$0] == nil }
             }
-            let targetNode = try target.required("target")
-            guard let level = names.firstIndex(of: try targetNode.string()) else {
-                throw targetNode.error("unknown target `\(try targetNode.string())`; storage levels: \(names.reversed().joined(separator: ", "))")
-            }
-            let type = try target.required("type").choice([(name: "temporal", value: 0), (name: "spatial", value: 1),
-                                                           (name: "bypass", value: 2), (name: "datatype", value: 2),
-                                                           (name: "utilization", value: 3)])
-            if type == 3 { throw entry.error("not supported: utilization constraints at \(entry.keyPath)") }
-            guard type < 2 else { continue }  // keep/bypass already applied
-            // Fixed factors ("R=1,S=1" or "R1 S1").
-            let fixedDimensions = try target.optional("factors").map { try MappingReader.parseFactors($0, problem: problem) } ?? [:]
-            let order = try target.optional("permutation").map { node -> [Int] in
-                try node.string().filter { !$0.isWhitespace }.map { character -> Int in
-                    guard let dimension = problem.dimensionIndex(String(character)) else {
-                        throw node.error("unknown dimension `\(character)` in permutation")
-                    }
-                    return dimension
-                }
-            } ?? []
-            if type == 0 {
-                for (dimension, factor) in fixedDimensions { space.fix(level: level, slot: .temporal, dimension: dimension, factor: factor) }
-                space.innermostOrder[level] = order
-            } else {
-                let split = try target.optional("split")?.int()
-                for dimension in problem.dimensions.indices {
-                    if let factor = fixedDimensions[dimension] {
-                        // Timeloop puts a fixed spatial factor on X unless the split sends it to Y.
-                        let onX = split.map { (order.firstIndex(of: dimension) ?? Int.max) < $0 } ?? true
-                        space.fix(level: level, slot: onX ? .spatialX : .spatialY, dimension: dimension, factor: factor)
-                        space.fix(level: level, slot: onX ? .spatialY : .spatialX, dimension: dimension, factor: 1)
-                    } else if let split {
-                        let onX = (order.firstIndex(of: dimension) ?? Int.max) < split
-                        space.allowed[level][onX ? 2 : 1][dimension] = false
-                    }
+            let temporal = constraints.temporal[level]
+            for (dimension, factor) in temporal.factors { space.fix(level: level, slot: .temporal, dimension: dimension, factor: factor) }
+            for (dimension, bound) in temporal.maxFactors { space.maxFactor[level][0][dimension] = bound }
+            space.innermostOrder[level] = temporal.permutation
+            let spatial = constraints.spatial[level]
+            for (dimension, bound) in spatial.maxFactors { space.maxFactor[level][1][dimension] = bound }
+            for dimension in problem.dimensions.indices {
+                let onX = spatial.split.map { (spatial.permutation.firstIndex(of: dimension) ?? Int.max) < $0 }
+                if let factor = spatial.factors[dimension] {
+                    // Timeloop puts a fixed spatial factor on X unless the split sends it to Y.
+                    let x = onX ?? true
+                    space.fix(level: level, slot: x ? .spatialX : .spatialY, dimension: dimension, factor: factor)
+                    space.fix(level: level, slot: x ? .spatialY : .spatialX, dimension: dimension, factor: 1)
+                } else if let onX {
+                    space.allowed[level][onX ? 2 : 1][dimension] = false
                 }
             }
         }

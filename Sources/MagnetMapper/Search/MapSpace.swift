@@ -29,6 +29,15 @@ public struct MapSpace: Sendable {
     /// Per level, dimensions that must sit inside every other temporal loop (in any order among
     /// themselves), just outside ``innermostOrder``.
     public var innermostSet: [Set<Int>]
+    /// `maxFactor[level][kind][dimension]`, kind 0 temporal, 1 spatial (X × Y together): an
+    /// upper bound on the factor, or `nil`.
+    public var maxFactor: [[[Int?]]]
+    /// Per level, data spaces whose keep or bypass the search chooses (``keeps`` holds the
+    /// starting choice); the others stay as ``keeps`` says.
+    public var freeKeeps: [[Int]]
+    /// Smallest allowed product, over the levels that fan out, of used over available fan-out
+    /// (Timeloop's `utilization`/`parallelism` constraint), or `nil`.
+    public var minimumParallelism: Double?
 
     /// The unconstrained space: every dimension anywhere the fan-out allows, the hardware's keeps.
     public init(hardware: Hardware, problem: Problem, keeps: [Set<Int>]? = nil) {
@@ -47,6 +56,8 @@ public struct MapSpace: Sendable {
         }
         innermostOrder = Array(repeating: [], count: levelCount)
         innermostSet = Array(repeating: [], count: levelCount)
+        maxFactor = Array(repeating: Array(repeating: Array(repeating: nil, count: dimensions), count: 2), count: levelCount)
+        freeKeeps = Array(repeating: [], count: levelCount)
     }
 
     /// Fixes the factor of `dimension` in `slot` at `level` (1 forbids splitting it there).

@@ -78,24 +78,14 @@ public enum MappingReader {
         return Mapping(levels: levels.reversed())
     }
 
-    /// A loop-free mapping with the keep/bypass entries of `architecture_constraints.targets`.
-    static func keepsOnly(_ constraints: ConfigNode?, components: ArchitectureReader.Components, problem: Problem) throws -> Mapping {
-        let names = components.storage.map(\.name)
-        let allSpaces = Set(0..<problem.dataSpaces.count)
-        var levels = names.map { _ in LevelMapping(keeps: allSpaces) }
-        if let constraints {
-            let map = try constraints.mapping(knownKeys: ["version", "targets"])
-            for entry in try map.optional("targets")?.list() ?? [] {
-                let target = try entry.mapping()
-                guard let type = try target.optional("type")?.string(), type == "bypass" || type == "datatype" else { continue }
-                let targetNode = try target.required("target")
-                guard let index = names.firstIndex(of: try targetNode.string()) else {
-                    throw targetNode.error("unknown target `\(try targetNode.string())`")
-                }
-                levels[index].keeps = try keeps(target, problem: problem)
-            }
-        }
-        return Mapping(levels: levels.reversed())
+    /// A loop-free mapping with the keep/bypass choices of the constraints (see
+    /// ``TimeloopConstraints``); a data space the constraints leave open is kept.
+    static func keepsOnly(_ top: ConfigMapping, components: ArchitectureReader.Components, problem: Problem) throws -> Mapping {
+        let names = components.storage.map(\.name).reversed()  // inner to outer
+        let constraints = try TimeloopConstraints.read(top, levelNames: Array(names), problem: problem)
+        return Mapping(levels: constraints.keeps.map { choices in
+            LevelMapping(keeps: Set(choices.indices.filter { choices[$0] ?? true }))
+        })
     }
 
     /// Factors written `C1 M8 R3` or `R=3,P=16`: dimension index → factor.

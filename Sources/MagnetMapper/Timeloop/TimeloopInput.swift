@@ -6,7 +6,7 @@ import MagnetWorkload
 /// Reads Timeloop's "parsed-processed" model input (timeloopfe v0.4: `architecture`, `problem`,
 /// `mapping`) and its energy and area reference tables (ERT, ART).
 ///
-/// Keys that only the mapper or Accelergy read (`architecture_constraints`, `mapper`,
+/// Keys that only the mapper or Accelergy read (`architecture_constraints`, `mapspace_constraints`, `mapper`,
 /// `mapspace`, `globals`, `compound_components`) are ignored. Constructs the model does not
 /// support (sparse optimizations, nested subtrees, compressed or metadata storage) are refused
 /// with `not supported: <key> at <path>`.
@@ -22,7 +22,7 @@ public enum TimeloopInput {
         (try ConfigNode.load(path: input), try EnergyTable.load(path: ert), try art.map { try AreaTable.load(path: $0) } ?? AreaTable(areas: [:]))
     }
 
-    static let topKeys = ["architecture", "problem", "mapping", "architecture_constraints", "mapper", "mapspace", "globals",
+    static let topKeys = ["architecture", "problem", "mapping", "architecture_constraints", "mapspace_constraints", "mapper", "mapspace", "globals",
                           "compound_components", "dumped_by_timeloop_front_end", "variables", "components"]
 
     /// Loads a mapper input (its `mapping` may be empty): the mapping returned has no loops and
@@ -54,7 +54,7 @@ public enum TimeloopInput {
         if mappingRequired {
             mapping = try MappingReader.read(mappingNode, components: components, problem: problem)
         } else {
-            mapping = try MappingReader.keepsOnly(top.optional("architecture_constraints"), components: components, problem: problem)
+            mapping = try MappingReader.keepsOnly(top, components: components, problem: problem)
         }
         let hardware = try HardwareBuilder.build(components: components, mapping: mapping, problem: problem,
                                                  energies: energies, areas: areas, mappingNode: mappingNode)
