@@ -34,9 +34,67 @@ public struct Evaluator {
     let meshX: [Int]
     let meshY: [Int]
 
-
     /// Working memory (see ``EvaluatorScratch``); copied once per evaluation when shared.
     var scratch: EvaluatorScratch
+    // The buffers of `scratch`, under the names the equations use (set by `adopt`).
+    var loopDimension: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var loopBound: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var loopScale: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var loopSpatial: UnsafeMutableBufferPointer<Bool> = .init(start: nil, count: 0)
+    var levelFirst: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var levelBoundary: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var levelMaster: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var levelFanout: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var spatialOutside: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    /// `levelCount × dimensionCount`: extents at each level's outermost loop.
+    var boundaryExtent: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    /// Extents at each level's outermost spatial loop.
+    var masterExtent: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var running: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var recordSize: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    /// −1 when the level does not fan out.
+    var recordUnion: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var recordContent: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var recordWeighted: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var recordLink: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    /// Per temporal loop with ≥ 2 iterations: its step along every rank.
+    var steps: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var stepBound: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var stepLoop: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var moves: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var moveBound: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var extent: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var shift: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var memoCount: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var memoKey: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var memoEnd: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    /// Three sums per memo slot.
+    var memoSums: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var rankMoved: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var codes: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var radix: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var span: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var unservedCodes: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var linkShift: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var linkServed: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var linkClasses: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var linkUnserved: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var countSize: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var countInstances: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var countReads: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var countFills: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var countUpdates: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var countKept: UnsafeMutableBufferPointer<Bool> = .init(start: nil, count: 0)
+    var tileSize: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var tileContent: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var tileWeighted: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var tileLink: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var tileReplication: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var tileFanout: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var tilePartition: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var tileDenominator: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var tileShare: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var tilePeer: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
 
     // Lengths and flags of the current evaluation (the buffers live in `scratch`).
     var loopCount = 0
@@ -87,8 +145,10 @@ public struct Evaluator {
         meshY = fanouts.map(\.y)
         let maxRanks = (0..<spaceCount).map { rankStart[$0 + 1] - rankStart[$0] }.max() ?? 1
         let maxChildren = max(1, fanouts.map { $0.x * $0.y }.max() ?? 1)
-        scratch = EvaluatorScratch(.init(levels: levelCount, dimensions: dimensionCount, spaces: spaceCount, maxRanks: maxRanks,
-                                         maxChildren: maxChildren, loops: levelCount * (3 * dimensionCount + 1)))
+        let scratch = EvaluatorScratch(.init(levels: levelCount, dimensions: dimensionCount, spaces: spaceCount, maxRanks: maxRanks,
+                                             maxChildren: maxChildren, loops: levelCount * (3 * dimensionCount + 1)))
+        self.scratch = scratch
+        adopt(scratch)
     }
 
     /// Gives this evaluator its own scratch when a copy shares it, and room for `loops` loops.
@@ -99,7 +159,7 @@ public struct Evaluator {
         } else if isKnownUniquelyReferenced(&scratch) {
             return
         }
-        scratch = EvaluatorScratch(layout)
+        adopt(EvaluatorScratch(layout))
         hashGeneration = 0
     }
 
