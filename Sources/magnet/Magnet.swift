@@ -30,7 +30,7 @@ struct Magnet: ParsableCommand {
                                                            best design per area budget
         """,
         version: MagnetVersion.string,
-        subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, MapCommand.self, DataflowsCommand.self,
+        subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, MapCommand.self, DataflowsCommand.self, ElaborateCommand.self,
                       SweepCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeysCommand.self, StatusCommand.self, TrialsCommand.self, ParetoCommand.self, ExportCommand.self,
                       BenchCommand.self]
     )

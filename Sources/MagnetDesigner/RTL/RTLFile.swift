@@ -15,4 +15,10 @@ public struct RTLUnsupported: Error, CustomStringConvertible, Sendable {
     /// What is not supported.
     public var message: String
     public var description: String { "\(parameter): not supported by the RTL generator yet: \(message)" }
+
+    /// An error for `parameter` (a design key, or `layer`).
+    public init(parameter: String, message: String) {
+        self.parameter = parameter
+        self.message = message
+    }
 }

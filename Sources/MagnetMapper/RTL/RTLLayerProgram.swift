@@ -1,0 +1,145 @@
+import MagnetCore
+import MagnetDesigner
+import MagnetWorkload
+
+/// One layer as the generated accelerator runs it (docs/rtl.md): the controller's configuration
+/// registers, where weights, inputs and outputs sit in DRAM, and the mapping of the same loop
+/// nest for the cost model.
+///
+/// DRAM is word-addressed, one vector (or one partial sum) per word. The layer is padded to the
+/// hardware: input channels to a multiple of `vectorSize` (zeros), output channels to a multiple
+/// of `numPEs × lanes` (zero weights), and the input tensor by its own padding (zeros), so the
+/// controller never tests a bound. Layout, with CT = ⌈C / vectorSize⌉ and K' the padded K:
+/// - weights at 0: word `((k·R + r)·S + s)·CT + ct` holds channels `ct·vectorSize ..< +vectorSize`;
+/// - inputs after them: word `(y·W' + x)·CT + ct` of the padded input (H' × W');
+/// - outputs after them: word `k·P·Q + p·Q + q`, the partial sum (`accumulationBits`, wrapped).
+public struct RTLLayerProgram: Sendable {
+    /// The design point.
+    public let design: DesignPoint
+    /// The layer's shape (unpadded).
+    public let shape: ConvolutionShape
+    /// Input-channel vectors CT.
+    public let channelVectors: Int
+    /// Passes over K.
+    public let kPasses: Int
+    /// Padded input height and width.
+    public let paddedHeight: Int, paddedWidth: Int
+    /// DRAM word addresses of the three regions, and the words in all.
+    public let weightBase: Int, inputBase: Int, outputBase: Int, dramWords: Int
+
+    /// Output channels after padding: `kPasses × numPEs × lanes`.
+    public var paddedK: Int { kPasses * design.numPEs * design.lanes }
+    /// Reduction steps per output pixel.
+    public var steps: Int { shape.r * shape.s * channelVectors }
+    /// Input vectors of the padded input.
+    public var inputWords: Int { paddedHeight * paddedWidth * channelVectors }
+
+    /// The program of `shape` on `design`, or an error saying what does not fit.
+    public init(design: DesignPoint, shape: ConvolutionShape) throws {
+        let pe = try PEEmitter(design: design)
+        let top = try TopEmitter(design: design)
+        guard shape.n == 1 else { throw RTLUnsupported(parameter: "layer", message: "batch N = \(shape.n); the controller runs N = 1") }
+        guard shape.g == 1 else { throw RTLUnsupported(parameter: "layer", message: "\(shape.g) groups (depthwise or grouped convolution); the controller runs G = 1") }
+        self.design = design
+        self.shape = shape
+        channelVectors = (shape.c + design.vectorSize - 1) / design.vectorSize
+        let perPass = design.numPEs * design.lanes
+        kPasses = (shape.k + perPass - 1) / perPass
+        paddedHeight = shape.inputHeight + 2 * shape.paddingH
+        paddedWidth = shape.inputWidth + 2 * shape.paddingW
+        weightBase = 0
+        inputBase = kPasses * perPass * shape.r * shape.s * channelVectors
+        outputBase = inputBase + paddedHeight * paddedWidth * channelVectors
+        dramWords = outputBase + kPasses * perPass * shape.p * shape.q
+        let checks: [(Int, Int, String)] = [
+            (inputWords, pe.inputBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit each PE's input buffer"),
+            (inputWords, top.controller.globalBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit the global buffer"),
+            (steps, pe.weightBufferDepth, "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
+            (shape.p * shape.q, pe.accumulationBufferDepth, "P·Q = \(shape.p * shape.q) partial sums per lane must fit an accumulation-buffer bank"),
+        ]
+        for (need, have, what) in checks where need > have {
+            throw RTLUnsupported(parameter: "layer", message: "\(what): needs \(need) words, has \(have) (the controller runs a layer in one pass over its input)")
+        }
+    }
+
+    /// The configuration registers, in writing order (`control` last: it starts the run).
+    public var registers: [(ControllerEmitter.Register, Int)] {
+        let ct = channelVectors
+        return [
+            (.kPasses, kPasses), (.steps, steps), (.rows, shape.p), (.columns, shape.q), (.filterRows, shape.r),
+            (.filterColumns, shape.s), (.channelVectors, ct),
+            (.rowStride, shape.strideH * paddedWidth * ct), (.columnStride, shape.strideW * ct),
+            (.filterRowStride, shape.dilationH * paddedWidth * ct), (.filterColumnStride, shape.dilationW * ct),
+            (.inputWords, inputWords), (.pixels, shape.p * shape.q), (.lanePixels, design.lanes * shape.p * shape.q),
+            (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase), (.control, 1),
+        ]
+    }
+
+    /// DRAM's initial words (outputs zero) as bit patterns, element `v` of a vector in bits
+    /// `v·width ..< (v+1)·width`, for weights and inputs in ``ReferenceConvolution``'s layouts.
+    public func dramImage(weights: [Int], inputs: [Int]) -> [[Bool]] {
+        let v = design.vectorSize, ct = channelVectors
+        let wb = design.weightFormat.bits, ib = design.activationFormat.bits
+        let width = try! TopEmitter(design: design).controller.dramWordBits
+        var words = Array(repeating: Array(repeating: false, count: width), count: dramWords)
+        func put(_ word: Int, _ element: Int, _ value: Int, _ bits: Int) {
+            for bit in 0..<bits { words[word][element * bits + bit] = (value >> bit) & 1 == 1 }
+        }
+        for k in 0..<shape.k { for c in 0..<shape.c { for r in 0..<shape.r { for s in 0..<shape.s {
+            let value = weights[((k * shape.c + c) * shape.r + r) * shape.s + s]
+            put(weightBase + ((k * shape.r + r) * shape.s + s) * ct + c / v, c % v, value, wb)
+        } } } }
+        let h = shape.inputHeight, w = shape.inputWidth
+        for c in 0..<shape.c { for y in 0..<h { for x in 0..<w {
+            let value = inputs[(c * h + y) * w + x]
+            put(inputBase + ((y + shape.paddingH) * paddedWidth + x + shape.paddingW) * ct + c / v, c % v, value, ib)
+        } } }
+        return words
+    }
+
+    /// The output region as the hardware leaves it: each output wrapped to `accumulationBits`
+    /// (as an unsigned pattern); padded output channels are 0.
+    public func expectedOutputs(weights: [Int], inputs: [Int]) -> [UInt64] {
+        let exact = ReferenceConvolution.outputs(shape, weights: weights, inputs: inputs)
+        let bits = design.accumulationBits
+        let mask: UInt64 = bits >= 64 ? .max : (1 << UInt64(bits)) - 1
+        var out = Array(repeating: UInt64(0), count: paddedK * shape.p * shape.q)
+        for (index, value) in exact.enumerated() { out[index] = UInt64(bitPattern: Int64(value)) & mask }
+        return out
+    }
+
+    /// The layer the hardware actually computes (channels padded), for the cost model.
+    public var paddedShape: ConvolutionShape {
+        var padded = shape
+        padded.k = paddedK
+        padded.c = channelVectors * design.vectorSize
+        return padded
+    }
+
+    /// The controller's loop nest as a mapping of ``paddedShape`` onto the design's elaborated
+    /// storage levels (docs/rtl.md), for the cost model's figures on the same schedule.
+    public func mapping(on hardware: Hardware) throws -> Mapping {
+        let problem = paddedShape.problem
+        func dimension(_ name: String) -> Int { problem.dimensionIndex(name)! }
+        let (k, c, r, s, p, q) = (dimension("K"), dimension("C"), dimension("R"), dimension("S"), dimension("P"), dimension("Q"))
+        func loops(_ pairs: [(Int, Int)]) -> [Loop] { pairs.filter { $0.1 > 1 }.map { Loop(dimension: $0.0, bound: $0.1) } }
+        var levels = hardware.storage.map { level in
+            LevelMapping(keeps: Set(problem.dataSpaces.indices.filter { level.keeps.contains(problem.dataSpaces[$0].name) }))
+        }
+        func level(_ name: String) throws -> Int {
+            guard let index = hardware.storage.firstIndex(where: { $0.name == name }) else {
+                throw RTLUnsupported(parameter: "hardware", message: "no \(name) level")
+            }
+            return index
+        }
+        levels[try level("WeightCollector")].spatialX = loops([(c, design.vectorSize)])
+        levels[try level("InputCollector")].spatialY = loops([(k, design.lanes)])
+        levels[try level("AccumulationBuffer")].temporal = loops([(c, channelVectors), (s, shape.s), (r, shape.r)])
+        levels[try level("WeightBuffer")].temporal = loops([(q, shape.q), (p, shape.p)])
+        let array = try level("GlobalBuffer")
+        levels[array].spatialX = loops([(k, design.peColumns)])
+        levels[array].spatialY = loops([(k, design.peRows)])
+        levels[try level("DRAM")].temporal = loops([(k, kPasses)])
+        return Mapping(levels: levels)
+    }
+}
