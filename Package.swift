@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(name: "MagnetCoreTests", dependencies: ["MagnetCore"]),
         .testTarget(name: "MagnetWorkloadTests", dependencies: ["MagnetWorkload"]),
-        .testTarget(name: "MagnetDesignerTests", dependencies: ["MagnetDesigner", "MagnetWorkload"]),
+        .testTarget(name: "MagnetDesignerTests", dependencies: ["MagnetDesigner", "MagnetWorkload", "MagnetMapper"]),
         .testTarget(name: "MagnetMapperTests", dependencies: ["MagnetMapper"], exclude: ["Fixtures"]),
         .testTarget(name: "MagnetTunerTests", dependencies: ["MagnetTuner"]),
         .testTarget(name: "MagnetStoreTests", dependencies: ["MagnetStore", .product(name: "GRDB", package: "GRDB.swift")]),

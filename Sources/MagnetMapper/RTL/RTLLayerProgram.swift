@@ -62,6 +62,19 @@ public struct RTLLayerProgram: Sendable {
         }
     }
 
+    /// The controller's cycles from start to done (docs/rtl.md), phase by phase: loading the
+    /// input into the global buffer and then into the PEs, `W + 2` cycles each (W input words);
+    /// per pass over K, loading weights (`numPEs·lanes·R·S·CT + 2`), computing (one step per
+    /// cycle, `P·Q·R·S·CT`, plus a bubble between pixels when a pixel is a single step, plus 4
+    /// to empty the pipeline), 3 cycles for the last drain to write back, and reading out
+    /// (`numPEs·P·Q·(lanes + 1)`: one read, then one DRAM write per lane).
+    public var expectedCycles: Int {
+        let pixels = shape.p * shape.q, pes = design.numPEs, lanes = design.lanes
+        let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
+        let pass = (pes * lanes * steps + 2) + compute + 3 + pes * pixels * (lanes + 1)
+        return 2 * (inputWords + 2) + kPasses * pass
+    }
+
     /// The configuration registers, in writing order (`control` last: it starts the run).
     public var registers: [(ControllerEmitter.Register, Int)] {
         let ct = channelVectors

@@ -1,0 +1,114 @@
+import Foundation
+import MagnetCore
+import MagnetMapper
+import Testing
+@testable import MagnetDesigner
+import MagnetWorkload
+
+/// The whole accelerator (`magnet_top`) across design points: lint, synthesis without latches,
+/// and the four layer testbenches bit-exact under iverilog, with the controller's cycle count as
+/// `RTLLayerProgram.expectedCycles` predicts it.
+@Suite(.enabled(if: rtlToolsAvailable, "needs yosys, verilator and iverilog (make test installs them)"))
+struct AcceleratorRTLTests {
+    /// Design points that differ in PE count and shape, lanes, vector size, formats, accumulator
+    /// width (the last wraps), buffer sizes and dataflow.
+    static let designs: [DesignPoint] = [
+        DesignPoint(name: "ws-2pe", numPEs: 2, peRows: 1, peColumns: 2, lanes: 2, vectorSize: 4,
+                    weightBufferBytes: 2048, inputBufferBytes: 2048, accumulationBufferBytes: 1024, globalBufferBytes: 4096,
+                    dramBandwidthGBps: 8, accumulationBits: 24, dataflow: .weightStationary, clockGHz: 1, technology: "16nm"),
+        DesignPoint(name: "os-int4", numPEs: 4, peRows: 2, peColumns: 2, lanes: 1, vectorSize: 8,
+                    weightBufferBytes: 1024, inputBufferBytes: 2048, accumulationBufferBytes: 512, globalBufferBytes: 2048,
+                    dramBandwidthGBps: 8, weightFormat: .int4, accumulationBits: 20, dataflow: .outputStationary, clockGHz: 1, technology: "28nm"),
+        DesignPoint(name: "oslws-int16", numPEs: 3, peRows: 3, peColumns: 1, lanes: 3, vectorSize: 2,
+                    weightBufferBytes: 4096, inputBufferBytes: 4096, accumulationBufferBytes: 2048, globalBufferBytes: 4096,
+                    dramBandwidthGBps: 8, weightFormat: .int16, activationFormat: .int16, accumulationBits: 40,
+                    dataflow: .outputStationaryLocalWeightStationary, clockGHz: 1, technology: "16nm"),
+        DesignPoint(name: "is-wrap", numPEs: 1, peRows: 1, peColumns: 1, lanes: 4, vectorSize: 8,
+                    weightBufferBytes: 4096, inputBufferBytes: 2048, accumulationBufferBytes: 1024, globalBufferBytes: 2048,
+                    dramBandwidthGBps: 8, accumulationBits: 14, dataflow: .inputStationary, clockGHz: 1, technology: "7nm"),
+        DesignPoint(name: "wslos", numPEs: 2, peRows: 2, peColumns: 1, lanes: 2, vectorSize: 4, weightCollectorDepth: 2,
+                    accumulationCollectorDepth: 2, inputCollectorDepth: 2,
+                    weightBufferBytes: 2048, inputBufferBytes: 2048, accumulationBufferBytes: 1024, globalBufferBytes: 2048,
+                    dramBandwidthGBps: 8, accumulationBits: 24, dataflow: .weightStationaryLocalOutputStationary, clockGHz: 1, technology: "45nm"),
+    ]
+    static let layers = ["conv3x3", "conv1x1", "strided", "fc"]
+
+    static func layer(_ name: String) throws -> Layer {
+        let path = examplesDirectory.appendingPathComponent("rtl-layers.yaml").path
+        return try NetworkFile.layer(name, in: NetworkFile.load(path: path), source: path)
+    }
+
+    @Test(arguments: 0..<designs.count)
+    func lintsAndSynthesizesWithoutLatches(_ index: Int) throws {
+        let bench = try RTLBench(TopEmitter(design: Self.designs[index]).emit())
+        let lint = bench.lint(top: TopEmitter.moduleName)
+        #expect(lint.status == 0, "\(lint.output.prefix(3000))")
+        let script = SynthesisReport.script(files: bench.files, top: TopEmitter.moduleName, statFile: "stat.txt")
+        let synthesis = runTool("/usr/bin/yosys", ["-q", "-p", script], in: bench.folder)
+        #expect(synthesis.status == 0, "\(synthesis.output.suffix(3000))")
+        let report = SynthesisReport(yosysStat: try String(contentsOf: bench.folder.appendingPathComponent("stat.txt"), encoding: .utf8))
+        // Black-boxed SRAMs: global buffer + 2 per PE + one accumulation bank and one weight bank per lane.
+        let design = Self.designs[index]
+        #expect(report.memories == 1 + design.numPEs * (1 + 2 * design.lanes))
+        #expect(report.cells > report.flipFlops && report.flipFlops > 0)
+    }
+
+    /// Every layer on every design: bit-exact against the reference convolution, in exactly the
+    /// cycles the controller's schedule predicts.
+    @Test(arguments: 0..<designs.count)
+    func runsEveryLayerBitExact(_ index: Int) throws {
+        let design = Self.designs[index]
+        for name in Self.layers {
+            let program = try RTLLayerProgram(design: design, shape: Self.layer(name).shape)
+            let testbench = RTLTestbench(program: program, seed: UInt64(index * 10 + 1), modelCycles: nil)
+            let bench = try RTLBench(TopEmitter(design: design).emit())
+            for (file, text) in try testbench.files() { try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8) }
+            let output = bench.simulate()
+            #expect(output.contains("PASS"), "\(design.name) \(name): \(output.prefix(2000))")
+            #expect(output.contains("cycles \(program.expectedCycles) "), "\(design.name) \(name): \(output.prefix(2000))")
+        }
+    }
+
+    /// A deliberately wrong expectation (one output changed) is reported as a mismatch, so the
+    /// testbench does compare.
+    @Test func aWrongExpectationFails() throws {
+        let design = Self.designs[0]
+        let program = try RTLLayerProgram(design: design, shape: Self.layer("fc").shape)
+        let bench = try RTLBench(TopEmitter(design: design).emit())
+        for (file, text) in try RTLTestbench(program: program, seed: 5, modelCycles: nil).files() {
+            var text = text
+            if file == "expected.hex" { text = "abcdef\n" + text.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n" }
+            try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        let output = bench.simulate()
+        #expect(output.contains("FAIL 1 of 12 outputs differ"), "\(output.prefix(2000))")
+        #expect(output.contains("mismatch: output channel 0 pixel 0"))
+    }
+
+    /// Layers the controller cannot run are refused with the reason.
+    @Test func layersThatDoNotFitAreRefused() throws {
+        let design = Self.designs[0]
+        let big = ConvolutionShape(k: 16, c: 64, p: 32, q: 32, r: 3, s: 3, paddingH: 1, paddingW: 1)
+        let error = #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: big) }
+        // (32 + 2)² pixels × 16 vectors of 4 channels, against 2 KiB / 4 B per vector.
+        #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input (34×34×16 vectors) must fit each PE's input buffer: needs 18496 words, has 512 (the controller runs a layer in one pass over its input)")
+        let depthwise = ConvolutionShape(g: 8, k: 1, c: 1, p: 4, q: 4, r: 3, s: 3)
+        #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: depthwise) }
+    }
+
+    /// The cost model evaluates the controller's mapping: it is a valid mapping of the padded
+    /// layer, and its compute cycles are the steps the controller issues.
+    @Test func theControllersMappingIsValidForTheModel() throws {
+        let design = Self.designs[0]
+        let program = try RTLLayerProgram(design: design, shape: Self.layer("conv3x3").shape)
+        let hardware = try design.elaborate()
+        let mapping = try program.mapping(on: hardware)
+        let problem = program.paddedShape.problem
+        #expect(mapping.problems(on: hardware, for: problem).isEmpty)
+        let evaluation = CostModel(hardware: hardware, problem: problem).evaluate(mapping)
+        // 4 passes × 64 pixels × (3·3·4) steps; the model's cycles are at least that.
+        #expect(evaluation.cycles >= 4 * 64 * 36)
+        // K padded to 4 passes × 2 PEs × 2 lanes = 16, C = 16, 8×8 pixels, 3×3 filter.
+        #expect(evaluation.computes == 16 * 16 * 64 * 9)
+    }
+}
