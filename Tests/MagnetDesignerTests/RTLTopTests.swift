@@ -111,4 +111,27 @@ struct AcceleratorRTLTests {
         // K padded to 4 passes × 2 PEs × 2 lanes = 16, C = 16, 8×8 pixels, 3×3 filter.
         #expect(evaluation.computes == 16 * 16 * 64 * 9)
     }
+
+    /// The controller's nest satisfies every dataflow's constraints (so one schedule serves all
+    /// five): each loop sits in a slot the template's map space allows, and the loops a dataflow
+    /// keeps innermost at a buffer come first there.
+    @Test(arguments: Dataflow.allCases)
+    func theControllersMappingFitsEveryDataflow(_ dataflow: Dataflow) throws {
+        var design = Self.designs[2]
+        design.dataflow = dataflow
+        var layer = try Self.layer("strided")
+        let program = try RTLLayerProgram(design: design, shape: layer.shape)
+        layer.shape = program.paddedShape
+        let hardware = try design.elaborate()
+        let mapping = try program.mapping(on: hardware)
+        let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
+        #expect(mapping.problems(on: hardware, for: layer.problem).isEmpty)
+        for (level, loops) in mapping.levels.enumerated() {
+            for (slot, list) in [loops.temporal, loops.spatialX, loops.spatialY].enumerated() {
+                for loop in list { #expect(space.allowed[level][slot][loop.dimension], "\(dataflow) level \(level) slot \(slot) dimension \(loop.dimension)") }
+            }
+            let inner = loops.temporal.prefix { space.innermostSet[level].contains($0.dimension) }
+            #expect(inner.count == loops.temporal.filter { space.innermostSet[level].contains($0.dimension) }.count, "\(dataflow) level \(level)")
+        }
+    }
 }

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// `magnet elaborate`: the files it writes, a testbench that runs through its own script, and
+/// clear errors for what it cannot do.
+@Suite struct ElaborateCommandTests {
+    func folder() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("magnet-elaborate-\(UUID().uuidString)").path
+    }
+
+    @Test func writesTheModulesAndTheFileList() throws {
+        let out = folder()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let list = try String(contentsOfFile: out + "/files.f", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(list == ["magnet_dot.v", "magnet_sram.v", "magnet_pe.v", "magnet_controller.v", "magnet_top.v"])
+        for file in list { #expect(FileManager.default.fileExists(atPath: out + "/" + file)) }
+        #expect(try String(contentsOfFile: out + "/magnet_top.v", encoding: .utf8).contains("module magnet_top ("))
+    }
+
+    /// The generated script runs the testbench and it passes (needs iverilog, as CI installs it).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/iverilog"), "needs iverilog"))
+    func theTestbenchScriptPasses() throws {
+        let out = folder()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench", "examples/rtl-layers.yaml:fc", "--seed", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("wrote a testbench for fc (K 10, C 64, 1×1, 1×1 outputs)"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: out + "/run_iverilog.sh")
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(output.contains("PASS 128 outputs"), "\(output)")
+        #expect(output.contains("cycles 1205 (cost model: "), "\(output)")
+    }
+
+    @Test func badTestbenchArgumentsAreExplained() throws {
+        let out = folder()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let noColon = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench", "conv3x3"])
+        #expect(noColon.status == 1)
+        #expect(noColon.stderr.contains("--testbench takes NETWORK:LAYER, e.g. resnet50:layer1.0.conv2"))
+        let unknown = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench", "examples/rtl-layers.yaml:conv3x33"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("network `rtl-layers` has no layer `conv3x33`; did you mean `conv3x3`?"))
+        let tooBig = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench", "resnet50:layer1.0.conv2"])
+        #expect(tooBig.status == 1)
+        #expect(tooBig.stderr.contains("layer: not supported by the RTL generator yet: the padded input (58×58×8 vectors) must fit each PE's input buffer"), "\(tooBig.stderr)")
+        let fp = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-fp16-\(UUID().uuidString).yaml").path
+        let simba = try String(contentsOf: CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml"), encoding: .utf8)
+        try simba.replacingOccurrences(of: "weightFormat: int8", with: "weightFormat: fp16")
+            .replacingOccurrences(of: "activationFormat: int8", with: "activationFormat: fp16")
+            .replacingOccurrences(of: "accumulationBits: 24", with: "accumulationBits: 32")
+            .write(toFile: fp, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: fp) }
+        let float = try CLIRunner.run(["elaborate", fp, "-o", out])
+        #expect(float.status == 1)
+        #expect(float.stderr.contains("not supported by the RTL generator yet"), "\(float.stderr)")
+    }
+}
