@@ -87,6 +87,46 @@ public struct ControllerEmitter: Sendable {
     /// Bits of a DRAM word: wide enough for a weight vector, an input vector or a partial sum.
     public var dramWordBits: Int { max(weightWordBits, inputWordBits, pe.lane.mac.accumulationBits) }
 
+    /// A port of the controller: its name, width, and whether the controller drives it.
+    struct Port {
+        var name: String
+        var bits: Int
+        var isOutput: Bool
+
+        /// One declaration per line, `input  wire [w-1:0] name,` (the last without a comma).
+        static func declarations(_ ports: [Port], indent: String) -> String {
+            ports.enumerated().map { index, port in
+                "\(indent)\(port.isOutput ? "output" : "input ") wire \(port.bits > 1 ? "[\(port.bits - 1):0] " : "")\(port.name)\(index == ports.count - 1 ? "" : ",")"
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// The host and DRAM ports, which `magnet_top` passes through.
+    var externalPorts: [Port] {
+        let dw = dramWordBits
+        return [Port(name: "host_we", bits: 1, isOutput: false), Port(name: "host_addr", bits: 5, isOutput: false),
+                Port(name: "host_wdata", bits: 32, isOutput: false), Port(name: "host_rdata", bits: 32, isOutput: true),
+                Port(name: "dram_rd_en", bits: 1, isOutput: true), Port(name: "dram_rd_addr", bits: 32, isOutput: true),
+                Port(name: "dram_rd_data", bits: dw, isOutput: false), Port(name: "dram_wr_en", bits: 1, isOutput: true),
+                Port(name: "dram_wr_addr", bits: 32, isOutput: true), Port(name: "dram_wr_data", bits: dw, isOutput: true)]
+    }
+
+    /// The ports towards the global buffer and the PE array (wires inside `magnet_top`).
+    var arrayPorts: [Port] {
+        let bits = LaneEmitter.addressBits
+        let gba = bits(globalBufferDepth), wba = bits(pe.weightBufferDepth), iba = bits(pe.inputBufferDepth)
+        let aba = bits(pe.accumulationBufferDepth), pb = bits(peCount), lb = bits(pe.lanes)
+        let out: [(String, Int)] = [
+            ("gb_en", 1), ("gb_we", 1), ("gb_addr", gba), ("gb_wdata", inputWordBits),
+            ("ld_w_en", 1), ("ld_w_pe", pb), ("ld_w_lane", lb), ("ld_w_addr", wba), ("ld_w_data", weightWordBits),
+            ("ld_i_en", 1), ("ld_i_addr", iba), ("ld_i_data", inputWordBits),
+            ("fill_w_en", 1), ("fill_w_addr", wba), ("fill_i_en", 1), ("fill_i_addr", iba),
+            ("mac_en", 1), ("mac_clear", 1), ("drain_en", 1), ("drain_addr", aba), ("rd_en", 1), ("rd_pe", pb), ("rd_addr", aba),
+        ]
+        return out.map { Port(name: $0.0, bits: $0.1, isOutput: true) }
+            + [Port(name: "gb_rdata", bits: inputWordBits, isOutput: false), Port(name: "rd_data", bits: pe.lanes * pe.lane.mac.accumulationBits, isOutput: false)]
+    }
+
     /// The Verilog file.
     public func emit() -> RTLFile {
         let bits = LaneEmitter.addressBits
@@ -103,27 +143,7 @@ public struct ControllerEmitter: Sendable {
             module \(ControllerEmitter.moduleName) (
                 input  wire clk,
                 input  wire rst,
-                input  wire host_we,
-                input  wire [4:0] host_addr,
-                input  wire [31:0] host_wdata,
-                output reg  [31:0] host_rdata,
-                output wire dram_rd_en,
-                output wire [31:0] dram_rd_addr,
-                input  wire [\(dw - 1):0] dram_rd_data,
-                output wire dram_wr_en,
-                output wire [31:0] dram_wr_addr,
-                output wire [\(dw - 1):0] dram_wr_data,
-                output wire gb_en, output wire gb_we, output wire [\(gba - 1):0] gb_addr, output wire [\(iw - 1):0] gb_wdata,
-                input  wire [\(iw - 1):0] gb_rdata,
-                output wire ld_w_en, output wire [\(pb - 1):0] ld_w_pe, output wire [\(lb - 1):0] ld_w_lane,
-                output wire [\(wba - 1):0] ld_w_addr, output wire [\(ww - 1):0] ld_w_data,
-                output wire ld_i_en, output wire [\(iba - 1):0] ld_i_addr, output wire [\(iw - 1):0] ld_i_data,
-                output wire fill_w_en, output wire [\(wba - 1):0] fill_w_addr,
-                output wire fill_i_en, output wire [\(iba - 1):0] fill_i_addr,
-                output wire mac_en, output wire mac_clear,
-                output wire drain_en, output wire [\(aba - 1):0] drain_addr,
-                output wire rd_en, output wire [\(pb - 1):0] rd_pe, output wire [\(aba - 1):0] rd_addr,
-                input  wire [\(lanes * ab - 1):0] rd_data
+            \(Port.declarations(externalPorts + arrayPorts, indent: "    "))
             );
                 localparam IDLE = 3'd0, LOAD_GB = 3'd1, LOAD_INPUTS = 3'd2, LOAD_WEIGHTS = 3'd3, COMPUTE = 3'd4,
                            FLUSH = 3'd5, READ = 3'd6, WRITE = 3'd7;
@@ -138,11 +158,13 @@ public struct ControllerEmitter: Sendable {
                 reg [31:0] pipe_pixel [1:3];
 
                 // Host interface.
+                reg [31:0] host_word;
+                assign host_rdata = host_word;
                 always @(*) begin
                     case (host_addr)
-                        5'd\(Register.control.rawValue): host_rdata = {30'd0, done, state != IDLE};
-                        5'd\(Register.cycles.rawValue): host_rdata = cycles;
-                        default: host_rdata = host_addr < 5'd\(Register.allCases.count) ? cfg[host_addr] : 32'd0;
+                        5'd\(Register.control.rawValue): host_word = {30'd0, done, state != IDLE};
+                        5'd\(Register.cycles.rawValue): host_word = cycles;
+                        default: host_word = host_addr < 5'd\(Register.allCases.count) ? cfg[host_addr] : 32'd0;
                     endcase
                 end
 
