@@ -1,12 +1,13 @@
 # magnet — two commands for a fresh Debian/Ubuntu machine with Swift installed:
 #   make sweep   install missing system packages, build release, run the quick-start job
 #   make test    install missing system packages, run the test suite
+#   make rtl     Verilog for the Simba-like design, a ResNet-50-shaped layer simulated bit-exact
 #
 # System packages the project needs (installed with apt when missing).
 APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sweep test deps build release clean
+.PHONY: sweep test rtl deps build release clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -33,6 +34,13 @@ sweep: release
 
 test: deps
 	swift test
+
+# The Simba-like design's Verilog in rtl/, a scaled-down ResNet-50 3×3 layer run under Icarus
+# Verilog and Verilator (PASS and cycles against the cost model's), and yosys's cell counts.
+rtl: release
+	.build/release/magnet elaborate examples/simba-like.yaml -o rtl --testbench examples/rtl-layers.yaml:conv3x3 --synth-report
+	rtl/run_iverilog.sh
+	rtl/run_verilator.sh
 
 clean:
 	rm -rf .build
