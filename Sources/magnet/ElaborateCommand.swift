@@ -16,7 +16,8 @@ struct ElaborateCommand: ParsableCommand {
         self-checking testbench for that layer (random integer data drawn from --seed, expected \
         outputs from the reference convolution) and DIR/run_iverilog.sh and DIR/run_verilator.sh, \
         which print PASS or the first mismatches and the simulated cycles next to the cost \
-        model's. With --synth-report it runs yosys and prints the cell counts beside the area \
+        model's. The mapper chooses, among the mappings the controller can run (how the PE \
+        array splits output channels and output rows), the one with the lowest EDP. With --synth-report it runs yosys and prints the cell counts beside the area \
         model (docs/rtl.md).
 
         Example:
@@ -57,17 +58,12 @@ struct ElaborateCommand: ParsableCommand {
         guard let colon = argument.lastIndex(of: ":") else { throw ValidationError("--testbench takes NETWORK:LAYER, e.g. resnet50:layer1.0.conv2") }
         let source = String(argument[..<colon]), layerName = String(argument[argument.index(after: colon)...])
         let layer = try NetworkFile.layer(layerName, in: NetworkFile.resolve(source), source: source)
-        let program = try RTLLayerProgram(design: point, shape: layer.shape)
         let hardware = try point.elaborate()
-        let mapping = try program.mapping(on: hardware)
-        let problem = program.paddedShape.problem
-        let problems = mapping.problems(on: hardware, for: problem)
-        var modelCycles: Int?
-        if problems.isEmpty {
-            modelCycles = CostModel(hardware: hardware, problem: problem).evaluate(mapping).cycles
-        } else {
-            print("note: the cost model rejects the controller's mapping (\(problems.map(\.description).joined(separator: "; "))); no model cycles")
-        }
+        // The mapper's choice among the mappings the controller can run (docs/rtl.md).
+        let choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
+        let program = choice.program
+        let modelCycles: Int? = choice.summary.cycles
+        print("mapper: \(choice.candidates) mapping(s) the controller can run; best by EDP: \(program.split.groups) channel group(s) × \(program.split.rowBlocks) row block(s) over the \(point.numPEs) PEs")
         let bench = RTLTestbench(program: program, seed: seed, modelCycles: modelCycles)
         for (name, text) in try bench.files() {
             let url = folder.appendingPathComponent(name)

@@ -53,19 +53,42 @@ struct AcceleratorRTLTests {
         #expect(report.cells > report.flipFlops && report.flipFlops > 0)
     }
 
-    /// Every layer on every design: bit-exact against the reference convolution, in exactly the
-    /// cycles the controller's schedule predicts.
+    /// Every layer on every design, under every split of the PE array the layer allows (channel
+    /// groups × row blocks): bit-exact against the reference convolution, in exactly the cycles
+    /// the controller's schedule predicts.
     @Test(arguments: 0..<designs.count)
     func runsEveryLayerBitExact(_ index: Int) throws {
         let design = Self.designs[index]
+        let bench = try RTLBench(TopEmitter(design: design).emit())
+        var runs = 0
         for name in Self.layers {
-            let program = try RTLLayerProgram(design: design, shape: Self.layer(name).shape)
-            let testbench = RTLTestbench(program: program, seed: UInt64(index * 10 + 1), modelCycles: nil)
-            let bench = try RTLBench(TopEmitter(design: design).emit())
-            for (file, text) in try testbench.files() { try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8) }
-            let output = bench.simulate()
-            #expect(output.contains("PASS"), "\(design.name) \(name): \(output.prefix(2000))")
-            #expect(output.contains("cycles \(program.expectedCycles) "), "\(design.name) \(name): \(output.prefix(2000))")
+            for groups in 1...design.numPEs where design.numPEs % groups == 0 {
+                guard let program = try? RTLLayerProgram(design: design, shape: Self.layer(name).shape, groups: groups) else { continue }
+                let testbench = RTLTestbench(program: program, seed: UInt64(index * 10 + groups), modelCycles: nil)
+                for (file, text) in try testbench.files() { try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8) }
+                let output = bench.simulate()
+                let label = "\(design.name) \(name) \(groups)×\(program.split.rowBlocks)"
+                #expect(output.contains("PASS"), "\(label): \(output.prefix(2000))")
+                #expect(output.contains("cycles \(program.expectedCycles) "), "\(label): \(output.prefix(2000))")
+                runs += 1
+            }
+        }
+        #expect(runs >= Self.layers.count)
+    }
+
+    /// The mapper picks among the controller's mappings by the cost model: on 4 PEs and the 3×3
+    /// layer (P = 8) there are three (4×1, 2×2, 1×4), and the choice is the lowest EDP of them.
+    @Test func theMapperChoosesTheControllersBestMapping() throws {
+        let design = Self.designs[1]
+        let shape = try Self.layer("conv3x3").shape
+        let hardware = try design.elaborate()
+        let choice = try RTLLayerProgram.mapped(design: design, shape: shape, hardware: hardware)
+        #expect(choice.candidates == 3)
+        for groups in [1, 2, 4] {
+            let program = try RTLLayerProgram(design: design, shape: shape, groups: groups)
+            var evaluator = Evaluator(CostModel(hardware: hardware, problem: program.paddedShape.problem))
+            let summary = evaluator.summary(try program.mapping(on: hardware))
+            #expect(choice.summary.energyDelayProduct <= summary.energyDelayProduct)
         }
     }
 

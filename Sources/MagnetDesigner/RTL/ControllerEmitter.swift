@@ -5,15 +5,17 @@ import MagnetCore
 /// configuration registers, so one RTL runs any convolution or fully-connected layer that fits
 /// its buffers.
 ///
-/// The nest, outer to inner (K passes over the PE array, then output pixels, then the reduction):
+/// The PE array splits output channels and output rows: PE `pe` belongs to channel group
+/// `group[pe]` and starts its rows at input word `inputOffset[pe]` (per-PE registers). The nest,
+/// outer to inner (K passes, then a PE's output pixels, then the reduction):
 ///
 /// ```
 /// load inputs: DRAM → global buffer → every PE's input buffer (multicast), once
-/// for kt in 0..<KT:                          // K_PASSES
-///   load weights: DRAM → PE pe, lane l, word (r·S + s)·CT + ct, for every pe, l
-///   for p in 0..<P, q in 0..<Q:               // one output pixel per lane per PE
+/// for kt in 0..<KT:                                   // kPasses
+///   load weights: DRAM → every PE of group g, lane l, word (r·S + s)·CT + ct (multicast per group)
+///   for p in 0..<rows, q in 0..<Q:                     // each PE: one output pixel per lane
 ///     for r in 0..<R, s in 0..<S, ct in 0..<CT:
-///       fill weights (word (r·S+s)·CT+ct) and inputs (word p·SP + q·SQ + r·SR + s·SS + ct);
+///       fill weights (word (r·S+s)·CT+ct) and inputs (word inputOffset[pe] + p·SP + q·SQ + r·SR + s·SS + ct);
 ///       two cycles later: compute (clearing the partial sum on the first step)
 ///     drain the partial sum into accumulation-buffer word p·Q + q
 ///   read out every PE's accumulation buffer into DRAM, one lane's word per cycle
@@ -32,7 +34,7 @@ public struct ControllerEmitter: Sendable {
         case kPasses = 2
         /// Reduction steps per output pixel: R × S × CT.
         case steps = 3
-        /// Output rows P.
+        /// Output rows per PE (P divided by the PEs that split P).
         case rows = 4
         /// Output columns Q.
         case columns = 5
@@ -50,10 +52,10 @@ public struct ControllerEmitter: Sendable {
         case filterColumnStride = 11
         /// Input vectors of the (padded) input: paddedHeight × paddedWidth × CT.
         case inputWords = 12
-        /// Output pixels P × Q.
+        /// Output pixels per PE: rows × Q.
         case pixels = 13
-        /// lanes × P × Q: DRAM words of outputs per PE and pass.
-        case lanePixels = 14
+        /// P × Q: the DRAM stride from one output channel (lane) to the next.
+        case laneStride = 14
         /// DRAM word address of the weights.
         case weightBase = 15
         /// DRAM word address of the inputs.
@@ -62,7 +64,27 @@ public struct ControllerEmitter: Sendable {
         case outputBase = 17
         /// Filter rows R.
         case filterRows = 18
+        /// Channel groups: PEs that split K (the rest split P).
+        case groups = 19
+        /// DRAM output words per pass: groups × lanes × P × Q.
+        case passStride = 20
     }
+
+    /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
+    public enum PERegister: Int, CaseIterable, Sendable {
+        /// Input-buffer word where the PE's first output row starts.
+        case inputOffset = 0
+        /// The PE's channel group (which weights it is loaded with).
+        case group = 1
+        /// DRAM offset of the PE's outputs within a pass: group × lanes × P × Q + first row × Q.
+        case outputOffset = 2
+    }
+
+    /// Host address of the first per-PE register.
+    public static let perPEBase = 64
+
+    /// The host address of `field` of PE `pe`.
+    public static func address(pe: Int, _ field: PERegister) -> Int { perPEBase + 4 * pe + field.rawValue }
 
     /// The PE the controller drives (arithmetic, lanes, buffer depths).
     public var pe: PEEmitter
@@ -93,10 +115,13 @@ public struct ControllerEmitter: Sendable {
         var bits: Int
         var isOutput: Bool
 
+        /// A bus indexed per PE keeps a range even when one bit wide (one PE).
+        var range: String { bits > 1 || name == "ld_w_mask" ? "[\(bits - 1):0] " : "" }
+
         /// One declaration per line, `input  wire [w-1:0] name,` (the last without a comma).
         static func declarations(_ ports: [Port], indent: String) -> String {
             ports.enumerated().map { index, port in
-                "\(indent)\(port.isOutput ? "output" : "input ") wire \(port.bits > 1 ? "[\(port.bits - 1):0] " : "")\(port.name)\(index == ports.count - 1 ? "" : ",")"
+                "\(indent)\(port.isOutput ? "output" : "input ") wire \(port.range)\(port.name)\(index == ports.count - 1 ? "" : ",")"
             }.joined(separator: "\n")
         }
     }
@@ -104,7 +129,7 @@ public struct ControllerEmitter: Sendable {
     /// The host and DRAM ports, which `magnet_top` passes through.
     var externalPorts: [Port] {
         let dw = dramWordBits
-        return [Port(name: "host_we", bits: 1, isOutput: false), Port(name: "host_addr", bits: 5, isOutput: false),
+        return [Port(name: "host_we", bits: 1, isOutput: false), Port(name: "host_addr", bits: 16, isOutput: false),
                 Port(name: "host_wdata", bits: 32, isOutput: false), Port(name: "host_rdata", bits: 32, isOutput: true),
                 Port(name: "dram_rd_en", bits: 1, isOutput: true), Port(name: "dram_rd_addr", bits: 32, isOutput: true),
                 Port(name: "dram_rd_data", bits: dw, isOutput: false), Port(name: "dram_wr_en", bits: 1, isOutput: true),
@@ -118,9 +143,9 @@ public struct ControllerEmitter: Sendable {
         let aba = bits(pe.accumulationBufferDepth), pb = bits(peCount), lb = bits(pe.lanes)
         let out: [(String, Int)] = [
             ("gb_en", 1), ("gb_we", 1), ("gb_addr", gba), ("gb_wdata", inputWordBits),
-            ("ld_w_en", 1), ("ld_w_pe", pb), ("ld_w_lane", lb), ("ld_w_addr", wba), ("ld_w_data", weightWordBits),
+            ("ld_w_en", 1), ("ld_w_mask", peCount), ("ld_w_lane", lb), ("ld_w_addr", wba), ("ld_w_data", weightWordBits),
             ("ld_i_en", 1), ("ld_i_addr", iba), ("ld_i_data", inputWordBits),
-            ("fill_w_en", 1), ("fill_w_addr", wba), ("fill_i_en", 1), ("fill_i_addr", iba),
+            ("fill_w_en", 1), ("fill_w_addr", wba), ("fill_i_en", 1), ("fill_i_addrs", peCount * iba),
             ("mac_en", 1), ("mac_clear", 1), ("drain_en", 1), ("drain_addr", aba), ("rd_en", 1), ("rd_pe", pb), ("rd_addr", aba),
         ]
         return out.map { Port(name: $0.0, bits: $0.1, isOutput: true) }
@@ -150,6 +175,9 @@ public struct ControllerEmitter: Sendable {
                 reg [31:0] cfg [0:\(Register.allCases.count - 1)];
                 reg [2:0] state;
                 reg done;
+                reg [31:0] pe_input_offset [0:\(peCount - 1)];
+                reg [31:0] pe_group [0:\(peCount - 1)];
+                reg [31:0] pe_output_offset [0:\(peCount - 1)];
                 reg [31:0] cycles, i, kt, pe, lane, step, p, q, r, s, ct, pixel, at_p, at_q, at_r, at_s, weight_dram, out_base, lane_offset;
                 reg d_valid;
                 reg [31:0] d_addr, d_pe, d_lane;
@@ -158,19 +186,20 @@ public struct ControllerEmitter: Sendable {
                 reg [31:0] pipe_pixel [1:3];
 
                 // Host interface.
+                wire [15:0] pe_register = (host_addr - 16'd\(ControllerEmitter.perPEBase)) >> 2;
                 reg [31:0] host_word;
                 assign host_rdata = host_word;
                 always @(*) begin
                     case (host_addr)
-                        5'd\(Register.control.rawValue): host_word = {30'd0, done, state != IDLE};
-                        5'd\(Register.cycles.rawValue): host_word = cycles;
-                        default: host_word = host_addr < 5'd\(Register.allCases.count) ? cfg[host_addr] : 32'd0;
+                        16'd\(Register.control.rawValue): host_word = {30'd0, done, state != IDLE};
+                        16'd\(Register.cycles.rawValue): host_word = cycles;
+                        default: host_word = host_addr < 16'd\(Register.allCases.count) ? cfg[host_addr[4:0]] : 32'd0;
                     endcase
                 end
 
                 wire issue_gb = state == LOAD_GB && i < \(reg(.inputWords));
                 wire issue_inputs = state == LOAD_INPUTS && i < \(reg(.inputWords));
-                wire issue_weights = state == LOAD_WEIGHTS && pe < \(peCount);
+                wire issue_weights = state == LOAD_WEIGHTS && pe < \(reg(.groups));
                 wire issue_step = state == COMPUTE && p < \(reg(.rows)) && !bubble;
                 wire last_step = step == \(reg(.steps)) - 32'd1;
 
@@ -180,14 +209,19 @@ public struct ControllerEmitter: Sendable {
                 wire [\(lanes * ab - 1):0] shifted = rd_data >> (lane * \(ab));
                 wire [\(ab - 1):0] lane_word = shifted[\(ab - 1):0];
                 assign dram_wr_en = state == WRITE;
-                assign dram_wr_addr = out_base + lane_offset + pixel;
+                assign dram_wr_addr = out_base + pe_output_offset[pe[\(pb - 1):0]] + lane_offset + pixel;
                 assign dram_wr_data = \(laneWord);
                 assign gb_en = (state == LOAD_GB && d_valid) | issue_inputs;
                 assign gb_we = state == LOAD_GB;
                 assign gb_addr = state == LOAD_GB ? d_addr[\(gba - 1):0] : i[\(gba - 1):0];
                 assign gb_wdata = dram_rd_data[\(iw - 1):0];
                 assign ld_w_en = state == LOAD_WEIGHTS && d_valid;
-                assign ld_w_pe = d_pe[\(pb - 1):0];
+                genvar each;
+                generate for (each = 0; each < \(peCount); each = each + 1) begin : pes_
+                    assign ld_w_mask[each] = pe_group[each] == d_pe;
+                    wire [31:0] pe_input_word = input_word + pe_input_offset[each];
+                    assign fill_i_addrs[each * \(iba) +: \(iba)] = pe_input_word[\(iba - 1):0];
+                end endgenerate
                 assign ld_w_lane = d_lane[\(lb - 1):0];
                 assign ld_w_addr = d_addr[\(wba - 1):0];
                 assign ld_w_data = dram_rd_data[\(ww - 1):0];
@@ -198,7 +232,6 @@ public struct ControllerEmitter: Sendable {
                 assign fill_w_addr = step[\(wba - 1):0];
                 assign fill_i_en = issue_step;
                 wire [31:0] input_word = at_p + at_q + at_r + at_s + ct;
-                assign fill_i_addr = input_word[\(iba - 1):0];
                 assign mac_en = pipe_valid[2];
                 assign mac_clear = pipe_first[2];
                 assign drain_en = pipe_valid[3] && pipe_last[3];
@@ -208,8 +241,15 @@ public struct ControllerEmitter: Sendable {
                 assign rd_addr = pixel[\(aba - 1):0];
 
                 always @(posedge clk) begin
-                    if (host_we && state == IDLE && host_addr < 5'd\(Register.allCases.count) && host_addr != 5'd\(Register.cycles.rawValue))
-                        cfg[host_addr] <= host_wdata;
+                    if (host_we && state == IDLE && host_addr < 16'd\(Register.allCases.count) && host_addr != 16'd\(Register.cycles.rawValue))
+                        cfg[host_addr[4:0]] <= host_wdata;
+                    if (host_we && state == IDLE && host_addr >= 16'd\(ControllerEmitter.perPEBase) && host_addr < 16'd\(ControllerEmitter.perPEBase + 4 * peCount))
+                        case (host_addr[1:0])
+                            2'd\(PERegister.inputOffset.rawValue): pe_input_offset[pe_register[\(pb - 1):0]] <= host_wdata;
+                            2'd\(PERegister.group.rawValue): pe_group[pe_register[\(pb - 1):0]] <= host_wdata;
+                            2'd\(PERegister.outputOffset.rawValue): pe_output_offset[pe_register[\(pb - 1):0]] <= host_wdata;
+                            default: ;
+                        endcase
                     if (state != IDLE) cycles <= cycles + 32'd1;
                     d_valid <= issue_gb | issue_inputs | issue_weights;
                     if (issue_gb | issue_inputs) d_addr <= i;
@@ -226,7 +266,7 @@ public struct ControllerEmitter: Sendable {
                         done <= 1'b0;
                         pipe_valid <= 3'd0;
                     end else case (state)
-                        IDLE: if (host_we && host_addr == 5'd\(Register.control.rawValue) && host_wdata[0]) begin
+                        IDLE: if (host_we && host_addr == 16'd\(Register.control.rawValue) && host_wdata[0]) begin
                             state <= LOAD_GB;
                             done <= 1'b0;
                             cycles <= 32'd0;
@@ -288,7 +328,7 @@ public struct ControllerEmitter: Sendable {
                         WRITE: begin
                             if (lane != \(lanes - 1)) begin
                                 lane <= lane + 32'd1;
-                                lane_offset <= lane_offset + \(reg(.pixels));
+                                lane_offset <= lane_offset + \(reg(.laneStride));
                             end else begin
                                 lane <= 32'd0;
                                 lane_offset <= 32'd0;
@@ -296,10 +336,10 @@ public struct ControllerEmitter: Sendable {
                                 if (pixel != \(reg(.pixels)) - 32'd1) pixel <= pixel + 32'd1;
                                 else begin
                                     pixel <= 32'd0;
-                                    out_base <= out_base + \(reg(.lanePixels));
                                     if (pe != \(peCount - 1)) pe <= pe + 32'd1;
                                     else begin
                                         pe <= 32'd0;
+                                        out_base <= out_base + \(reg(.passStride));
                                         step <= 32'd0;
                                         if (kt + 32'd1 < \(reg(.kPasses))) begin kt <= kt + 32'd1; state <= LOAD_WEIGHTS; end
                                         else begin state <= IDLE; done <= 1'b1; end

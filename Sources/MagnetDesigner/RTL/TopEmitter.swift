@@ -41,7 +41,7 @@ public struct TopEmitter: Sendable {
                 input  wire rst,
             \(ControllerEmitter.Port.declarations(controller.externalPorts, indent: "    "))
             );
-            \(controller.arrayPorts.map { "    wire \($0.bits > 1 ? "[\($0.bits - 1):0] " : "")\($0.name);" }.joined(separator: "\n"))
+            \(controller.arrayPorts.map { "    wire \($0.range)\($0.name);" }.joined(separator: "\n"))
                 wire [\(count * lanes * ab - 1):0] pe_rd_data;
                 reg  [\(pb - 1):0] rd_sel;
                 always @(posedge clk) if (rd_en) rd_sel <= rd_pe;
@@ -61,10 +61,10 @@ public struct TopEmitter: Sendable {
                 generate for (pe = 0; pe < \(count); pe = pe + 1) begin : pes_
                     \(PEEmitter.moduleName) pe_ (
                         .clk(clk),
-                        .ld_w_en(ld_w_en && ld_w_pe == pe), .ld_w_lane(ld_w_lane), .ld_w_addr(ld_w_addr), .ld_w_data(ld_w_data),
+                        .ld_w_en(ld_w_en && ld_w_mask[pe]), .ld_w_lane(ld_w_lane), .ld_w_addr(ld_w_addr), .ld_w_data(ld_w_data),
                         .ld_i_en(ld_i_en), .ld_i_addr(ld_i_addr), .ld_i_data(ld_i_data),
                         .fill_w_en(fill_w_en), .fill_w_addr(fill_w_addr), .fill_w_entry(\(wa)'d0),
-                        .fill_i_en(fill_i_en), .fill_i_addr(fill_i_addr), .fill_i_entry(\(ia)'d0),
+                        .fill_i_en(fill_i_en), .fill_i_addr(fill_i_addrs[pe * \(LaneEmitter.addressBits(pe.inputBufferDepth)) +: \(LaneEmitter.addressBits(pe.inputBufferDepth))]), .fill_i_entry(\(ia)'d0),
                         .mac_en(mac_en), .mac_w_entry(\(wa)'d0), .mac_i_entry(\(ia)'d0), .mac_a_entry(\(aa)'d0), .mac_clear(mac_clear),
                         .drain_en(drain_en), .drain_entry(\(aa)'d0), .drain_addr(drain_addr), .drain_first(1'b1),
                         .psum_in(\(lanes * ab)'d0),

@@ -6,10 +6,11 @@ import MagnetWorkload
 /// registers, where weights, inputs and outputs sit in DRAM, and the mapping of the same loop
 /// nest for the cost model.
 ///
-/// DRAM is word-addressed, one vector (or one partial sum) per word. The layer is padded to the
-/// hardware: input channels to a multiple of `vectorSize` (zeros), output channels to a multiple
-/// of `numPEs × lanes` (zero weights), and the input tensor by its own padding (zeros), so the
-/// controller never tests a bound. Layout, with CT = ⌈C / vectorSize⌉ and K' the padded K:
+/// The PE array splits output channels over `groups` PE groups and output rows over
+/// `numPEs / groups` row blocks (``split``). DRAM is word-addressed, one vector (or one partial
+/// sum) per word. The layer is padded to the hardware: input channels to a multiple of
+/// `vectorSize` (zeros), output channels to a multiple of `groups × lanes` (zero weights), and
+/// the input tensor by its own padding (zeros), so the controller never tests a bound. Layout, with CT = ⌈C / vectorSize⌉ and K' the padded K:
 /// - weights at 0: word `((k·R + r)·S + s)·CT + ct` holds channels `ct·vectorSize ..< +vectorSize`;
 /// - inputs after them: word `(y·W' + x)·CT + ct` of the padded input (H' × W');
 /// - outputs after them: word `k·P·Q + p·Q + q`, the partial sum (`accumulationBits`, wrapped).
@@ -18,6 +19,9 @@ public struct RTLLayerProgram: Sendable {
     public let design: DesignPoint
     /// The layer's shape (unpadded).
     public let shape: ConvolutionShape
+    /// How the PE array splits the layer: `groups` channel groups × `rowBlocks` row blocks
+    /// (`groups × rowBlocks = numPEs`; `rowBlocks` divides P).
+    public let split: (groups: Int, rowBlocks: Int)
     /// Input-channel vectors CT.
     public let channelVectors: Int
     /// Passes over K.
@@ -27,23 +31,32 @@ public struct RTLLayerProgram: Sendable {
     /// DRAM word addresses of the three regions, and the words in all.
     public let weightBase: Int, inputBase: Int, outputBase: Int, dramWords: Int
 
-    /// Output channels after padding: `kPasses × numPEs × lanes`.
-    public var paddedK: Int { kPasses * design.numPEs * design.lanes }
+    /// Output channels after padding: `kPasses × groups × lanes`.
+    public var paddedK: Int { kPasses * split.groups * design.lanes }
+    /// Output rows each PE computes.
+    public var rowsPerPE: Int { shape.p / split.rowBlocks }
     /// Reduction steps per output pixel.
     public var steps: Int { shape.r * shape.s * channelVectors }
     /// Input vectors of the padded input.
     public var inputWords: Int { paddedHeight * paddedWidth * channelVectors }
 
-    /// The program of `shape` on `design`, or an error saying what does not fit.
-    public init(design: DesignPoint, shape: ConvolutionShape) throws {
+    /// The program of `shape` on `design` with the PE array split `groups` ways over output
+    /// channels (the rest over output rows; all of them over channels by default), or an error
+    /// saying what does not fit.
+    public init(design: DesignPoint, shape: ConvolutionShape, groups: Int? = nil) throws {
         let pe = try PEEmitter(design: design)
         let top = try TopEmitter(design: design)
         guard shape.n == 1 else { throw RTLUnsupported(parameter: "layer", message: "batch N = \(shape.n); the controller runs N = 1") }
         guard shape.g == 1 else { throw RTLUnsupported(parameter: "layer", message: "\(shape.g) groups (depthwise or grouped convolution); the controller runs G = 1") }
+        let groups = groups ?? design.numPEs
+        guard groups >= 1, design.numPEs % groups == 0, shape.p % (design.numPEs / groups) == 0 else {
+            throw RTLUnsupported(parameter: "layer", message: "\(groups) channel groups: the \(design.numPEs) PEs must form whole groups, and the row blocks (\(design.numPEs) / groups) must divide P = \(shape.p)")
+        }
         self.design = design
         self.shape = shape
+        split = (groups, design.numPEs / groups)
         channelVectors = (shape.c + design.vectorSize - 1) / design.vectorSize
-        let perPass = design.numPEs * design.lanes
+        let perPass = groups * design.lanes
         kPasses = (shape.k + perPass - 1) / perPass
         paddedHeight = shape.inputHeight + 2 * shape.paddingH
         paddedWidth = shape.inputWidth + 2 * shape.paddingW
@@ -55,7 +68,7 @@ public struct RTLLayerProgram: Sendable {
             (inputWords, pe.inputBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit each PE's input buffer"),
             (inputWords, top.controller.globalBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit the global buffer"),
             (steps, pe.weightBufferDepth, "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
-            (shape.p * shape.q, pe.accumulationBufferDepth, "P·Q = \(shape.p * shape.q) partial sums per lane must fit an accumulation-buffer bank"),
+            (shape.p / split.rowBlocks * shape.q, pe.accumulationBufferDepth, "\(shape.p / split.rowBlocks)×\(shape.q) partial sums per lane must fit an accumulation-buffer bank"),
         ]
         for (need, have, what) in checks where need > have {
             throw RTLUnsupported(parameter: "layer", message: "\(what): needs \(need) words, has \(have) (the controller runs a layer in one pass over its input)")
@@ -65,27 +78,40 @@ public struct RTLLayerProgram: Sendable {
     /// The controller's cycles from start to done (docs/rtl.md), phase by phase: loading the
     /// input into the global buffer and then into the PEs, `W + 2` cycles each (W input words);
     /// per pass over K, loading weights (`numPEs·lanes·R·S·CT + 2`), computing (one step per
-    /// cycle, `P·Q·R·S·CT`, plus a bubble between pixels when a pixel is a single step, plus 4
-    /// to empty the pipeline), 3 cycles for the last drain to write back, and reading out
-    /// (`numPEs·P·Q·(lanes + 1)`: one read, then one DRAM write per lane).
+    /// cycle, `rows·Q·R·S·CT` with `rows = P / rowBlocks`, plus a bubble between pixels when a
+    /// pixel is a single step, plus 4 to empty the pipeline), 3 cycles for the last drain to
+    /// write back, and reading out (`numPEs·rows·Q·(lanes + 1)`: one read, then one DRAM write
+    /// per lane). Weights are loaded once per channel group (`groups·lanes·R·S·CT + 2`).
     public var expectedCycles: Int {
-        let pixels = shape.p * shape.q, pes = design.numPEs, lanes = design.lanes
+        let pixels = rowsPerPE * shape.q, pes = design.numPEs, lanes = design.lanes
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
-        let pass = (pes * lanes * steps + 2) + compute + 3 + pes * pixels * (lanes + 1)
+        let pass = (split.groups * lanes * steps + 2) + compute + 3 + pes * pixels * (lanes + 1)
         return 2 * (inputWords + 2) + kPasses * pass
     }
 
-    /// The configuration registers, in writing order (`control` last: it starts the run).
-    public var registers: [(ControllerEmitter.Register, Int)] {
-        let ct = channelVectors
-        return [
-            (.kPasses, kPasses), (.steps, steps), (.rows, shape.p), (.columns, shape.q), (.filterRows, shape.r),
+    /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
+    /// registers, and `control` last (it starts the run).
+    public var registers: [(address: Int, value: Int)] {
+        let ct = channelVectors, lanes = design.lanes
+        let rowStride = shape.strideH * paddedWidth * ct, pixels = shape.p * shape.q
+        let config: [(ControllerEmitter.Register, Int)] = [
+            (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, shape.q), (.filterRows, shape.r),
             (.filterColumns, shape.s), (.channelVectors, ct),
-            (.rowStride, shape.strideH * paddedWidth * ct), (.columnStride, shape.strideW * ct),
+            (.rowStride, rowStride), (.columnStride, shape.strideW * ct),
             (.filterRowStride, shape.dilationH * paddedWidth * ct), (.filterColumnStride, shape.dilationW * ct),
-            (.inputWords, inputWords), (.pixels, shape.p * shape.q), (.lanePixels, design.lanes * shape.p * shape.q),
-            (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase), (.control, 1),
+            (.inputWords, inputWords), (.pixels, rowsPerPE * shape.q), (.laneStride, pixels),
+            (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase),
+            (.groups, split.groups), (.passStride, split.groups * lanes * pixels),
         ]
+        var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
+        for pe in 0..<design.numPEs {
+            let group = pe % split.groups, block = pe / split.groups
+            writes.append((ControllerEmitter.address(pe: pe, .inputOffset), block * rowsPerPE * rowStride))
+            writes.append((ControllerEmitter.address(pe: pe, .group), group))
+            writes.append((ControllerEmitter.address(pe: pe, .outputOffset), group * lanes * pixels + block * rowsPerPE * shape.q))
+        }
+        writes.append((ControllerEmitter.Register.control.rawValue, 1))
+        return writes
     }
 
     /// DRAM's initial words (outputs zero) as bit patterns, element `v` of a vector in bits
@@ -148,11 +174,25 @@ public struct RTLLayerProgram: Sendable {
         levels[try level("WeightCollector")].spatialX = loops([(c, design.vectorSize)])
         levels[try level("InputCollector")].spatialY = loops([(k, design.lanes)])
         levels[try level("AccumulationBuffer")].temporal = loops([(c, channelVectors), (s, shape.s), (r, shape.r)])
-        levels[try level("WeightBuffer")].temporal = loops([(q, shape.q), (p, shape.p)])
+        levels[try level("WeightBuffer")].temporal = loops([(q, shape.q), (p, rowsPerPE)])
+        // The PE mesh (peColumns × peRows) takes `groups` channel groups and `rowBlocks` row blocks.
         let array = try level("GlobalBuffer")
-        levels[array].spatialX = loops([(k, design.peColumns)])
-        levels[array].spatialY = loops([(k, design.peRows)])
+        guard let (kx, px) = Self.meshSplit(groups: split.groups, rowBlocks: split.rowBlocks, columns: design.peColumns, rows: design.peRows) else {
+            throw RTLUnsupported(parameter: "layer", message: "\(split.groups) channel groups × \(split.rowBlocks) row blocks do not tile the \(design.peColumns)×\(design.peRows) PE mesh")
+        }
+        levels[array].spatialX = loops([(k, kx), (p, px)])
+        levels[array].spatialY = loops([(k, split.groups / kx), (p, split.rowBlocks / px)])
         levels[try level("DRAM")].temporal = loops([(k, kPasses)])
         return Mapping(levels: levels)
+    }
+
+    /// Channel-group and row-block factors over the mesh's X axis, whose products with the Y
+    /// factors give `groups` and `rowBlocks`, or `nil` when the mesh cannot take them.
+    static func meshSplit(groups: Int, rowBlocks: Int, columns: Int, rows: Int) -> (Int, Int)? {
+        for kx in 1...groups where groups % kx == 0 && columns % kx == 0 {
+            let px = columns / kx
+            if rowBlocks % px == 0 && (groups / kx) * (rowBlocks / px) == rows { return (kx, px) }
+        }
+        return nil
     }
 }

@@ -40,9 +40,9 @@ public struct RTLTestbench: Sendable {
         let expected = program.expectedOutputs(weights: weights, inputs: inputs)
         let dram = image.map { Self.hex($0) }.joined(separator: "\n") + "\n"
         let outputs = expected.map { value in Self.hex((0..<ab).map { (value >> UInt64($0)) & 1 == 1 }) }.joined(separator: "\n") + "\n"
-        let writes = program.registers.map { "        write_register(5'd\($0.0.rawValue), 32'd\($0.1));" }.joined(separator: "\n")
+        let writes = program.registers.map { "        write_register(16'd\($0.address), 32'd\($0.value));" }.joined(separator: "\n")
         let pixels = program.shape.p * program.shape.q
-        let timeout = 20 * (program.dramWords + program.paddedK * pixels * (program.steps + 2)) + 10_000
+        let timeout = 2 * program.expectedCycles + 10_000
         let model = modelCycles.map { "\($0)" } ?? "-1"
         let bench = """
             `timescale 1ns/1ps
@@ -51,7 +51,7 @@ public struct RTLTestbench: Sendable {
                 reg clk = 0, rst = 1;
                 always #5 clk = ~clk;
                 reg host_we = 0;
-                reg [4:0] host_addr = 0;
+                reg [15:0] host_addr = 0;
                 reg [31:0] host_wdata = 0;
                 wire [31:0] host_rdata;
                 wire dram_rd_en, dram_wr_en;
@@ -67,7 +67,7 @@ public struct RTLTestbench: Sendable {
                 \(TopEmitter.moduleName) dut (.clk(clk), .rst(rst), .host_we(host_we), .host_addr(host_addr), .host_wdata(host_wdata),
                     .host_rdata(host_rdata), .dram_rd_en(dram_rd_en), .dram_rd_addr(dram_rd_addr), .dram_rd_data(dram_rd_data),
                     .dram_wr_en(dram_wr_en), .dram_wr_addr(dram_wr_addr), .dram_wr_data(dram_wr_data));
-                task write_register(input [4:0] address, input [31:0] value);
+                task write_register(input [15:0] address, input [31:0] value);
                     begin
                         @(negedge clk);
                         host_we = 1; host_addr = address; host_wdata = value;
@@ -84,14 +84,14 @@ public struct RTLTestbench: Sendable {
                     @(negedge clk);
                     rst = 0;
             \(writes)
-                    host_addr = 5'd\(ControllerEmitter.Register.control.rawValue);
+                    host_addr = 16'd\(ControllerEmitter.Register.control.rawValue);
                     waited = 0;
                     #1;
                     while (host_rdata[1] !== 1'b1 && waited < \(timeout)) begin
                         @(negedge clk);
                         waited = waited + 1;
                     end
-                    host_addr = 5'd\(ControllerEmitter.Register.cycles.rawValue);
+                    host_addr = 16'd\(ControllerEmitter.Register.cycles.rawValue);
                     #1;
                     cycles = host_rdata;
                     errors = 0;
