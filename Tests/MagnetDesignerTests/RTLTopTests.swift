@@ -104,8 +104,8 @@ struct AcceleratorRTLTests {
             try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
         }
         let output = bench.simulate()
-        #expect(output.contains("FAIL 1 of 12 outputs differ"), "\(output.prefix(2000))")
-        #expect(output.contains("mismatch: output channel 0 pixel 0"))
+        #expect(output.contains("FAIL 1 of 6 output words differ"), "\(output.prefix(2000))")
+        #expect(output.contains("mismatch: output channels 0..1 pixel 0"))
     }
 
     /// Layers the controller cannot run are refused with the reason.

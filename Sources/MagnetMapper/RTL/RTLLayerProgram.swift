@@ -13,7 +13,9 @@ import MagnetWorkload
 /// the input tensor by its own padding (zeros), so the controller never tests a bound. Layout, with CT = ⌈C / vectorSize⌉ and K' the padded K:
 /// - weights at 0: word `((k·R + r)·S + s)·CT + ct` holds channels `ct·vectorSize ..< +vectorSize`;
 /// - inputs after them: word `(y·W' + x)·CT + ct` of the padded input (H' × W');
-/// - outputs after them: word `k·P·Q + p·Q + q`, the partial sum (`accumulationBits`, wrapped).
+/// - outputs after them: word `kb·P·Q + p·Q + q` holds the partial sums (`accumulationBits`,
+///   wrapped) of output channels `kb·lanes ..< (kb+1)·lanes`, channel `kb·lanes + l` in bits
+///   `l·accumulationBits ..< (l+1)·accumulationBits` (one PE's read-out of one pixel).
 public struct RTLLayerProgram: Sendable {
     /// The design point.
     public let design: DesignPoint
@@ -63,7 +65,7 @@ public struct RTLLayerProgram: Sendable {
         weightBase = 0
         inputBase = kPasses * perPass * shape.r * shape.s * channelVectors
         outputBase = inputBase + paddedHeight * paddedWidth * channelVectors
-        dramWords = outputBase + kPasses * perPass * shape.p * shape.q
+        dramWords = outputBase + kPasses * groups * shape.p * shape.q
         let checks: [(Int, Int, String)] = [
             (inputWords, pe.inputBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit each PE's input buffer"),
             (inputWords, top.controller.globalBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit the global buffer"),
@@ -80,12 +82,12 @@ public struct RTLLayerProgram: Sendable {
     /// per pass over K, loading weights (`numPEs·lanes·R·S·CT + 2`), computing (one step per
     /// cycle, `rows·Q·R·S·CT` with `rows = P / rowBlocks`, plus a bubble between pixels when a
     /// pixel is a single step, plus 4 to empty the pipeline), 3 cycles for the last drain to
-    /// write back, and reading out (`numPEs·rows·Q·(lanes + 1)`: one read, then one DRAM write
-    /// per lane). Weights are loaded once per channel group (`groups·lanes·R·S·CT + 2`).
+    /// write back, and reading out (`numPEs·rows·Q + 2`: one pixel of every lane per cycle).
+    /// Weights are loaded once per channel group (`groups·lanes·R·S·CT + 2`).
     public var expectedCycles: Int {
         let pixels = rowsPerPE * shape.q, pes = design.numPEs, lanes = design.lanes
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
-        let pass = (split.groups * lanes * steps + 2) + compute + 3 + pes * pixels * (lanes + 1)
+        let pass = (split.groups * lanes * steps + 2) + compute + 3 + pes * pixels + 2
         return 2 * (inputWords + 2) + kPasses * pass
     }
 
@@ -99,16 +101,15 @@ public struct RTLLayerProgram: Sendable {
             (.filterColumns, shape.s), (.channelVectors, ct),
             (.rowStride, rowStride), (.columnStride, shape.strideW * ct),
             (.filterRowStride, shape.dilationH * paddedWidth * ct), (.filterColumnStride, shape.dilationW * ct),
-            (.inputWords, inputWords), (.pixels, rowsPerPE * shape.q), (.laneStride, pixels),
-            (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase),
-            (.groups, split.groups), (.passStride, split.groups * lanes * pixels),
+            (.inputWords, inputWords), (.pixels, rowsPerPE * shape.q), (.passStride, split.groups * pixels),
+            (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase), (.groups, split.groups),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
             let group = pe % split.groups, block = pe / split.groups
             writes.append((ControllerEmitter.address(pe: pe, .inputOffset), block * rowsPerPE * rowStride))
             writes.append((ControllerEmitter.address(pe: pe, .group), group))
-            writes.append((ControllerEmitter.address(pe: pe, .outputOffset), group * lanes * pixels + block * rowsPerPE * shape.q))
+            writes.append((ControllerEmitter.address(pe: pe, .outputOffset), group * pixels + block * rowsPerPE * shape.q))
         }
         writes.append((ControllerEmitter.Register.control.rawValue, 1))
         return writes
@@ -136,15 +137,18 @@ public struct RTLLayerProgram: Sendable {
         return words
     }
 
-    /// The output region as the hardware leaves it: each output wrapped to `accumulationBits`
-    /// (as an unsigned pattern); padded output channels are 0.
-    public func expectedOutputs(weights: [Int], inputs: [Int]) -> [UInt64] {
+    /// The output region as the hardware leaves it, one bit pattern per word (lanes packed,
+    /// least significant first): each output wrapped to `accumulationBits`; padded output
+    /// channels are 0.
+    public func expectedOutputs(weights: [Int], inputs: [Int]) -> [[Bool]] {
         let exact = ReferenceConvolution.outputs(shape, weights: weights, inputs: inputs)
-        let bits = design.accumulationBits
-        let mask: UInt64 = bits >= 64 ? .max : (1 << UInt64(bits)) - 1
-        var out = Array(repeating: UInt64(0), count: paddedK * shape.p * shape.q)
-        for (index, value) in exact.enumerated() { out[index] = UInt64(bitPattern: Int64(value)) & mask }
-        return out
+        let bits = design.accumulationBits, lanes = design.lanes, pixels = shape.p * shape.q
+        var words = Array(repeating: Array(repeating: false, count: lanes * bits), count: paddedK / lanes * pixels)
+        for (index, value) in exact.enumerated() {
+            let k = index / pixels, pixel = index % pixels
+            for bit in 0..<bits { words[k / lanes * pixels + pixel][k % lanes * bits + bit] = (value >> bit) & 1 == 1 }
+        }
+        return words
     }
 
     /// The layer the hardware actually computes (channels padded), for the cost model.

@@ -35,11 +35,11 @@ public struct RTLTestbench: Sendable {
     public func files() throws -> [(name: String, text: String)] {
         let design = program.design
         let top = try TopEmitter(design: design)
-        let dw = top.controller.dramWordBits, ab = design.accumulationBits
+        let dw = top.controller.dramWordBits, ab = design.accumulationBits * design.lanes, lanes = design.lanes
         let image = program.dramImage(weights: weights, inputs: inputs)
         let expected = program.expectedOutputs(weights: weights, inputs: inputs)
         let dram = image.map { Self.hex($0) }.joined(separator: "\n") + "\n"
-        let outputs = expected.map { value in Self.hex((0..<ab).map { (value >> UInt64($0)) & 1 == 1 }) }.joined(separator: "\n") + "\n"
+        let outputs = expected.map { Self.hex($0) }.joined(separator: "\n") + "\n"
         let writes = program.registers.map { "        write_register(16'd\($0.address), 32'd\($0.value));" }.joined(separator: "\n")
         let pixels = program.shape.p * program.shape.q
         let timeout = 2 * program.expectedCycles + 10_000
@@ -100,12 +100,12 @@ public struct RTLTestbench: Sendable {
                         if (got !== expected[i]) begin
                             errors = errors + 1;
                             if (errors <= 10)
-                                $display("mismatch: output channel %0d pixel %0d: got %0d, expected %0d", i / \(pixels), i % \(pixels), got, expected[i]);
+                                $display("mismatch: output channels %0d..%0d pixel %0d: got %h, expected %h", i / \(pixels) * \(lanes), i / \(pixels) * \(lanes) + \(lanes - 1), i % \(pixels), got, expected[i]);
                         end
                     end
                     if (waited >= \(timeout)) $display("FAIL: no done after %0d cycles", waited);
-                    else if (errors == 0) $display("PASS \(expected.count) outputs");
-                    else $display("FAIL %0d of \(expected.count) outputs differ", errors);
+                    else if (errors == 0) $display("PASS \(expected.count) output words (\(expected.count * lanes) outputs)");
+                    else $display("FAIL %0d of \(expected.count) output words differ", errors);
                     $display("cycles %0d (cost model: \(model) for the same mapping)", cycles);
                     $finish;
                 end
