@@ -37,7 +37,7 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(output.contains("PASS 16 output words (128 outputs)"), "\(output)")
-        #expect(output.contains("cycles 1079 (cost model: "), "\(output)")
+        #expect(output.contains("cycles 1069 (cost model: "), "\(output)")
     }
 
     @Test func badTestbenchArgumentsAreExplained() throws {

@@ -169,17 +169,17 @@ public struct ControllerEmitter: Sendable {
                 input  wire rst,
             \(Port.declarations(externalPorts + arrayPorts, indent: "    "))
             );
-                localparam IDLE = 3'd0, LOAD_GB = 3'd1, LOAD_INPUTS = 3'd2, LOAD_WEIGHTS = 3'd3, COMPUTE = 3'd4,
-                           FLUSH = 3'd5, READ_OUT = 3'd6;
+                localparam IDLE = 3'd0, LOAD_GB = 3'd1, PREPARE = 3'd2, COMPUTE = 3'd3, FLUSH = 3'd4, READ_OUT = 3'd5;
                 reg [31:0] cfg [0:\(Register.allCases.count - 1)];
                 reg [2:0] state;
                 reg done;
                 reg [31:0] pe_input_offset [0:\(peCount - 1)];
                 reg [31:0] pe_group [0:\(peCount - 1)];
                 reg [31:0] pe_output_offset [0:\(peCount - 1)];
-                reg [31:0] cycles, i, kt, pe, lane, step, p, q, r, s, ct, pixel, at_p, at_q, at_r, at_s, weight_dram, out_base;
-                reg d_valid;
-                reg [31:0] d_addr, d_pe, d_lane;
+                reg [31:0] cycles, i, kt, pe, step, p, q, r, s, ct, pixel, at_p, at_q, at_r, at_s, weight_dram, out_base;
+                reg [31:0] w_group, w_lane, w_step;
+                reg d_valid, di_valid, dw_valid;
+                reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
                 reg bubble;
                 reg [3:1] pipe_valid, pipe_first, pipe_last;
                 reg [31:0] pipe_pixel [1:3];
@@ -196,9 +196,14 @@ public struct ControllerEmitter: Sendable {
                     endcase
                 end
 
+                // Weights load while the inputs go into the PEs (first pass) and while the previous
+                // pass is read out (the weight banks and the DRAM read port are free then).
+                wire next_pass = kt + 32'd1 < \(reg(.kPasses));
                 wire issue_gb = state == LOAD_GB && i < \(reg(.inputWords));
-                wire issue_inputs = state == LOAD_INPUTS && i < \(reg(.inputWords));
-                wire issue_weights = state == LOAD_WEIGHTS && pe < \(reg(.groups));
+                wire issue_inputs = state == PREPARE && i < \(reg(.inputWords));
+                wire issue_weights = (state == PREPARE || (state == READ_OUT && next_pass)) && w_group < \(reg(.groups));
+                wire weights_done = w_group >= \(reg(.groups)) && !dw_valid;
+                wire last_weight = w_step == \(reg(.steps)) - 32'd1;
                 wire issue_step = state == COMPUTE && p < \(reg(.rows)) && !bubble;
                 wire last_step = step == \(reg(.steps)) - 32'd1;
 
@@ -213,18 +218,18 @@ public struct ControllerEmitter: Sendable {
                 assign gb_we = state == LOAD_GB;
                 assign gb_addr = state == LOAD_GB ? d_addr[\(gba - 1):0] : i[\(gba - 1):0];
                 assign gb_wdata = dram_rd_data[\(iw - 1):0];
-                assign ld_w_en = state == LOAD_WEIGHTS && d_valid;
+                assign ld_w_en = dw_valid;
                 genvar each;
                 generate for (each = 0; each < \(peCount); each = each + 1) begin : pes_
-                    assign ld_w_mask[each] = pe_group[each] == d_pe;
+                    assign ld_w_mask[each] = pe_group[each] == dw_group;
                     wire [31:0] pe_input_word = input_word + pe_input_offset[each];
                     assign fill_i_addrs[each * \(iba) +: \(iba)] = pe_input_word[\(iba - 1):0];
                 end endgenerate
-                assign ld_w_lane = d_lane[\(lb - 1):0];
-                assign ld_w_addr = d_addr[\(wba - 1):0];
+                assign ld_w_lane = dw_lane[\(lb - 1):0];
+                assign ld_w_addr = dw_addr[\(wba - 1):0];
                 assign ld_w_data = dram_rd_data[\(ww - 1):0];
-                assign ld_i_en = state == LOAD_INPUTS && d_valid;
-                assign ld_i_addr = d_addr[\(iba - 1):0];
+                assign ld_i_en = di_valid;
+                assign ld_i_addr = di_addr[\(iba - 1):0];
                 assign ld_i_data = gb_rdata;
                 assign fill_w_en = issue_step;
                 assign fill_w_addr = step[\(wba - 1):0];
@@ -249,10 +254,22 @@ public struct ControllerEmitter: Sendable {
                             default: ;
                         endcase
                     if (state != IDLE) cycles <= cycles + 32'd1;
-                    d_valid <= issue_gb | issue_inputs | issue_weights | issue_read_out;
+                    d_valid <= issue_gb | issue_read_out;
                     if (issue_read_out) d_addr <= out_base + pe_output_offset[pe[\(pb - 1):0]] + pixel;
-                    if (issue_gb | issue_inputs) d_addr <= i;
-                    if (issue_weights) begin d_addr <= step; d_pe <= pe; d_lane <= lane; end
+                    if (issue_gb) d_addr <= i;
+                    di_valid <= issue_inputs;
+                    if (issue_inputs) di_addr <= i;
+                    dw_valid <= issue_weights;
+                    if (issue_weights) begin
+                        dw_addr <= w_step; dw_group <= w_group; dw_lane <= w_lane;
+                        weight_dram <= weight_dram + 32'd1;
+                        if (!last_weight) w_step <= w_step + 32'd1;
+                        else begin
+                            w_step <= 32'd0;
+                            if (w_lane != \(lanes - 1)) w_lane <= w_lane + 32'd1;
+                            else begin w_lane <= 32'd0; w_group <= w_group + 32'd1; end
+                        end
+                    end
                     pipe_valid <= {pipe_valid[2:1], issue_step};
                     pipe_first <= {pipe_first[2:1], step == 32'd0};
                     pipe_last <= {pipe_last[2:1], last_step};
@@ -274,24 +291,17 @@ public struct ControllerEmitter: Sendable {
                             weight_dram <= \(reg(.weightBase));
                             out_base <= \(reg(.outputBase));
                         end
-                        LOAD_GB, LOAD_INPUTS: begin
+                        LOAD_GB: begin
                             if (i < \(reg(.inputWords))) i <= i + 32'd1;
                             else if (!d_valid) begin
-                                state <= state == LOAD_GB ? LOAD_INPUTS : LOAD_WEIGHTS;
+                                state <= PREPARE;
                                 i <= 32'd0;
-                                pe <= 32'd0; lane <= 32'd0; step <= 32'd0;
+                                w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
                             end
                         end
-                        LOAD_WEIGHTS: begin
-                            if (issue_weights) begin
-                                weight_dram <= weight_dram + 32'd1;
-                                if (!last_step) step <= step + 32'd1;
-                                else begin
-                                    step <= 32'd0;
-                                    if (lane != \(lanes - 1)) lane <= lane + 32'd1;
-                                    else begin lane <= 32'd0; pe <= pe + 32'd1; end
-                                end
-                            end else if (!d_valid) begin
+                        PREPARE: begin
+                            if (i < \(reg(.inputWords))) i <= i + 32'd1;
+                            else if (!di_valid && weights_done) begin
                                 state <= COMPUTE;
                                 step <= 32'd0; p <= 32'd0; q <= 32'd0; r <= 32'd0; s <= 32'd0; ct <= 32'd0; pixel <= 32'd0;
                                 at_p <= 32'd0; at_q <= 32'd0; at_r <= 32'd0; at_s <= 32'd0;
@@ -321,19 +331,25 @@ public struct ControllerEmitter: Sendable {
                         FLUSH: begin
                             // Let the last drain write back before reading out.
                             i <= i + 32'd1;
-                            if (i == 32'd2) begin state <= READ_OUT; pe <= 32'd0; pixel <= 32'd0; end
+                            if (i == 32'd2) begin
+                                state <= READ_OUT; pe <= 32'd0; pixel <= 32'd0;
+                                w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
+                            end
                         end
                         READ_OUT: begin
                             // One PE pixel (every lane) per cycle: read now, written to DRAM the next cycle.
                             if (issue_read_out) begin
                                 if (pixel != \(reg(.pixels)) - 32'd1) pixel <= pixel + 32'd1;
                                 else begin pixel <= 32'd0; pe <= pe + 32'd1; end
-                            end else if (!d_valid) begin
+                            end else if (!d_valid && (!next_pass || weights_done)) begin
                                 pe <= 32'd0;
-                                step <= 32'd0;
                                 out_base <= out_base + \(reg(.passStride));
-                                if (kt + 32'd1 < \(reg(.kPasses))) begin kt <= kt + 32'd1; state <= LOAD_WEIGHTS; end
-                                else begin state <= IDLE; done <= 1'b1; end
+                                if (next_pass) begin
+                                    kt <= kt + 32'd1;
+                                    state <= COMPUTE;
+                                    step <= 32'd0; p <= 32'd0; q <= 32'd0; r <= 32'd0; s <= 32'd0; ct <= 32'd0; pixel <= 32'd0;
+                                    at_p <= 32'd0; at_q <= 32'd0; at_r <= 32'd0; at_s <= 32'd0;
+                                end else begin state <= IDLE; done <= 1'b1; end
                             end
                         end
                         default: state <= IDLE;

@@ -77,18 +77,21 @@ public struct RTLLayerProgram: Sendable {
         }
     }
 
-    /// The controller's cycles from start to done (docs/rtl.md), phase by phase: loading the
-    /// input into the global buffer and then into the PEs, `W + 2` cycles each (W input words);
-    /// per pass over K, loading weights (`numPEs·lanes·R·S·CT + 2`), computing (one step per
-    /// cycle, `rows·Q·R·S·CT` with `rows = P / rowBlocks`, plus a bubble between pixels when a
-    /// pixel is a single step, plus 4 to empty the pipeline), 3 cycles for the last drain to
-    /// write back, and reading out (`numPEs·rows·Q + 2`: one pixel of every lane per cycle).
-    /// Weights are loaded once per channel group (`groups·lanes·R·S·CT + 2`).
+    /// The controller's cycles from start to done (docs/rtl.md), phase by phase: the input into
+    /// the global buffer (`W + 2`, W input words); then the input from the global buffer into
+    /// the PEs while the first pass's weights load (`max(W, Wₜ) + 2`, Wₜ = groups·lanes·R·S·CT);
+    /// per pass, computing (one step per cycle, `n·R·S·CT` for the `n = rows·Q` pixels of a PE,
+    /// plus a bubble between pixels when a pixel is a single step, plus 4 to empty the
+    /// pipeline) and 3 cycles for the last drain to write back; then reading out, one PE pixel
+    /// per cycle, while the next pass's weights load (`max(numPEs·n, Wₜ) + 2`; `numPEs·n + 2`
+    /// after the last pass).
     public var expectedCycles: Int {
-        let pixels = rowsPerPE * shape.q, pes = design.numPEs, lanes = design.lanes
+        let pixels = rowsPerPE * shape.q, pes = design.numPEs
+        let weights = split.groups * design.lanes * steps
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
-        let pass = (split.groups * lanes * steps + 2) + compute + 3 + pes * pixels + 2
-        return 2 * (inputWords + 2) + kPasses * pass
+        let readOut = pes * pixels
+        return (inputWords + 2) + (max(inputWords, weights) + 2) + kPasses * (compute + 3)
+            + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2)
     }
 
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
