@@ -21,8 +21,10 @@ import MagnetCore
 ///   read out every PE's accumulation buffer into DRAM, one pixel (all lanes) per cycle
 /// ```
 ///
-/// Phases run one after another (no overlap of loading, computing and reading out); the compute
-/// phase issues one step per cycle.
+/// The weights of a pass load while the inputs go from the global buffer into the PEs (first
+/// pass) or while the previous pass is read out (they use other ports); the compute phase issues
+/// one step per cycle and overlaps nothing, since its fills and drains use the PE buffers' only
+/// ports.
 public struct ControllerEmitter: Sendable {
     /// The configuration registers (32-bit words on the host interface).
     public enum Register: Int, CaseIterable, Sendable {
