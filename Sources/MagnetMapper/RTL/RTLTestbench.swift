@@ -126,7 +126,8 @@ public struct RTLTestbench: Sendable {
             # Runs the testbench under Verilator (--binary --timing); prints PASS or the first mismatches, and cycles.
             set -e
             cd "$(dirname "$0")"
-            verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style --top-module tb -o sim -f files.f tb.v > verilator.log
+            verilator --binary --timing --timescale 1ns/1ps -Wno-fatal -Wno-lint -Wno-style --top-module tb -o sim -f files.f tb.v \\
+                > verilator.log 2>&1 || { cat verilator.log; exit 1; }
             ./obj_dir/sim
 
             """
