@@ -1,62 +1,67 @@
 // The evaluator's scratch buffers under the names its equations use, as stored properties so
-// that even an unoptimized build reaches them directly. Each points into the evaluator's
-// `scratch`, which owns the memory (see ``EvaluatorScratch``).
+// that even an unoptimized build reaches them directly. Each points into memory that `scratch`
+// owns and frees (see ``EvaluatorScratch``).
 extension Evaluator {
-    /// Points every buffer at `scratch`.
+    /// Takes `scratch` as working memory and allocates every buffer in it, sized by its layout.
     mutating func adopt(_ scratch: EvaluatorScratch) {
         self.scratch = scratch
-        loopDimension = scratch.loopDimension
-        loopBound = scratch.loopBound
-        loopScale = scratch.loopScale
-        loopSpatial = scratch.loopSpatial
-        levelFirst = scratch.levelFirst
-        levelBoundary = scratch.levelBoundary
-        levelMaster = scratch.levelMaster
-        levelFanout = scratch.levelFanout
-        spatialOutside = scratch.spatialOutside
-        boundaryExtent = scratch.boundaryExtent
-        masterExtent = scratch.masterExtent
-        running = scratch.running
-        recordSize = scratch.recordSize
-        recordUnion = scratch.recordUnion
-        recordContent = scratch.recordContent
-        recordWeighted = scratch.recordWeighted
-        recordLink = scratch.recordLink
-        steps = scratch.steps
-        stepBound = scratch.stepBound
-        stepLoop = scratch.stepLoop
-        moves = scratch.moves
-        moveBound = scratch.moveBound
-        extent = scratch.extent
-        shift = scratch.shift
-        memoCount = scratch.memoCount
-        memoKey = scratch.memoKey
-        memoEnd = scratch.memoEnd
-        memoSums = scratch.memoSums
-        rankMoved = scratch.rankMoved
-        codes = scratch.codes
-        radix = scratch.radix
-        span = scratch.span
-        unservedCodes = scratch.unservedCodes
-        linkShift = scratch.linkShift
-        linkServed = scratch.linkServed
-        linkClasses = scratch.linkClasses
-        linkUnserved = scratch.linkUnserved
-        countSize = scratch.countSize
-        countInstances = scratch.countInstances
-        countReads = scratch.countReads
-        countFills = scratch.countFills
-        countUpdates = scratch.countUpdates
-        countKept = scratch.countKept
-        tileSize = scratch.tileSize
-        tileContent = scratch.tileContent
-        tileWeighted = scratch.tileWeighted
-        tileLink = scratch.tileLink
-        tileReplication = scratch.tileReplication
-        tileFanout = scratch.tileFanout
-        tilePartition = scratch.tilePartition
-        tileDenominator = scratch.tileDenominator
-        tileShare = scratch.tileShare
-        tilePeer = scratch.tilePeer
+        let l = scratch.layout
+        let levels = l.levels, loops = l.loops, records = l.levels * l.spaces, perLevel = l.levels * l.dimensions
+        let memo = (loops + 1) * Evaluator.memoSlots
+        loopDimension = scratch.buffer(loops, 0)
+        loopBound = scratch.buffer(loops, 1)
+        loopScale = scratch.buffer(loops, 1)
+        loopSpatial = scratch.buffer(loops, false)
+        levelFirst = scratch.buffer(levels, 0)
+        levelBoundary = scratch.buffer(levels, 0)
+        levelMaster = scratch.buffer(levels, 0)
+        levelFanout = scratch.buffer(levels, 1)
+        spatialOutside = scratch.buffer(levels, 1)
+        boundaryExtent = scratch.buffer(perLevel, 1)
+        masterExtent = scratch.buffer(perLevel, 1)
+        running = scratch.buffer(l.dimensions, 1)
+        recordSize = scratch.buffer(records, 0)
+        recordUnion = scratch.buffer(records, 0)
+        recordContent = scratch.buffer(records, 0.0)
+        recordWeighted = scratch.buffer(records, 0.0)
+        recordLink = scratch.buffer(records, 0.0)
+        steps = scratch.buffer(loops * l.maxRanks, 0)
+        stepBound = scratch.buffer(loops, 0)
+        stepLoop = scratch.buffer(loops, 0)
+        moves = scratch.buffer(loops * l.maxRanks, 0)
+        moveBound = scratch.buffer(loops, 0)
+        extent = scratch.buffer(l.maxRanks, 1)
+        shift = scratch.buffer(l.maxRanks, 0)
+        memoCount = scratch.buffer(loops + 1, 0)
+        memoKey = scratch.buffer(memo, 0)
+        memoEnd = scratch.buffer(memo, 0)
+        memoSums = scratch.buffer(memo * 3, 0.0)
+        rankMoved = scratch.buffer(l.maxRanks, 0)
+        codes = scratch.buffer(l.maxChildren, 0)
+        radix = scratch.buffer(l.maxRanks, 1)
+        span = scratch.buffer(l.maxRanks, 1)
+        unservedCodes = scratch.buffer(l.maxChildren, 0)
+        linkShift = scratch.buffer(l.links, 0)
+        linkServed = scratch.buffer(l.links, 0)
+        linkClasses = scratch.buffer(l.links, 0)
+        linkUnserved = scratch.buffer(l.links, 0)
+        countSize = scratch.buffer(records, 0)
+        countInstances = scratch.buffer(records, 0)
+        countReads = scratch.buffer(records, 0.0)
+        countFills = scratch.buffer(records, 0.0)
+        countUpdates = scratch.buffer(records, 0.0)
+        countKept = scratch.buffer(records, false)
+        tileSize = scratch.buffer(levels, 0)
+        tileContent = scratch.buffer(levels, 0.0)
+        tileWeighted = scratch.buffer(levels, 0.0)
+        tileLink = scratch.buffer(levels, 0.0)
+        tileReplication = scratch.buffer(levels, 0)
+        tileFanout = scratch.buffer(levels, 0)
+        tilePartition = scratch.buffer(levels, 0)
+        tileDenominator = scratch.buffer(levels, 0)
+        tileShare = scratch.buffer(levels, 0.0)
+        tilePeer = scratch.buffer(levels, 0.0)
+        hashKeys = scratch.buffer(l.hashSlots, 0)
+        hashStamps = scratch.buffer(l.hashSlots, 0)
     }
 }

@@ -95,6 +95,9 @@ public struct Evaluator {
     var tileDenominator: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     var tileShare: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
     var tilePeer: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    /// The distinct counter's open-addressing table: keys, and the generation that wrote each slot.
+    var hashKeys: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var hashStamps: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
 
     // Lengths and flags of the current evaluation (the buffers live in `scratch`).
     var loopCount = 0
@@ -278,7 +281,7 @@ extension Evaluator {
     /// scratch hash table, whose slots are marked with a generation stamp instead of cleared.
     mutating func distinctCount(_ values: UnsafeMutableBufferPointer<Int>, _ count: Int) -> Int {
         hashGeneration += 1
-        let keys = scratch.hashKeys, stamps = scratch.hashStamps
+        let keys = hashKeys, stamps = hashStamps
         let mask = keys.count - 1
         var distinct = 0
         for i in 0..<count {
