@@ -96,8 +96,8 @@ struct TimeloopConstraints {
         case "temporal", "spatial":
             var loops = type == "temporal" ? temporal[level] : spatial[level]
             if let factors = target.optional("factors") {
-                for (dimension, bound, isMax, node) in try Self.factors(factors, problem: problem) {
-                    try once("\(type) factor of \(problem.dimensions[dimension]) at \(name)", node)
+                for (dimension, bound, isMax) in try Self.factors(factors, problem: problem) {
+                    try once("\(type) factor of \(problem.dimensions[dimension]) at \(name)", factors)
                     if isMax { loops.maxFactors[dimension] = bound } else { loops.factors[dimension] = bound }
                 }
             }
@@ -137,33 +137,22 @@ struct TimeloopConstraints {
 
     /// Factors of a constraint: `R=3`, `R3`, `C<=8`, `K=0` (the whole dimension), separated by
     /// spaces or commas.
-    static func factors(_ node: ConfigNode, problem: Problem) throws -> [(Int, Int, Bool, ConfigNode)] {
+    static func factors(_ node: ConfigNode, problem: Problem) throws -> [(dimension: Int, factor: Int, isBound: Bool)] {
         var text = try node.string()
         for op in ["<=", "="] {
             text = text.replacingOccurrences(of: " \(op)", with: op).replacingOccurrences(of: "\(op) ", with: op)
         }
-        var result: [(Int, Int, Bool, ConfigNode)] = []
+        var result: [(dimension: Int, factor: Int, isBound: Bool)] = []
         for token in text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) {
-            let name: String, value: String, isMax: Bool
-            if let range = token.range(of: "<=") {
-                (name, value, isMax) = (String(token[..<range.lowerBound]), String(token[range.upperBound...]), true)
-            } else if let equals = token.firstIndex(of: "=") {
-                (name, value, isMax) = (String(token[..<equals]), String(token[token.index(after: equals)...]), false)
-            } else {
-                let digits = token.reversed().prefix { $0.isNumber }
-                (name, value, isMax) = (String(token.dropLast(digits.count)), String(digits.reversed()), false)
-            }
-            guard let dimension = problem.dimensionIndex(name) else {
-                throw node.error("unknown dimension `\(name)` in factors; dimensions: \(problem.dimensions.joined(separator: ", "))")
-            }
-            guard var bound = Int(value), bound >= 0, !(isMax && bound == 0) else {
+            let (dimension, name, value, isMax) = try MappingReader.factor(token, in: node, problem: problem, bounds: true)
+            guard var bound = value, bound >= 0, !(isMax && bound == 0) else {
                 throw node.error("`\(token)` is not a dimension followed by a factor (`\(name)=4`, `\(name)<=4`, or `\(name)=0` for the whole dimension)")
             }
             if bound == 0 { bound = problem.bounds[dimension] }
             if !isMax && problem.bounds[dimension] % bound != 0 {
                 throw node.error("factor \(name)=\(bound) does not divide \(name) = \(problem.bounds[dimension])")
             }
-            result.append((dimension, bound, isMax, node))
+            result.append((dimension, bound, isMax))
         }
         return result
     }

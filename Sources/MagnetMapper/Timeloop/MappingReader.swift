@@ -88,42 +88,44 @@ public enum MappingReader {
         })
     }
 
-    /// Factors written `C1 M8 R3` or `R=3,P=16`: dimension index → factor.
-    static func parseFactors(_ node: ConfigNode, problem: Problem) throws -> [Int: Int] {
-        var factors: [Int: Int] = [:]
-        for (dimension, bound) in try parseFactorList(node, problem: problem, allowRepeats: false) { factors[dimension] = bound }
-        return factors
-    }
-
-    /// Factors in written order. With `allowRepeats` (spatial entries), a dimension may appear
-    /// twice: once on each side of the split (magnet's extension for a dimension spread over
-    /// both mesh axes of one level).
+    /// Factors in written order (`C1 M8 R3` or `R=3,P=16`). With `allowRepeats` (spatial
+    /// entries), a dimension may appear twice: once on each side of the split (magnet's
+    /// extension for a dimension spread over both mesh axes of one level).
     static func parseFactorList(_ node: ConfigNode, problem: Problem, allowRepeats: Bool) throws -> [(Int, Int)] {
         var factors: [(Int, Int)] = []
         for token in try node.string().split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) {
-            let name: String, value: String
-            if let equals = token.firstIndex(of: "=") {
-                name = String(token[..<equals])
-                value = String(token[token.index(after: equals)...])
-            } else {
-                let digits = token.reversed().prefix { $0.isNumber }
-                name = String(token.dropLast(digits.count))
-                value = String(digits.reversed())
-            }
-            guard let dimension = problem.dimensionIndex(name) else {
-                throw node.error("unknown dimension `\(name)` in factors; dimensions: \(problem.dimensions.joined(separator: ", "))")
-            }
-            guard let bound = Int(value), bound >= 1 else {
+            let factor = try self.factor(token, in: node, problem: problem, bounds: false)
+            guard let bound = factor.value, bound >= 1 else {
                 throw node.error("`\(token)` is not a dimension followed by a positive factor")
             }
-            let count = factors.filter { $0.0 == dimension }.count
+            let count = factors.filter { $0.0 == factor.dimension }.count
             if count >= (allowRepeats ? 2 : 1) {
-                throw node.error(allowRepeats ? "dimension `\(name)` appears more than twice in spatial factors (at most once per mesh axis)"
-                                              : "dimension `\(name)` appears twice in factors")
+                throw node.error(allowRepeats ? "dimension `\(factor.name)` appears more than twice in spatial factors (at most once per mesh axis)"
+                                              : "dimension `\(factor.name)` appears twice in factors")
             }
-            factors.append((dimension, bound))
+            factors.append((factor.dimension, bound))
         }
         return factors
+    }
+
+    /// One written factor, `R=3` or `R3` (and, with `bounds`, an upper bound `C<=8`): its
+    /// dimension, whether it is a bound, and its value (`nil` when not a number). An unknown
+    /// dimension is an error naming the dimensions.
+    static func factor(_ token: String, in node: ConfigNode, problem: Problem,
+                       bounds: Bool) throws -> (dimension: Int, name: String, value: Int?, isBound: Bool) {
+        let name: String, value: String, isBound: Bool
+        if bounds, let range = token.range(of: "<=") {
+            (name, value, isBound) = (String(token[..<range.lowerBound]), String(token[range.upperBound...]), true)
+        } else if let equals = token.firstIndex(of: "=") {
+            (name, value, isBound) = (String(token[..<equals]), String(token[token.index(after: equals)...]), false)
+        } else {
+            let digits = token.reversed().prefix { $0.isNumber }
+            (name, value, isBound) = (String(token.dropLast(digits.count)), String(digits.reversed()), false)
+        }
+        guard let dimension = problem.dimensionIndex(name) else {
+            throw node.error("unknown dimension `\(name)` in factors; dimensions: \(problem.dimensions.joined(separator: ", "))")
+        }
+        return (dimension, name, Int(value), isBound)
     }
 
     /// The data spaces a `keep`/`bypass` entry keeps: the `keep` list if given (a data space
