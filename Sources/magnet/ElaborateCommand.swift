@@ -65,7 +65,7 @@ struct ElaborateCommand: ParsableCommand {
         let modelCycles: Int? = choice.summary.cycles
         print("mapper: \(choice.candidates) mapping(s) the controller can run; best by EDP: \(program.split.groups) channel group(s) × \(program.split.rowBlocks) row block(s) over the \(point.numPEs) PEs")
         let bench = RTLTestbench(program: program, seed: seed, modelCycles: modelCycles)
-        for (name, text) in try bench.files() {
+        for (name, text) in bench.files() {
             let url = folder.appendingPathComponent(name)
             try text.write(to: url, atomically: true, encoding: .utf8)
             if name.hasSuffix(".sh") { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }

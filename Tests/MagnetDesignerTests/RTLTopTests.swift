@@ -65,7 +65,7 @@ struct AcceleratorRTLTests {
             for groups in 1...design.numPEs where design.numPEs % groups == 0 {
                 guard let program = try? RTLLayerProgram(design: design, shape: Self.layer(name).shape, groups: groups) else { continue }
                 let testbench = RTLTestbench(program: program, seed: UInt64(index * 10 + groups), modelCycles: nil)
-                for (file, text) in try testbench.files() { try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8) }
+                for (file, text) in testbench.files() { try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8) }
                 let output = bench.simulate()
                 let label = "\(design.name) \(name) \(groups)×\(program.split.rowBlocks)"
                 #expect(output.contains("PASS"), "\(label): \(output.prefix(2000))")
@@ -98,7 +98,7 @@ struct AcceleratorRTLTests {
         let design = Self.designs[0]
         let program = try RTLLayerProgram(design: design, shape: Self.layer("fc").shape)
         let bench = try RTLBench(TopEmitter(design: design).emit())
-        for (file, text) in try RTLTestbench(program: program, seed: 5, modelCycles: nil).files() {
+        for (file, text) in RTLTestbench(program: program, seed: 5, modelCycles: nil).files() {
             var text = text
             if file == "expected.hex" { text = "abcdef\n" + text.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n" }
             try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8)

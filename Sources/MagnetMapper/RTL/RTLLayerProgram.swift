@@ -19,6 +19,8 @@ import MagnetWorkload
 public struct RTLLayerProgram: Sendable {
     /// The design point.
     public let design: DesignPoint
+    /// Its accelerator (the controller, which knows the PE and the array).
+    public let top: TopEmitter
     /// The layer's shape (unpadded).
     public let shape: ConvolutionShape
     /// How the PE array splits the layer: `groups` channel groups × `rowBlocks` row blocks
@@ -46,8 +48,7 @@ public struct RTLLayerProgram: Sendable {
     /// channels (the rest over output rows; all of them over channels by default), or an error
     /// saying what does not fit.
     public init(design: DesignPoint, shape: ConvolutionShape, groups: Int? = nil) throws {
-        let pe = try PEEmitter(design: design)
-        let top = try TopEmitter(design: design)
+        let top = try TopEmitter(design: design), pe = top.controller.pe
         guard shape.n == 1 else { throw RTLUnsupported(parameter: "layer", message: "batch N = \(shape.n); the controller runs N = 1") }
         guard shape.g == 1 else { throw RTLUnsupported(parameter: "layer", message: "\(shape.g) groups (depthwise or grouped convolution); the controller runs G = 1") }
         let groups = groups ?? design.numPEs
@@ -55,6 +56,7 @@ public struct RTLLayerProgram: Sendable {
             throw RTLUnsupported(parameter: "layer", message: "\(groups) channel groups: the \(design.numPEs) PEs must form whole groups, and the row blocks (\(design.numPEs) / groups) must divide P = \(shape.p)")
         }
         self.design = design
+        self.top = top
         self.shape = shape
         split = (groups, design.numPEs / groups)
         channelVectors = (shape.c + design.vectorSize - 1) / design.vectorSize
@@ -70,7 +72,7 @@ public struct RTLLayerProgram: Sendable {
             (inputWords, pe.inputBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit each PE's input buffer"),
             (inputWords, top.controller.globalBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit the global buffer"),
             (steps, pe.weightBufferDepth, "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
-            (shape.p / split.rowBlocks * shape.q, pe.accumulationBufferDepth, "\(shape.p / split.rowBlocks)×\(shape.q) partial sums per lane must fit an accumulation-buffer bank"),
+            (rowsPerPE * shape.q, pe.accumulationBufferDepth, "\(rowsPerPE)×\(shape.q) partial sums per lane must fit an accumulation-buffer bank"),
         ]
         for (need, have, what) in checks where need > have {
             throw RTLUnsupported(parameter: "layer", message: "\(what): needs \(need) words, has \(have) (the controller runs a layer in one pass over its input)")
@@ -97,7 +99,7 @@ public struct RTLLayerProgram: Sendable {
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
     /// registers, and `control` last (it starts the run).
     public var registers: [(address: Int, value: Int)] {
-        let ct = channelVectors, lanes = design.lanes
+        let ct = channelVectors
         let rowStride = shape.strideH * paddedWidth * ct, pixels = shape.p * shape.q
         let config: [(ControllerEmitter.Register, Int)] = [
             (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, shape.q), (.filterRows, shape.r),
@@ -123,11 +125,8 @@ public struct RTLLayerProgram: Sendable {
     public func dramImage(weights: [Int], inputs: [Int]) -> [[Bool]] {
         let v = design.vectorSize, ct = channelVectors
         let wb = design.weightFormat.bits, ib = design.activationFormat.bits
-        let width = try! TopEmitter(design: design).controller.dramWordBits
-        var words = Array(repeating: Array(repeating: false, count: width), count: dramWords)
-        func put(_ word: Int, _ element: Int, _ value: Int, _ bits: Int) {
-            for bit in 0..<bits { words[word][element * bits + bit] = (value >> bit) & 1 == 1 }
-        }
+        var words = Array(repeating: Array(repeating: false, count: top.controller.dramWordBits), count: dramWords)
+        func put(_ word: Int, _ element: Int, _ value: Int, _ bits: Int) { Self.place(value, bits: bits, at: element * bits, in: &words[word]) }
         for k in 0..<shape.k { for c in 0..<shape.c { for r in 0..<shape.r { for s in 0..<shape.s {
             let value = weights[((k * shape.c + c) * shape.r + r) * shape.s + s]
             put(weightBase + ((k * shape.r + r) * shape.s + s) * ct + c / v, c % v, value, wb)
@@ -149,7 +148,7 @@ public struct RTLLayerProgram: Sendable {
         var words = Array(repeating: Array(repeating: false, count: lanes * bits), count: paddedK / lanes * pixels)
         for (index, value) in exact.enumerated() {
             let k = index / pixels, pixel = index % pixels
-            for bit in 0..<bits { words[k / lanes * pixels + pixel][k % lanes * bits + bit] = (value >> bit) & 1 == 1 }
+            Self.place(value, bits: bits, at: k % lanes * bits, in: &words[k / lanes * pixels + pixel])
         }
         return words
     }
@@ -201,5 +200,10 @@ public struct RTLLayerProgram: Sendable {
             if rowBlocks % px == 0 && (groups / kx) * (rowBlocks / px) == rows { return (kx, px) }
         }
         return nil
+    }
+
+    /// Writes the low `bits` bits of `value` (two's complement) into `word` from bit `offset`.
+    static func place(_ value: Int, bits: Int, at offset: Int, in word: inout [Bool]) {
+        for bit in 0..<bits { word[offset + bit] = (value >> bit) & 1 == 1 }
     }
 }

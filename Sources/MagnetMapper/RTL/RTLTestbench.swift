@@ -32,10 +32,9 @@ public struct RTLTestbench: Sendable {
 
     /// The files: `dram.hex`, `expected.hex`, `tb.v`, `run_iverilog.sh`, `run_verilator.sh`
     /// (the scripts read the module list from `files.f`).
-    public func files() throws -> [(name: String, text: String)] {
+    public func files() -> [(name: String, text: String)] {
         let design = program.design
-        let top = try TopEmitter(design: design)
-        let dw = top.controller.dramWordBits, ab = design.accumulationBits * design.lanes, lanes = design.lanes
+        let dw = program.top.controller.dramWordBits, ab = design.accumulationBits * design.lanes, lanes = design.lanes
         let image = program.dramImage(weights: weights, inputs: inputs)
         let expected = program.expectedOutputs(weights: weights, inputs: inputs)
         let dram = image.map { Self.hex($0) }.joined(separator: "\n") + "\n"
