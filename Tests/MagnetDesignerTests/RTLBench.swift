@@ -1,5 +1,6 @@
 import Foundation
 import MagnetCore
+import Testing
 @testable import MagnetDesigner
 
 /// Runs a program; returns its status and combined output.
@@ -88,5 +89,14 @@ struct RTLBench {
     func synthesize(top: String, prelude: String = "") -> (status: Int32, output: String) {
         let script = "read_verilog \(files.joined(separator: " ")); \(prelude)synth -top \(top); select -assert-none t:$_DLATCH_* t:$dlatch"
         return runTool("/usr/bin/yosys", ["-q", "-p", script], in: folder)
+    }
+
+    /// Expects `verilator --lint-only -Wall` to be clean and `yosys synth` of `top` (after
+    /// `prelude`) to succeed without latches; the tools' output is the failure message.
+    func expectLintCleanAndSynthesizes(top: String, prelude: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+        let lint = lint(top: top)
+        #expect(lint.status == 0, "\(lint.output)", sourceLocation: sourceLocation)
+        let synth = synthesize(top: top, prelude: prelude)
+        #expect(synth.status == 0, "\(synth.output.suffix(2000))", sourceLocation: sourceLocation)
     }
 }

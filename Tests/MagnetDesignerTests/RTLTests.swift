@@ -60,10 +60,7 @@ struct VectorMACRTLTests {
     @Test(arguments: 0..<4)
     func lintsCleanAndSynthesizesWithoutLatches(_ index: Int) throws {
         let bench = try bench(emitter(index), cycles: 1, seed: 1)
-        let lint = bench.lint(top: VectorMACEmitter.moduleName)
-        #expect(lint.status == 0, "\(lint.output)")
-        let synth = bench.synthesize(top: VectorMACEmitter.moduleName)
-        #expect(synth.status == 0, "\(synth.output.suffix(2000))")
+        bench.expectLintCleanAndSynthesizes(top: VectorMACEmitter.moduleName)
     }
 
     @Test func floatingPointFormatsAreRefused() throws {
@@ -163,10 +160,7 @@ struct LaneRTLTests {
     @Test(arguments: 0..<4)
     func lintsAndSynthesizes(_ index: Int) throws {
         let bench = try bench(lane(index), cycles: 1, seed: 1)
-        let lint = bench.lint(top: LaneEmitter.moduleName)
-        #expect(lint.status == 0, "\(lint.output)")
-        let synth = bench.synthesize(top: LaneEmitter.moduleName)
-        #expect(synth.status == 0, "\(synth.output.suffix(2000))")
+        bench.expectLintCleanAndSynthesizes(top: LaneEmitter.moduleName)
     }
 }
 
@@ -204,10 +198,7 @@ struct SRAMRTLTests {
             """, body: body, pass: "errors == 0 && checks > 200")
         let output = bench.simulate()
         #expect(output.contains("PASS"), "\(output.prefix(1000))")
-        let lint = bench.lint(top: SRAMEmitter.moduleName)
-        #expect(lint.status == 0, "\(lint.output)")
-        let synth = bench.synthesize(top: SRAMEmitter.moduleName, prelude: "chparam -set WIDTH 13 -set DEPTH 24 -set ADDR_BITS 5 magnet_sram; ")
-        #expect(synth.status == 0, "\(synth.output.suffix(1000))")
+        bench.expectLintCleanAndSynthesizes(top: SRAMEmitter.moduleName, prelude: "chparam -set WIDTH 13 -set DEPTH 24 -set ADDR_BITS 5 magnet_sram; ")
     }
 }
 
@@ -406,9 +397,6 @@ struct PERTLTests {
     @Test(arguments: 0..<2)
     func lintsAndSynthesizes(_ index: Int) throws {
         let bench = try writeTestbench(Self.pes[index], []).bench
-        let lint = bench.lint(top: PEEmitter.moduleName)
-        #expect(lint.status == 0, "\(lint.output)")
-        let synth = bench.synthesize(top: PEEmitter.moduleName)
-        #expect(synth.status == 0, "\(synth.output.suffix(2000))")
+        bench.expectLintCleanAndSynthesizes(top: PEEmitter.moduleName)
     }
 }

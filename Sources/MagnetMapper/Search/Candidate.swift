@@ -83,9 +83,7 @@ struct CandidateSampler {
     func random(using generator: inout SeededGenerator) -> Candidate {
         var candidate = Candidate(factors: Array(repeating: 1, count: levels * 3 * dimensions), orders: [], keeps: space.keeps,
                                   dimensions: dimensions)
-        for level in 0..<levels {
-            for dataSpace in space.freeKeeps[level] where Bool.random(using: &generator) { candidate.keeps[level].formSymmetricDifference([dataSpace]) }
-        }
+        for (level, dataSpace) in keepChoices where Bool.random(using: &generator) { candidate.keeps[level].formSymmetricDifference([dataSpace]) }
         for level in 0..<levels { for slot in 0..<3 { for d in 0..<dimensions {
             if let f = space.fixed[level][slot][d] { candidate.factors[(level * 3 + slot) * dimensions + d] = f }
         } } }
