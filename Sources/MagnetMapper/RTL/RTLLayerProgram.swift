@@ -102,7 +102,7 @@ public struct RTLLayerProgram: Sendable {
         let ct = channelVectors
         let rowStride = shape.strideH * paddedWidth * ct, pixels = shape.p * shape.q
         let config: [(ControllerEmitter.Register, Int)] = [
-            (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, shape.q), (.filterRows, shape.r),
+            (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, shape.q),
             (.filterColumns, shape.s), (.channelVectors, ct),
             (.rowStride, rowStride), (.columnStride, shape.strideW * ct),
             (.filterRowStride, shape.dilationH * paddedWidth * ct), (.filterColumnStride, shape.dilationW * ct),
