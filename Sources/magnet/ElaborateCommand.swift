@@ -62,15 +62,14 @@ struct ElaborateCommand: ParsableCommand {
         // The mapper's choice among the mappings the controller can run (docs/rtl.md).
         let choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
         let program = choice.program
-        let modelCycles: Int? = choice.summary.cycles
         print("mapper: \(choice.candidates) mapping(s) the controller can run; best by EDP: \(program.split.groups) channel group(s) × \(program.split.rowBlocks) row block(s) over the \(point.numPEs) PEs")
-        let bench = RTLTestbench(program: program, seed: seed, modelCycles: modelCycles)
+        let bench = RTLTestbench(program: program, seed: seed, modelCycles: choice.summary.cycles)
         for (name, text) in bench.files() {
             let url = folder.appendingPathComponent(name)
             try text.write(to: url, atomically: true, encoding: .utf8)
             if name.hasSuffix(".sh") { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
         }
-        print("wrote a testbench for \(layer.name) (K \(layer.shape.k), C \(layer.shape.c), \(layer.shape.r)×\(layer.shape.s), \(layer.shape.p)×\(layer.shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K; cost model: \(modelCycles.map(String.init) ?? "n/a") cycles")
+        print("wrote a testbench for \(layer.name) (K \(layer.shape.k), C \(layer.shape.c), \(layer.shape.r)×\(layer.shape.s), \(layer.shape.p)×\(layer.shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K; cost model: \(choice.summary.cycles) cycles")
         print("run: \(folder.path)/run_iverilog.sh  or  \(folder.path)/run_verilator.sh")
     }
 
@@ -83,10 +82,12 @@ struct ElaborateCommand: ParsableCommand {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        do { try process.run() } catch { throw ValidationError("--synth-report needs yosys on PATH (apt-get install yosys)") }
+        let missing = ValidationError("--synth-report needs yosys on PATH (apt-get install yosys)")
+        do { try process.run() } catch { throw missing }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus != 127 else { throw missing }  // env: command not found
         guard process.terminationStatus == 0 else { throw ValidationError("yosys failed:\n\(text)") }
         let report = SynthesisReport(yosysStat: try String(contentsOf: folder.appendingPathComponent("yosys-stat.txt"), encoding: .utf8))
         print("yosys: \(NumberText.grouped(report.cells)) cells, \(NumberText.grouped(report.flipFlops)) of them flip-flops, and \(report.memories) SRAM macros (black boxes; full report in yosys-stat.txt)")

@@ -20,11 +20,13 @@ struct CLIRunner {
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `magnet` with `arguments` in the repository root and waits for it.
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `magnet` with `arguments` in the repository root (with `environment`, or this
+    /// process's) and waits for it.
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.currentDirectoryURL = repository
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

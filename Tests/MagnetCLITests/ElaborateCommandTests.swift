@@ -72,6 +72,16 @@ import Testing
         return output
     }
 
+    /// `--synth-report` without yosys says what is missing (the Verilog is still written).
+    @Test func synthReportWithoutYosysSaysSo() throws {
+        let out = folder()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--synth-report"], environment: ["PATH": "/nonexistent"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("--synth-report needs yosys on PATH (apt-get install yosys)"), "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/magnet_top.v"))
+    }
+
     @Test func badTestbenchArgumentsAreExplained() throws {
         let out = folder()
         defer { try? FileManager.default.removeItem(atPath: out) }
