@@ -182,6 +182,11 @@ import MagnetWorkload
             try load(editing: { $0.replacingOccurrences(of: "architecture_constraints:\n  targets:\n", with: "architecture_constraints:\n  targets:\n  - target: DRAM\n    type: temporal\n    min: 0.5\n") })
         }
         #expect(misplaced?.message == "`min` does not apply to a temporal constraint; it takes target, type, factors, permutation")
+        let misspelt = #expect(throws: ConfigError.self) {
+            try load(editing: { $0.replacingOccurrences(of: "architecture_constraints:\n  targets:\n", with: "architecture_constraints:\n  targets:\n  - target: DRAM\n    type: temporl\n    permutation: N\n") })
+        }
+        #expect(misspelt?.message == "unknown constraint type `temporl`; did you mean `temporal`?")
+        #expect(misspelt?.keyPath == "architecture_constraints.targets[0].type")
     }
 
     static let mapspaceHeader = "mapspace:\n  version: '0.4'\n"

@@ -76,20 +76,24 @@ struct TimeloopConstraints {
         let unsupported = ["max_overbooked_proportion", "no_link_transfer", "no_multicast", "no_reduction", "no_multicast_no_reduction"]
         if unsupported.contains(type) { throw typeNode.error("not supported: constraint type `\(type)` at \(typeNode.keyPath)") }
         let types = ["temporal", "spatial", "bypass", "datatype", "bypassing", "utilization", "parallelism"]
-        guard types.contains(type) else { throw typeNode.error(TimeloopInput.unknownKeyMessage(type, types).replacingOccurrences(of: "key", with: "constraint type")) }
+        guard types.contains(type) else {
+            var message = "unknown constraint type `\(type)`"
+            if let near = NearestName.suggestion(for: type, among: types) { message += "; did you mean `\(near)`?" }
+            throw typeNode.error(message)
+        }
         let targetNode = try target.required("target")
         let name = try targetNode.string()
         guard let level = names.firstIndex(of: name) else {
             throw targetNode.error("unknown target `\(name)`; storage levels: \(names.reversed().joined(separator: ", "))")
         }
+        let allowed: [String]
+        switch type {
+        case "temporal": allowed = ["target", "type", "factors", "permutation"]
+        case "spatial": allowed = ["target", "type", "factors", "permutation", "split"]
+        case "utilization", "parallelism": allowed = ["target", "type", "min"]
+        default: allowed = ["target", "type", "keep", "bypass"]
+        }
         for key in target.keys {
-            let allowed: [String]
-            switch type {
-            case "temporal": allowed = ["target", "type", "factors", "permutation"]
-            case "spatial": allowed = ["target", "type", "factors", "permutation", "split"]
-            case "utilization", "parallelism": allowed = ["target", "type", "min"]
-            default: allowed = ["target", "type", "keep", "bypass"]
-            }
             if !allowed.contains(key) { throw try target.required(key).error("`\(key)` does not apply to a \(type) constraint; it takes \(allowed.joined(separator: ", "))") }
         }
         switch type {
