@@ -116,7 +116,17 @@ struct AcceleratorRTLTests {
         // (32 + 2)² pixels × 16 vectors of 4 channels, against 2 KiB / 4 B per vector.
         #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input (34×34×16 vectors) must fit each PE's input buffer: needs 18496 words, has 512 (the controller runs a layer in one pass over its input)")
         let depthwise = ConvolutionShape(g: 8, k: 1, c: 1, p: 4, q: 4, r: 3, s: 3)
-        #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: depthwise) }
+        let grouped = #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: depthwise) }
+        #expect(grouped?.message == "8 groups (depthwise or grouped convolution); the controller runs G = 1")
+        let batch = #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: ConvolutionShape(n: 2, k: 4, c: 4, p: 4, q: 4)) }
+        #expect(batch?.message == "batch N = 2; the controller runs N = 1")
+        // 2 PEs cannot form 3 channel groups; 2 row blocks do not divide P = 5.
+        for (groups, p) in [(3, 4), (1, 5)] {
+            let split = #expect(throws: RTLUnsupported.self) {
+                try RTLLayerProgram(design: design, shape: ConvolutionShape(k: 4, c: 4, p: p, q: 4), groups: groups)
+            }
+            #expect(split?.message == "\(groups) channel groups: the 2 PEs must form whole groups, and the row blocks (2 / groups) must divide P = \(p)")
+        }
     }
 
     /// The cost model evaluates the controller's mapping: it is a valid mapping of the padded

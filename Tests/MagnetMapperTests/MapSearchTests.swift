@@ -249,6 +249,12 @@ import MagnetWorkload
             })
         }
         #expect(badFactor?.message == "factor M=5 does not divide M = 64")
+        let zeroBound = #expect(throws: ConfigError.self) {
+            try load(editing: {
+                $0.replacingOccurrences(of: Self.mapspaceHeader, with: "mapspace_constraints:\n- target: DRAM\n  type: temporal\n  factors: M<=0\n" + Self.mapspaceHeader)
+            })
+        }
+        #expect(zeroBound?.message == "`M<=0` is not a dimension followed by a factor (`M=4`, `M<=4`, or `M=0` for the whole dimension)")
     }
 
     /// A level whose keep/bypass the constraints leave open is searched: removing the
