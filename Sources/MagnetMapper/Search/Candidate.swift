@@ -11,8 +11,36 @@ struct Candidate: Equatable {
     var keeps: [Set<Int>]
     let dimensions: Int
 
+    /// Creates a candidate.
+    init(factors: [Int], orders: [[Int]], keeps: [Set<Int>], dimensions: Int) {
+        self.factors = factors
+        self.orders = orders
+        self.keeps = keeps
+        self.dimensions = dimensions
+    }
+
     func factor(_ level: Int, _ slot: Int, _ dimension: Int) -> Int {
         factors[(level * 3 + slot) * dimensions + dimension]
+    }
+
+    /// The candidate a mapping stands for, or `nil` when a level has two loops over one
+    /// dimension in one slot (candidates hold one factor per dimension, level and slot).
+    init?(_ mapping: Mapping, dimensions: Int) {
+        self.dimensions = dimensions
+        factors = Array(repeating: 1, count: mapping.levels.count * 3 * dimensions)
+        orders = []
+        keeps = mapping.levels.map(\.keeps)
+        for (level, levelMapping) in mapping.levels.enumerated() {
+            for (slot, loops) in [levelMapping.temporal, levelMapping.spatialX, levelMapping.spatialY].enumerated() {
+                for loop in loops where loop.bound > 1 {
+                    let i = (level * 3 + slot) * dimensions + loop.dimension
+                    guard factors[i] == 1 else { return nil }
+                    factors[i] = loop.bound
+                }
+            }
+            let ordered = levelMapping.temporal.filter { $0.bound > 1 }.map(\.dimension)
+            orders.append(ordered + (0..<dimensions).filter { !ordered.contains($0) })
+        }
     }
 
     /// The mapping this candidate stands for.
@@ -154,15 +182,29 @@ struct CandidateSampler {
             for level in 0..<levels {
                 for d in 0..<dimensions {
                     if let bound = space.maxFactor[level][0][d], candidate.factor(level, 0, d) > bound { return false }
-                    if let bound = space.maxFactor[level][1][d], candidate.factor(level, 1, d) * candidate.factor(level, 2, d) > bound { return false }
                 }
+            }
+        }
+        return Self.admissibleSpatially(candidate, space: space)
+    }
+
+    /// Whether a candidate's spatial factors meet the space's bounds on them and its minimum
+    /// parallelism.
+    static func admissibleSpatially(_ candidate: Candidate, space: MapSpace) -> Bool {
+        let levels = space.hardware.storage.count
+        for level in 0..<levels {
+            for d in 0..<candidate.dimensions {
+                if let bound = space.maxFactor[level][1][d], candidate.factor(level, 1, d) * candidate.factor(level, 2, d) > bound { return false }
             }
         }
         if let minimum = space.minimumParallelism {
             var utilization = 1.0
-            for level in 0..<levels where fanoutX[level] * fanoutY[level] > 1 {
-                let used = product(candidate, level: level, slot: 1) * product(candidate, level: level, slot: 2)
-                utilization *= Double(used) / Double(fanoutX[level] * fanoutY[level])
+            for level in 0..<levels {
+                let fanout = space.hardware.fanout(of: level)
+                guard fanout.x * fanout.y > 1 else { continue }
+                var used = 1
+                for d in 0..<candidate.dimensions { used *= candidate.factor(level, 1, d) * candidate.factor(level, 2, d) }
+                utilization *= Double(used) / Double(fanout.x * fanout.y)
             }
             if utilization < minimum { return false }
         }

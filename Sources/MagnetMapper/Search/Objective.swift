@@ -11,6 +11,21 @@ public enum Objective: String, Sendable, CaseIterable {
     /// `energy^w · cycles^(1−w)` for an energy weight `w` in [0, 1] (0.5 ranks as EDP does).
     case mix
 
+    /// The number this objective minimizes (`mix`: its logarithm), for bounds and gaps.
+    func score(energyPJ: Double, cycles: Double, energyWeight: Double = 0.5) -> Double {
+        switch self {
+        case .edp: return energyPJ * cycles
+        case .energy: return energyPJ
+        case .cycles: return cycles
+        case .mix: return energyWeight * log(energyPJ) + (1 - energyWeight) * log(cycles)
+        }
+    }
+
+    /// ``score(energyPJ:cycles:energyWeight:)`` of an evaluated mapping.
+    func score(_ summary: Evaluator.Summary, energyWeight: Double = 0.5) -> Double {
+        score(energyPJ: summary.energyPJ, cycles: Double(summary.cycles), energyWeight: energyWeight)
+    }
+
     /// Whether `a` is strictly better than `b`; `energyWeight` is used by ``mix``.
     func better(_ a: Evaluator.Summary, than b: Evaluator.Summary, energyWeight: Double = 0.5) -> Bool {
         switch self {
