@@ -1,6 +1,16 @@
 import MagnetDesigner
 import MagnetWorkload
 
+/// How each layer's mapping is searched.
+public enum MappingMethod: Sendable, Equatable {
+    /// Random valid starting points and hill climbing (``MapSearch``): `budget` candidates per
+    /// layer, or until `seconds`; `convergence` candidates without improvement end it early.
+    case sampled(budget: Int, seconds: Double? = nil, convergence: Int? = nil, threads: Int = 1, seed: UInt64 = 0)
+    /// Branch and bound (``OptimalSearch``) to within `gap` of the optimum (0: proven optimal),
+    /// or until `seconds` per layer, with the gap proven by then.
+    case bounded(gap: Double, seconds: Double? = nil)
+}
+
 /// The best mappings of every layer of a network on one design, and the network's figures.
 public struct NetworkMapping: Sendable {
     /// One unique layer shape and what the search found for it.
@@ -17,6 +27,8 @@ public struct NetworkMapping: Sendable {
         public var considered: Int
         /// Candidates that fitted.
         public var valid: Int
+        /// With ``MappingMethod/bounded(gap:seconds:)``: what the search proves.
+        public var certificate: OptimalSearch.Certificate?
     }
 
     /// The design's hardware.
@@ -28,28 +40,51 @@ public struct NetworkMapping: Sendable {
     /// One entry per unique shape, in network order.
     public var layers: [LayerResult]
 
-    /// Maps each unique layer shape of `network` once. Throws when a shape has no mapping that
-    /// fits the design.
+    /// Maps each unique layer shape of `network` once with a sampled search (see
+    /// ``map(network:design:hardware:objective:energyWeight:method:progress:)``).
     public static func map(network: Network, design: DesignPoint, hardware: Hardware, objective: Objective = .edp,
                            energyWeight: Double = 0.5, convergence: Int? = nil,
                            budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0,
+                           progress: ((Int, Int, String) -> Void)? = nil) throws -> NetworkMapping {
+        try map(network: network, design: design, hardware: hardware, objective: objective, energyWeight: energyWeight,
+                method: .sampled(budget: budget, seconds: seconds, convergence: convergence, threads: threads, seed: seed),
+                progress: progress)
+    }
+
+    /// Maps each unique layer shape of `network` once. Throws when a shape has no mapping that
+    /// fits the design.
+    public static func map(network: Network, design: DesignPoint, hardware: Hardware, objective: Objective = .edp,
+                           energyWeight: Double = 0.5, method: MappingMethod,
                            progress: ((Int, Int, String) -> Void)? = nil) throws -> NetworkMapping {
         var results: [LayerResult] = []
         let shapes = network.uniqueShapes
         for (index, shape) in shapes.enumerated() {
             progress?(index, shapes.count, shape.representative.name)
             let space = MapSpace.template(design: design, hardware: hardware, layer: shape.representative)
-            var search = MapSearch(space: space, objective: objective)
-            search.energyWeight = energyWeight
-            search.convergence = convergence
-            let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed &+ UInt64(index) &* 1_000_003)
-            guard let mapping = result.mapping else {
+            let found: (mapping: Mapping?, considered: Int, valid: Int, certificate: OptimalSearch.Certificate?)
+            switch method {
+            case let .sampled(budget, seconds, convergence, threads, seed):
+                var search = MapSearch(space: space, objective: objective)
+                search.energyWeight = energyWeight
+                search.convergence = convergence
+                let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed &+ UInt64(index) &* 1_000_003)
+                found = (result.mapping, result.considered, result.valid, nil)
+            case let .bounded(gap, seconds):
+                var search = OptimalSearch(space: space, objective: objective)
+                search.energyWeight = energyWeight
+                search.gap = gap
+                search.seconds = seconds
+                let result = search.run()
+                found = (result.mapping, result.certificate.bounded, result.certificate.evaluated, result.certificate)
+            }
+            guard let mapping = found.mapping else {
                 throw MappingProblem(level: shape.representative.name,
-                                     message: "no valid mapping among \(result.considered) candidates: every one overflowed a buffer or a fan-out of the design (smallest tiles need more than the design's collectors and buffers hold)")
+                                     message: "no valid mapping among \(found.considered) candidates: every one overflowed a buffer or a fan-out of the design (smallest tiles need more than the design's collectors and buffers hold)")
             }
             let evaluation = CostModel(hardware: hardware, problem: space.problem).evaluate(mapping)
             results.append(LayerResult(layer: shape.representative, layerNames: shape.layerNames, mapping: mapping,
-                                       evaluation: evaluation, considered: result.considered, valid: result.valid))
+                                       evaluation: evaluation, considered: found.considered, valid: found.valid,
+                                       certificate: found.certificate))
         }
         return NetworkMapping(hardware: hardware, design: design, network: network, layers: results)
     }

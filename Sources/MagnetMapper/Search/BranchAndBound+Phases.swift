@@ -1,0 +1,374 @@
+// The levels of the tree: keep choices (in `run`), spatial factors, temporal factors level by
+// level from the innermost outward, loop orders from the outermost level inward, and the exact
+// evaluation of complete candidates.
+extension BranchAndBound {
+    /// A partial decision waiting in a list of siblings, with its bound.
+    struct Node {
+        var factors: [Int]
+        var orders: [[Int]]
+        var remaining: [Int]
+        var lower: Double
+    }
+
+    // MARK: Spatial factors
+
+    mutating func spatialPhase() {
+        visit(spatialNodes()) { engine in engine.temporalPhase(0) }
+    }
+
+    /// Every assignment of spatial factors (with the space's fixed factors), bounded.
+    mutating func spatialNodes() -> [Node] {
+        for i in candidate.factors.indices { candidate.factors[i] = 1 }
+        remaining = space.problem.bounds
+        for level in 0..<levelCount {
+            for slot in 0..<3 {
+                for d in 0..<dimensionCount {
+                    guard let factor = space.fixed[level][slot][d] else { continue }
+                    guard remaining[d] % factor == 0 else { return [] }
+                    candidate.factors[index(level, slot, d)] = factor
+                    remaining[d] /= factor
+                }
+            }
+        }
+        var slots: [(level: Int, slot: Int)] = []
+        for level in 0..<levelCount { for slot in 1...2 where fanout[level][slot] > 1 { slots.append((level, slot)) } }
+        var nodes: [Node] = []
+        enumerateSpatial(slots, 0, 0, into: &nodes)
+        return nodes
+    }
+
+    /// Every assignment of spatial factors within the fan-outs and bounds, with its bound.
+    private mutating func enumerateSpatial(_ slots: [(level: Int, slot: Int)], _ s: Int, _ d: Int, into nodes: inout [Node]) {
+        guard s < slots.count else {
+            guard CandidateSampler.admissibleSpatially(candidate, space: space) else { return }
+            record(lowerBound(Decisions(temporalThrough: -1, ordersFrom: levelCount)), into: &nodes)
+            return
+        }
+        guard d < dimensionCount else { return enumerateSpatial(slots, s + 1, 0, into: &nodes) }
+        let (level, slot) = slots[s]
+        guard space.allowed[level][slot][d], space.fixed[level][slot][d] == nil, remaining[d] > 1 else {
+            return enumerateSpatial(slots, s, d + 1, into: &nodes)
+        }
+        var used = 1
+        for other in 0..<dimensionCount { used *= candidate.factors[index(level, slot, other)] }
+        let i = index(level, slot, d)
+        let otherAxis = candidate.factors[index(level, 3 - slot, d)]
+        for factor in divisors(remaining[d]) {
+            if used * factor > fanout[level][slot] { break }
+            if let maximum = space.maxFactor[level][1][d], factor * otherAxis > maximum { break }
+            candidate.factors[i] = factor
+            remaining[d] /= factor
+            enumerateSpatial(slots, s, d + 1, into: &nodes)
+            remaining[d] *= factor
+            candidate.factors[i] = 1
+        }
+    }
+
+    /// Keeps a node unless its bound cuts it.
+    private mutating func record(_ lower: Double, into nodes: inout [Node]) {
+        if cut(lower) {
+            certificate.pruned += 1
+        } else {
+            nodes.append(Node(factors: candidate.factors, orders: candidate.orders, remaining: remaining, lower: lower))
+        }
+    }
+
+    /// Visits siblings in order of their bounds, cutting those the best score found meanwhile
+    /// makes hopeless, and abandoning the rest at the time limit.
+    private mutating func visit(_ nodes: [Node], _ body: (inout BranchAndBound) -> Void) {
+        let sorted = nodes.sorted { $0.lower < $1.lower }
+        let savedFactors = candidate.factors, savedOrders = candidate.orders, savedRemaining = remaining
+        for (position, node) in sorted.enumerated() {
+            if timeUp() {
+                for rest in sorted[position...] { abandon(rest.lower) }
+                break
+            }
+            if cut(node.lower) {
+                // Sorted: every later sibling is cut as well, and no lower.
+                certificate.pruned += sorted.count - position
+                break
+            }
+            candidate.factors = node.factors
+            candidate.orders = node.orders
+            remaining = node.remaining
+            body(&self)
+        }
+        candidate.factors = savedFactors
+        candidate.orders = savedOrders
+        remaining = savedRemaining
+    }
+
+    // MARK: Temporal factors
+
+    /// The level that takes whatever factors are left: the one below the outermost (whose factors
+    /// are decided first), or the outermost itself when it is the only level.
+    var remainderLevel: Int { top >= 1 ? top - 1 : top }
+
+    /// After the spatial factors: the outermost level's temporal factors and innermost loop, which
+    /// fix the tile of the level below it (and with it the traffic from the outermost level), then
+    /// the levels from the innermost outward.
+    mutating func temporalPhase(_ level: Int) {
+        if search.decisionOrder == .outsideIn && top >= 1 { return outsideInPhase(top) }
+        guard top >= 1 else {
+            guard placeRemainder(at: top) else { return }
+            for first in innermostChoices(top) {
+                setInnermost(top, first)
+                orderPhase(top)
+            }
+            return
+        }
+        var nodes: [Node] = []
+        enumerateOutermost(0, into: &nodes)
+        visit(nodes) { engine in
+            if engine.remainderLevel == 0 { engine.completeTiling() } else { engine.innerPhase(0) }
+        }
+    }
+
+    private mutating func enumerateOutermost(_ d: Int, into nodes: inout [Node]) {
+        guard d < dimensionCount else {
+            // The outermost level's tile is the whole problem; the one below it is what is left.
+            guard fits(top), fits(top - 1, fromAbove: true) else { return }
+            let saved = remaining
+            for other in 0..<dimensionCount { remaining[other] /= candidate.factor(top, 0, other) }
+            defer { remaining = saved }
+            for first in innermostChoices(top) {
+                setInnermost(top, first)
+                let decisions = Decisions(temporalThrough: -1, ordersFrom: levelCount, decidedFrom: top)
+                record(lowerBound(decisions), into: &nodes)
+            }
+            return
+        }
+        chooseFactor(top, d) { engine in engine.enumerateOutermost(d + 1, into: &nodes) }
+    }
+
+    /// Chooses the temporal factors of `level` (from the innermost outward).
+    mutating func innerPhase(_ level: Int) {
+        var nodes: [Node] = []
+        enumerateInner(level, 0, into: &nodes)
+        visit(nodes) { engine in
+            if level + 1 == engine.remainderLevel { engine.completeTiling() } else { engine.innerPhase(level + 1) }
+        }
+    }
+
+    private mutating func enumerateInner(_ level: Int, _ d: Int, into nodes: inout [Node]) {
+        guard d < dimensionCount else {
+            // The level's tiles also grow with the factors below it: check them whatever its own.
+            guard fits(level) else { return }
+            let saved = remaining
+            for other in 0..<dimensionCount { remaining[other] /= candidate.factor(level, 0, other) }
+            defer { remaining = saved }
+            guard level + 1 == remainderLevel else {
+                for first in innermostChoices(level) {
+                    setInnermost(level, first)
+                    let decisions = Decisions(temporalThrough: level, ordersFrom: levelCount, innermostThrough: level, decidedFrom: top)
+                    record(lowerBound(decisions), into: &nodes)
+                }
+                return
+            }
+            // The level below the outermost takes the rest: the tiling is complete.
+            let savedFactors = candidate.factors
+            defer { candidate.factors = savedFactors }
+            guard placeRemainder(at: remainderLevel) else { return }
+            for other in 0..<dimensionCount { remaining[other] = 1 }
+            for first in innermostChoices(level) {
+                setInnermost(level, first)
+                for outerFirst in innermostChoices(remainderLevel) {
+                    setInnermost(remainderLevel, outerFirst)
+                    record(lowerBound(Decisions(temporalThrough: top, ordersFrom: levelCount, innermostThrough: top)), into: &nodes)
+                }
+            }
+            return
+        }
+        chooseFactor(level, d) { engine in engine.enumerateInner(level, d + 1, into: &nodes) }
+    }
+
+    /// Outside in: `level`'s temporal factors and innermost loop, which fix the tile of the level
+    /// below; the innermost level takes what is left.
+    mutating func outsideInPhase(_ level: Int) {
+        var nodes: [Node] = []
+        enumerateOutside(level, 0, into: &nodes)
+        visit(nodes) { engine in
+            if level == 1 { engine.completeTiling() } else { engine.outsideInPhase(level - 1) }
+        }
+    }
+
+    mutating func enumerateOutside(_ level: Int, _ d: Int, into nodes: inout [Node]) {
+        guard d < dimensionCount else {
+            guard fits(level, fromAbove: true), fits(level - 1, fromAbove: true) else { return }
+            let saved = remaining
+            for other in 0..<dimensionCount { remaining[other] /= candidate.factor(level, 0, other) }
+            defer { remaining = saved }
+            guard level == 1 else {
+                for first in innermostChoices(level) {
+                    setInnermost(level, first)
+                    record(lowerBound(Decisions(temporalThrough: -1, ordersFrom: levelCount, decidedFrom: level)), into: &nodes)
+                }
+                return
+            }
+            let savedFactors = candidate.factors
+            defer { candidate.factors = savedFactors }
+            guard placeRemainder(at: 0) else { return }
+            for other in 0..<dimensionCount { remaining[other] = 1 }
+            for first in innermostChoices(level) {
+                setInnermost(level, first)
+                for innerFirst in innermostChoices(0) {
+                    setInnermost(0, innerFirst)
+                    record(lowerBound(Decisions(temporalThrough: top, ordersFrom: levelCount, innermostThrough: top)), into: &nodes)
+                }
+            }
+            return
+        }
+        chooseFactor(level, d, checkingCapacity: false) { engine in engine.enumerateOutside(level, d + 1, into: &nodes) }
+    }
+
+    /// Tries every temporal factor of dimension `d` at `level` the space allows (ascending; a
+    /// factor whose tiles overflow ends the list, as larger ones overflow too).
+    private mutating func chooseFactor(_ level: Int, _ d: Int, checkingCapacity: Bool = true, _ next: (inout BranchAndBound) -> Void) {
+        let i = index(level, 0, d)
+        if let fixed = space.fixed[level][0][d] {
+            candidate.factors[i] = fixed
+            next(&self)
+            return
+        }
+        guard space.allowed[level][0][d], remaining[d] > 1 else {
+            candidate.factors[i] = 1
+            next(&self)
+            return
+        }
+        for factor in divisors(remaining[d]) {
+            if let maximum = space.maxFactor[level][0][d], factor > maximum { break }
+            candidate.factors[i] = factor
+            if checkingCapacity && factor > 1 && level < top && !fits(level) { break }
+            next(&self)
+        }
+        candidate.factors[i] = 1
+    }
+
+    /// A complete tiling (after its last level's choices were bounded): on to the loop orders.
+    mutating func completeTiling() {
+        orderPhase(top)
+    }
+
+    /// The loops that may be innermost at `level` (factors above 1, within its order
+    /// constraints); `[-1]` when it has none.
+    func innermostChoices(_ level: Int) -> [Int] {
+        let groups = orderGroups(level)
+        if let first = groups.prefix.first { return [first] }
+        if !groups.set.isEmpty { return groups.set }
+        if !groups.rest.isEmpty { return groups.rest }
+        return [-1]
+    }
+
+    /// Puts `first` innermost in `level`'s order (−1: leaves it).
+    mutating func setInnermost(_ level: Int, _ first: Int) {
+        guard first >= 0 else { return }
+        candidate.orders[level] = [first] + (0..<dimensionCount).filter { $0 != first }
+    }
+
+    /// Gives `level` every factor not placed yet; false when it may not take one of them or its
+    /// tiles overflow. (The caller restores `candidate.factors` if needed.)
+    mutating func placeRemainder(at level: Int) -> Bool {
+        for d in 0..<dimensionCount {
+            let i = index(level, 0, d)
+            let factor = remaining[d] * (space.fixed[level][0][d] ?? 1)
+            if factor > 1 && !space.allowed[level][0][d] && space.fixed[level][0][d] != factor { return false }
+            if let maximum = space.maxFactor[level][0][d], factor > maximum { return false }
+            candidate.factors[i] = factor
+        }
+        return fits(level)
+    }
+
+    /// Whether the tiles `level` keeps fit its capacity, with the factors decided so far: those of
+    /// the levels inside it, or (`fromAbove`) the whole problem over those of the levels outside it.
+    mutating func fits(_ level: Int, fromAbove: Bool = false) -> Bool {
+        guard let capacity = space.hardware.storage[level].capacityWords else { return true }
+        var used = 0
+        for dataSpace in candidate.keeps[level] {
+            used += bound.shape.boxSize(dataSpace) { d in
+                if fromAbove {
+                    var outside = 1
+                    for outer in (level + 1)..<levelCount { for slot in 0..<3 { outside *= candidate.factor(outer, slot, d) } }
+                    return space.problem.bounds[d] / outside
+                }
+                var extent = 1
+                for inner in 0...level { for slot in 0..<3 { extent *= candidate.factor(inner, slot, d) } }
+                return extent
+            }
+        }
+        if used > capacity { certificate.overflowed += 1 }
+        return used <= capacity
+    }
+
+    // MARK: Loop orders
+
+    /// Chooses the loop order of `level` and of every level inside it: position by position from
+    /// the innermost loop, each partial order bounded with the rest of the level free (within its
+    /// constraints), so that most orders are cut after their first loops.
+    mutating func orderPhase(_ level: Int) {
+        guard level >= 0 else { return leaf() }
+        let groups = orderGroups(level)
+        // The innermost loop was decided with the level's factors (and the fixed prefix with it).
+        var order = groups.prefix
+        if order.isEmpty, let first = candidate.orders[level].first(where: { candidate.factor(level, 0, $0) > 1 }) { order = [first] }
+        orderPosition(level, groups, &order)
+    }
+
+    /// The loops of `level` with factors above 1: those required innermost (in order), those that
+    /// must stay inside the others, and the rest; and the loops of factor 1 (their place changes
+    /// nothing).
+    func orderGroups(_ level: Int) -> (prefix: [Int], set: [Int], rest: [Int], trivial: [Int]) {
+        let nontrivial = (0..<dimensionCount).filter { candidate.factor(level, 0, $0) > 1 }
+        let prefix = space.innermostOrder[level].filter { nontrivial.contains($0) }
+        let set = nontrivial.filter { space.innermostSet[level].contains($0) && !prefix.contains($0) }
+        let rest = nontrivial.filter { !space.innermostSet[level].contains($0) && !prefix.contains($0) }
+        let trivial = (0..<dimensionCount).filter { !nontrivial.contains($0) }
+        return (prefix, set, rest, trivial)
+    }
+
+    private mutating func orderPosition(_ level: Int, _ groups: (prefix: [Int], set: [Int], rest: [Int], trivial: [Int]),
+                                        _ order: inout [Int]) {
+        let placedSet = groups.set.filter { order.contains($0) }.count
+        let pool = placedSet < groups.set.count ? groups.set : groups.rest
+        let open = pool.filter { !order.contains($0) }
+        guard open.count > 1 else {
+            // One loop (or none) left to place: the order is decided.
+            let complete = order + groups.set.filter { !order.contains($0) } + groups.rest.filter { !order.contains($0) }
+            candidate.orders[level] = complete + groups.trivial
+            return orderPhase(level - 1)
+        }
+        var children: [(loop: Int, lower: Double)] = []
+        for loop in open {
+            let partial = order + [loop]
+            candidate.orders[level] = partial + (0..<dimensionCount).filter { !partial.contains($0) }
+            let lower = lowerBound(Decisions(temporalThrough: top, ordersFrom: level + 1, orderedLoops: partial.count, innermostThrough: top))
+            if cut(lower) { certificate.pruned += 1 } else { children.append((loop, lower)) }
+        }
+        children.sort { $0.lower < $1.lower }
+        for (position, child) in children.enumerated() {
+            if timeUp() {
+                for rest in children[position...] { abandon(rest.lower) }
+                return
+            }
+            if cut(child.lower) {
+                certificate.pruned += children.count - position
+                return
+            }
+            order.append(child.loop)
+            orderPosition(level, groups, &order)
+            order.removeLast()
+        }
+    }
+
+    /// Scores a complete candidate with the exact model.
+    mutating func leaf() {
+        let mapping = candidate.mapping()
+        // Every level's tiles were checked as its factors were decided; the evaluator's own check
+        // guards the result against any gap in that.
+        guard evaluator.fits(mapping) else {
+            assertionFailure("a complete candidate overflows a level: \(mapping)")
+            return
+        }
+        certificate.evaluated += 1
+        consider(candidate, evaluator.summary(mapping))
+    }
+}
