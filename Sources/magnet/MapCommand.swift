@@ -48,6 +48,10 @@ struct MapCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Input-halo rule of the cost model: v3 (Timeloop v3.0.3) or master.")
     var halo: CostModel.HaloReuse = .timeloopV3
+    @Flag(help: "Branch and bound to the optimal mapping under the cost model (or within --gap), with a certificate.")
+    var optimal = false
+    @Option(help: "With --optimal: stop once the best mapping is proven within this much of the optimum, in percent (e.g. 1 or 1%).")
+    var gap: GapPercent?
     @Flag(help: "Print JSON (energy_pJ, cycles, utilization, edp, considered, valid, seconds, mapping).")
     var json = false
 
@@ -57,6 +61,7 @@ struct MapCommand: ParsableCommand {
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
         if !(0...1).contains(energyWeight) { throw ValidationError("--energy-weight must be in [0, 1]") }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
+        if gap != nil && !optimal { throw ValidationError("--gap goes with --optimal") }
         switch (design, timeloop) {
         case (.some, .some): throw ValidationError("give either --design or --timeloop, not both")
         case (nil, nil): throw ValidationError("give --design FILE --network NAME, or --timeloop INPUT.yaml --ert ERT.yaml")
@@ -75,13 +80,27 @@ struct MapCommand: ParsableCommand {
         let log = global.logger("magnet.map")
         let space = try TimeloopInput.loadMapSpace(input: timeloop, ert: ert, art: art)
         if let problem = space.validate().first { throw ValidationError(problem) }
-        log.debug("searching with \(threads) threads, budget \(budget)")
-        var search = MapSearch(space: space, haloReuse: halo, objective: objective)
-        search.energyWeight = energyWeight
-        search.convergence = stopAfter
-        let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed)
-        guard let mapping = result.mapping, let summary = result.summary else {
-            throw ValidationError("no valid mapping among \(result.considered) candidates: every candidate overflowed a level's capacity or fan-out; try a larger --budget, or check the architecture's capacities against the layer")
+        let found: (mapping: Mapping?, summary: Evaluator.Summary?, considered: Int, valid: Int, seconds: Double,
+                    certificate: OptimalSearch.Certificate?)
+        if optimal {
+            log.debug("branch and bound, gap \(gap?.fraction ?? 0)")
+            var search = OptimalSearch(space: space, haloReuse: halo, objective: objective)
+            search.energyWeight = energyWeight
+            search.gap = gap?.fraction ?? 0
+            search.seconds = seconds
+            let result = search.run()
+            let certificate = result.certificate
+            found = (result.mapping, result.summary, certificate.bounded, certificate.evaluated, certificate.seconds, certificate)
+        } else {
+            log.debug("searching with \(threads) threads, budget \(budget)")
+            var search = MapSearch(space: space, haloReuse: halo, objective: objective)
+            search.energyWeight = energyWeight
+            search.convergence = stopAfter
+            let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed)
+            found = (result.mapping, result.summary, result.considered, result.valid, result.seconds, nil)
+        }
+        guard let mapping = found.mapping, let summary = found.summary else {
+            throw ValidationError("no valid mapping among \(found.considered) candidates: every candidate overflowed a level's capacity or fan-out; try a larger --budget, or check the architecture's capacities against the layer")
         }
         let yaml = MappingWriter.yaml(mapping, hardware: space.hardware, problem: space.problem)
         let edp = summary.energyPJ * 1e-12 * Double(summary.cycles)
@@ -89,13 +108,19 @@ struct MapCommand: ParsableCommand {
             print(JSONValue.object([
                 ("energy_pJ", .double(summary.energyPJ)), ("cycles", .int(summary.cycles)),
                 ("utilization", .double(summary.utilization)), ("edp_J_cycle", .double(edp)),
-                ("considered", .int(result.considered)), ("valid", .int(result.valid)),
-                ("seconds", .double(result.seconds)), ("mapping", .string(yaml)),
+                ("considered", .int(found.considered)), ("valid", .int(found.valid)),
+                ("seconds", .double(found.seconds)),
+                ("certificate", found.certificate.map(NetworkMappingText.certificateJSON) ?? .null),
+                ("mapping", .string(yaml)),
             ]).rendered())
         } else {
             print(yaml, terminator: "")
             print("# energy \(NumberText.fixed(summary.energyPJ, 2)) pJ, cycles \(NumberText.grouped(summary.cycles)), utilization \(NumberText.fixed(summary.utilization * 100, 2))%, EDP \(scientificText(edp)) J·cycle")
-            print("# \(NumberText.grouped(result.considered)) candidates considered, \(NumberText.grouped(result.valid)) valid, \(NumberText.fixed(result.seconds, 2)) s")
+            if let certificate = found.certificate {
+                print("# \(NetworkMappingText.proof(certificate)): \(NumberText.grouped(certificate.evaluated)) candidates evaluated exactly, \(NumberText.grouped(certificate.bounded)) bounded, \(NumberText.grouped(certificate.pruned)) subtrees cut, \(NumberText.fixed(certificate.seconds, 2)) s")
+            } else {
+                print("# \(NumberText.grouped(found.considered)) candidates considered, \(NumberText.grouped(found.valid)) valid, \(NumberText.fixed(found.seconds, 2)) s")
+            }
         }
     }
 }
@@ -110,9 +135,11 @@ extension MapCommand {
             net.layers = [try NetworkFile.layer(layer, in: net, source: networkName)]
         }
         let terminal = isatty(STDERR_FILENO) != 0 && !json
+        let method: MappingMethod = optimal
+            ? .bounded(gap: gap?.fraction ?? 0, seconds: seconds)
+            : .sampled(budget: budget, seconds: seconds, convergence: stopAfter, threads: threads, seed: seed)
         let result = try NetworkMapping.map(network: net, design: point, hardware: hardware, objective: objective,
-                                            energyWeight: energyWeight, convergence: stopAfter, budget: budget,
-                                            seconds: seconds, threads: threads, seed: seed) { index, total, name in
+                                            energyWeight: energyWeight, method: method) { index, total, name in
             log.debug("mapping \(name) (\(index + 1)/\(total))")
             if terminal { FileHandle.standardError.write(Data("\rmapping \(index + 1)/\(total): \(name)\u{1B}[K".utf8)) }
         }
@@ -126,5 +153,17 @@ extension MapCommand {
 }
 
 extension Objective: ExpressibleByArgument {}
+
+/// A relative gap written in percent, `1` or `1%`, strictly between 0 and 100.
+struct GapPercent: ExpressibleByArgument {
+    /// The gap as a fraction.
+    var fraction: Double
+
+    init?(argument: String) {
+        let text = argument.hasSuffix("%") ? String(argument.dropLast()) : argument
+        guard let percent = Double(text.trimmingCharacters(in: .whitespaces)), percent > 0, percent < 100 else { return nil }
+        fraction = percent / 100
+    }
+}
 
 func scientificText(_ value: Double) -> String { String(format: "%.4e", value) }

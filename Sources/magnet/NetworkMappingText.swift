@@ -6,13 +6,17 @@ import MagnetWorkload
 /// Text and JSON forms of a network mapping.
 enum NetworkMappingText {
     static func render(_ result: NetworkMapping) -> String {
-        var table = TextTable(["layer", "×", "shape", "energy µJ", "cycles", "util %", "candidates", "valid"],
-                              alignments: [.left, .right, .left, .right, .right, .right, .right, .right])
+        let bounded = result.layers.contains { $0.certificate != nil }
+        let counts = bounded ? ["bounded", "evaluated", "proof"] : ["candidates", "valid"]
+        var table = TextTable(["layer", "×", "shape", "energy µJ", "cycles", "util %"] + counts,
+                              alignments: [.left, .right, .left, .right, .right, .right] + counts.map { _ in .right })
         for entry in result.layers {
-            table.append([entry.layer.name, String(entry.layerNames.count), entry.layer.shapeSummary,
-                          NumberText.fixed(entry.evaluation.energyPJ / 1e6, 3), NumberText.grouped(entry.evaluation.cycles),
-                          NumberText.fixed(entry.evaluation.utilization * 100, 1), NumberText.grouped(entry.considered),
-                          NumberText.grouped(entry.valid)])
+            var row = [entry.layer.name, String(entry.layerNames.count), entry.layer.shapeSummary,
+                       NumberText.fixed(entry.evaluation.energyPJ / 1e6, 3), NumberText.grouped(entry.evaluation.cycles),
+                       NumberText.fixed(entry.evaluation.utilization * 100, 1), NumberText.grouped(entry.considered),
+                       NumberText.grouped(entry.valid)]
+            if bounded { row.append(entry.certificate.map(proof) ?? "") }
+            table.append(row)
         }
         var lines = ["\(result.network.name) on \(result.design.name) (\(result.design.dataflow.rawValue), \(result.design.technology), \(NumberText.fixed(result.design.clockGHz, 2)) GHz)", table.rendered(), ""]
         lines.append("per inference: \(NumberText.fixed(result.energyPJ / 1e6, 2)) µJ, \(NumberText.fixed(result.latencyMS, 3)) ms, utilization \(NumberText.fixed(result.utilization * 100, 1))%")
@@ -41,6 +45,24 @@ enum NetworkMappingText {
         return .object([("MAC", .double(evaluation.computeEnergyPJ))] + levels)
     }
 
+    /// What a bounded search proved, in a few words: `optimal`, `within 1.0%`, or
+    /// `within 35.2% (time limit)`.
+    static func proof(_ certificate: OptimalSearch.Certificate) -> String {
+        if certificate.gap == 0 && certificate.finished { return "optimal" }
+        let within = "within \(NumberText.fixed(certificate.gap * 100, 1))%"
+        return certificate.finished ? within : within + " (time limit)"
+    }
+
+    /// What a bounded search proves: its counts, the proven gap and whether it ran to its end.
+    static func certificateJSON(_ certificate: OptimalSearch.Certificate) -> JSONValue {
+        .object([
+            ("evaluated", .int(certificate.evaluated)), ("bounded", .int(certificate.bounded)),
+            ("pruned", .int(certificate.pruned)), ("overflowed", .int(certificate.overflowed)),
+            ("gap", .double(certificate.gap)), ("finished", .bool(certificate.finished)),
+            ("seconds", .double(certificate.seconds)),
+        ])
+    }
+
     static func json(_ result: NetworkMapping) -> JSONValue {
         let layers: [JSONValue] = result.layers.map { entry in
             .object([
@@ -51,6 +73,7 @@ enum NetworkMappingText {
                 ("utilization", .double(entry.evaluation.utilization)),
                 ("considered", .int(entry.considered)),
                 ("valid", .int(entry.valid)),
+                ("certificate", entry.certificate.map(certificateJSON) ?? .null),
                 ("energy_by_level_pJ", energyBreakdown(entry.evaluation, hardware: result.hardware, problem: entry.layer.problem)),
                 ("mapping", .string(MappingWriter.yaml(entry.mapping, hardware: result.hardware, problem: entry.layer.problem))),
                 ("loop_nest", .string(LoopNestText.render(entry.mapping, hardware: result.hardware, problem: entry.layer.problem,

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import MagnetCore
+import MagnetDesigner
+import MagnetMapper
+import MagnetWorkload
+
+extension BenchCommand {
+    /// `magnet bench bounds`: the optimal search's lower bounds against the cost model, at scale.
+    struct Bounds: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the optimal search's lower bounds against the cost model on many random mappings, and time them.",
+            discussion: """
+            For every Timeloop fixture architecture (both halo rules) and the Simba-like template under every dataflow (ResNet-50's layer shapes, mappings drawn from the template's map space), draws random valid mappings and compares the bound of every partial decision on the way to each mapping with the mapping's exact energy and cycles. A bound above the model is a bug: the command lists it and exits with status 1. Also reports bounds computed per second per core.
+
+            Example:
+              swift build -c release && .build/release/magnet bench bounds --mappings 200
+            """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Folder of the Timeloop reference cases.")
+        var fixtures = "Tests/MagnetMapperTests/Fixtures/timeloop-cases"
+        @Option(help: "The template design whose dataflows are audited.")
+        var design = "examples/simba-like.yaml"
+        @Option(help: "Random valid mappings per architecture, halo rule and layer.")
+        var mappings = 100
+        @Option(help: "Seed of the random mappings.")
+        var seed: UInt64 = 1
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            if mappings < 1 { throw ValidationError("--mappings must be at least 1") }
+        }
+
+        func run() throws {
+            var total = BoundAudit.Report()
+            var rows: [JSONValue] = []
+            func add(_ label: String, _ report: BoundAudit.Report) {
+                total.mappings += report.mappings
+                total.bounds += report.bounds
+                total.boundSeconds += report.boundSeconds
+                total.violations += report.violations.map { "\(label): \($0)" }
+                rows.append(.object([("case", .string(label)), ("mappings", .int(report.mappings)), ("bounds", .int(report.bounds)),
+                                     ("violations", .int(report.violations.count))]))
+                if !json {
+                    print("\(label): \(report.mappings) mappings, \(NumberText.grouped(report.bounds)) bounds, \(report.violations.count) above the model")
+                }
+            }
+            let folder = URL(fileURLWithPath: fixtures)
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            for name in names {
+                let directory = folder.appendingPathComponent(name)
+                let ert = directory.appendingPathComponent("ERT.yaml").path
+                let input: TimeloopCase
+                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("input.yaml").path) {
+                    input = try TimeloopInput.load(input: directory.appendingPathComponent("input.yaml").path, ert: ert)
+                } else if FileManager.default.fileExists(atPath: directory.appendingPathComponent("mapper-input.yaml").path) {
+                    input = try TimeloopInput.loadForMapping(input: directory.appendingPathComponent("mapper-input.yaml").path, ert: ert)
+                } else {
+                    continue
+                }
+                for halo in CostModel.HaloReuse.allCases {
+                    add("\(name) \(halo.rawValue)", BoundAudit.run(hardware: input.hardware, problem: input.problem,
+                                                                   keeps: input.mapping.levels.map(\.keeps), haloReuse: halo,
+                                                                   count: mappings, seed: seed))
+                }
+            }
+            var point = try DesignFile.load(path: design)
+            let network = try NetworkFile.resolve("resnet50")
+            for dataflow in Dataflow.allCases {
+                for depth in [1, 4] {
+                    point.dataflow = dataflow
+                    point.weightCollectorDepth = depth
+                    point.accumulationCollectorDepth = depth
+                    let hardware = try point.elaborate()
+                    var audited = BoundAudit.Report()
+                    for (index, shape) in network.uniqueShapes.enumerated() {
+                        let layer = shape.representative
+                        let space = MapSpace.template(design: point, hardware: hardware, layer: layer)
+                        let report = BoundAudit.run(hardware: hardware, problem: layer.problem, space: space,
+                                                    count: max(1, mappings / 10), seed: seed &+ UInt64(index))
+                        audited.mappings += report.mappings
+                        audited.bounds += report.bounds
+                        audited.boundSeconds += report.boundSeconds
+                        audited.violations += report.violations.map { "\(layer.name): \($0)" }
+                    }
+                    add("\(point.name) \(dataflow.rawValue) collectors \(depth)", audited)
+                }
+            }
+            let rate = total.boundsPerSecond
+            if json {
+                print(JSONValue.object([("mappings", .int(total.mappings)), ("bounds", .int(total.bounds)),
+                                        ("violations", .int(total.violations.count)),
+                                        ("bounds_per_second_per_core", .double(rate)), ("cases", .array(rows))]).rendered())
+            } else {
+                print("in all: \(total.mappings) mappings, \(NumberText.grouped(total.bounds)) bounds, \(total.violations.count) above the model; \(NumberText.grouped(Int(rate))) bounds/s/core")
+                for violation in total.violations.prefix(5) { print("  \(violation)") }
+            }
+            if !total.violations.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
