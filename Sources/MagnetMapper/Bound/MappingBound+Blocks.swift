@@ -67,7 +67,10 @@ extension MappingBound {
                     placed |= 1 << d
                 }
             }
-            for d in innermostOrder[level] where temporal[base + d] > 1 && placed & (1 << d) == 0 { add(d); placed |= 1 << d }
+            for k in innermostOrderStart[level]..<innermostOrderStart[level + 1] {
+                let d = innermostOrderDims[k]
+                if temporal[base + d] > 1 && placed & (1 << d) == 0 { add(d); placed |= 1 << d }
+            }
             close()
             open(level, .free)
             for d in 0..<dimensionCount where innermostSet[level] & (1 << d) != 0 && placed & (1 << d) == 0 && temporal[base + d] > 1 {

@@ -77,7 +77,7 @@ extension MappingBound {
             }
             return Double(part)
         }
-        var whole = Double(problem.size(of: space))
+        var whole = tileWords[top * spaceCount + space]
         guard shape.isPlain(space) else { return whole }
         for above in (level + 1)..<levelCount {
             for d in 0..<dimensionCount where shape.relevant[space] & (1 << d) != 0 {
@@ -89,7 +89,8 @@ extension MappingBound {
 
     /// Words of the union of the children's tiles at level `below + 1` (its spatial extent).
     private func unionSize(_ space: Int, below: Int) -> Int {
-        shape.boxSize(space) { extent[below * dimensionCount + $0] * spatial[(below + 1) * dimensionCount + $0] }
+        let extent = self.extent, spatial = self.spatial, dimensions = dimensionCount
+        return shape.boxSize(space) { extent[below * dimensions + $0] * spatial[(below + 1) * dimensions + $0] }
     }
 
     /// Energy and cycles from the counts: per kept level and data space, accesses of whole blocks
@@ -124,6 +125,10 @@ extension MappingBound {
 
 /// A storage level's numbers for the bound (0 bandwidth: unlimited).
 struct LevelTable {
+    /// Placeholder for empty tables.
+    static let none = LevelTable(block: 1, readEnergyPJ: 0, writeEnergyPJ: 0, updateEnergyPJ: 0, leakagePJPerCycle: 0,
+                                 readBandwidth: 0, writeBandwidth: 0, instances: 1, clusterSize: 1)
+
     let block: Double
     let readEnergyPJ: Double
     let writeEnergyPJ: Double
@@ -133,6 +138,19 @@ struct LevelTable {
     let writeBandwidth: Double
     let instances: Int
     let clusterSize: Int
+
+    init(block: Double, readEnergyPJ: Double, writeEnergyPJ: Double, updateEnergyPJ: Double, leakagePJPerCycle: Double,
+         readBandwidth: Double, writeBandwidth: Double, instances: Int, clusterSize: Int) {
+        self.block = block
+        self.readEnergyPJ = readEnergyPJ
+        self.writeEnergyPJ = writeEnergyPJ
+        self.updateEnergyPJ = updateEnergyPJ
+        self.leakagePJPerCycle = leakagePJPerCycle
+        self.readBandwidth = readBandwidth
+        self.writeBandwidth = writeBandwidth
+        self.instances = instances
+        self.clusterSize = clusterSize
+    }
 
     init(_ storage: StorageLevel) {
         block = Double(storage.blockSize)

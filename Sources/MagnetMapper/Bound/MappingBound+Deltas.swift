@@ -82,7 +82,7 @@ extension MappingBound {
     /// (the whole tile when it moves two).
     private func ownStepShare(_ space: Int, _ d: Int, block: Int, child: Int, unit: Bool) -> Double {
         if unit { return 1 }
-        let rank = shape.slidingRank[space][d]
+        let rank = shape.slidingRank(space, d)
         guard rank >= 0 else { return 1 }
         let rankExtent = childExtent(rank, child: child)
         let move = shape.coefficient(of: d, in: rank) * loopStride(block, d)

@@ -40,7 +40,7 @@ extension MappingBound {
                 // served by a mesh neighbour (a link transfer) instead of the parent. (At the
                 // innermost level, a step that does not move at all can be too: see `baseReads`.)
                 var slidingSpread = false
-                for d in 0..<dimensionCount where spatial[level * dimensionCount + d] > 1 && shape.slidingRank[space][d] != -1 {
+                for d in 0..<dimensionCount where spatial[level * dimensionCount + d] > 1 && shape.slidingRank(space, d) != -1 {
                     slidingSpread = true
                 }
                 linkable[i] = slidingSpread

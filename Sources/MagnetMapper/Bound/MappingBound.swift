@@ -52,8 +52,8 @@ struct Decisions: Equatable {
 /// innermost loop of the undecided levels, whichever it is, ends the reuse of every data space it
 /// indexes: the bound is the least over the choices of that loop.
 ///
-/// Prepared once per hardware and layer; a value type with fixed working memory (give each
-/// thread its own copy).
+/// Prepared once per hardware and layer, with fixed working memory that copies share: give each
+/// thread its own (`init`).
 struct MappingBound {
     /// The lower bounds.
     struct Value: Equatable {
@@ -75,47 +75,64 @@ struct MappingBound {
     let spaceCount: Int
     let allDimensions: Int
     let shape: ProjectionShape
-    let readWrite: [Bool]
     let macEnergyPJ: Double
+
+    // Read-only tables (shared by copies).
+    let tables: ScratchMemory
+    let readWrite: UnsafeMutableBufferPointer<Bool>
     /// Per level, the numbers the energy and cycle accounting needs (no strings, no sets).
-    let levelTables: [LevelTable]
-    /// Per level, dimensions that must be the innermost loops, in order; and (a bit per dimension)
-    /// those that must stay inside the others.
-    let innermostOrder: [[Int]]
-    let innermostSet: [Int]
+    let levelTables: UnsafeMutableBufferPointer<LevelTable>
+    /// Per level, its capacity in words (−1: unbounded).
+    let capacity: UnsafeMutableBufferPointer<Int>
+    /// Per level, dimensions that must be the innermost loops, in order (`innermostOrderStart[l]..<
+    /// innermostOrderStart[l + 1]` of `innermostOrderDims`), and a bit per dimension of those that
+    /// must stay inside the others, or are among the required innermost ones.
+    let innermostOrderStart: UnsafeMutableBufferPointer<Int>
+    let innermostOrderDims: UnsafeMutableBufferPointer<Int>
+    let innermostSet: UnsafeMutableBufferPointer<Int>
+    let innermostRequired: UnsafeMutableBufferPointer<Int>
     /// Per level, a bit per dimension that may take a temporal factor there, and whether some
     /// temporal factor there is fixed by the space.
-    let temporalAllowed: [Int]
-    let temporalFixed: [Bool]
+    let temporalAllowed: UnsafeMutableBufferPointer<Int>
+    let temporalFixed: UnsafeMutableBufferPointer<Bool>
     /// `level * dimensionCount + dimension`: the space's bound on a temporal factor (`Int.max`: none).
-    let temporalMaximum: [Int]
+    let temporalMaximum: UnsafeMutableBufferPointer<Int>
 
-    // Working memory, `level * dimensionCount + dimension` unless said.
-    var spatial: [Int]
-    var temporal: [Int]
+    // Working memory, `level * dimensionCount + dimension` unless said. Copies share it; every call
+    // recomputes what it reads but the multicast classes, which are cached in it with the spatial
+    // factors they hold for. Give each thread its own bound (`init`).
+    var memory: ScratchMemory
+    var spatial: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var temporal: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     /// Extents at each level's outermost loop: exact where the level's tile is decided, else the
     /// least they can be.
-    var extent: [Int]
+    var extent: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     /// Per dimension, the product of the undecided levels' factors.
-    var remainder: [Int]
-    var fanUsed: [Int]
-    var replication: [Int]
+    var remainder: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var fanUsed: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var replication: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     /// Per level, a bit per data space the level keeps.
-    var keptMask: [Int]
+    var keptMask: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     /// `level * spaceCount + space`.
-    var tileWords: [Double]
-    var classes: [Double]
-    var classesNonSliding: [Double]
-    var linkable: [Bool]
-    var delta: [Double]
-    var reads: [Double]
-    var fills: [Double]
-    var updates: [Double]
+    var tileWords: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var classes: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var classesNonSliding: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var linkable: UnsafeMutableBufferPointer<Bool> = .init(start: nil, count: 0)
+    var delta: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var reads: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var fills: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
+    var updates: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
     var codes: Set<Int>
     /// The spatial factors the multicast classes were computed for (`prepareSpatial` runs again
     /// only when they change).
-    var cachedSpatial: [Int]
-    var spatialReady = false
+    var cachedSpatial: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    /// Whether the classes in memory hold for `cachedSpatial` whatever the decisions (one flag, in
+    /// the shared memory with them).
+    var spatialFlag: UnsafeMutableBufferPointer<Bool> = .init(start: nil, count: 0)
+    var spatialReady: Bool {
+        get { spatialFlag[0] }
+        nonmutating set { spatialFlag[0] = newValue }
+    }
     /// The decisions of the current call.
     var decided = Decisions(temporalThrough: -1, ordersFrom: 0)
     /// The dimension taken as the innermost loop of the undecided levels (−1: none chosen), one
@@ -123,32 +140,32 @@ struct MappingBound {
     var undecidedInnermost = -1
     // Blocks of loops (see `prepareBlocks`).
     var blockCount = 0
-    var blockLevel: [Int]
-    var blockKind: [BlockKind]
-    var blockStart: [Int]
-    var blockEnd: [Int]
-    var blockDims: [Int]
+    var blockLevel: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var blockKind: UnsafeMutableBufferPointer<BlockKind> = .init(start: nil, count: 0)
+    var blockStart: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var blockEnd: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var blockDims: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     /// Π of every loop of the blocks after each block.
-    var blockOutside: [Double]
+    var blockOutside: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
     /// Per level, the first block at or above it.
-    var levelFirstBlock: [Int]
+    var levelFirstBlock: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     /// Per rank (indexed as in ``ProjectionShape``): the walk's sums of steps inside, and whether
     /// loops on the rank may be inside without being in the sum.
-    var rankSum: [Int]
-    var rankUncertain: [Bool]
+    var rankSum: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var rankUncertain: UnsafeMutableBufferPointer<Bool> = .init(start: nil, count: 0)
     /// Per dimension with undecided factors: the lowest undecided level that can host one.
-    var lowestHost: [Int]
+    var lowestHost: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     /// While bounding a child inside the undecided levels: dimensions whose undecided factors may
     /// be inside it (their factors are left out of the loops above it), and the child.
     var regionExcluded = 0
     var regionChild = -1
     /// Per (level, data space): whether its delta sum depends on the undecided levels' innermost
     /// loop (else it is computed once per call).
-    var optionDependent: [Bool]
+    var optionDependent: UnsafeMutableBufferPointer<Bool> = .init(start: nil, count: 0)
     /// Scratch of `innermostChoices` and of the walk.
-    var hosts: [Int]
-    var hostsAbove: [Int]
-    var savedSums: [Int]
+    var hosts: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var hostsAbove: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    var savedSums: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
 
     init(_ model: CostModel, innermostOrder: [[Int]]? = nil, innermostSet: [Set<Int>]? = nil, space: MapSpace? = nil) {
         hardware = model.hardware
@@ -158,50 +175,69 @@ struct MappingBound {
         spaceCount = problem.dataSpaces.count
         allDimensions = (1 << dimensionCount) - 1
         shape = ProjectionShape(problem)
-        readWrite = problem.dataSpaces.map(\.isReadWrite)
         macEnergyPJ = Double(problem.macs) * hardware.compute.energyPerMACPJ
-        levelTables = hardware.storage.map(LevelTable.init)
-        self.innermostOrder = innermostOrder ?? Array(repeating: [], count: levelCount)
-        self.innermostSet = (innermostSet ?? Array(repeating: [], count: levelCount)).map { $0.reduce(0) { $0 | 1 << $1 } }
-        let perLevel = levelCount * dimensionCount, records = levelCount * spaceCount
-        let dimensions = dimensionCount
-        temporalAllowed = (0..<levelCount).map { level in
+        let levels = levelCount, dimensions = dimensionCount, perLevel = levels * dimensions
+        let tables = ScratchMemory()
+        self.tables = tables
+        readWrite = tables.buffer(problem.dataSpaces.map(\.isReadWrite), orEmpty: false)
+        levelTables = tables.buffer(hardware.storage.map(LevelTable.init), orEmpty: LevelTable.none)
+        capacity = tables.buffer(hardware.storage.map { $0.capacityWords ?? -1 }, orEmpty: -1)
+        let orders = innermostOrder ?? Array(repeating: [], count: levels)
+        let sets = (innermostSet ?? Array(repeating: [], count: levels)).map { $0.reduce(0) { $0 | 1 << $1 } }
+        var starts = [0]
+        for order in orders { starts.append(starts.last! + order.count) }
+        innermostOrderStart = tables.buffer(starts, orEmpty: 0)
+        innermostOrderDims = tables.buffer(orders.flatMap { $0 }, orEmpty: 0)
+        self.innermostSet = tables.buffer(sets, orEmpty: 0)
+        innermostRequired = tables.buffer(zip(orders, sets).map { order, set in order.reduce(set) { $0 | 1 << $1 } }, orEmpty: 0)
+        temporalAllowed = tables.buffer((0..<levels).map { level in
             (0..<dimensions).reduce(0) { mask, d in space.map { $0.allowed[level][0][d] } ?? true ? mask | 1 << d : mask }
-        }
-        temporalFixed = (0..<levelCount).map { level in space?.fixed[level][0].contains { ($0 ?? 1) > 1 } ?? false }
-        temporalMaximum = (0..<perLevel).map { i in space?.maxFactor[i / dimensions][0][i % dimensions] ?? .max }
-        spatial = Array(repeating: 1, count: perLevel)
-        temporal = Array(repeating: 1, count: perLevel)
-        extent = Array(repeating: 1, count: perLevel)
-        remainder = Array(repeating: 1, count: dimensionCount)
-        fanUsed = Array(repeating: 1, count: levelCount)
-        replication = Array(repeating: 1, count: levelCount)
-        keptMask = Array(repeating: 0, count: levelCount)
-        tileWords = Array(repeating: 0, count: records)
-        classes = Array(repeating: 1, count: records)
-        classesNonSliding = Array(repeating: 1, count: records)
-        linkable = Array(repeating: false, count: records)
-        delta = Array(repeating: 0, count: records)
-        reads = Array(repeating: 0, count: records)
-        fills = Array(repeating: 0, count: records)
-        updates = Array(repeating: 0, count: records)
+        }, orEmpty: 0)
+        temporalFixed = tables.buffer((0..<levels).map { level in space?.fixed[level][0].contains { ($0 ?? 1) > 1 } ?? false },
+                                      orEmpty: false)
+        temporalMaximum = tables.buffer((0..<perLevel).map { i in space?.maxFactor[i / dimensions][0][i % dimensions] ?? .max },
+                                        orEmpty: .max)
         codes = Set(minimumCapacity: 64)
-        cachedSpatial = Array(repeating: 0, count: levelCount * 2 * dimensionCount)
-        let blocks = 3 * levelCount + 1
-        blockLevel = Array(repeating: 0, count: blocks)
-        blockKind = Array(repeating: .free, count: blocks)
-        blockStart = Array(repeating: 0, count: blocks)
-        blockEnd = Array(repeating: 0, count: blocks)
-        blockDims = Array(repeating: 0, count: (levelCount + 1) * dimensionCount)
-        blockOutside = Array(repeating: 1, count: blocks)
-        levelFirstBlock = Array(repeating: 0, count: levelCount + 1)
-        rankSum = Array(repeating: 0, count: shape.rankSlides.count)
-        rankUncertain = Array(repeating: false, count: shape.rankSlides.count)
-        lowestHost = Array(repeating: 0, count: dimensionCount)
-        optionDependent = Array(repeating: true, count: records)
-        hosts = Array(repeating: 0, count: levelCount + 1)
-        hostsAbove = Array(repeating: 0, count: levelCount + 2)
-        savedSums = Array(repeating: 0, count: shape.rankSlides.count)
+        memory = ScratchMemory()
+        allocateWorkingMemory()
+    }
+
+    /// Takes fresh working memory.
+    mutating func allocateWorkingMemory() {
+        let memory = ScratchMemory()
+        self.memory = memory
+        let perLevel = levelCount * dimensionCount, records = levelCount * spaceCount, blocks = 3 * levelCount + 1
+        spatial = memory.buffer(perLevel, 1)
+        temporal = memory.buffer(perLevel, 1)
+        extent = memory.buffer(perLevel, 1)
+        remainder = memory.buffer(dimensionCount, 1)
+        fanUsed = memory.buffer(levelCount, 1)
+        replication = memory.buffer(levelCount, 1)
+        keptMask = memory.buffer(levelCount, 0)
+        tileWords = memory.buffer(records, 0.0)
+        classes = memory.buffer(records, 1.0)
+        classesNonSliding = memory.buffer(records, 1.0)
+        linkable = memory.buffer(records, false)
+        delta = memory.buffer(records, 0.0)
+        reads = memory.buffer(records, 0.0)
+        fills = memory.buffer(records, 0.0)
+        updates = memory.buffer(records, 0.0)
+        cachedSpatial = memory.buffer(levelCount * 2 * dimensionCount, 0)
+        spatialFlag = memory.buffer(1, false)
+        blockLevel = memory.buffer(blocks, 0)
+        blockKind = memory.buffer(blocks, BlockKind.free)
+        blockStart = memory.buffer(blocks, 0)
+        blockEnd = memory.buffer(blocks, 0)
+        blockDims = memory.buffer((levelCount + 1) * dimensionCount, 0)
+        blockOutside = memory.buffer(blocks, 1.0)
+        levelFirstBlock = memory.buffer(levelCount + 1, 0)
+        rankSum = memory.buffer(shape.rankCount, 0)
+        rankUncertain = memory.buffer(shape.rankCount, false)
+        lowestHost = memory.buffer(dimensionCount, 0)
+        optionDependent = memory.buffer(records, true)
+        hosts = memory.buffer(levelCount + 1, 0)
+        hostsAbove = memory.buffer(levelCount + 2, 0)
+        savedSums = memory.buffer(shape.rankCount, 0)
     }
 
     /// The bound for the order constraints of `space` (its required innermost loops).
@@ -302,7 +338,7 @@ struct MappingBound {
     /// replication and keep masks.
     private mutating func load(_ candidate: Candidate) {
         let top = levelCount - 1
-        for level in 0..<levelCount { keptMask[level] = candidate.keeps[level].reduce(0) { $0 | 1 << $1 } }
+        for level in 0..<levelCount { keptMask[level] = candidate.keepMasks[level] }
         for d in 0..<dimensionCount {
             var running = 1
             var decidedProduct = 1
@@ -336,7 +372,7 @@ struct MappingBound {
 
     @inline(__always)
     func boxSize(_ space: Int, _ level: Int) -> Int {
-        shape.boxSize(space) { extent[level * dimensionCount + $0] }
+        shape.boxSize(space, extent, base: level * dimensionCount)
     }
 
     /// The dimensions whose loop can be the innermost one of the undecided levels, and whether the
@@ -378,7 +414,7 @@ struct MappingBound {
             guard here != 0, hostsAbove[level - low] & pending == pending else { continue }
             let higher = level < high ? hostsAbove[level - low + 1] : 0
             let forcedHere = pending & ~higher
-            let required = innermostSet[level] | innermostOrder[level].reduce(0) { $0 | 1 << $1 }
+            let required = innermostRequired[level]
             if forcedHere & required != 0 {
                 choices |= here & required
             } else {
@@ -392,7 +428,8 @@ struct MappingBound {
     /// its capacity (undecided tiles at their least; a decided tile already holds every factor).
     private func fitsWith(_ d: Int, _ prime: Int, from level: Int, through high: Int) -> Bool {
         for above in level...high where !tileDecided(above) {
-            guard let capacity = hardware.storage[above].capacityWords else { continue }
+            let capacity = capacity[above]
+            guard capacity >= 0 else { continue }
             var used = 0
             for space in 0..<spaceCount where keptMask[above] & (1 << space) != 0 {
                 used += shape.boxSize(space) { dimension in

@@ -5,7 +5,7 @@
 /// bounds check per element (bounds are checked in debug builds), which is what makes the
 /// evaluator's inner loops cheap. The evaluator keeps value semantics by copying its scratch
 /// once per evaluation when a copy of the evaluator shares it (`Evaluator.prepareScratch(loops:)`).
-final class EvaluatorScratch {
+final class EvaluatorScratch: ScratchMemory {
     /// The sizes every buffer is derived from.
     struct Layout: Equatable {
         var levels: Int
@@ -26,22 +26,8 @@ final class EvaluatorScratch {
     }
 
     let layout: Layout
-    private var owned: [UnsafeMutableRawPointer] = []
 
     init(_ layout: Layout) {
         self.layout = layout
-    }
-
-    /// A new buffer of `count` elements (at least one), each set to `value`, freed with this object.
-    func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
-        let pointer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: value)
-        owned.append(UnsafeMutableRawPointer(pointer.baseAddress!))
-        return pointer
-    }
-
-    deinit {
-        // Every buffer holds trivial values: freeing the memory is enough.
-        for pointer in owned { pointer.deallocate() }
     }
 }

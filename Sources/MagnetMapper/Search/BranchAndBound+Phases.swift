@@ -138,7 +138,12 @@ extension BranchAndBound {
             }
             return
         }
-        chooseFactor(top, d) { engine in engine.enumerateOutermost(d + 1, into: &nodes) }
+        let i = index(top, 0, d)
+        for factor in factorChoices(top, d) {
+            candidate.factors[i] = factor
+            enumerateOutermost(d + 1, into: &nodes)
+        }
+        candidate.factors[i] = 1
     }
 
     /// Chooses the temporal factors of `level` (from the innermost outward).
@@ -179,7 +184,14 @@ extension BranchAndBound {
             }
             return
         }
-        chooseFactor(level, d) { engine in engine.enumerateInner(level, d + 1, into: &nodes) }
+        let i = index(level, 0, d)
+        for factor in factorChoices(level, d) {
+            candidate.factors[i] = factor
+            // Tiles only grow with a factor: once the level overflows, larger factors do too.
+            if factor > 1 && !fits(level) { break }
+            enumerateInner(level, d + 1, into: &nodes)
+        }
+        candidate.factors[i] = 1
     }
 
     /// Outside in: `level`'s temporal factors and innermost loop, which fix the tile of the level
@@ -218,30 +230,22 @@ extension BranchAndBound {
             }
             return
         }
-        chooseFactor(level, d, checkingCapacity: false) { engine in engine.enumerateOutside(level, d + 1, into: &nodes) }
-    }
-
-    /// Tries every temporal factor of dimension `d` at `level` the space allows (ascending; a
-    /// factor whose tiles overflow ends the list, as larger ones overflow too).
-    private mutating func chooseFactor(_ level: Int, _ d: Int, checkingCapacity: Bool = true, _ next: (inout BranchAndBound) -> Void) {
         let i = index(level, 0, d)
-        if let fixed = space.fixed[level][0][d] {
-            candidate.factors[i] = fixed
-            next(&self)
-            return
-        }
-        guard space.allowed[level][0][d], remaining[d] > 1 else {
-            candidate.factors[i] = 1
-            next(&self)
-            return
-        }
-        for factor in divisors(remaining[d]) {
-            if let maximum = space.maxFactor[level][0][d], factor > maximum { break }
+        for factor in factorChoices(level, d) {
             candidate.factors[i] = factor
-            if checkingCapacity && factor > 1 && level < top && !fits(level) { break }
-            next(&self)
+            enumerateOutside(level, d + 1, into: &nodes)
         }
         candidate.factors[i] = 1
+    }
+
+    /// The temporal factors dimension `d` may take at `level`, ascending: the space's fixed one,
+    /// else every divisor of what is left within the space's bound (1 where it may take none).
+    mutating func factorChoices(_ level: Int, _ d: Int) -> [Int] {
+        if let fixed = space.fixed[level][0][d] { return [fixed] }
+        guard space.allowed[level][0][d], remaining[d] > 1 else { return [1] }
+        let all = divisors(remaining[d])
+        guard let maximum = space.maxFactor[level][0][d] else { return all }
+        return all.filter { $0 <= maximum }
     }
 
     /// A complete tiling (after its last level's choices were bounded): on to the loop orders.
@@ -282,18 +286,19 @@ extension BranchAndBound {
     /// the levels inside it, or (`fromAbove`) the whole problem over those of the levels outside it.
     mutating func fits(_ level: Int, fromAbove: Bool = false) -> Bool {
         guard let capacity = space.hardware.storage[level].capacityWords else { return true }
-        var used = 0
-        for dataSpace in candidate.keeps[level] {
-            used += bound.shape.boxSize(dataSpace) { d in
-                if fromAbove {
-                    var outside = 1
-                    for outer in (level + 1)..<levelCount { for slot in 0..<3 { outside *= candidate.factor(outer, slot, d) } }
-                    return space.problem.bounds[d] / outside
-                }
-                var extent = 1
+        for d in 0..<dimensionCount {
+            var extent = 1
+            if fromAbove {
+                for outer in (level + 1)..<levelCount { for slot in 0..<3 { extent *= candidate.factor(outer, slot, d) } }
+                extent = space.problem.bounds[d] / extent
+            } else {
                 for inner in 0...level { for slot in 0..<3 { extent *= candidate.factor(inner, slot, d) } }
-                return extent
             }
+            tileExtent[d] = extent
+        }
+        var used = 0
+        for dataSpace in 0..<bound.spaceCount where candidate.keepMasks[level] & (1 << dataSpace) != 0 {
+            used += bound.shape.boxSize(dataSpace, tileExtent, base: 0)
         }
         if used > capacity { certificate.overflowed += 1 }
         return used <= capacity
@@ -317,11 +322,22 @@ extension BranchAndBound {
     /// must stay inside the others, and the rest; and the loops of factor 1 (their place changes
     /// nothing).
     func orderGroups(_ level: Int) -> (prefix: [Int], set: [Int], rest: [Int], trivial: [Int]) {
-        let nontrivial = (0..<dimensionCount).filter { candidate.factor(level, 0, $0) > 1 }
-        let prefix = space.innermostOrder[level].filter { nontrivial.contains($0) }
-        let set = nontrivial.filter { space.innermostSet[level].contains($0) && !prefix.contains($0) }
-        let rest = nontrivial.filter { !space.innermostSet[level].contains($0) && !prefix.contains($0) }
-        let trivial = (0..<dimensionCount).filter { !nontrivial.contains($0) }
+        var nontrivial = 0
+        for d in 0..<dimensionCount where candidate.factor(level, 0, d) > 1 { nontrivial |= 1 << d }
+        var prefix: [Int] = [], set: [Int] = [], rest: [Int] = [], trivial: [Int] = []
+        var placed = 0
+        for d in space.innermostOrder[level] where nontrivial & (1 << d) != 0 {
+            prefix.append(d)
+            placed |= 1 << d
+        }
+        let inside = space.innermostSet[level]
+        for d in 0..<dimensionCount {
+            if nontrivial & (1 << d) == 0 {
+                trivial.append(d)
+            } else if placed & (1 << d) == 0 {
+                if inside.contains(d) { set.append(d) } else { rest.append(d) }
+            }
+        }
         return (prefix, set, rest, trivial)
     }
 

@@ -27,6 +27,9 @@ struct BranchAndBound {
     let deadline: UInt64?
     var stopped = false
     var divisorCache: [Int: [Int]] = [:]
+    /// Scratch of `fits`: a tile's extents.
+    let tileMemory = ScratchMemory()
+    let tileExtent: UnsafeMutableBufferPointer<Int>
 
     init(search: OptimalSearch) {
         self.search = search
@@ -44,6 +47,7 @@ struct BranchAndBound {
                               orders: Array(repeating: Array(0..<dimensionCount), count: levelCount),
                               keeps: space.keeps, dimensions: dimensionCount)
         remaining = space.problem.bounds
+        tileExtent = tileMemory.buffer(dimensionCount, 1)
         let now = DispatchTime.now().uptimeNanoseconds
         startTime = now
         deadline = search.seconds.map { now + UInt64($0 * 1e9) }
@@ -80,7 +84,8 @@ struct BranchAndBound {
 
     mutating func lowerBound(_ decided: Decisions) -> Double {
         certificate.bounded += 1
-        return score(bound.bound(candidate, decided))
+        let value = bound.bound(candidate, decided)
+        return score(value)
     }
 
     /// Takes a valid mapping of the space as the best so far, if it is better.

@@ -8,7 +8,11 @@ struct Candidate: Equatable {
     /// Per level, every dimension once, innermost first.
     var orders: [[Int]]
     /// Per level, the data spaces kept.
-    var keeps: [Set<Int>]
+    var keeps: [Set<Int>] {
+        didSet { keepMasks = Self.masks(keeps) }
+    }
+    /// Per level, a bit per data space kept (follows ``keeps``).
+    private(set) var keepMasks: [Int]
     let dimensions: Int
 
     /// Creates a candidate.
@@ -16,8 +20,11 @@ struct Candidate: Equatable {
         self.factors = factors
         self.orders = orders
         self.keeps = keeps
+        keepMasks = Self.masks(keeps)
         self.dimensions = dimensions
     }
+
+    static func masks(_ keeps: [Set<Int>]) -> [Int] { keeps.map { $0.reduce(0) { $0 | 1 << $1 } } }
 
     func factor(_ level: Int, _ slot: Int, _ dimension: Int) -> Int {
         factors[(level * 3 + slot) * dimensions + dimension]
@@ -30,6 +37,7 @@ struct Candidate: Equatable {
         factors = Array(repeating: 1, count: mapping.levels.count * 3 * dimensions)
         orders = []
         keeps = mapping.levels.map(\.keeps)
+        keepMasks = Self.masks(keeps)
         for (level, levelMapping) in mapping.levels.enumerated() {
             for (slot, loops) in [levelMapping.temporal, levelMapping.spatialX, levelMapping.spatialY].enumerated() {
                 for loop in loops where loop.bound > 1 {
