@@ -58,7 +58,7 @@ struct MapCommand: ParsableCommand {
     func validate() throws {
         if budget < 1 { throw ValidationError("--budget must be at least 1") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
+        if let seconds, !(seconds > 0 && seconds.isFinite) { throw ValidationError("--seconds must be positive") }
         if !(0...1).contains(energyWeight) { throw ValidationError("--energy-weight must be in [0, 1]") }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
         if gap != nil && !optimal { throw ValidationError("--gap goes with --optimal") }

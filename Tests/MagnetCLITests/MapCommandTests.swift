@@ -32,6 +32,23 @@ import Testing
         #expect(evaluation["cycles"] as? Int == layer["cycles"] as? Int)
     }
 
+    /// `--optimal` prints the proof per layer and a certificate in JSON: on this small layer it
+    /// proves the optimum; with a gap it finishes with a proven gap no larger than asked.
+    @Test func optimalSearchPrintsItsProof() throws {
+        let base = ["map", "--design", "examples/edge-os.yaml", "--network", "examples/tiny-cnn.yaml", "--layer", "head", "--optimal"]
+        let text = try CLIRunner.run(base)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("proof") && text.stdout.contains("optimal"))
+        let result = try CLIRunner.run(base + ["--gap", "40%", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let layer = try #require((object["layers"] as? [[String: Any]])?.first)
+        let certificate = try #require(layer["certificate"] as? [String: Any])
+        #expect(certificate["finished"] as? Bool == true)
+        let gap = try #require(certificate["gap"] as? Double)
+        #expect(gap >= 0 && gap <= 0.4)
+        #expect((certificate["bounded"] as? Int ?? 0) >= 1 && certificate["evaluated"] is Int)
+    }
+
     @Test func badOptionsAreOneClearLine() throws {
         let result = try CLIRunner.run(["map", "--design", "examples/simba-like.yaml", "--network", "resnet50", "--budget", "0"])
         #expect(result.status != 0)
@@ -44,6 +61,13 @@ import Testing
         #expect(try CLIRunner.run(base + ["--threads", "0"]).stderr.contains("--threads must be at least 1"))
         #expect(try CLIRunner.run(base + ["--seconds", "0"]).stderr.contains("--seconds must be positive"))
         #expect(try CLIRunner.run(["map", "--timeloop", "x.yaml"]).stderr.contains("--timeloop needs --ert"))
+        #expect(try CLIRunner.run(base + ["--seconds", "nan"]).stderr.contains("--seconds must be positive"))
+        // --gap: a percentage strictly between 0 and 100, and only with --optimal.
+        #expect(try CLIRunner.run(base + ["--gap", "5"]).stderr.contains("--gap goes with --optimal"))
+        for bad in ["0", "100", "-1", "1e3%", "abc"] {
+            let refused = try CLIRunner.run(base + ["--optimal", "--gap", bad])
+            #expect(refused.status != 0 && refused.stderr.contains("--gap"), "--gap \(bad)")
+        }
         #expect(try CLIRunner.run(["model", "--design", "examples/simba-like.yaml"]).stderr.contains("--design needs --network, --layer and --mapping"))
     }
 }

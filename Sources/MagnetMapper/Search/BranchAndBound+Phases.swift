@@ -76,26 +76,33 @@ extension BranchAndBound {
     /// Visits siblings in order of their bounds, cutting those the best score found meanwhile
     /// makes hopeless, and abandoning the rest at the time limit.
     private mutating func visit(_ nodes: [Node], _ body: (inout BranchAndBound) -> Void) {
-        let sorted = nodes.sorted { $0.lower < $1.lower }
         let savedFactors = candidate.factors, savedOrders = candidate.orders, savedRemaining = remaining
-        for (position, node) in sorted.enumerated() {
-            if timeUp() {
-                for rest in sorted[position...] { abandon(rest.lower) }
-                break
-            }
-            if cut(node.lower) {
-                // Sorted: every later sibling is cut as well, and no lower.
-                certificate.pruned += sorted.count - position
-                break
-            }
-            candidate.factors = node.factors
-            candidate.orders = node.orders
-            remaining = node.remaining
-            body(&self)
+        visitInOrder(nodes.map { ($0, $0.lower) }) { engine, node in
+            engine.candidate.factors = node.factors
+            engine.candidate.orders = node.orders
+            engine.remaining = node.remaining
+            body(&engine)
         }
         candidate.factors = savedFactors
         candidate.orders = savedOrders
         remaining = savedRemaining
+    }
+
+    /// The rule of every sibling list: in order of their bounds; once one is cut, all the later
+    /// ones are (and none lower); at the time limit, the rest are abandoned with their bounds.
+    mutating func visitInOrder<Child>(_ children: [(Child, Double)], _ body: (inout BranchAndBound, Child) -> Void) {
+        let sorted = children.sorted { $0.1 < $1.1 }
+        for (position, (child, lower)) in sorted.enumerated() {
+            if timeUp() {
+                for rest in sorted[position...] { abandon(rest.1) }
+                return
+            }
+            if cut(lower) {
+                certificate.pruned += sorted.count - position
+                return
+            }
+            body(&self, child)
+        }
     }
 
     // MARK: Temporal factors
@@ -352,25 +359,16 @@ extension BranchAndBound {
             candidate.orders[level] = complete + groups.trivial
             return orderPhase(level - 1)
         }
-        var children: [(loop: Int, lower: Double)] = []
+        var children: [(Int, Double)] = []
         for loop in open {
             let partial = order + [loop]
             candidate.orders[level] = partial + (0..<dimensionCount).filter { !partial.contains($0) }
             let lower = lowerBound(Decisions(temporalThrough: top, ordersFrom: level + 1, orderedLoops: partial.count, innermostThrough: top))
             if cut(lower) { certificate.pruned += 1 } else { children.append((loop, lower)) }
         }
-        children.sort { $0.lower < $1.lower }
-        for (position, child) in children.enumerated() {
-            if timeUp() {
-                for rest in children[position...] { abandon(rest.lower) }
-                return
-            }
-            if cut(child.lower) {
-                certificate.pruned += children.count - position
-                return
-            }
-            order.append(child.loop)
-            orderPosition(level, groups, &order)
+        visitInOrder(children) { engine, loop in
+            order.append(loop)
+            engine.orderPosition(level, groups, &order)
             order.removeLast()
         }
     }

@@ -103,13 +103,6 @@ struct BranchAndBound {
     // MARK: The tree
 
     mutating func run() {
-        if search.beamWidth > 0 && search.decisionOrder == .outsideIn && top >= 1 {
-            for mask in 0..<(1 << keepChoices.count) {
-                setKeeps(mask)
-                beam(width: search.beamWidth)
-                if stopped { break }
-            }
-        }
         for mask in 0..<(1 << keepChoices.count) where !stopped {
             setKeeps(mask)
             spatialPhase()

@@ -65,10 +65,6 @@ public struct OptimalSearch: Sendable {
 
     /// In which order the levels' temporal factors are decided.
     public var decisionOrder = DecisionOrder.outsideIn
-    /// Before the exhaustive descent, a beam search over the same tree keeps this many partial
-    /// candidates (the lowest bounds) per level and evaluates the best complete ones, for an early
-    /// best-so-far (0: none). Proves nothing by itself; the descent that follows does.
-    public var beamWidth = 0
     /// Candidates of a short sampled search (``MapSearch``, seed 0) whose best mapping is the first
     /// best-so-far, so that cuts start early (0: none).
     public var warmStartBudget = 2_000

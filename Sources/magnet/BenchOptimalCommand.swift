@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import MagnetCore
+import MagnetDesigner
+import MagnetMapper
+import MagnetWorkload
+
+extension BenchCommand {
+    /// `magnet bench optimal`: per layer, what the sampled search finds at sweep budgets against
+    /// what the branch-and-bound search proves.
+    struct Optimal: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Per layer: the sampled search at two budgets against the branch-and-bound search and its proven gap.",
+            discussion: """
+            For each unique layer shape of --network (every --every-th one), maps it onto each --design with the sampled search (random starts and hill climbing, one thread, seeds 0 and 1) at --budgets candidates, and with the branch-and-bound search (--gap, at most --seconds per layer). Prints the EDP of each and what the bounded search proved: the best EDP found is within the proven gap of the optimum. EDPs are in pJ·cycle.
+
+            Example:
+              swift build -c release && .build/release/magnet bench optimal --design examples/simba-like.yaml --seconds 20
+            """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Design files (repeat the option for several).")
+        var design: [String] = ["examples/simba-like.yaml"]
+        @Option(help: "A built-in network name or a network file.")
+        var network = "resnet50"
+        @Option(help: "Take every n-th unique layer shape.")
+        var every = 4
+        @Option(help: "Budgets of the sampled search, comma-separated.")
+        var budgets = "1500,20000"
+        @Option(help: "Relative gap of the bounded search, in percent.")
+        var gap: GapPercent?
+        @Option(help: "Seconds per layer for the bounded search.")
+        var seconds = 20.0
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            if every < 1 { throw ValidationError("--every must be at least 1") }
+            if !(seconds > 0 && seconds.isFinite) { throw ValidationError("--seconds must be a positive number") }
+            if budgets.split(separator: ",").contains(where: { Int($0).map { $0 < 1 } ?? true }) {
+                throw ValidationError("--budgets must be positive whole numbers separated by commas")
+            }
+        }
+
+        func run() throws {
+            let budgetList = budgets.split(separator: ",").compactMap { Int($0) }
+            let net = try NetworkFile.resolve(network)
+            var rows: [JSONValue] = []
+            for file in design {
+                let point = try DesignFile.load(path: file)
+                let hardware = try point.elaborate()
+                var table = TextTable(["layer"] + budgetList.flatMap { ["sampled \($0) s0", "s1"] } + ["bounded", "proof", "s"],
+                                      alignments: [.left] + Array(repeating: .right, count: 2 * budgetList.count + 3))
+                for (index, shape) in net.uniqueShapes.enumerated() where index % every == 0 {
+                    let layer = shape.representative
+                    let space = MapSpace.template(design: point, hardware: hardware, layer: layer)
+                    var cells = [layer.name]
+                    var sampled: [JSONValue] = []
+                    for budget in budgetList {
+                        for seed: UInt64 in [0, 1] {
+                            var search = MapSearch(space: space)
+                            search.allowExhaustive = false
+                            let edp = search.run(budget: budget, threads: 1, seed: seed).summary?.energyDelayProduct
+                            cells.append(edp.map { String(format: "%.3e", $0) } ?? "none")
+                            sampled.append(.object([("budget", .int(budget)), ("seed", .int(Int(seed))), ("edp", .optional(edp))]))
+                        }
+                    }
+                    var bounded = OptimalSearch(space: space)
+                    bounded.gap = gap?.fraction ?? 0
+                    bounded.seconds = seconds
+                    let result = bounded.run()
+                    let edp = result.summary?.energyDelayProduct
+                    cells += [edp.map { String(format: "%.3e", $0) } ?? "none", NetworkMappingText.proof(result.certificate),
+                              NumberText.fixed(result.certificate.seconds, 1)]
+                    table.append(cells)
+                    rows.append(.object([("design", .string(point.name)), ("layer", .string(layer.name)),
+                                         ("sampled", .array(sampled)), ("bounded_edp", .optional(edp)),
+                                         ("certificate", NetworkMappingText.certificateJSON(result.certificate))]))
+                    if !json { FileHandle.standardError.write(Data("\(point.name) \(layer.name) done\n".utf8)) }
+                }
+                if !json { print("\(point.name) (\(point.dataflow.rawValue)), \(net.name), EDP in pJ·cycle\n\(table.rendered())\n") }
+            }
+            if json { print(JSONValue.array(rows).rendered()) }
+        }
+    }
+}
