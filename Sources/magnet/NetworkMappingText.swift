@@ -59,7 +59,7 @@ enum NetworkMappingText {
             ("evaluated", .int(certificate.evaluated)), ("bounded", .int(certificate.bounded)),
             ("pruned", .int(certificate.pruned)), ("overflowed", .int(certificate.overflowed)),
             ("gap", .double(certificate.gap)), ("finished", .bool(certificate.finished)),
-            ("seconds", .double(certificate.seconds)),
+            ("seconds", .double(certificate.seconds)), ("seconds_to_best", .double(certificate.secondsToBest)),
         ])
     }
 

@@ -98,6 +98,7 @@ struct BranchAndBound {
         if let current = best?.summary, !search.objective.better(summary, than: current, energyWeight: search.energyWeight) { return }
         best = (complete, summary)
         bestScore = score(summary)
+        certificate.secondsToBest = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1e9
     }
 
     // MARK: The tree

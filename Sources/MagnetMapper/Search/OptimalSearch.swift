@@ -30,6 +30,8 @@ public struct OptimalSearch: Sendable {
         public var finished = true
         /// Wall-clock seconds.
         public var seconds = 0.0
+        /// Seconds until the best mapping was found (0: the warm start's, or none).
+        public var secondsToBest = 0.0
     }
 
     /// The outcome.
