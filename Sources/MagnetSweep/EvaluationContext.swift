@@ -28,6 +28,9 @@ public struct EvaluationContext: Codable, Sendable, Equatable {
     public var mapperSeconds: Double?
     /// The mapper's seed (the study's).
     public var seed: UInt64
+    /// Whether each layer's search starts from the mapping of the nearest design evaluated before
+    /// (`nil`: yes).
+    public var mapperWarmStart: Bool?
 
     /// The networks, parsed.
     public func resolveNetworks() throws -> [Network] {
@@ -47,6 +50,7 @@ extension SweepSpec {
                 let text = isBuiltIn ? nil : try String(contentsOfFile: target.source, encoding: .utf8)
                 return .init(name: target.network.name, source: target.source, text: text, weight: target.weight)
             },
-            mapperBudget: mapper.budget, mapperObjective: mapper.objective.rawValue, mapperSeconds: mapper.seconds, seed: seed)
+            mapperBudget: mapper.budget, mapperObjective: mapper.objective.rawValue, mapperSeconds: mapper.seconds, seed: seed,
+            mapperWarmStart: mapper.warmStart)
     }
 }

@@ -45,6 +45,9 @@ public struct SweepSpec: Sendable {
         public var objective: Objective
         /// Optional seconds per layer shape.
         public var seconds: Double?
+        /// Whether each layer's search starts from the mapping of the nearest design the evaluator
+        /// saw before (docs/sweeps.md).
+        public var warmStart = true
     }
 
     /// The sweep file.
@@ -92,8 +95,9 @@ public struct SweepSpec: Sendable {
             ("constraints", .array(constraints.map { .string($0.text) })),
             ("strategy", .object([("name", .string(strategy.name)), ("population", .int(strategy.population)),
                                   ("initialTrials", .int(strategy.initialTrials))])),
+            // `warmStart` only when off, so that studies begun before it existed resume.
             ("mapper", .object([("budget", .int(mapper.budget)), ("objective", .string(mapper.objective.rawValue)),
-                                ("seconds", .optional(mapper.seconds))])),
+                                ("seconds", .optional(mapper.seconds))] + (mapper.warmStart ? [] : [("warmStart", .bool(false))]))),
         ])
     }
 

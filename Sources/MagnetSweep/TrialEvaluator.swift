@@ -41,20 +41,26 @@ public struct TrialOutcome: Sendable {
 /// shape of every network, and computes the metrics. This is what a worker runs; it knows
 /// nothing of objectives or constraints.
 ///
-/// Evaluation is deterministic: the mapper's seed is the study's, so a design evaluated twice,
-/// here or on another machine, gives the same numbers.
+/// The mapper's seed is the study's. With warm starts (the default), each layer's search also
+/// starts from the mapping of the nearest design this evaluator evaluated before (re-fitted,
+/// ``WarmStart``), so a design's numbers depend on what came before it; with
+/// `mapper.warmStart: false` they are reproducible: a design evaluated twice, here or on
+/// another machine, gives the same numbers.
 public struct DesignEvaluator: Sendable {
     /// The context.
     public let context: EvaluationContext
     let networks: [Network]
     /// Mapper threads per design.
     public var mapperThreads: Int
+    /// The designs evaluated last and their mappings (`nil`: no warm starts).
+    public let memory: WarmStartMemory?
 
     /// Prepares an evaluator (parses the context's networks).
     public init(context: EvaluationContext, mapperThreads: Int = 1) throws {
         self.context = context
         self.networks = try context.resolveNetworks()
         self.mapperThreads = max(mapperThreads, 1)
+        memory = context.mapperWarmStart ?? true ? WarmStartMemory() : nil
     }
 
     /// Evaluates the design file text `designYAML` as trial `trial`.
@@ -70,11 +76,18 @@ public struct DesignEvaluator: Sendable {
         let objective = Objective(rawValue: context.mapperObjective) ?? .edp
         var mappings: [NetworkMapping] = []
         var layers: [LayerResultRecord] = []
+        let nearest = memory?.nearest(to: design)
+        var found: [LayerShapeKey: Mapping] = [:]
         for network in networks {
             do {
+                let method = MappingMethod.sampled(budget: context.mapperBudget, seconds: context.mapperSeconds,
+                                                   threads: mapperThreads, seed: context.seed)
                 let mapping = try NetworkMapping.map(network: network, design: design, hardware: hardware, objective: objective,
-                                                     budget: context.mapperBudget, seconds: context.mapperSeconds,
-                                                     threads: mapperThreads, seed: context.seed)
+                                                     method: method) { layer, space in
+                    guard let nearest, let seed = nearest.mappings[layer.mappingKey] else { return nil }
+                    return WarmStart.refit(seed, from: nearest.hardware, to: space)
+                }
+                for result in mapping.layers { found[result.layer.mappingKey] = result.mapping }
                 mappings.append(mapping)
                 for result in mapping.layers {
                     layers.append(LayerResultRecord(
@@ -87,6 +100,7 @@ public struct DesignEvaluator: Sendable {
                 return DesignEvaluation(metrics: [], layers: [], error: "network \(network.name): \(error)")
             }
         }
+        memory?.record(.init(design: design, hardware: hardware, mappings: found))
         let metrics = DesignEvaluator.metrics(mappings, weights: context.networks.map(\.weight), design: design,
                                               hardware: hardware, perNetwork: networks.count > 1)
         return DesignEvaluation(metrics: metrics, layers: layers, error: nil)

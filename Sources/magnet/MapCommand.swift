@@ -139,10 +139,10 @@ extension MapCommand {
             ? .bounded(gap: gap?.fraction ?? 0, seconds: seconds)
             : .sampled(budget: budget, seconds: seconds, convergence: stopAfter, threads: threads, seed: seed)
         let result = try NetworkMapping.map(network: net, design: point, hardware: hardware, objective: objective,
-                                            energyWeight: energyWeight, method: method) { index, total, name in
+                                            energyWeight: energyWeight, method: method, progress: { index, total, name in
             log.debug("mapping \(name) (\(index + 1)/\(total))")
             if terminal { FileHandle.standardError.write(Data("\rmapping \(index + 1)/\(total): \(name)\u{1B}[K".utf8)) }
-        }
+        })
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if json {
             print(NetworkMappingText.json(result).rendered())

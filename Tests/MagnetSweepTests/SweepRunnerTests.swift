@@ -100,6 +100,26 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
         #expect(again.metrics.map(\.1) == outcome.metrics.map(\.1))
     }
 
+    /// With warm starts (the default) a design evaluated again starts each layer from its own
+    /// mapping: no layer gets worse. With `mapper.warmStart: false` it evaluates identically.
+    @Test func warmStartsNeverWorsenAndCanBeTurnedOff() throws {
+        let values: [Parameter.Value] = [.double(4), .double(4), .string("OS")]
+        func edps(_ outcome: TrialOutcome) -> [Double] { outcome.layers.map { $0.energyPJ * Double($0.cycles) } }
+        let warm = try TrialEvaluator(spec: SweepSpec.parse(tinySweep(), file: "/tmp/tiny.yaml"))
+        let first = warm.evaluate(trial: 1, values: values), second = warm.evaluate(trial: 2, values: values)
+        #expect(first.layers.count == second.layers.count && !first.layers.isEmpty)
+        for (before, after) in zip(edps(first), edps(second)) { #expect(after <= before * (1 + 1e-12)) }
+        let coldText = tinySweep().replacingOccurrences(of: "mapper: {budget: 150}", with: "mapper: {budget: 150, warmStart: false}")
+        let coldSpec = try SweepSpec.parse(coldText, file: "/tmp/tiny.yaml")
+        #expect(!coldSpec.mapper.warmStart)
+        let cold = try TrialEvaluator(spec: coldSpec)
+        let a = cold.evaluate(trial: 1, values: values), b = cold.evaluate(trial: 2, values: values)
+        #expect(edps(a) == edps(b) && a.metrics.map(\.1) == b.metrics.map(\.1))
+        // The setting is part of the study's spec only when off (studies begun before it resume).
+        #expect(try !SweepSpec.parse(tinySweep(), file: "/tmp/tiny.yaml").canonicalJSON.rendered(pretty: false).contains("warmStart"))
+        #expect(coldSpec.canonicalJSON.rendered(pretty: false).contains("\"warmStart\":false"))
+    }
+
     @Test func anInvalidDesignFailsWithTheReason() throws {
         // An 8-byte weight buffer is smaller than one 8-wide int8 weight vector per lane: invalid.
         let text = tinySweep().replacingOccurrences(of: "  dataflow: [WS, OS]", with: "  dataflow: [WS, OS]\n  weightBuffer: [8, 16]")

@@ -116,6 +116,8 @@ func sweepError(_ text: String) -> ConfigError? {
             ("  - minimize: latency_ms", "  - minimise: latency_ms", "objectives[1].minimise", "did you mean `minimize`?"),
             ("  dataflow: [WS, OS]", "  dataflow: [WS, XS]", "space.dataflow[1]", "unknown value `XS`"),
             ("  numPEs: [2, 4]", "  numPEs: {powersOfTwo: [2, 6]}", "space.numPEs.powersOfTwo[1]", "6 is not a power of two"),
+            ("mapper: {budget: 150}", "mapper: {budget: 150, warmStart: maybe}", "mapper.warmStart", "true or false"),
+            ("mapper: {budget: 150}", "mapper: {budget: 150, warmstart: false}", "mapper.warmstart", "did you mean `warmStart`?"),
         ]
         for (old, new, keyPath, message) in cases {
             let text = tinySweep().replacingOccurrences(of: old, with: new)

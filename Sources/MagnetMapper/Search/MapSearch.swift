@@ -47,20 +47,22 @@ public struct MapSearch: Sendable {
     }
 
     /// Runs `threads` searches of `budget / threads` candidates each (seeded `seed`, `seed + 1`,
-    /// …) and keeps the best; `seconds`, when given, also stops every thread at that time.
-    public func run(budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0) -> Result {
-        let start = DispatchTime.now().uptimeNanoseconds
+    /// …) and keeps the best; `seconds`, when given, also stops every thread at that time. With
+    /// `start` (a valid mapping of the space, e.g. ``WarmStart/refit(_:from:to:)``), the first
+    /// thread climbs from it before its random starting points.
+    public func run(budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0, start: Mapping? = nil) -> Result {
+        let began = DispatchTime.now().uptimeNanoseconds
         let exhaustive = ExhaustiveSearch(sampler: CandidateSampler(space: space))
-        if allowExhaustive && exhaustive.size(limit: budget) != nil {
+        if start == nil && allowExhaustive && exhaustive.size(limit: budget) != nil {
             var result = enumerate(exhaustive)
-            result.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            result.seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             return result
         }
-        let deadline = seconds.map { start + UInt64($0 * 1e9) }
+        let deadline = seconds.map { began + UInt64($0 * 1e9) }
         let slots = ResultSlots(count: max(threads, 1))
         let perThread = max(1, budget / max(threads, 1))
         DispatchQueue.concurrentPerform(iterations: max(threads, 1)) { index in
-            slots.store(index, search(budget: perThread, deadline: deadline, seed: seed &+ UInt64(index)))
+            slots.store(index, search(budget: perThread, deadline: deadline, seed: seed &+ UInt64(index), start: index == 0 ? start : nil))
         }
         var best = Result(mapping: nil, summary: nil, considered: 0, valid: 0, seconds: 0)
         for result in slots.results {
@@ -72,7 +74,7 @@ public struct MapSearch: Sendable {
                 best.mapping = result.mapping
             }
         }
-        best.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        best.seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         return best
     }
 
@@ -95,13 +97,21 @@ public struct MapSearch: Sendable {
                       valid: valid, seconds: 0, exhaustive: true)
     }
 
-    private func search(budget: Int, deadline: UInt64?, seed: UInt64) -> Result {
+    private func search(budget: Int, deadline: UInt64?, seed: UInt64, start: Mapping?) -> Result {
         var generator = SeededGenerator(seed: seed)
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem, haloReuse: haloReuse))
         let sampler = CandidateSampler(space: space)
         var considered = 0, valid = 0
         var best: (Candidate, Evaluator.Summary)?
         var current: (Candidate, Evaluator.Summary)?
+        if let start, let candidate = Candidate(start, dimensions: space.problem.dimensions.count),
+           sampler.admissible(candidate), evaluator.fits(start) {
+            let summary = evaluator.summary(start)
+            current = (candidate, summary)
+            best = current
+            considered = 1
+            valid = 1
+        }
         var stale = 0
         var sinceBest = 0
         while considered < budget {

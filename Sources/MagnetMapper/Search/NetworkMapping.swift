@@ -52,29 +52,33 @@ public struct NetworkMapping: Sendable {
     }
 
     /// Maps each unique layer shape of `network` once. Throws when a shape has no mapping that
-    /// fits the design.
+    /// fits the design. `start`, given a layer and its map space, may return a valid mapping of
+    /// that space for the search to start from (a warm start, ``WarmStart``).
     public static func map(network: Network, design: DesignPoint, hardware: Hardware, objective: Objective = .edp,
                            energyWeight: Double = 0.5, method: MappingMethod,
+                           start: ((Layer, MapSpace) -> Mapping?)? = nil,
                            progress: ((Int, Int, String) -> Void)? = nil) throws -> NetworkMapping {
         var results: [LayerResult] = []
         let shapes = network.uniqueShapes
         for (index, shape) in shapes.enumerated() {
             progress?(index, shapes.count, shape.representative.name)
             let space = MapSpace.template(design: design, hardware: hardware, layer: shape.representative)
+            let warm = start?(shape.representative, space)
             let found: (mapping: Mapping?, considered: Int, valid: Int, certificate: OptimalSearch.Certificate?)
             switch method {
             case let .sampled(budget, seconds, convergence, threads, seed):
                 var search = MapSearch(space: space, objective: objective)
                 search.energyWeight = energyWeight
                 search.convergence = convergence
-                let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed &+ UInt64(index) &* 1_000_003)
+                let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed &+ UInt64(index) &* 1_000_003,
+                                        start: warm)
                 found = (result.mapping, result.considered, result.valid, nil)
             case let .bounded(gap, seconds):
                 var search = OptimalSearch(space: space, objective: objective)
                 search.energyWeight = energyWeight
                 search.gap = gap
                 search.seconds = seconds
-                let result = search.run()
+                let result = search.run(start: warm)
                 found = (result.mapping, result.certificate.bounded, result.certificate.evaluated, result.certificate)
             }
             guard let mapping = found.mapping else {

@@ -1,0 +1,131 @@
+import MagnetDesigner
+
+/// Re-fits a mapping found on one design to another design's map space for the same layer, so
+/// that a search there can start from it (a warm start): levels are matched by name, factors
+/// the new space does not allow, or that overflow a fan-out or a capacity, move outward until
+/// they fit, and the loop orders keep their relative order within the new space's constraints.
+///
+/// The result is always valid for the new space (its constraints, fan-outs and capacities), or
+/// `nil` when no such re-fit exists.
+public enum WarmStart {
+    /// `mapping`, made for `hardware` (whose level names it follows), re-fitted to `space`.
+    public static func refit(_ mapping: Mapping, from hardware: Hardware, to space: MapSpace) -> Mapping? {
+        let levels = space.hardware.storage.count, dimensions = space.problem.dimensions.count
+        guard mapping.levels.count == hardware.storage.count, levels > 0 else { return nil }
+        // Fixed factors would have to be matched too: no warm start for such spaces.
+        guard !space.fixed.contains(where: { $0.contains { $0.contains { $0 != nil } } }) else { return nil }
+        var factors = Array(repeating: 1, count: levels * 3 * dimensions)
+        func index(_ level: Int, _ slot: Int, _ d: Int) -> Int { (level * 3 + slot) * dimensions + d }
+        // Each old level's factors go to the new level of the same name, or of the next old level
+        // outward that has one (the outermost level when none does).
+        let names = space.hardware.storage.map(\.name)
+        var target = Array(repeating: levels - 1, count: mapping.levels.count)
+        var next = levels - 1
+        for old in stride(from: mapping.levels.count - 1, through: 0, by: -1) {
+            if let level = names.firstIndex(of: hardware.storage[old].name) { next = level }
+            target[old] = next
+        }
+        var orders: [[Int]] = Array(repeating: [], count: levels)
+        for (old, levelMapping) in mapping.levels.enumerated() {
+            let level = target[old]
+            for loop in levelMapping.temporal where loop.bound > 1 {
+                factors[index(level, 0, loop.dimension)] *= loop.bound
+                if !orders[level].contains(loop.dimension) { orders[level].append(loop.dimension) }
+            }
+            let same = names[level] == hardware.storage[old].name
+            for (slot, loops) in [(1, levelMapping.spatialX), (2, levelMapping.spatialY)] {
+                for loop in loops where loop.bound > 1 { factors[index(level, same ? slot : 0, loop.dimension)] *= loop.bound }
+            }
+        }
+        // Factors the space forbids, beyond a bound or a fan-out: prime by prime, spatial ones to
+        // the level's temporal slot, temporal ones to the next level out that takes them.
+        func moveOut(_ level: Int, _ slot: Int, _ d: Int) -> Bool {
+            let value = factors[index(level, slot, d)]
+            guard value > 1 else { return false }
+            let prime = smallestPrime(value)
+            factors[index(level, slot, d)] /= prime
+            var to = slot == 0 ? level + 1 : level
+            while to < levels && !space.allowed[to][0][d] { to += 1 }
+            guard to < levels else { return false }
+            factors[index(to, 0, d)] *= prime
+            if !orders[to].contains(d) { orders[to].append(d) }
+            return true
+        }
+        for level in 0..<levels {
+            let fanout = space.hardware.fanout(of: level)
+            for slot in 0..<3 {
+                for d in 0..<dimensions {
+                    while factors[index(level, slot, d)] > 1 && !space.allowed[level][slot][d] {
+                        guard moveOut(level, slot, d) else { return nil }
+                    }
+                    let kind = slot == 0 ? 0 : 1
+                    while let maximum = space.maxFactor[level][kind][d], maximum >= 1,
+                          (slot == 0 ? factors[index(level, 0, d)] : factors[index(level, 1, d)] * factors[index(level, 2, d)]) > maximum {
+                        guard moveOut(level, slot == 0 ? 0 : (factors[index(level, 1, d)] > 1 ? 1 : 2), d) else { return nil }
+                    }
+                }
+                guard slot > 0 else { continue }
+                let limit = slot == 1 ? fanout.x : fanout.y
+                while (0..<dimensions).reduce(1, { $0 * factors[index(level, slot, $1)] }) > limit {
+                    guard let d = (0..<dimensions).max(by: { factors[index(level, slot, $0)] < factors[index(level, slot, $1)] }),
+                          moveOut(level, slot, d) else { return nil }
+                }
+            }
+        }
+        // Capacities, innermost level first: move the largest relevant temporal factor at or below an
+        // overflowing level to the level above it.
+        for level in 0..<(levels - 1) {
+            while let capacity = space.hardware.storage[level].capacityWords,
+                  tileWords(factors, level: level, space: space) > capacity {
+                var best: (level: Int, d: Int)?
+                for inner in stride(from: level, through: 0, by: -1) {
+                    for d in 0..<dimensions where factors[index(inner, 0, d)] > 1 {
+                        let relevant = space.keeps[level].contains { space.problem.relevantDimensions(of: $0).contains(d) }
+                        guard relevant else { continue }
+                        if best == nil || factors[index(inner, 0, d)] > factors[index(best!.level, 0, best!.d)] { best = (inner, d) }
+                    }
+                    if best != nil { break }
+                }
+                guard let (inner, d) = best else { return nil }
+                // Out of `inner` to the level above the overflowing one.
+                let value = factors[index(inner, 0, d)]
+                let prime = smallestPrime(value)
+                factors[index(inner, 0, d)] /= prime
+                var to = level + 1
+                while to < levels && !space.allowed[to][0][d] { to += 1 }
+                guard to < levels else { return nil }
+                factors[index(to, 0, d)] *= prime
+                if !orders[to].contains(d) { orders[to].append(d) }
+            }
+        }
+        // Orders: the kept relative order, within each level's required innermost loops.
+        var ordered: [[Int]] = []
+        for level in 0..<levels {
+            var order = orders[level].filter { factors[index(level, 0, $0)] > 1 }
+            for d in 0..<dimensions where factors[index(level, 0, d)] > 1 && !order.contains(d) { order.append(d) }
+            let prefix = space.innermostOrder[level].filter { order.contains($0) }
+            let inside = order.filter { space.innermostSet[level].contains($0) && !prefix.contains($0) }
+            let rest = order.filter { !space.innermostSet[level].contains($0) && !prefix.contains($0) }
+            let all = prefix + inside + rest
+            ordered.append(all + (0..<dimensions).filter { !all.contains($0) })
+        }
+        let candidate = Candidate(factors: factors, orders: ordered, keeps: space.keeps, dimensions: dimensions)
+        let refitted = candidate.mapping()
+        guard CandidateSampler(space: space).admissible(candidate),
+              refitted.problems(on: space.hardware, for: space.problem).isEmpty else { return nil }
+        return refitted
+    }
+
+    private static func tileWords(_ factors: [Int], level: Int, space: MapSpace) -> Int {
+        let dimensions = space.problem.dimensions.count
+        var extent = Array(repeating: 1, count: dimensions)
+        for inner in 0...level { for slot in 0..<3 { for d in 0..<dimensions { extent[d] *= factors[(inner * 3 + slot) * dimensions + d] } } }
+        return space.keeps[level].reduce(0) { $0 + space.problem.tileSize(of: $1, tile: extent) }
+    }
+
+    private static func smallestPrime(_ n: Int) -> Int {
+        var p = 2
+        while p * p <= n { if n % p == 0 { return p }; p += 1 }
+        return n
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import MagnetCore
+import MagnetDesigner
+import MagnetMapper
+import MagnetStore
+import MagnetSweep
+import MagnetWorkload
+
+extension BenchCommand {
+    /// `magnet bench study-quality`: how far a study's stored layer mappings are from what a much
+    /// larger search finds for the same designs.
+    struct StudyQuality: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "study-quality",
+            abstract: "Sample a study's trials and compare each stored layer's EDP with a much larger search's.",
+            discussion: """
+            Takes every n-th finished trial of the study (--trials of them), rebuilds its design, and maps each stored layer shape again with the sampled search at --budget candidates (one thread). The reference is the better of that and the stored mapping; the report gives, per layer, stored / reference EDP: its median, 90th percentile and the share of layers within 1% and 10%.
+
+            Example:
+              .build/release/magnet bench study-quality quickstart.db --trials 10 --budget 50000
+            """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The study file.")
+        var study: String
+        @Option(help: "Trials to sample.")
+        var trials = 10
+        @Option(help: "Candidates per layer of the reference search.")
+        var budget = 50_000
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let view = try StudyView.open(path: study)
+            let finished = try view.store.trials(in: [.complete, .infeasible]).sorted { $0.number < $1.number }
+            guard !finished.isEmpty else { throw ValidationError("\(study): no finished trials") }
+            let step = max(1, finished.count / max(trials, 1))
+            var networks: [String: MagnetWorkload.Network] = [:]
+            if case .array(let items)? = view.spec["networks"] {
+                for item in items {
+                    if case .string(let name)? = item["name"], case .string(let source)? = item["source"] {
+                        networks[name] = try NetworkFile.resolve(source)
+                    }
+                }
+            }
+            var ratios: [Double] = []
+            for trial in stride(from: 0, to: finished.count, by: step).prefix(trials).map({ finished[$0] }) {
+                let design = try DesignFile.parse(view.designYAML(trial), file: "trial \(trial.number)")
+                let hardware = try design.elaborate()
+                for record in try view.store.layerResults(trial: trial.number) {
+                    guard let network = networks[record.network], let layer = network.layers.first(where: { $0.name == record.layer }) else { continue }
+                    let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
+                    let stored = record.energyPJ * Double(record.cycles)
+                    let searched = MapSearch(space: space).run(budget: budget, threads: 1, seed: 7).summary?.energyDelayProduct ?? stored
+                    ratios.append(stored / min(stored, searched))
+                }
+                if !json { FileHandle.standardError.write(Data("trial \(trial.number) done\n".utf8)) }
+            }
+            ratios.sort()
+            let median = ratios[ratios.count / 2], p90 = ratios[min(ratios.count - 1, ratios.count * 9 / 10)]
+            let within1 = Double(ratios.filter { $0 <= 1.01 }.count) / Double(ratios.count)
+            let within10 = Double(ratios.filter { $0 <= 1.10 }.count) / Double(ratios.count)
+            if json {
+                print(JSONValue.object([("layers", .int(ratios.count)), ("median", .double(median)), ("p90", .double(p90)),
+                                        ("within_1_percent", .double(within1)), ("within_10_percent", .double(within10))]).rendered())
+            } else {
+                print("\(ratios.count) layers of \(min(trials, finished.count)) trials: stored / reference EDP median \(NumberText.fixed(median, 3)), 90th percentile \(NumberText.fixed(p90, 3)); within 1%: \(NumberText.fixed(within1 * 100, 0))%, within 10%: \(NumberText.fixed(within10 * 100, 0))%")
+            }
+        }
+    }
+}

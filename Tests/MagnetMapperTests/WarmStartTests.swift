@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import MagnetCore
+@testable import MagnetDesigner
+@testable import MagnetMapper
+@testable import MagnetWorkload
+
+/// A mapping re-fitted from one design to another is valid for the new design's map space (its
+/// allowed slots, order constraints, fan-outs and capacities) or is refused, never invalid; and a
+/// search started from it begins no worse than it.
+@Suite struct WarmStartTests {
+    /// Random designs around the Simba-like one: array, lanes, vector width, collector depths
+    /// (the input collector sometimes absent), buffer sizes and dataflow.
+    static func randomDesign(_ generator: inout SeededGenerator, base: DesignPoint) -> DesignPoint {
+        var point = base
+        point.numPEs = [1, 2, 4, 8, 16].randomElement(using: &generator)!
+        let shape = DesignPoint.defaultArrayShape(numPEs: point.numPEs, rows: nil, columns: nil)
+        point.peRows = shape.rows
+        point.peColumns = shape.columns
+        point.lanes = [1, 2, 4, 8].randomElement(using: &generator)!
+        point.vectorSize = [2, 4, 8, 16].randomElement(using: &generator)!
+        point.weightCollectorDepth = [1, 2, 4].randomElement(using: &generator)!
+        point.accumulationCollectorDepth = [1, 4].randomElement(using: &generator)!
+        point.inputCollectorDepth = [0, 1, 2].randomElement(using: &generator)!
+        point.weightBufferBytes = [4, 16, 64].randomElement(using: &generator)! * 1024
+        point.inputBufferBytes = [2, 8, 32].randomElement(using: &generator)! * 1024
+        point.accumulationBufferBytes = [1, 3, 12].randomElement(using: &generator)! * 1024
+        point.globalBufferBytes = [32, 128].randomElement(using: &generator)! * 1024
+        point.dataflow = Dataflow.allCases.randomElement(using: &generator)!
+        return point
+    }
+
+    @Test func refittedMappingsAreValidOrRefused() throws {
+        let base = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        let network = try #require(Zoo.network(named: "resnet50"))
+        var generator = SeededGenerator(seed: 41)
+        var refitted = 0, refused = 0, pairs = 0
+        while pairs < 60 {
+            let source = Self.randomDesign(&generator, base: base), target = Self.randomDesign(&generator, base: base)
+            guard source.validate().isEmpty, target.validate().isEmpty,
+                  let sourceHardware = try? source.elaborate(), let targetHardware = try? target.elaborate() else { continue }
+            pairs += 1
+            let layer = network.uniqueShapes[Int.random(in: 0..<network.uniqueShapes.count, using: &generator)].representative
+            let sourceSpace = MapSpace.template(design: source, hardware: sourceHardware, layer: layer)
+            guard let mapping = MapSearch(space: sourceSpace).run(budget: 300, threads: 1, seed: 1).mapping else { continue }
+            let space = MapSpace.template(design: target, hardware: targetHardware, layer: layer)
+            guard let result = WarmStart.refit(mapping, from: sourceHardware, to: space) else { refused += 1; continue }
+            refitted += 1
+            #expect(result.problems(on: targetHardware, for: layer.problem).isEmpty, "\(source) → \(target), \(layer.name)")
+            let candidate = try #require(Candidate(result, dimensions: layer.problem.dimensions.count))
+            #expect(CandidateSampler(space: space).admissible(candidate))
+            // Only allowed slots hold factors, and each level's required-inner loops are innermost.
+            for (level, levelMapping) in result.levels.enumerated() {
+                for (slot, loops) in [levelMapping.temporal, levelMapping.spatialX, levelMapping.spatialY].enumerated() {
+                    for loop in loops where loop.bound > 1 { #expect(space.allowed[level][slot][loop.dimension]) }
+                }
+                let order = levelMapping.temporal.filter { $0.bound > 1 }.map(\.dimension)
+                if let firstOther = order.firstIndex(where: { !space.innermostSet[level].contains($0) }) {
+                    #expect(!order[firstOther...].contains { space.innermostSet[level].contains($0) }, "level \(level) order \(order)")
+                }
+            }
+            // A search started from it is at least as good.
+            var evaluator = Evaluator(CostModel(hardware: targetHardware, problem: layer.problem))
+            let startScore = Objective.edp.score(evaluator.summary(result))
+            var search = MapSearch(space: space)
+            search.allowExhaustive = false
+            let searched = try #require(search.run(budget: 50, threads: 1, seed: 2, start: result).summary)
+            #expect(Objective.edp.score(searched) <= startScore)
+        }
+        // Most pairs re-fit; refusals are possible (a layer that fits nowhere on the new design).
+        #expect(refitted >= 40, "\(refitted) re-fitted, \(refused) refused of \(pairs)")
+    }
+}
