@@ -441,9 +441,5 @@ struct MappingBound {
         return true
     }
 
-    func smallestPrime(_ n: Int) -> Int {
-        var p = 2
-        while p * p <= n { if n % p == 0 { return p }; p += 1 }
-        return n
-    }
+    func smallestPrime(_ n: Int) -> Int { Factorization.smallestPrime(n) }
 }

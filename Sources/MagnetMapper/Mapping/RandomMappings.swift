@@ -26,15 +26,7 @@ public struct RandomMappings {
         primeFactors = problem.bounds.map(RandomMappings.primes)
     }
 
-    static func primes(_ value: Int) -> [Int] {
-        var n = value, p = 2, result: [Int] = []
-        while p * p <= n {
-            while n % p == 0 { result.append(p); n /= p }
-            p += 1
-        }
-        if n > 1 { result.append(n) }
-        return result
-    }
+    static func primes(_ value: Int) -> [Int] { Factorization.primes(value) }
 
     /// One random mapping (valid or not).
     public mutating func draw() -> Mapping {

@@ -137,16 +137,7 @@ struct BranchAndBound {
     /// The divisors of `n`, ascending.
     mutating func divisors(_ n: Int) -> [Int] {
         if let cached = divisorCache[n] { return cached }
-        var small: [Int] = [], large: [Int] = []
-        var k = 1
-        while k * k <= n {
-            if n % k == 0 {
-                small.append(k)
-                if k * k != n { large.append(n / k) }
-            }
-            k += 1
-        }
-        let result = small + large.reversed()
+        let result = Factorization.divisors(n)
         divisorCache[n] = result
         return result
     }

@@ -85,12 +85,7 @@ struct CandidateSampler {
         for d in 0..<dimensions {
             var fixedProduct = 1
             for level in 0..<levels { for slot in 0..<3 { if let f = space.fixed[level][slot][d] { fixedProduct *= f } } }
-            var rest = space.problem.bounds[d] / max(fixedProduct, 1)
-            var list: [Int] = []
-            var p = 2
-            while p * p <= rest { while rest % p == 0 { list.append(p); rest /= p }; p += 1 }
-            if rest > 1 { list.append(rest) }
-            primes.append(list)
+            primes.append(Factorization.primes(space.problem.bounds[d] / max(fixedProduct, 1)))
             free.append((0..<levels).flatMap { level in (0..<3).compactMap { slot in
                 space.allowed[level][slot][d] && space.fixed[level][slot][d] == nil ? level * 3 + slot : nil } })
         }

@@ -123,9 +123,5 @@ public enum WarmStart {
         return space.keeps[level].reduce(0) { $0 + space.problem.tileSize(of: $1, tile: extent) }
     }
 
-    private static func smallestPrime(_ n: Int) -> Int {
-        var p = 2
-        while p * p <= n { if n % p == 0 { return p }; p += 1 }
-        return n
-    }
+    private static func smallestPrime(_ n: Int) -> Int { Factorization.smallestPrime(n) }
 }
