@@ -50,7 +50,7 @@ extension SweepSpec {
                 let text = isBuiltIn ? nil : try String(contentsOfFile: target.source, encoding: .utf8)
                 return .init(name: target.network.name, source: target.source, text: text, weight: target.weight)
             },
-            mapperBudget: mapper.budget, mapperObjective: mapper.objective.rawValue, mapperSeconds: mapper.seconds, seed: seed,
-            mapperWarmStart: mapper.warmStart)
+            mapperBudget: mapper.budget, mapperObjective: mapper.objective.rawValue, mapperSeconds: mapper.seconds,
+            seed: seed, mapperWarmStart: mapper.warmStart)
     }
 }

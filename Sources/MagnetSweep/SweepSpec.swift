@@ -97,7 +97,8 @@ public struct SweepSpec: Sendable {
                                   ("initialTrials", .int(strategy.initialTrials))])),
             // `warmStart` only when off, so that studies begun before it existed resume.
             ("mapper", .object([("budget", .int(mapper.budget)), ("objective", .string(mapper.objective.rawValue)),
-                                ("seconds", .optional(mapper.seconds))] + (mapper.warmStart ? [] : [("warmStart", .bool(false))]))),
+                                ("seconds", .optional(mapper.seconds))]
+                               + (mapper.warmStart ? [] : [("warmStart", .bool(false))]))),
         ])
     }
 

@@ -48,11 +48,14 @@ public final class WarmStartMemory: @unchecked Sendable {
     public static func distance(_ a: DesignPoint, _ b: DesignPoint) -> Double {
         func log2Gap(_ x: Double, _ y: Double) -> Double { abs(log2(x + 1) - log2(y + 1)) }
         let sizes: [(Double, Double)] = [
-            (Double(a.numPEs), Double(b.numPEs)), (Double(a.peRows), Double(b.peRows)), (Double(a.lanes), Double(b.lanes)),
-            (Double(a.vectorSize), Double(b.vectorSize)), (Double(a.weightCollectorDepth), Double(b.weightCollectorDepth)),
+            (Double(a.numPEs), Double(b.numPEs)), (Double(a.peRows), Double(b.peRows)), (Double(a.lanes),
+                                                                                         Double(b.lanes)),
+            (Double(a.vectorSize), Double(b.vectorSize)), (Double(a.weightCollectorDepth),
+                                                           Double(b.weightCollectorDepth)),
             (Double(a.accumulationCollectorDepth), Double(b.accumulationCollectorDepth)),
             (Double(a.inputCollectorDepth), Double(b.inputCollectorDepth)),
-            (Double(a.weightBufferBytes), Double(b.weightBufferBytes)), (Double(a.inputBufferBytes), Double(b.inputBufferBytes)),
+            (Double(a.weightBufferBytes), Double(b.weightBufferBytes)), (Double(a.inputBufferBytes),
+                                                                         Double(b.inputBufferBytes)),
             (Double(a.accumulationBufferBytes), Double(b.accumulationBufferBytes)),
             (Double(a.globalBufferBytes), Double(b.globalBufferBytes)), (a.dramBandwidthGBps, b.dramBandwidthGBps),
             (Double(a.accumulationBits), Double(b.accumulationBits)), (a.clockGHz, b.clockGHz),

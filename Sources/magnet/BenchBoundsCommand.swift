@@ -41,10 +41,12 @@ extension BenchCommand {
                 total.bounds += report.bounds
                 total.boundSeconds += report.boundSeconds
                 total.violations += report.violations.map { "\(label): \($0)" }
-                rows.append(.object([("case", .string(label)), ("mappings", .int(report.mappings)), ("bounds", .int(report.bounds)),
+                rows.append(.object([("case", .string(label)), ("mappings", .int(report.mappings)), ("bounds",
+                    .int(report.bounds)),
                                      ("violations", .int(report.violations.count))]))
                 if !json {
-                    print("\(label): \(report.mappings) mappings, \(NumberText.grouped(report.bounds)) bounds, \(report.violations.count) above the model")
+                    let counts = "\(report.mappings) mappings, \(NumberText.grouped(report.bounds)) bounds"
+                    print("\(label): \(counts), \(report.violations.count) above the model")
                 }
             }
             let folder = URL(fileURLWithPath: fixtures)
@@ -52,18 +54,20 @@ extension BenchCommand {
             for name in names {
                 let directory = folder.appendingPathComponent(name)
                 let ert = directory.appendingPathComponent("ERT.yaml").path
+                let mapperInput = directory.appendingPathComponent("mapper-input.yaml").path
                 let input: TimeloopCase
                 if FileManager.default.fileExists(atPath: directory.appendingPathComponent("input.yaml").path) {
                     input = try TimeloopInput.load(input: directory.appendingPathComponent("input.yaml").path, ert: ert)
-                } else if FileManager.default.fileExists(atPath: directory.appendingPathComponent("mapper-input.yaml").path) {
-                    input = try TimeloopInput.loadForMapping(input: directory.appendingPathComponent("mapper-input.yaml").path, ert: ert)
+                } else if FileManager.default.fileExists(atPath: mapperInput) {
+                    input = try TimeloopInput.loadForMapping(input: mapperInput, ert: ert)
                 } else {
                     continue
                 }
                 for halo in CostModel.HaloReuse.allCases {
-                    add("\(name) \(halo.rawValue)", BoundAudit.run(hardware: input.hardware, problem: input.problem,
-                                                                   keeps: input.mapping.levels.map(\.keeps), haloReuse: halo,
-                                                                   count: mappings, seed: seed))
+                    let report = BoundAudit.run(hardware: input.hardware, problem: input.problem,
+                                                keeps: input.mapping.levels.map(\.keeps), haloReuse: halo,
+                                                count: mappings, seed: seed)
+                    add("\(name) \(halo.rawValue)", report)
                 }
             }
             var point = try DesignFile.load(path: design)
@@ -92,9 +96,12 @@ extension BenchCommand {
             if json {
                 print(JSONValue.object([("mappings", .int(total.mappings)), ("bounds", .int(total.bounds)),
                                         ("violations", .int(total.violations.count)),
-                                        ("bounds_per_second_per_core", .double(rate)), ("cases", .array(rows))]).rendered())
+                                        ("bounds_per_second_per_core", .double(rate)), ("cases",
+                                                                                        .array(rows))]).rendered())
             } else {
-                print("in all: \(total.mappings) mappings, \(NumberText.grouped(total.bounds)) bounds, \(total.violations.count) above the model; \(NumberText.grouped(Int(rate))) bounds/s/core")
+                let counts = "\(total.mappings) mappings, \(NumberText.grouped(total.bounds)) bounds"
+                let speed = "\(NumberText.grouped(Int(rate))) bounds/s/core"
+                print("in all: \(counts), \(total.violations.count) above the model; \(speed)")
                 for violation in total.violations.prefix(5) { print("  \(violation)") }
             }
             if !total.violations.isEmpty { throw ExitCode(1) }

@@ -15,7 +15,8 @@ extension BenchCommand {
             For each unique layer shape of --network (every --every-th one), maps it onto each --design with the sampled search (random starts and hill climbing, one thread, seeds 0 and 1) at --budgets candidates, and with the branch-and-bound search (--gap, at most --seconds per layer). Prints the EDP of each and what the bounded search proved: the best EDP found is within the proven gap of the optimum. EDPs are in pJ·cycle.
 
             Example:
-              swift build -c release && .build/release/magnet bench optimal --design examples/simba-like.yaml --seconds 20
+              swift build -c release
+                  && .build/release/magnet bench optimal --design examples/simba-like.yaml --seconds 20
             """)
 
         @OptionGroup var global: GlobalOptions
@@ -49,7 +50,8 @@ extension BenchCommand {
             for file in design {
                 let point = try DesignFile.load(path: file)
                 let hardware = try point.elaborate()
-                var table = TextTable(["layer"] + budgetList.flatMap { ["sampled \($0) s0", "s1"] } + ["bounded", "proof", "s"],
+                let sampledColumns = budgetList.flatMap { ["sampled \($0) s0", "s1"] }
+                var table = TextTable(["layer"] + sampledColumns + ["bounded", "proof", "s"],
                                       alignments: [.left] + Array(repeating: .right, count: 2 * budgetList.count + 3))
                 for (index, shape) in net.uniqueShapes.enumerated() where index % every == 0 {
                     let layer = shape.representative
@@ -62,7 +64,8 @@ extension BenchCommand {
                             search.allowExhaustive = false
                             let edp = search.run(budget: budget, threads: 1, seed: seed).summary?.energyDelayProduct
                             cells.append(edp.map { String(format: "%.3e", $0) } ?? "none")
-                            sampled.append(.object([("budget", .int(budget)), ("seed", .int(Int(seed))), ("edp", .optional(edp))]))
+                            sampled.append(.object([("budget", .int(budget)), ("seed", .int(Int(seed))), ("edp",
+                                .optional(edp))]))
                         }
                     }
                     var bounded = OptimalSearch(space: space)
@@ -70,7 +73,8 @@ extension BenchCommand {
                     bounded.seconds = seconds
                     let result = bounded.run()
                     let edp = result.summary?.energyDelayProduct
-                    cells += [edp.map { String(format: "%.3e", $0) } ?? "none", NetworkMappingText.proof(result.certificate),
+                    cells += [edp.map { String(format: "%.3e", $0) } ?? "none",
+                              NetworkMappingText.proof(result.certificate),
                               NumberText.fixed(result.certificate.seconds, 1)]
                     table.append(cells)
                     rows.append(.object([("design", .string(point.name)), ("layer", .string(layer.name)),
@@ -78,7 +82,10 @@ extension BenchCommand {
                                          ("certificate", NetworkMappingText.certificateJSON(result.certificate))]))
                     if !json { FileHandle.standardError.write(Data("\(point.name) \(layer.name) done\n".utf8)) }
                 }
-                if !json { print("\(point.name) (\(point.dataflow.rawValue)), \(net.name), EDP in pJ·cycle\n\(table.rendered())\n") }
+                if !json {
+                    print("\(point.name) (\(point.dataflow.rawValue)), \(net.name), EDP in pJ·cycle")
+                    print(table.rendered() + "\n")
+                }
             }
             if json { print(JSONValue.array(rows).rendered()) }
         }

@@ -49,10 +49,12 @@ extension BenchCommand {
                 let design = try DesignFile.parse(view.designYAML(trial), file: "trial \(trial.number)")
                 let hardware = try design.elaborate()
                 for record in try view.store.layerResults(trial: trial.number) {
-                    guard let network = networks[record.network], let layer = network.layers.first(where: { $0.name == record.layer }) else { continue }
+                    guard let network = networks[record.network],
+                          let layer = network.layers.first(where: { $0.name == record.layer }) else { continue }
                     let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
                     let stored = record.energyPJ * Double(record.cycles)
-                    let searched = MapSearch(space: space).run(budget: budget, threads: 1, seed: 7).summary?.energyDelayProduct ?? stored
+                    let searched = MapSearch(space: space).run(budget: budget, threads: 1,
+                                                               seed: 7).summary?.energyDelayProduct ?? stored
                     ratios.append(stored / min(stored, searched))
                 }
                 if !json { FileHandle.standardError.write(Data("trial \(trial.number) done\n".utf8)) }
@@ -62,10 +64,16 @@ extension BenchCommand {
             let within1 = Double(ratios.filter { $0 <= 1.01 }.count) / Double(ratios.count)
             let within10 = Double(ratios.filter { $0 <= 1.10 }.count) / Double(ratios.count)
             if json {
-                print(JSONValue.object([("layers", .int(ratios.count)), ("median", .double(median)), ("p90", .double(p90)),
-                                        ("within_1_percent", .double(within1)), ("within_10_percent", .double(within10))]).rendered())
+                print(JSONValue.object([("layers", .int(ratios.count)), ("median", .double(median)), ("p90",
+                    .double(p90)),
+                                        ("within_1_percent", .double(within1)), ("within_10_percent",
+                                                                                 .double(within10))]).rendered())
             } else {
-                print("\(ratios.count) layers of \(min(trials, finished.count)) trials: stored / reference EDP median \(NumberText.fixed(median, 3)), 90th percentile \(NumberText.fixed(p90, 3)); within 1%: \(NumberText.fixed(within1 * 100, 0))%, within 10%: \(NumberText.fixed(within10 * 100, 0))%")
+                let spread = "median \(NumberText.fixed(median, 3)), 90th percentile \(NumberText.fixed(p90, 3))"
+                let shares = "within 1%: \(NumberText.fixed(within1 * 100, 0))%, "
+                    + "within 10%: \(NumberText.fixed(within10 * 100, 0))%"
+                let sampled = "\(ratios.count) layers of \(min(trials, finished.count)) trials"
+                print("\(sampled): stored / reference EDP \(spread); \(shares)")
             }
         }
     }

@@ -45,12 +45,14 @@ extension BenchCommand {
                 let seed = UInt64(index) &* 1_000_003
                 let sourceSpace = MapSpace.template(design: source, hardware: sourceHardware, layer: layer)
                 let space = MapSpace.template(design: target, hardware: targetHardware, layer: layer)
-                let seedMapping = MapSearch(space: sourceSpace).run(budget: sourceBudget, threads: 1, seed: seed).mapping
+                let seedMapping = MapSearch(space: sourceSpace).run(budget: sourceBudget, threads: 1,
+                                                                    seed: seed).mapping
                 let start = seedMapping.flatMap { WarmStart.refit($0, from: sourceHardware, to: space) }
                 if start != nil { refitted += 1 }
                 var search = MapSearch(space: space)
                 search.allowExhaustive = false
-                let cold = [seed, seed &+ 1].map { search.run(budget: budget, threads: 1, seed: $0).summary?.energyDelayProduct }
+                let cold = [seed, seed &+ 1].map { search.run(budget: budget, threads: 1,
+                                                              seed: $0).summary?.energyDelayProduct }
                 let warm = search.run(budget: budget, threads: 1, seed: seed, start: start).summary?.energyDelayProduct
                 let bestCold = cold.compactMap { $0 }.min()
                 let ratio = warm.flatMap { w in bestCold.map { w / $0 } }
@@ -66,9 +68,10 @@ extension BenchCommand {
                 print(JSONValue.object([("median_warm_over_best_cold", .double(median)), ("refitted", .int(refitted)),
                                         ("layers", .array(rows))]).rendered())
             } else {
-                print("\(target.name) seeded from \(source.name), \(net.name), \(budget) candidates per layer (EDP, pJ·cycle)")
+                print("\(target.name) seeded from \(source.name), \(net.name), \(budget) candidates per layer")
                 print(table.rendered())
-                print("re-fitted \(refitted) of \(net.uniqueShapes.count) layers; median warm / best cold: \(NumberText.fixed(median, 3))")
+                print("re-fitted \(refitted) of \(net.uniqueShapes.count) layers (EDP in pJ·cycle); "
+                      + "median warm / best cold: \(NumberText.fixed(median, 3))")
             }
         }
     }

@@ -50,7 +50,7 @@ struct MapCommand: ParsableCommand {
     var halo: CostModel.HaloReuse = .timeloopV3
     @Flag(help: "Branch and bound to the optimal mapping under the cost model (or within --gap), with a certificate.")
     var optimal = false
-    @Option(help: "With --optimal: stop once the best mapping is proven within this much of the optimum, in percent (e.g. 1 or 1%).")
+    @Option(help: "With --optimal: stop once the best mapping is proven within this much of the optimum, in percent (1 or 1%).")
     var gap: GapPercent?
     @Flag(help: "Print JSON (energy_pJ, cycles, utilization, edp, considered, valid, seconds, mapping).")
     var json = false
@@ -90,7 +90,8 @@ struct MapCommand: ParsableCommand {
             search.seconds = seconds
             let result = search.run()
             let certificate = result.certificate
-            found = (result.mapping, result.summary, certificate.bounded, certificate.evaluated, certificate.seconds, certificate)
+            found = (result.mapping, result.summary, certificate.bounded, certificate.evaluated, certificate.seconds,
+                     certificate)
         } else {
             log.debug("searching with \(threads) threads, budget \(budget)")
             var search = MapSearch(space: space, haloReuse: halo, objective: objective)
@@ -117,7 +118,9 @@ struct MapCommand: ParsableCommand {
             print(yaml, terminator: "")
             print("# energy \(NumberText.fixed(summary.energyPJ, 2)) pJ, cycles \(NumberText.grouped(summary.cycles)), utilization \(NumberText.fixed(summary.utilization * 100, 2))%, EDP \(scientificText(edp)) J·cycle")
             if let certificate = found.certificate {
-                print("# \(NetworkMappingText.proof(certificate)): \(NumberText.grouped(certificate.evaluated)) candidates evaluated exactly, \(NumberText.grouped(certificate.bounded)) bounded, \(NumberText.grouped(certificate.pruned)) subtrees cut, \(NumberText.fixed(certificate.seconds, 2)) s")
+                let counts = "\(NumberText.grouped(certificate.evaluated)) candidates evaluated exactly, "
+                    + "\(NumberText.grouped(certificate.bounded)) bounded, \(NumberText.grouped(certificate.pruned)) subtrees cut"
+                print("# \(NetworkMappingText.proof(certificate)): \(counts), \(NumberText.fixed(certificate.seconds, 2)) s")
             } else {
                 print("# \(NumberText.grouped(found.considered)) candidates considered, \(NumberText.grouped(found.valid)) valid, \(NumberText.fixed(found.seconds, 2)) s")
             }
@@ -161,7 +164,9 @@ struct GapPercent: ExpressibleByArgument {
 
     init?(argument: String) {
         let text = argument.hasSuffix("%") ? String(argument.dropLast()) : argument
-        guard let percent = Double(text.trimmingCharacters(in: .whitespaces)), percent > 0, percent < 100 else { return nil }
+        guard let percent = Double(text.trimmingCharacters(in: .whitespaces)), percent > 0, percent < 100 else {
+            return nil
+        }
         fraction = percent / 100
     }
 }

@@ -35,7 +35,8 @@ import Testing
     /// `--optimal` prints the proof per layer and a certificate in JSON: on this small layer it
     /// proves the optimum; with a gap it finishes with a proven gap no larger than asked.
     @Test func optimalSearchPrintsItsProof() throws {
-        let base = ["map", "--design", "examples/edge-os.yaml", "--network", "examples/tiny-cnn.yaml", "--layer", "head", "--optimal"]
+        let base = ["map", "--design", "examples/edge-os.yaml", "--network", "examples/tiny-cnn.yaml", "--layer", "head",
+                    "--optimal"]
         let text = try CLIRunner.run(base)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("proof") && text.stdout.contains("optimal"))

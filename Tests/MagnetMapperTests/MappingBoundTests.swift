@@ -11,15 +11,18 @@ import Testing
 /// more mappings in a release build.
 @Suite struct MappingBoundTests {
     static func expectAdmissible(_ report: BoundAudit.Report, _ label: String, minimum: Int) {
-        #expect(report.violations.isEmpty, "\(label): \(report.violations.count) violations, first: \(report.violations.first ?? "")")
+        #expect(report.violations.isEmpty,
+                "\(label): \(report.violations.count) violations, first: \(report.violations.first ?? "")")
         #expect(report.mappings >= minimum, "\(label): only \(report.mappings) mappings checked")
     }
 
     @Test(arguments: TimeloopFixtureTests.cases + ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"])
     func neverAboveTheModelOnFixtures(name: String) throws {
-        let input = name.hasPrefix("mapper_") ? try TimeloopFixtureTests.loadForMapping(name) : try TimeloopFixtureTests.load(name)
+        let input = name.hasPrefix("mapper_")
+            ? try TimeloopFixtureTests.loadForMapping(name) : try TimeloopFixtureTests.load(name)
         for halo in CostModel.HaloReuse.allCases {
-            let report = BoundAudit.run(hardware: input.hardware, problem: input.problem, keeps: input.mapping.levels.map(\.keeps),
+            let report = BoundAudit.run(hardware: input.hardware, problem: input.problem,
+                                        keeps: input.mapping.levels.map(\.keeps),
                                         haloReuse: halo, count: 40, seed: 23)
             // Architectures with one-word registers admit few random mappings.
             Self.expectAdmissible(report, "\(name) \(halo)", minimum: 5)
@@ -37,8 +40,10 @@ import Testing
         for (index, shape) in network.uniqueShapes.enumerated() where index % 3 == 0 {
             let layer = shape.representative
             let space = index % 6 == 0 ? nil : MapSpace.template(design: point, hardware: hardware, layer: layer)
-            let report = BoundAudit.run(hardware: hardware, problem: layer.problem, space: space, count: 12, seed: UInt64(index))
-            Self.expectAdmissible(report, "\(dataflow) \(layer.name)\(space == nil ? "" : " in its map space")", minimum: 12)
+            let report = BoundAudit.run(hardware: hardware, problem: layer.problem, space: space, count: 12,
+                                        seed: UInt64(index))
+            let label = "\(dataflow) \(layer.name)" + (space == nil ? "" : " in its map space")
+            Self.expectAdmissible(report, label, minimum: 12)
         }
     }
 

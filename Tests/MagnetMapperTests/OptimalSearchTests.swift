@@ -39,7 +39,8 @@ import Testing
             search.warmStartBudget = 0
             let result = search.run()
             let summary = try #require(result.summary)
-            #expect(Self.agree(objective.score(summary), Self.enumeratedOptimum(space, objective: objective)), "\(name) \(objective)")
+            let optimum = Self.enumeratedOptimum(space, objective: objective)
+            #expect(Self.agree(objective.score(summary), optimum), "\(name) \(objective)")
             #expect(result.certificate.finished && result.certificate.gap == 0)
             #expect(result.certificate.evaluated >= 1)
         }
@@ -65,7 +66,8 @@ import Testing
         search.warmStartBudget = 0
         let result = search.run()
         let mapping = try #require(result.mapping)
-        #expect(Self.agree(result.summary.map { Objective.edp.score($0) }, Self.enumeratedOptimum(space, objective: .edp)))
+        #expect(Self.agree(result.summary.map { Objective.edp.score($0) }, Self.enumeratedOptimum(space,
+            objective: .edp)))
         #expect(result.certificate.gap == 0 && result.certificate.finished)
         // Far fewer exact evaluations than candidates.
         #expect(result.certificate.evaluated < size / 10)
@@ -79,13 +81,15 @@ import Testing
     /// Keep/bypass left open at the middle level: the best over the four choices.
     @Test func openKeepChoicesAreSearched() throws {
         let input = try TimeloopFixtureTests.load("m03_conv1d_oc_3level_no-bypass")
-        let problem = Problem(dimensions: input.problem.dimensions, bounds: [4, 3, 4], dataSpaces: input.problem.dataSpaces)
+        let problem = Problem(dimensions: input.problem.dimensions, bounds: [4, 3, 4],
+                              dataSpaces: input.problem.dataSpaces)
         var open = MapSpace(hardware: input.hardware, problem: problem, keeps: input.mapping.levels.map(\.keeps))
         open.freeKeeps[1] = [0, 1]
         var search = OptimalSearch(space: open)
         search.warmStartBudget = 0
         let result = search.run()
-        #expect(Self.agree(result.summary.map { Objective.edp.score($0) }, Self.enumeratedOptimum(open, objective: .edp)))
+        #expect(Self.agree(result.summary.map { Objective.edp.score($0) }, Self.enumeratedOptimum(open,
+            objective: .edp)))
         #expect(result.certificate.gap == 0)
     }
 

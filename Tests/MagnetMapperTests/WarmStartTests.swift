@@ -38,25 +38,32 @@ import Testing
         while pairs < 60 {
             let source = Self.randomDesign(&generator, base: base), target = Self.randomDesign(&generator, base: base)
             guard source.validate().isEmpty, target.validate().isEmpty,
-                  let sourceHardware = try? source.elaborate(), let targetHardware = try? target.elaborate() else { continue }
+                  let sourceHardware = try? source.elaborate(), let targetHardware = try? target.elaborate() else {
+                continue
+            }
             pairs += 1
-            let layer = network.uniqueShapes[Int.random(in: 0..<network.uniqueShapes.count, using: &generator)].representative
+            let layer = network.uniqueShapes[Int.random(in: 0..<network.uniqueShapes.count,
+                                                        using: &generator)].representative
             let sourceSpace = MapSpace.template(design: source, hardware: sourceHardware, layer: layer)
-            guard let mapping = MapSearch(space: sourceSpace).run(budget: 300, threads: 1, seed: 1).mapping else { continue }
+            guard let mapping = MapSearch(space: sourceSpace).run(budget: 300, threads: 1,
+                                                                  seed: 1).mapping else { continue }
             let space = MapSpace.template(design: target, hardware: targetHardware, layer: layer)
             guard let result = WarmStart.refit(mapping, from: sourceHardware, to: space) else { refused += 1; continue }
             refitted += 1
-            #expect(result.problems(on: targetHardware, for: layer.problem).isEmpty, "\(source) → \(target), \(layer.name)")
+            #expect(result.problems(on: targetHardware, for: layer.problem).isEmpty,
+                    "\(source) → \(target), \(layer.name)")
             let candidate = try #require(Candidate(result, dimensions: layer.problem.dimensions.count))
             #expect(CandidateSampler(space: space).admissible(candidate))
             // Only allowed slots hold factors, and each level's required-inner loops are innermost.
             for (level, levelMapping) in result.levels.enumerated() {
-                for (slot, loops) in [levelMapping.temporal, levelMapping.spatialX, levelMapping.spatialY].enumerated() {
+                for (slot, loops) in [levelMapping.temporal, levelMapping.spatialX,
+                                      levelMapping.spatialY].enumerated() {
                     for loop in loops where loop.bound > 1 { #expect(space.allowed[level][slot][loop.dimension]) }
                 }
                 let order = levelMapping.temporal.filter { $0.bound > 1 }.map(\.dimension)
                 if let firstOther = order.firstIndex(where: { !space.innermostSet[level].contains($0) }) {
-                    #expect(!order[firstOther...].contains { space.innermostSet[level].contains($0) }, "level \(level) order \(order)")
+                    let insideLater = order[firstOther...].contains { space.innermostSet[level].contains($0) }
+                    #expect(!insideLater, "level \(level) order \(order)")
                 }
             }
             // A search started from it is at least as good.

@@ -50,7 +50,9 @@ public struct BoundAudit: Sendable {
                 report.boundSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 report.bounds += 1
                 if value.energyPJ > exact.energyPJ * (1 + 1e-12) || value.cycles > Double(exact.cycles) {
-                    report.violations.append("\(decided): bound \(value.energyPJ) pJ, \(value.cycles) cycles > exact \(exact.energyPJ) pJ, \(exact.cycles) cycles for \(mapping)")
+                    let bound = "bound \(value.energyPJ) pJ, \(value.cycles) cycles"
+                    let model = "exact \(exact.energyPJ) pJ, \(exact.cycles) cycles"
+                    report.violations.append("\(decided): \(bound) > \(model) for \(mapping)")
                 }
             }
         }
@@ -65,14 +67,16 @@ public struct BoundAudit: Sendable {
             decisions.append(Decisions(temporalThrough: through, ordersFrom: levels, innermostThrough: through))
             for from in (through + 1)..<levels {
                 decisions.append(Decisions(temporalThrough: through, ordersFrom: levels, decidedFrom: from))
-                decisions.append(Decisions(temporalThrough: through, ordersFrom: levels, innermostThrough: through, decidedFrom: from))
+                decisions.append(Decisions(temporalThrough: through, ordersFrom: levels, innermostThrough: through,
+                                           decidedFrom: from))
             }
         }
         for from in 0..<levels {
             decisions.append(Decisions(temporalThrough: levels - 1, ordersFrom: from, innermostThrough: levels - 1))
             let loops = mapping.levels[from].temporal.filter { $0.bound > 1 }.count
             for ordered in 1..<max(loops, 1) {
-                decisions.append(Decisions(temporalThrough: levels - 1, ordersFrom: from + 1, orderedLoops: ordered, innermostThrough: levels - 1))
+                decisions.append(Decisions(temporalThrough: levels - 1, ordersFrom: from + 1, orderedLoops: ordered,
+                                           innermostThrough: levels - 1))
             }
         }
         return decisions

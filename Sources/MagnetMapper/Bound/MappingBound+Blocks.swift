@@ -62,7 +62,8 @@ extension MappingBound {
             open(level, .fixed)
             if ordered > 0 {
                 // A partly decided order: its innermost loops, then the others within the constraints.
-                for d in candidate.orders[level] where temporal[base + d] > 1 && blockEnd[blockCount] - blockStart[blockCount] < ordered {
+                for d in candidate.orders[level] where temporal[base + d] > 1
+                    && blockEnd[blockCount] - blockStart[blockCount] < ordered {
                     add(d)
                     placed |= 1 << d
                 }
@@ -73,7 +74,8 @@ extension MappingBound {
             }
             close()
             open(level, .free)
-            for d in 0..<dimensionCount where innermostSet[level] & (1 << d) != 0 && placed & (1 << d) == 0 && temporal[base + d] > 1 {
+            for d in 0..<dimensionCount where innermostSet[level] & (1 << d) != 0 && placed & (1 << d) == 0
+                && temporal[base + d] > 1 {
                 add(d)
                 placed |= 1 << d
             }
@@ -113,7 +115,8 @@ extension MappingBound {
     @inline(__always)
     func blockProduct(_ b: Int, _ mask: Int) -> Int {
         var product = 1
-        for k in blockStart[b]..<blockEnd[b] where mask & (1 << blockDims[k]) != 0 { product *= blockFactor(b, blockDims[k]) }
+        for k in blockStart[b]..<blockEnd[b] where mask & (1 << blockDims[k]) != 0 { product *= blockFactor(b,
+            blockDims[k]) }
         return product
     }
 

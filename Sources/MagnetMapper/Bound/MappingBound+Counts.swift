@@ -101,13 +101,15 @@ extension MappingBound {
         var cycles = Double(computeCycles)
         for level in 0..<levelCount {
             let table = levelTables[level]
-            let paid = table.clusterSize <= 1 ? replication[level] : min(replication[level], table.instances / table.clusterSize)
+            let paid = table.clusterSize <= 1 ? replication[level] : min(replication[level],
+                                                                         table.instances / table.clusterSize)
             var readWords = 0.0, writeWords = 0.0
             for space in 0..<spaceCount where keptMask[level] & (1 << space) != 0 {
                 let i = level * spaceCount + space
                 // Half a word of slack: the model rounds its counts to whole words.
                 let r = max(0, reads[i] - 0.5), f = max(0, fills[i] - 0.5), u = max(0, updates[i] - 0.5)
-                let perInstance = (r / table.block).rounded(.up) * table.readEnergyPJ + (f / table.block).rounded(.up) * table.writeEnergyPJ
+                let perInstance = (r / table.block).rounded(.up) * table.readEnergyPJ
+                    + (f / table.block).rounded(.up) * table.writeEnergyPJ
                     + (u / table.block).rounded(.up) * table.updateEnergyPJ
                 energy += perInstance * Double(paid)
                 readWords += r

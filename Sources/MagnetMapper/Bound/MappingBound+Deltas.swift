@@ -62,7 +62,8 @@ extension MappingBound {
             let k = innermostPosition(first, relevant)!
             let d = blockDims[k]
             if nonSliding & (1 << d) != 0 { return productFrom(first, k) * outside - 1 }
-            return (nonSlidingChain - 1) + transitions(first, d, position: k) * ownStepShare(space, d, block: first, child: child, unit: unit)
+            return (nonSlidingChain - 1) + transitions(first, d, position: k) * ownStepShare(space, d, block: first,
+                child: child, unit: unit)
         }
         let relevantProduct = blockProduct(first, relevant)
         var best = Double.infinity
@@ -72,7 +73,8 @@ extension MappingBound {
             guard relevant & (1 << d) != 0, nonSliding & (1 << d) == 0 else { continue }
             let others = Double(relevantProduct / blockFactor(first, d))
             best = min(best, (nonSlidingChain - 1)
-                       + transitions(first, d, position: k) * others * ownStepShare(space, d, block: first, child: child, unit: unit))
+                       + transitions(first, d, position: k) * others * ownStepShare(space, d, block: first,
+                                                                                    child: child, unit: unit))
         }
         return best
     }
@@ -93,7 +95,9 @@ extension MappingBound {
     @inline(__always)
     private func childExtent(_ rank: Int, child: Int) -> Int {
         var span = 1
-        for term in shape.terms(rank) { span += term.coefficient * (extent[child * dimensionCount + term.dimension] - 1) }
+        for term in shape.terms(rank) {
+            span += term.coefficient * (extent[child * dimensionCount + term.dimension] - 1)
+        }
         return span
     }
 
@@ -121,7 +125,8 @@ extension MappingBound {
                     let d = blockDims[k]
                     let stride = loopStride(b, d)
                     let alone = !relevantInside && relevant & (1 << d) != 0
-                    let share = moveShare(space, d, stride: stride, innerNonSliding: innerNonSliding, exact: exact, child: child,
+                    let share = moveShare(space, d, stride: stride, innerNonSliding: innerNonSliding, exact: exact,
+                                          child: child,
                                           unit: unit, alone: alone)
                     total += transitions(b, d, position: k) * share
                     absorb(space, d, stride: stride, &innerNonSliding)
@@ -136,7 +141,8 @@ extension MappingBound {
                 } else {
                     for k in blockStart[b]..<blockEnd[b] {
                         let d = blockDims[k]
-                        let share = moveShare(space, d, stride: loopStride(b, d), innerNonSliding: innerNonSliding, exact: false,
+                        let share = moveShare(space, d, stride: loopStride(b, d), innerNonSliding: innerNonSliding,
+                                              exact: false,
                                               child: child, unit: unit)
                         total += transitions(b, d, position: k) * share
                     }
@@ -156,7 +162,8 @@ extension MappingBound {
     /// The first block with a relevant loop, its order open: the least over which relevant loop
     /// is innermost of that loop's transitions at its own step and the other relevant loops'
     /// transitions with it inside (irrelevant loops may be inside it: nothing).
-    private mutating func firstRelevantBlock(_ space: Int, _ b: Int, innerNonSliding: Bool, child: Int, unit: Bool) -> Double {
+    private mutating func firstRelevantBlock(_ space: Int, _ b: Int, innerNonSliding: Bool, child: Int,
+                                             unit: Bool) -> Double {
         let relevant = shape.relevant[space]
         var best = Double.infinity
         for first in blockStart[b]..<blockEnd[b] {
@@ -165,14 +172,16 @@ extension MappingBound {
             let stride1 = loopStride(b, d1)
             // Nothing relevant is inside it: its move is its own step.
             var sum = transitions(b, d1, position: first)
-                * moveShare(space, d1, stride: stride1, innerNonSliding: innerNonSliding, exact: true, child: child, unit: unit, alone: true)
+                * moveShare(space, d1, stride: stride1, innerNonSliding: innerNonSliding, exact: true, child: child,
+                            unit: unit, alone: true)
             var inner = innerNonSliding
             for rank in shape.ranks(space) { savedSums[rank] = rankSum[rank] }
             absorb(space, d1, stride: stride1, &inner)
             for k in blockStart[b]..<blockEnd[b] where k != first {
                 let d = blockDims[k]
                 guard relevant & (1 << d) != 0 else { continue }
-                let share = moveShare(space, d, stride: loopStride(b, d), innerNonSliding: inner, exact: false, child: child, unit: unit)
+                let share = moveShare(space, d, stride: loopStride(b, d), innerNonSliding: inner, exact: false,
+                                      child: child, unit: unit)
                 sum += transitions(b, d, position: k) * share
             }
             for rank in shape.ranks(space) { rankSum[rank] = savedSums[rank] }
@@ -184,7 +193,8 @@ extension MappingBound {
     /// The least share of the child tile one transition of a loop over `d` (step `stride` in `d`)
     /// brings, given the sums of the steps surely inside it per coordinate. `exact`: the sums are
     /// exactly what is inside; `alone`: nothing relevant is inside at all.
-    private func moveShare(_ space: Int, _ d: Int, stride: Int, innerNonSliding: Bool, exact: Bool, child: Int, unit: Bool,
+    private func moveShare(_ space: Int, _ d: Int, stride: Int, innerNonSliding: Bool, exact: Bool, child: Int,
+                           unit: Bool,
                            alone: Bool = false) -> Double {
         if shape.nonSliding[space] & (1 << d) != 0 || innerNonSliding { return 1 }
         var sure = 0

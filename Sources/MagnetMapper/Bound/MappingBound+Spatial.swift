@@ -40,7 +40,8 @@ extension MappingBound {
                 // served by a mesh neighbour (a link transfer) instead of the parent. (At the
                 // innermost level, a step that does not move at all can be too: see `baseReads`.)
                 var slidingSpread = false
-                for d in 0..<dimensionCount where spatial[level * dimensionCount + d] > 1 && shape.slidingRank(space, d) != -1 {
+                for d in 0..<dimensionCount where spatial[level * dimensionCount + d] > 1 && shape.slidingRank(space,
+                    d) != -1 {
                     slidingSpread = true
                 }
                 linkable[i] = slidingSpread
@@ -50,7 +51,8 @@ extension MappingBound {
 
     /// Distinct offsets of `space` among the children of `level`'s spatial loops (X loops, then Y,
     /// each in dimension order, as ``Candidate/mapping()`` writes them).
-    private mutating func distinctOffsets(_ space: Int, _ level: Int, _ candidate: Candidate, nonSlidingOnly: Bool) -> Int {
+    private mutating func distinctOffsets(_ space: Int, _ level: Int, _ candidate: Candidate,
+                                          nonSlidingOnly: Bool) -> Int {
         // Simple case: every rank is spread by at most one dimension, every dimension spreads at
         // most one rank; then the offsets are distinct per index (loops of one dimension over X and
         // Y nest like one loop) and the classes are the product of the spreading factors.
@@ -64,7 +66,9 @@ extension MappingBound {
         if simple {
             for rank in shape.ranks(space) where !nonSlidingOnly || !shape.rankSlides[rank] {
                 var spreading = 0
-                for term in shape.terms(rank) where spatial[level * dimensionCount + term.dimension] > 1 { spreading += 1 }
+                for term in shape.terms(rank) where spatial[level * dimensionCount + term.dimension] > 1 {
+                    spreading += 1
+                }
                 if spreading > 1 { simple = false }
             }
         }

@@ -189,13 +189,18 @@ struct MappingBound {
         innermostOrderStart = tables.buffer(starts, orEmpty: 0)
         innermostOrderDims = tables.buffer(orders.flatMap { $0 }, orEmpty: 0)
         self.innermostSet = tables.buffer(sets, orEmpty: 0)
-        innermostRequired = tables.buffer(zip(orders, sets).map { order, set in order.reduce(set) { $0 | 1 << $1 } }, orEmpty: 0)
+        innermostRequired = tables.buffer(zip(orders, sets).map { order, set in order.reduce(set) { $0 | 1 << $1 } },
+                                          orEmpty: 0)
         temporalAllowed = tables.buffer((0..<levels).map { level in
-            (0..<dimensions).reduce(0) { mask, d in space.map { $0.allowed[level][0][d] } ?? true ? mask | 1 << d : mask }
+            (0..<dimensions).reduce(0) { mask, d in
+                space.map { $0.allowed[level][0][d] } ?? true ? mask | 1 << d : mask
+            }
         }, orEmpty: 0)
-        temporalFixed = tables.buffer((0..<levels).map { level in space?.fixed[level][0].contains { ($0 ?? 1) > 1 } ?? false },
+        temporalFixed = tables.buffer((0..<levels).map { space?.fixed[$0][0].contains { ($0 ?? 1) > 1 } ?? false },
                                       orEmpty: false)
-        temporalMaximum = tables.buffer((0..<perLevel).map { i in space?.maxFactor[i / dimensions][0][i % dimensions] ?? .max },
+        temporalMaximum = tables.buffer((0..<perLevel).map {
+            space?.maxFactor[$0 / dimensions][0][$0 % dimensions] ?? .max
+        },
                                         orEmpty: .max)
         codes = Set(minimumCapacity: 64)
         memory = ScratchMemory()

@@ -42,7 +42,8 @@ struct ProjectionShape {
     init(_ problem: Problem) {
         let dimensions = problem.dimensions.count
         var rankStart = [0], termStart = [0], terms: [Term] = [], slides: [Bool] = []
-        var relevant: [Int] = [], nonSliding: [Int] = [], isSliding: [Bool] = [], slidingRanks: [Int] = [], plain: [Bool] = []
+        var relevant: [Int] = [], nonSliding: [Int] = [], isSliding: [Bool] = []
+        var slidingRanks: [Int] = [], plain: [Bool] = []
         for space in problem.dataSpaces {
             var relevantMask = 0, nonSlidingMask = 0, perDimension = Array(repeating: -1, count: dimensions)
             var isPlain = true, seen = 0
@@ -55,7 +56,8 @@ struct ProjectionShape {
                     relevantMask |= 1 << term.dimension
                     if problem.bounds[term.dimension] > 1 { active += 1 }
                 }
-                if used.count != 1 || used[0].coefficient != 1 || seen & (1 << used[0].dimension) != 0 { isPlain = false }
+                if used.count != 1 || used[0].coefficient != 1
+                    || seen & (1 << used[0].dimension) != 0 { isPlain = false }
                 if let first = used.first { seen |= 1 << first.dimension }
                 termStart.append(terms.count)
                 let sliding = active >= 2
@@ -74,11 +76,14 @@ struct ProjectionShape {
             isSliding.append(perDimension.contains { $0 != -1 })
             plain.append(isPlain)
             // A dimension also in a non-sliding coordinate always moves that one too: whole tiles.
-            slidingRanks += perDimension.enumerated().map { d, rank in nonSlidingMask & (1 << d) != 0 && rank != -1 ? -2 : rank }
+            slidingRanks += perDimension.enumerated().map { d, rank in nonSlidingMask & (1 << d) != 0
+                && rank != -1 ? -2 : rank }
         }
         var table = Array(repeating: 0, count: slides.count * dimensions)
         for rank in 0..<slides.count {
-            for t in termStart[rank]..<termStart[rank + 1] { table[rank * dimensions + terms[t].dimension] += terms[t].coefficient }
+            for t in termStart[rank]..<termStart[rank + 1] {
+                table[rank * dimensions + terms[t].dimension] += terms[t].coefficient
+            }
         }
         let memory = ScratchMemory()
         self.memory = memory
@@ -122,7 +127,8 @@ struct ProjectionShape {
     /// How many ranks of `space` (only the non-sliding ones, if asked) a loop over `dimension` moves.
     func ranksMoved(_ space: Int, by dimension: Int, nonSlidingOnly: Bool) -> Int {
         var moved = 0
-        for rank in ranks(space) where (!nonSlidingOnly || !rankSlides[rank]) && coefficient(of: dimension, in: rank) != 0 {
+        for rank in ranks(space) where (!nonSlidingOnly || !rankSlides[rank]) && coefficient(of: dimension,
+            in: rank) != 0 {
             moved += 1
         }
         return moved
@@ -134,7 +140,9 @@ struct ProjectionShape {
         var size = 1
         for rank in ranks(space) {
             var span = 1
-            for t in termStart[rank]..<termStart[rank + 1] { span += allTerms[t].coefficient * (extents[base + allTerms[t].dimension] - 1) }
+            for t in termStart[rank]..<termStart[rank + 1] {
+                span += allTerms[t].coefficient * (extents[base + allTerms[t].dimension] - 1)
+            }
             size *= span
         }
         return size
@@ -146,7 +154,9 @@ struct ProjectionShape {
         var size = 1
         for rank in ranks(space) {
             var span = 1
-            for t in termStart[rank]..<termStart[rank + 1] { span += allTerms[t].coefficient * (extent(allTerms[t].dimension) - 1) }
+            for t in termStart[rank]..<termStart[rank + 1] {
+                span += allTerms[t].coefficient * (extent(allTerms[t].dimension) - 1)
+            }
             size *= span
         }
         return size

@@ -38,7 +38,8 @@ extension BranchAndBound {
     }
 
     /// Every assignment of spatial factors within the fan-outs and bounds, with its bound.
-    private mutating func enumerateSpatial(_ slots: [(level: Int, slot: Int)], _ s: Int, _ d: Int, into nodes: inout [Node]) {
+    private mutating func enumerateSpatial(_ slots: [(level: Int, slot: Int)], _ s: Int, _ d: Int,
+                                           into nodes: inout [Node]) {
         guard s < slots.count else {
             guard CandidateSampler.admissibleSpatially(candidate, space: space) else { return }
             record(lowerBound(Decisions(temporalThrough: -1, ordersFrom: levelCount)), into: &nodes)
@@ -172,7 +173,8 @@ extension BranchAndBound {
             guard level + 1 == remainderLevel else {
                 for first in innermostChoices(level) {
                     setInnermost(level, first)
-                    let decisions = Decisions(temporalThrough: level, ordersFrom: levelCount, innermostThrough: level, decidedFrom: top)
+                    let decisions = Decisions(temporalThrough: level, ordersFrom: levelCount, innermostThrough: level,
+                                              decidedFrom: top)
                     record(lowerBound(decisions), into: &nodes)
                 }
                 return
@@ -186,7 +188,8 @@ extension BranchAndBound {
                 setInnermost(level, first)
                 for outerFirst in innermostChoices(remainderLevel) {
                     setInnermost(remainderLevel, outerFirst)
-                    record(lowerBound(Decisions(temporalThrough: top, ordersFrom: levelCount, innermostThrough: top)), into: &nodes)
+                    record(lowerBound(Decisions(temporalThrough: top, ordersFrom: levelCount, innermostThrough: top)),
+                           into: &nodes)
                 }
             }
             return
@@ -220,7 +223,8 @@ extension BranchAndBound {
             guard level == 1 else {
                 for first in innermostChoices(level) {
                     setInnermost(level, first)
-                    record(lowerBound(Decisions(temporalThrough: -1, ordersFrom: levelCount, decidedFrom: level)), into: &nodes)
+                    record(lowerBound(Decisions(temporalThrough: -1, ordersFrom: levelCount, decidedFrom: level)),
+                           into: &nodes)
                 }
                 return
             }
@@ -232,7 +236,8 @@ extension BranchAndBound {
                 setInnermost(level, first)
                 for innerFirst in innermostChoices(0) {
                     setInnermost(0, innerFirst)
-                    record(lowerBound(Decisions(temporalThrough: top, ordersFrom: levelCount, innermostThrough: top)), into: &nodes)
+                    record(lowerBound(Decisions(temporalThrough: top, ordersFrom: levelCount, innermostThrough: top)),
+                           into: &nodes)
                 }
             }
             return
@@ -296,7 +301,8 @@ extension BranchAndBound {
         for d in 0..<dimensionCount {
             var extent = 1
             if fromAbove {
-                for outer in (level + 1)..<levelCount { for slot in 0..<3 { extent *= candidate.factor(outer, slot, d) } }
+                for outer in (level + 1)..<levelCount { for slot in 0..<3 { extent *= candidate.factor(outer, slot,
+                    d) } }
                 extent = space.problem.bounds[d] / extent
             } else {
                 for inner in 0...level { for slot in 0..<3 { extent *= candidate.factor(inner, slot, d) } }
@@ -321,7 +327,8 @@ extension BranchAndBound {
         let groups = orderGroups(level)
         // The innermost loop was decided with the level's factors (and the fixed prefix with it).
         var order = groups.prefix
-        if order.isEmpty, let first = candidate.orders[level].first(where: { candidate.factor(level, 0, $0) > 1 }) { order = [first] }
+        if order.isEmpty, let first = candidate.orders[level].first(where: { candidate.factor(level, 0,
+            $0) > 1 }) { order = [first] }
         orderPosition(level, groups, &order)
     }
 
@@ -348,14 +355,15 @@ extension BranchAndBound {
         return (prefix, set, rest, trivial)
     }
 
-    private mutating func orderPosition(_ level: Int, _ groups: (prefix: [Int], set: [Int], rest: [Int], trivial: [Int]),
+    private mutating func orderPosition(_ level: Int, _ groups: (prefix: [Int], set: [Int], rest: [Int],
+                                                                 trivial: [Int]),
                                         _ order: inout [Int]) {
         let placedSet = groups.set.filter { order.contains($0) }.count
         let pool = placedSet < groups.set.count ? groups.set : groups.rest
         let open = pool.filter { !order.contains($0) }
         guard open.count > 1 else {
             // One loop (or none) left to place: the order is decided.
-            let complete = order + groups.set.filter { !order.contains($0) } + groups.rest.filter { !order.contains($0) }
+            let complete = order + (groups.set + groups.rest).filter { !order.contains($0) }
             candidate.orders[level] = complete + groups.trivial
             return orderPhase(level - 1)
         }
@@ -363,7 +371,8 @@ extension BranchAndBound {
         for loop in open {
             let partial = order + [loop]
             candidate.orders[level] = partial + (0..<dimensionCount).filter { !partial.contains($0) }
-            let lower = lowerBound(Decisions(temporalThrough: top, ordersFrom: level + 1, orderedLoops: partial.count, innermostThrough: top))
+            let lower = lowerBound(Decisions(temporalThrough: top, ordersFrom: level + 1, orderedLoops: partial.count,
+                                             innermostThrough: top))
             if cut(lower) { certificate.pruned += 1 } else { children.append((loop, lower)) }
         }
         visitInOrder(children) { engine, loop in

@@ -55,9 +55,11 @@ struct BranchAndBound {
 
     // MARK: Scores and cuts
 
-    func score(_ summary: Evaluator.Summary) -> Double { search.objective.score(summary, energyWeight: search.energyWeight) }
+    func score(_ summary: Evaluator.Summary) -> Double { search.objective.score(summary,
+                                                                                energyWeight: search.energyWeight) }
 
-    func score(_ value: MappingBound.Value) -> Double { value.score(search.objective, energyWeight: search.energyWeight) }
+    func score(_ value: MappingBound.Value) -> Double { value.score(search.objective,
+                                                                    energyWeight: search.energyWeight) }
 
     /// Whether a subtree with this bound can be cut; records the floor when only the gap allows it.
     mutating func cut(_ lower: Double) -> Bool {
@@ -78,7 +80,9 @@ struct BranchAndBound {
 
     mutating func timeUp() -> Bool {
         if stopped { return true }
-        if let deadline, certificate.bounded & 255 == 0, DispatchTime.now().uptimeNanoseconds >= deadline { stopped = true }
+        if let deadline, certificate.bounded & 255 == 0, DispatchTime.now().uptimeNanoseconds >= deadline {
+            stopped = true
+        }
         return stopped
     }
 
@@ -95,7 +99,8 @@ struct BranchAndBound {
     }
 
     mutating func consider(_ complete: Candidate, _ summary: Evaluator.Summary) {
-        if let current = best?.summary, !search.objective.better(summary, than: current, energyWeight: search.energyWeight) { return }
+        if let current = best?.summary, !search.objective.better(summary, than: current,
+                                                                 energyWeight: search.energyWeight) { return }
         best = (complete, summary)
         bestScore = score(summary)
         certificate.secondsToBest = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1e9
@@ -128,7 +133,8 @@ struct BranchAndBound {
         } else {
             certificate.gap = stopped ? 1 : 0
         }
-        return OptimalSearch.Result(mapping: best.map { $0.candidate.mapping() }, summary: best?.summary, certificate: certificate)
+        return OptimalSearch.Result(mapping: best.map { $0.candidate.mapping() }, summary: best?.summary,
+                                    certificate: certificate)
     }
 
     @inline(__always)

@@ -197,7 +197,9 @@ struct CandidateSampler {
         let levels = space.hardware.storage.count
         for level in 0..<levels {
             for d in 0..<candidate.dimensions {
-                if let bound = space.maxFactor[level][1][d], candidate.factor(level, 1, d) * candidate.factor(level, 2, d) > bound { return false }
+                if let bound = space.maxFactor[level][1][d], candidate.factor(level, 1, d) * candidate.factor(level, 2, d) > bound {
+                    return false
+                }
             }
         }
         if let minimum = space.minimumParallelism {
@@ -206,7 +208,9 @@ struct CandidateSampler {
                 let fanout = space.hardware.fanout(of: level)
                 guard fanout.x * fanout.y > 1 else { continue }
                 var used = 1
-                for d in 0..<candidate.dimensions { used *= candidate.factor(level, 1, d) * candidate.factor(level, 2, d) }
+                for d in 0..<candidate.dimensions {
+                    used *= candidate.factor(level, 1, d) * candidate.factor(level, 2, d)
+                }
                 utilization *= Double(used) / Double(fanout.x * fanout.y)
             }
             if utilization < minimum { return false }

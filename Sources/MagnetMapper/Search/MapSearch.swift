@@ -50,7 +50,8 @@ public struct MapSearch: Sendable {
     /// …) and keeps the best; `seconds`, when given, also stops every thread at that time. With
     /// `start` (a valid mapping of the space, e.g. ``WarmStart/refit(_:from:to:)``), the first
     /// thread climbs from it before its random starting points.
-    public func run(budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0, start: Mapping? = nil) -> Result {
+    public func run(budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0,
+                    start: Mapping? = nil) -> Result {
         let began = DispatchTime.now().uptimeNanoseconds
         let exhaustive = ExhaustiveSearch(sampler: CandidateSampler(space: space))
         if start == nil && allowExhaustive && exhaustive.size(limit: budget) != nil {
@@ -62,7 +63,8 @@ public struct MapSearch: Sendable {
         let slots = ResultSlots(count: max(threads, 1))
         let perThread = max(1, budget / max(threads, 1))
         DispatchQueue.concurrentPerform(iterations: max(threads, 1)) { index in
-            slots.store(index, search(budget: perThread, deadline: deadline, seed: seed &+ UInt64(index), start: index == 0 ? start : nil))
+            let result = search(budget: perThread, deadline: deadline, seed: seed &+ UInt64(index), start: index == 0 ? start : nil)
+            slots.store(index, result)
         }
         var best = Result(mapping: nil, summary: nil, considered: 0, valid: 0, seconds: 0)
         for result in slots.results {

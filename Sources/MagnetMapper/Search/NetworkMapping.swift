@@ -70,8 +70,8 @@ public struct NetworkMapping: Sendable {
                 var search = MapSearch(space: space, objective: objective)
                 search.energyWeight = energyWeight
                 search.convergence = convergence
-                let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed &+ UInt64(index) &* 1_000_003,
-                                        start: warm)
+                let layerSeed = seed &+ UInt64(index) &* 1_000_003
+                let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: layerSeed, start: warm)
                 found = (result.mapping, result.considered, result.valid, nil)
             case let .bounded(gap, seconds):
                 var search = OptimalSearch(space: space, objective: objective)

@@ -34,7 +34,8 @@ public enum WarmStart {
             }
             let same = names[level] == hardware.storage[old].name
             for (slot, loops) in [(1, levelMapping.spatialX), (2, levelMapping.spatialY)] {
-                for loop in loops where loop.bound > 1 { factors[index(level, same ? slot : 0, loop.dimension)] *= loop.bound }
+                for loop in loops where loop.bound > 1 { factors[index(level, same ? slot : 0,
+                                                                       loop.dimension)] *= loop.bound }
             }
         }
         // Factors the space forbids, beyond a bound or a fan-out: prime by prime, spatial ones to
@@ -60,14 +61,17 @@ public enum WarmStart {
                     }
                     let kind = slot == 0 ? 0 : 1
                     while let maximum = space.maxFactor[level][kind][d], maximum >= 1,
-                          (slot == 0 ? factors[index(level, 0, d)] : factors[index(level, 1, d)] * factors[index(level, 2, d)]) > maximum {
-                        guard moveOut(level, slot == 0 ? 0 : (factors[index(level, 1, d)] > 1 ? 1 : 2), d) else { return nil }
+                          (slot == 0 ? factors[index(level, 0, d)] : factors[index(level, 1, d)] * factors[index(level,
+                              2, d)]) > maximum {
+                        guard moveOut(level, slot == 0 ? 0 : (factors[index(level, 1, d)] > 1 ? 1 : 2),
+                                      d) else { return nil }
                     }
                 }
                 guard slot > 0 else { continue }
                 let limit = slot == 1 ? fanout.x : fanout.y
                 while (0..<dimensions).reduce(1, { $0 * factors[index(level, slot, $1)] }) > limit {
-                    guard let d = (0..<dimensions).max(by: { factors[index(level, slot, $0)] < factors[index(level, slot, $1)] }),
+                    guard let d = (0..<dimensions).max(by: { factors[index(level, slot, $0)] < factors[index(level,
+                        slot, $1)] }),
                           moveOut(level, slot, d) else { return nil }
                 }
             }
@@ -80,9 +84,12 @@ public enum WarmStart {
                 var best: (level: Int, d: Int)?
                 for inner in stride(from: level, through: 0, by: -1) {
                     for d in 0..<dimensions where factors[index(inner, 0, d)] > 1 {
-                        let relevant = space.keeps[level].contains { space.problem.relevantDimensions(of: $0).contains(d) }
+                        let relevant = space.keeps[level].contains {
+                            space.problem.relevantDimensions(of: $0).contains(d)
+                        }
                         guard relevant else { continue }
-                        if best == nil || factors[index(inner, 0, d)] > factors[index(best!.level, 0, best!.d)] { best = (inner, d) }
+                        if best == nil || factors[index(inner, 0, d)] > factors[index(best!.level, 0,
+                                                                                      best!.d)] { best = (inner, d) }
                     }
                     if best != nil { break }
                 }
@@ -119,7 +126,9 @@ public enum WarmStart {
     private static func tileWords(_ factors: [Int], level: Int, space: MapSpace) -> Int {
         let dimensions = space.problem.dimensions.count
         var extent = Array(repeating: 1, count: dimensions)
-        for inner in 0...level { for slot in 0..<3 { for d in 0..<dimensions { extent[d] *= factors[(inner * 3 + slot) * dimensions + d] } } }
+        for inner in 0...level {
+            for slot in 0..<3 { for d in 0..<dimensions { extent[d] *= factors[(inner * 3 + slot) * dimensions + d] } }
+        }
         return space.keeps[level].reduce(0) { $0 + space.problem.tileSize(of: $1, tile: extent) }
     }
 
