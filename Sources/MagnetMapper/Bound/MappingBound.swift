@@ -23,11 +23,6 @@ struct Decisions: Equatable {
     /// (`Int.max`: none of them).
     var decidedFrom = Int.max
 
-    /// A complete candidate: every factor and every order decided.
-    static func complete(levels: Int) -> Decisions { Decisions(temporalThrough: levels - 1, ordersFrom: 0) }
-    /// Every factor decided, no order.
-    static func tiling(levels: Int) -> Decisions { Decisions(temporalThrough: levels - 1, ordersFrom: levels) }
-
     /// Whether `level`'s temporal factors are decided.
     func decides(_ level: Int, levels: Int) -> Bool { level <= temporalThrough || level >= decidedFrom }
 

@@ -13,7 +13,7 @@ extension BranchAndBound {
     // MARK: Spatial factors
 
     mutating func spatialPhase() {
-        visit(spatialNodes()) { engine in engine.temporalPhase(0) }
+        visit(spatialNodes()) { engine in engine.temporalPhase() }
     }
 
     /// Every assignment of spatial factors (with the space's fixed factors), bounded.
@@ -108,100 +108,15 @@ extension BranchAndBound {
 
     // MARK: Temporal factors
 
-    /// The level that takes whatever factors are left: the one below the outermost (whose factors
-    /// are decided first), or the outermost itself when it is the only level.
-    var remainderLevel: Int { top >= 1 ? top - 1 : top }
-
-    /// After the spatial factors: the outermost level's temporal factors and innermost loop, which
-    /// fix the tile of the level below it (and with it the traffic from the outermost level), then
-    /// the levels from the innermost outward.
-    mutating func temporalPhase(_ level: Int) {
-        if search.decisionOrder == .outsideIn && top >= 1 { return outsideInPhase(top) }
-        guard top >= 1 else {
-            guard placeRemainder(at: top) else { return }
-            for first in innermostChoices(top) {
-                setInnermost(top, first)
-                orderPhase(top)
-            }
-            return
+    /// After the spatial factors: the temporal factors from the outermost level inward, the
+    /// innermost level taking what is left (a single level takes everything).
+    mutating func temporalPhase() {
+        if top >= 1 { return outsideInPhase(top) }
+        guard placeRemainder(at: top) else { return }
+        for first in innermostChoices(top) {
+            setInnermost(top, first)
+            orderPhase(top)
         }
-        var nodes: [Node] = []
-        enumerateOutermost(0, into: &nodes)
-        visit(nodes) { engine in
-            if engine.remainderLevel == 0 { engine.completeTiling() } else { engine.innerPhase(0) }
-        }
-    }
-
-    private mutating func enumerateOutermost(_ d: Int, into nodes: inout [Node]) {
-        guard d < dimensionCount else {
-            // The outermost level's tile is the whole problem; the one below it is what is left.
-            guard fits(top), fits(top - 1, fromAbove: true) else { return }
-            let saved = remaining
-            for other in 0..<dimensionCount { remaining[other] /= candidate.factor(top, 0, other) }
-            defer { remaining = saved }
-            for first in innermostChoices(top) {
-                setInnermost(top, first)
-                let decisions = Decisions(temporalThrough: -1, ordersFrom: levelCount, decidedFrom: top)
-                record(lowerBound(decisions), into: &nodes)
-            }
-            return
-        }
-        let i = index(top, 0, d)
-        for factor in factorChoices(top, d) {
-            candidate.factors[i] = factor
-            enumerateOutermost(d + 1, into: &nodes)
-        }
-        candidate.factors[i] = 1
-    }
-
-    /// Chooses the temporal factors of `level` (from the innermost outward).
-    mutating func innerPhase(_ level: Int) {
-        var nodes: [Node] = []
-        enumerateInner(level, 0, into: &nodes)
-        visit(nodes) { engine in
-            if level + 1 == engine.remainderLevel { engine.completeTiling() } else { engine.innerPhase(level + 1) }
-        }
-    }
-
-    private mutating func enumerateInner(_ level: Int, _ d: Int, into nodes: inout [Node]) {
-        guard d < dimensionCount else {
-            // The level's tiles also grow with the factors below it: check them whatever its own.
-            guard fits(level) else { return }
-            let saved = remaining
-            for other in 0..<dimensionCount { remaining[other] /= candidate.factor(level, 0, other) }
-            defer { remaining = saved }
-            guard level + 1 == remainderLevel else {
-                for first in innermostChoices(level) {
-                    setInnermost(level, first)
-                    let decisions = Decisions(temporalThrough: level, ordersFrom: levelCount, innermostThrough: level,
-                                              decidedFrom: top)
-                    record(lowerBound(decisions), into: &nodes)
-                }
-                return
-            }
-            // The level below the outermost takes the rest: the tiling is complete.
-            let savedFactors = candidate.factors
-            defer { candidate.factors = savedFactors }
-            guard placeRemainder(at: remainderLevel) else { return }
-            for other in 0..<dimensionCount { remaining[other] = 1 }
-            for first in innermostChoices(level) {
-                setInnermost(level, first)
-                for outerFirst in innermostChoices(remainderLevel) {
-                    setInnermost(remainderLevel, outerFirst)
-                    record(lowerBound(Decisions(temporalThrough: top, ordersFrom: levelCount, innermostThrough: top)),
-                           into: &nodes)
-                }
-            }
-            return
-        }
-        let i = index(level, 0, d)
-        for factor in factorChoices(level, d) {
-            candidate.factors[i] = factor
-            // Tiles only grow with a factor: once the level overflows, larger factors do too.
-            if factor > 1 && !fits(level) { break }
-            enumerateInner(level, d + 1, into: &nodes)
-        }
-        candidate.factors[i] = 1
     }
 
     /// Outside in: `level`'s temporal factors and innermost loop, which fix the tile of the level

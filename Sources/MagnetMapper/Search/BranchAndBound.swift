@@ -55,11 +55,13 @@ struct BranchAndBound {
 
     // MARK: Scores and cuts
 
-    func score(_ summary: Evaluator.Summary) -> Double { search.objective.score(summary,
-                                                                                energyWeight: search.energyWeight) }
+    func score(_ summary: Evaluator.Summary) -> Double {
+        search.objective.score(summary, energyWeight: search.energyWeight)
+    }
 
-    func score(_ value: MappingBound.Value) -> Double { value.score(search.objective,
-                                                                    energyWeight: search.energyWeight) }
+    func score(_ value: MappingBound.Value) -> Double {
+        value.score(search.objective, energyWeight: search.energyWeight)
+    }
 
     /// Whether a subtree with this bound can be cut; records the floor when only the gap allows it.
     mutating func cut(_ lower: Double) -> Bool {
@@ -99,8 +101,9 @@ struct BranchAndBound {
     }
 
     mutating func consider(_ complete: Candidate, _ summary: Evaluator.Summary) {
-        if let current = best?.summary, !search.objective.better(summary, than: current,
-                                                                 energyWeight: search.energyWeight) { return }
+        if let current = best?.summary, !search.objective.better(summary, than: current, energyWeight: search.energyWeight) {
+            return
+        }
         best = (complete, summary)
         bestScore = score(summary)
         certificate.secondsToBest = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1e9

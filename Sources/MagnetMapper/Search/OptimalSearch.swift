@@ -30,7 +30,7 @@ public struct OptimalSearch: Sendable {
         public var finished = true
         /// Wall-clock seconds.
         public var seconds = 0.0
-        /// Seconds until the best mapping was found (0: the warm start's, or none).
+        /// Seconds from the start until the best mapping was found (the warm start's included).
         public var secondsToBest = 0.0
     }
 
@@ -57,16 +57,6 @@ public struct OptimalSearch: Sendable {
     public var gap = 0.0
     /// Stop after this many seconds with the gap proven so far (`nil`: run to the end).
     public var seconds: Double?
-    /// In which order the levels' temporal factors are decided.
-    public enum DecisionOrder: Sendable {
-        /// The outermost level first, then from the innermost outward.
-        case outermostThenInsideOut
-        /// From the outermost level inward.
-        case outsideIn
-    }
-
-    /// In which order the levels' temporal factors are decided.
-    public var decisionOrder = DecisionOrder.outsideIn
     /// Candidates of a short sampled search (``MapSearch``, seed 0) whose best mapping is the first
     /// best-so-far, so that cuts start early (0: none).
     public var warmStartBudget = 2_000
