@@ -31,6 +31,11 @@ extension BenchCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        func validate() throws {
+            if trials < 1 { throw ValidationError("--trials must be at least 1") }
+            if budget < 1 { throw ValidationError("--budget must be at least 1") }
+        }
+
         func run() throws {
             let view = try StudyView.open(path: study)
             let finished = try view.store.trials(in: [.complete, .infeasible]).sorted { $0.number < $1.number }
@@ -59,6 +64,7 @@ extension BenchCommand {
                 }
                 if !json { FileHandle.standardError.write(Data("trial \(trial.number) done\n".utf8)) }
             }
+            guard !ratios.isEmpty else { throw ValidationError("\(study): no stored layer could be mapped again") }
             ratios.sort()
             let median = ratios[ratios.count / 2], p90 = ratios[min(ratios.count - 1, ratios.count * 9 / 10)]
             let within1 = Double(ratios.filter { $0 <= 1.01 }.count) / Double(ratios.count)

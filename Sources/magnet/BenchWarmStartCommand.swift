@@ -33,6 +33,11 @@ extension BenchCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        func validate() throws {
+            if budget < 1 { throw ValidationError("--budget must be at least 1") }
+            if sourceBudget < 1 { throw ValidationError("--source-budget must be at least 1") }
+        }
+
         func run() throws {
             let target = try DesignFile.load(path: design), source = try DesignFile.load(path: neighbour)
             let targetHardware = try target.elaborate(), sourceHardware = try source.elaborate()
@@ -63,6 +68,7 @@ extension BenchCommand {
                 rows.append(.object([("layer", .string(layer.name)), ("cold", .array(cold.map { .optional($0) })),
                                      ("warm", .optional(warm)), ("refitted", .bool(start != nil))]))
             }
+            guard !ratios.isEmpty else { throw ValidationError("no layer of \(net.name) could be mapped on \(target.name)") }
             let median = ratios.sorted()[ratios.count / 2]
             if json {
                 print(JSONValue.object([("median_warm_over_best_cold", .double(median)), ("refitted", .int(refitted)),

@@ -1,4 +1,5 @@
 import Foundation
+import MagnetStore
 import Testing
 
 @Suite struct MapCommandTests {
@@ -81,6 +82,33 @@ import Testing
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(rows.compactMap { $0["dataflow"] as? String } == ["WS", "OS", "IS", "WS-LOS", "OS-LWS"])
         #expect(rows.allSatisfy { ($0["energy_pJ"] as? Double ?? 0) > 0 })
+    }
+
+    /// The benchmarks' own input checks: one `Error:`/`error:` line naming the option, no crash.
+    @Test func benchOptionsAreChecked() throws {
+        let cases: [([String], String)] = [
+            (["bench", "bounds", "--mappings", "0"], "--mappings must be at least 1"),
+            (["bench", "optimal", "--every", "0"], "--every must be at least 1"),
+            (["bench", "optimal", "--seconds", "nan"], "--seconds must be a positive number"),
+            (["bench", "optimal", "--budgets", "10,x"], "--budgets must be positive whole numbers"),
+            (["bench", "warm-start", "--budget", "0"], "--budget must be at least 1"),
+            (["bench", "warm-start", "--source-budget", "0"], "--source-budget must be at least 1"),
+            (["bench", "study-quality", "x.db", "--trials", "0"], "--trials must be at least 1"),
+            (["bench", "study-quality", "x.db", "--budget", "0"], "--budget must be at least 1"),
+        ]
+        for (arguments, message) in cases {
+            let result = try CLIRunner.run(arguments)
+            #expect(result.status != 0 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        // A study file that does not exist, and one without finished trials.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let missing = try CLIRunner.run(["bench", "study-quality", folder.appendingPathComponent("none.db").path])
+        #expect(missing.status == 1 && missing.stderr.contains("no such study file"))
+        let empty = folder.appendingPathComponent("empty.db").path
+        _ = try StudyStore.create(path: empty, study: StudyRecord(name: "empty", specJSON: "{}", seed: 1, magnetVersion: "test"))
+        let none = try CLIRunner.run(["bench", "study-quality", empty])
+        #expect(none.status != 0 && none.stderr.contains("no finished trials"), "\(none.stderr)")
     }
 
     @Test func benchJSONCarriesTheDocumentedKeys() throws {
