@@ -11,12 +11,14 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Search for the best mappings of a network (or one layer) onto a design.",
         discussion: """
-        With --design, maps every unique layer shape of --network onto the design's template, within its dataflow's constraints (docs/template.md), and prints per-layer and per-network figures. With --timeloop, reads a Timeloop mapper input and searches the map space its architecture_constraints allow. The search: random valid starting points, then hill climbing by single moves, scored by magnet's cost model; --budget candidates per layer. Mappings print as Timeloop-style mapping YAML, which `magnet model` reads back.
+        With --design, maps every unique layer shape of --network onto the design's template, within its dataflow's constraints (docs/template.md), and prints per-layer and per-network figures. With --timeloop, reads a Timeloop mapper input and searches the map space its architecture_constraints allow. The search: random valid starting points, then hill climbing by single moves, scored by magnet's cost model; --budget candidates per layer. With --optimal: branch and bound to the optimal mapping (or one proven within --gap), stopped by --seconds with the gap proven by then; the proof is printed per layer (docs/mapper.md). Mappings print as Timeloop-style mapping YAML, which `magnet model` reads back.
 
         Examples:
           magnet map --design examples/simba-like.yaml --network resnet50
           magnet map --design examples/simba-like.yaml --network resnet50 --layer layer1.0.conv2 --json
           magnet map --timeloop mapper-input.yaml --ert ERT.yaml --budget 200000 --threads 2
+          magnet map --timeloop mapper-input.yaml --ert ERT.yaml --optimal
+          magnet map --design examples/simba-like.yaml --network resnet50 --layer layer3.0.conv2 --optimal --gap 20 --seconds 30
         """)
 
     @OptionGroup var global: GlobalOptions
