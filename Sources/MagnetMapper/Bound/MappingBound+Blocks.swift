@@ -33,7 +33,7 @@ extension MappingBound {
         var undecidedEmitted = false
         for level in 0..<levelCount {
             levelFirstBlock[level] = blockCount
-            guard decided.decides(level, levels: levelCount) else {
+            guard decided.decides(level) else {
                 guard !undecidedEmitted else {
                     // Every undecided level starts at the undecided blocks.
                     levelFirstBlock[level] = levelFirstBlock[level - 1]
@@ -51,7 +51,7 @@ extension MappingBound {
                 continue
             }
             let base = level * dimensionCount
-            let ordered = decided.orderedCount(level, levels: levelCount)
+            let ordered = decided.orderedCount(level)
             if ordered == .max {
                 open(level, .fixed)
                 for d in candidate.orders[level] where temporal[base + d] > 1 { add(d) }
@@ -163,7 +163,7 @@ extension MappingBound {
         case .fixed: return Double(n - 1) * productFrom(b, k + 1) * blockOutside[b]
         case .free: return Double(n - 1) * blockOutside[b]
         case .undecidedFirst, .undecided:
-            return Double(n) * (1 - 1 / Double(smallestPrime(n))) * blockOutside[b]
+            return Double(n) * (1 - 1 / Double(Factorization.smallestPrime(n))) * blockOutside[b]
         }
     }
 }

@@ -24,10 +24,10 @@ struct Decisions: Equatable {
     var decidedFrom = Int.max
 
     /// Whether `level`'s temporal factors are decided.
-    func decides(_ level: Int, levels: Int) -> Bool { level <= temporalThrough || level >= decidedFrom }
+    func decides(_ level: Int) -> Bool { level <= temporalThrough || level >= decidedFrom }
 
     /// How many of `level`'s innermost loops are decided (`Int.max`: all).
-    func orderedCount(_ level: Int, levels: Int) -> Int {
+    func orderedCount(_ level: Int) -> Int {
         if level >= ordersFrom { return .max }
         let partial = level == ordersFrom - 1 ? orderedLoops : 0
         let first = level <= innermostThrough || level >= decidedFrom ? 1 : 0
@@ -345,7 +345,7 @@ struct MappingBound {
             for level in 0..<levelCount {
                 let i = level * dimensionCount + d
                 spatial[i] = candidate.factor(level, 1, d) * candidate.factor(level, 2, d)
-                temporal[i] = decided.decides(level, levels: levelCount) ? candidate.factor(level, 0, d) : 1
+                temporal[i] = decided.decides(level) ? candidate.factor(level, 0, d) : 1
                 running *= spatial[i] * (level <= decided.temporalThrough ? temporal[i] : 1)
                 decidedProduct *= spatial[i] * temporal[i]
                 extent[i] = running
@@ -393,7 +393,7 @@ struct MappingBound {
         for level in low...high {
             hosts[level - low] = 0
             for d in 0..<dimensionCount where pending & (1 << d) != 0 && temporalAllowed[level] & (1 << d) != 0 {
-                let prime = smallestPrime(remainder[d])
+                let prime = Factorization.smallestPrime(remainder[d])
                 guard prime <= temporalMaximum[level * dimensionCount + d] else { continue }
                 if fitsWith(d, prime, from: level, through: high) { hosts[level - low] |= 1 << d }
             }
@@ -440,6 +440,4 @@ struct MappingBound {
         }
         return true
     }
-
-    func smallestPrime(_ n: Int) -> Int { Factorization.smallestPrime(n) }
 }

@@ -23,10 +23,8 @@ public struct RandomMappings {
             Set(problem.dataSpaces.indices.filter { level.keeps.contains(problem.dataSpaces[$0].name) })
         }
         generator = SeededGenerator(seed: seed)
-        primeFactors = problem.bounds.map(RandomMappings.primes)
+        primeFactors = problem.bounds.map(Factorization.primes)
     }
-
-    static func primes(_ value: Int) -> [Int] { Factorization.primes(value) }
 
     /// One random mapping (valid or not).
     public mutating func draw() -> Mapping {

@@ -1,6 +1,6 @@
 // The levels of the tree: keep choices (in `run`), spatial factors, temporal factors level by
-// level from the innermost outward, loop orders from the outermost level inward, and the exact
-// evaluation of complete candidates.
+// level from the outermost inward (the innermost level takes what is left), loop orders from the
+// outermost level inward, and the exact evaluation of complete candidates.
 extension BranchAndBound {
     /// A partial decision waiting in a list of siblings, with its bound.
     struct Node {
@@ -125,7 +125,7 @@ extension BranchAndBound {
         var nodes: [Node] = []
         enumerateOutside(level, 0, into: &nodes)
         visit(nodes) { engine in
-            if level == 1 { engine.completeTiling() } else { engine.outsideInPhase(level - 1) }
+            if level == 1 { engine.orderPhase(engine.top) } else { engine.outsideInPhase(level - 1) }
         }
     }
 
@@ -173,11 +173,6 @@ extension BranchAndBound {
         let all = divisors(remaining[d])
         guard let maximum = space.maxFactor[level][0][d] else { return all }
         return all.filter { $0 <= maximum }
-    }
-
-    /// A complete tiling (after its last level's choices were bounded): on to the loop orders.
-    mutating func completeTiling() {
-        orderPhase(top)
     }
 
     /// The loops that may be innermost at `level` (factors above 1, within its order

@@ -154,16 +154,13 @@ struct ExhaustiveSearch {
         }
     }
 
-    func permutations(_ items: [Int]) -> [[Int]] { Self.permutations(of: items) }
-
-    /// Every order of `items`.
-    static func permutations(of items: [Int]) -> [[Int]] {
+    func permutations(_ items: [Int]) -> [[Int]] {
         if items.count <= 1 { return [items] }
         var result: [[Int]] = []
         for (i, item) in items.enumerated() {
             var rest = items
             rest.remove(at: i)
-            for tail in permutations(of: rest) { result.append([item] + tail) }
+            for tail in permutations(rest) { result.append([item] + tail) }
         }
         return result
     }

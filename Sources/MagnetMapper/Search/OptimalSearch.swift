@@ -6,8 +6,8 @@ import MagnetCore
 /// cost model, or one within a stated relative gap of it, with a certificate (docs/mapper.md).
 ///
 /// The tree decides, in this order: the open keep/bypass choices; every spatial factor; the
-/// temporal factors level by level from the innermost outward (the outermost level takes what is
-/// left); then the loop orders level by level from the outermost inward. Every node is bounded
+/// temporal factors and innermost loop level by level from the outermost inward (the innermost
+/// level takes what is left); then the loop orders level by level from the outermost inward. Every node is bounded
 /// by ``MappingBound``, which never exceeds the cost model on any completion, so a subtree whose
 /// bound is at least the best score found (less the allowed gap) cannot hold a better mapping.
 /// Children are visited in order of their bounds. Complete candidates are scored exactly by the
