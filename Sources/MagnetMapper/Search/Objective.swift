@@ -29,9 +29,7 @@ public enum Objective: String, Sendable, CaseIterable {
     /// Whether `a` is strictly better than `b`; `energyWeight` is used by ``mix``.
     func better(_ a: Evaluator.Summary, than b: Evaluator.Summary, energyWeight: Double = 0.5) -> Bool {
         switch self {
-        case .mix:
-            let score = { (s: Evaluator.Summary) in energyWeight * log(s.energyPJ) + (1 - energyWeight) * log(Double(s.cycles)) }
-            return score(a) < score(b)
+        case .mix: return score(a, energyWeight: energyWeight) < score(b, energyWeight: energyWeight)
         case .edp: return a.energyDelayProduct < b.energyDelayProduct
         case .energy: return a.energyPJ < b.energyPJ || (a.energyPJ == b.energyPJ && a.cycles < b.cycles)
         case .cycles: return a.cycles < b.cycles || (a.cycles == b.cycles && a.energyPJ < b.energyPJ)
