@@ -38,20 +38,22 @@ public enum WarmStart {
                                                                        loop.dimension)] *= loop.bound }
             }
         }
-        // Factors the space forbids, beyond a bound or a fan-out: prime by prime, spatial ones to
-        // the level's temporal slot, temporal ones to the next level out that takes them.
-        func moveOut(_ level: Int, _ slot: Int, _ d: Int) -> Bool {
+        // Moves the smallest prime of a factor to the first level from `start` that takes it as a
+        // temporal factor (by default: a spatial factor to its level's temporal slot, a temporal one
+        // to the next level out); false when there is none.
+        func moveOut(_ level: Int, _ slot: Int, _ d: Int, from start: Int? = nil) -> Bool {
             let value = factors[index(level, slot, d)]
             guard value > 1 else { return false }
-            let prime = smallestPrime(value)
+            let prime = Factorization.smallestPrime(value)
             factors[index(level, slot, d)] /= prime
-            var to = slot == 0 ? level + 1 : level
+            var to = start ?? (slot == 0 ? level + 1 : level)
             while to < levels && !space.allowed[to][0][d] { to += 1 }
             guard to < levels else { return false }
             factors[index(to, 0, d)] *= prime
             if !orders[to].contains(d) { orders[to].append(d) }
             return true
         }
+        // Factors the space forbids, beyond a bound or a fan-out: prime by prime, outward.
         for level in 0..<levels {
             let fanout = space.hardware.fanout(of: level)
             for slot in 0..<3 {
@@ -93,16 +95,8 @@ public enum WarmStart {
                     }
                     if best != nil { break }
                 }
-                guard let (inner, d) = best else { return nil }
                 // Out of `inner` to the level above the overflowing one.
-                let value = factors[index(inner, 0, d)]
-                let prime = smallestPrime(value)
-                factors[index(inner, 0, d)] /= prime
-                var to = level + 1
-                while to < levels && !space.allowed[to][0][d] { to += 1 }
-                guard to < levels else { return nil }
-                factors[index(to, 0, d)] *= prime
-                if !orders[to].contains(d) { orders[to].append(d) }
+                guard let (inner, d) = best, moveOut(inner, 0, d, from: level + 1) else { return nil }
             }
         }
         // Orders: the kept relative order, within each level's required innermost loops.
@@ -131,6 +125,4 @@ public enum WarmStart {
         }
         return space.keeps[level].reduce(0) { $0 + space.problem.tileSize(of: $1, tile: extent) }
     }
-
-    private static func smallestPrime(_ n: Int) -> Int { Factorization.smallestPrime(n) }
 }
