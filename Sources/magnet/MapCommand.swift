@@ -76,32 +76,20 @@ struct MapCommand: ParsableCommand {
         }
     }
 
+    /// The search the options ask for.
+    var method: MappingMethod {
+        optimal ? .bounded(gap: gap?.fraction ?? 0, seconds: seconds)
+            : .sampled(budget: budget, seconds: seconds, convergence: stopAfter, threads: threads, seed: seed)
+    }
+
     func run() throws {
         if let design, let network { return try mapNetwork(designFile: design, networkName: network) }
         guard let timeloop, let ert else { return }
         let log = global.logger("magnet.map")
         let space = try TimeloopInput.loadMapSpace(input: timeloop, ert: ert, art: art)
         if let problem = space.validate().first { throw ValidationError(problem) }
-        let found: (mapping: Mapping?, summary: Evaluator.Summary?, considered: Int, valid: Int, seconds: Double,
-                    certificate: OptimalSearch.Certificate?)
-        if optimal {
-            log.debug("branch and bound, gap \(gap?.fraction ?? 0)")
-            var search = OptimalSearch(space: space, haloReuse: halo, objective: objective)
-            search.energyWeight = energyWeight
-            search.gap = gap?.fraction ?? 0
-            search.seconds = seconds
-            let result = search.run()
-            let certificate = result.certificate
-            found = (result.mapping, result.summary, certificate.bounded, certificate.evaluated, certificate.seconds,
-                     certificate)
-        } else {
-            log.debug("searching with \(threads) threads, budget \(budget)")
-            var search = MapSearch(space: space, haloReuse: halo, objective: objective)
-            search.energyWeight = energyWeight
-            search.convergence = stopAfter
-            let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed)
-            found = (result.mapping, result.summary, result.considered, result.valid, result.seconds, nil)
-        }
+        log.debug("searching: \(method)")
+        let found = method.search(space, haloReuse: halo, objective: objective, energyWeight: energyWeight)
         guard let mapping = found.mapping, let summary = found.summary else {
             throw ValidationError("no valid mapping among \(found.considered) candidates: every candidate overflowed a level's capacity or fan-out; try a larger --budget, or check the architecture's capacities against the layer")
         }
@@ -140,9 +128,6 @@ extension MapCommand {
             net.layers = [try NetworkFile.layer(layer, in: net, source: networkName)]
         }
         let terminal = isatty(STDERR_FILENO) != 0 && !json
-        let method: MappingMethod = optimal
-            ? .bounded(gap: gap?.fraction ?? 0, seconds: seconds)
-            : .sampled(budget: budget, seconds: seconds, convergence: stopAfter, threads: threads, seed: seed)
         let result = try NetworkMapping.map(network: net, design: point, hardware: hardware, objective: objective,
                                             energyWeight: energyWeight, method: method, progress: { index, total, name in
             log.debug("mapping \(name) (\(index + 1)/\(total))")

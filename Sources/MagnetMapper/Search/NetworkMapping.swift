@@ -1,16 +1,6 @@
 import MagnetDesigner
 import MagnetWorkload
 
-/// How each layer's mapping is searched.
-public enum MappingMethod: Sendable, Equatable {
-    /// Random valid starting points and hill climbing (``MapSearch``): `budget` candidates per
-    /// layer, or until `seconds`; `convergence` candidates without improvement end it early.
-    case sampled(budget: Int, seconds: Double? = nil, convergence: Int? = nil, threads: Int = 1, seed: UInt64 = 0)
-    /// Branch and bound (``OptimalSearch``) to within `gap` of the optimum (0: proven optimal),
-    /// or until `seconds` per layer, with the gap proven by then.
-    case bounded(gap: Double, seconds: Double? = nil)
-}
-
 /// The best mappings of every layer of a network on one design, and the network's figures.
 public struct NetworkMapping: Sendable {
     /// One unique layer shape and what the search found for it.
@@ -64,23 +54,8 @@ public struct NetworkMapping: Sendable {
             progress?(index, shapes.count, shape.representative.name)
             let space = MapSpace.template(design: design, hardware: hardware, layer: shape.representative)
             let warm = start?(shape.representative, space)
-            let found: (mapping: Mapping?, considered: Int, valid: Int, certificate: OptimalSearch.Certificate?)
-            switch method {
-            case let .sampled(budget, seconds, convergence, threads, seed):
-                var search = MapSearch(space: space, objective: objective)
-                search.energyWeight = energyWeight
-                search.convergence = convergence
-                let layerSeed = seed &+ UInt64(index) &* 1_000_003
-                let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: layerSeed, start: warm)
-                found = (result.mapping, result.considered, result.valid, nil)
-            case let .bounded(gap, seconds):
-                var search = OptimalSearch(space: space, objective: objective)
-                search.energyWeight = energyWeight
-                search.gap = gap
-                search.seconds = seconds
-                let result = search.run(start: warm)
-                found = (result.mapping, result.certificate.bounded, result.certificate.evaluated, result.certificate)
-            }
+            let found = method.search(space, objective: objective, energyWeight: energyWeight,
+                                      seedOffset: UInt64(index) &* 1_000_003, start: warm)
             guard let mapping = found.mapping else {
                 throw MappingProblem(level: shape.representative.name,
                                      message: "no valid mapping among \(found.considered) candidates: every one overflowed a buffer or a fan-out of the design (smallest tiles need more than the design's collectors and buffers hold)")
