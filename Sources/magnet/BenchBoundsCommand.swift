@@ -37,10 +37,7 @@ extension BenchCommand {
             var total = BoundAudit.Report()
             var rows: [JSONValue] = []
             func add(_ label: String, _ report: BoundAudit.Report) {
-                total.mappings += report.mappings
-                total.bounds += report.bounds
-                total.boundSeconds += report.boundSeconds
-                total.violations += report.violations.map { "\(label): \($0)" }
+                total.add(report, label: label)
                 rows.append(.object([("case", .string(label)), ("mappings", .int(report.mappings)), ("bounds",
                     .int(report.bounds)),
                                      ("violations", .int(report.violations.count))]))
@@ -84,10 +81,7 @@ extension BenchCommand {
                         let space = MapSpace.template(design: point, hardware: hardware, layer: layer)
                         let report = BoundAudit.run(hardware: hardware, problem: layer.problem, space: space,
                                                     count: max(1, mappings / 10), seed: seed &+ UInt64(index))
-                        audited.mappings += report.mappings
-                        audited.bounds += report.bounds
-                        audited.boundSeconds += report.boundSeconds
-                        audited.violations += report.violations.map { "\(layer.name): \($0)" }
+                        audited.add(report, label: layer.name)
                     }
                     add("\(point.name) \(dataflow.rawValue) collectors \(depth)", audited)
                 }

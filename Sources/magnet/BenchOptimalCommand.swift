@@ -63,7 +63,7 @@ extension BenchCommand {
                             var search = MapSearch(space: space)
                             search.allowExhaustive = false
                             let edp = search.run(budget: budget, threads: 1, seed: seed).summary?.energyDelayProduct
-                            cells.append(edp.map { String(format: "%.3e", $0) } ?? "none")
+                            cells.append(BenchCommand.edpText(edp))
                             sampled.append(.object([("budget", .int(budget)), ("seed", .int(Int(seed))), ("edp",
                                 .optional(edp))]))
                         }
@@ -73,7 +73,7 @@ extension BenchCommand {
                     bounded.seconds = seconds
                     let result = bounded.run()
                     let edp = result.summary?.energyDelayProduct
-                    cells += [edp.map { String(format: "%.3e", $0) } ?? "none",
+                    cells += [BenchCommand.edpText(edp),
                               NetworkMappingText.proof(result.certificate),
                               NumberText.fixed(result.certificate.seconds, 1)]
                     table.append(cells)
@@ -90,4 +90,9 @@ extension BenchCommand {
             if json { print(JSONValue.array(rows).rendered()) }
         }
     }
+}
+
+extension BenchCommand {
+    /// An EDP (pJ·cycle) for the benches' tables, or `none` when nothing fitted.
+    static func edpText(_ edp: Double?) -> String { edp.map { String(format: "%.3e", $0) } ?? "none" }
 }

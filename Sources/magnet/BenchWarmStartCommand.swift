@@ -62,7 +62,7 @@ extension BenchCommand {
                 let bestCold = cold.compactMap { $0 }.min()
                 let ratio = warm.flatMap { w in bestCold.map { w / $0 } }
                 if let ratio { ratios.append(ratio) }
-                func text(_ value: Double?) -> String { value.map { String(format: "%.3e", $0) } ?? "none" }
+                let text = BenchCommand.edpText
                 table.append([layer.name, text(cold[0]), text(cold[1]), text(warm) + (start == nil ? " (cold)" : ""),
                               ratio.map { NumberText.fixed($0, 3) } ?? "-"])
                 rows.append(.object([("layer", .string(layer.name)), ("cold", .array(cold.map { .optional($0) })),

@@ -25,6 +25,14 @@ public struct BoundAudit: Sendable {
 
         /// Bounds computed per second.
         public var boundsPerSecond: Double { boundSeconds > 0 ? Double(bounds) / boundSeconds : 0 }
+
+        /// Adds another report's counts and its violations, each prefixed with `label`.
+        public mutating func add(_ other: Report, label: String) {
+            mappings += other.mappings
+            bounds += other.bounds
+            boundSeconds += other.boundSeconds
+            violations += other.violations.map { "\(label): \($0)" }
+        }
     }
 
     /// Audits `count` random valid mappings (drawn by ``RandomMappings`` with `seed`, or, given a
