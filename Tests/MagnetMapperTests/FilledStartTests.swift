@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import MagnetCore
+@testable import MagnetDesigner
+@testable import MagnetMapper
+@testable import MagnetWorkload
+
+/// The sampled search's starting points (``CandidateSampler/filled(using:evaluator:)``) are
+/// valid candidates of their space (allowed slots, fixed factors, fan-outs, factor bounds, order
+/// constraints, capacities), and they fill the fan-outs: no prime left at the outermost level
+/// could still move to a spatial slot.
+@Suite struct FilledStartTests {
+    /// Checks `count` filled candidates of `space`; returns how many were drawn (not `nil`).
+    static func check(_ space: MapSpace, count: Int, seed: UInt64, label: String) -> Int {
+        let sampler = CandidateSampler(space: space)
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+        var generator = SeededGenerator(seed: seed)
+        var drawn = 0
+        for _ in 0..<count {
+            guard var candidate = sampler.filled(using: &generator, evaluator: &evaluator) else { continue }
+            drawn += 1
+            let mapping = candidate.mapping()
+            #expect(mapping.problems(on: space.hardware, for: space.problem).isEmpty, "\(label): \(mapping)")
+            let fits = evaluator.fits(mapping)
+            #expect(fits, "\(label)")
+            #expect(sampler.admissible(candidate) || space.minimumParallelism != nil, "\(label)")
+            for level in 0..<sampler.levels {
+                for slot in 0..<3 {
+                    for d in 0..<sampler.dimensions {
+                        let factor = candidate.factor(level, slot, d)
+                        if let required = space.fixed[level][slot][d] {
+                            #expect(factor == required, "\(label): fixed factor at level \(level) slot \(slot)")
+                        } else if factor > 1 {
+                            #expect(space.allowed[level][slot][d], "\(label): level \(level) slot \(slot) dim \(d)")
+                        }
+                    }
+                }
+                // Required-inner loops sit inside every other loop of the level.
+                let order = candidate.orders[level].filter { candidate.factor(level, 0, $0) > 1 }
+                let fixedCount = space.innermostOrder[level].filter { candidate.factor(level, 0, $0) > 1 }.count
+                if let firstOther = order[fixedCount...].firstIndex(where: { !space.innermostSet[level].contains($0) }) {
+                    #expect(!order[firstOther...].contains { space.innermostSet[level].contains($0) },
+                            "\(label): level \(level) order \(order)")
+                }
+            }
+            // Every prime left parked could not take a spatial slot: it has no room or overflows.
+            for d in 0..<sampler.dimensions {
+                let parking = sampler.parking(d)
+                for p in Factorization.primes(candidate.factors[parking * sampler.dimensions + d]) {
+                    for target in sampler.freeSlots[d] where target % 3 != 0 && sampler.room(candidate, target, p) {
+                        candidate.factors[parking * sampler.dimensions + d] /= p
+                        candidate.factors[target * sampler.dimensions + d] *= p
+                        let movable = evaluator.fits(candidate.mapping()) && sampler.admissible(candidate)
+                        #expect(!movable,
+                                "\(label): dimension \(d)'s prime \(p) could still go to slot \(target)")
+                        candidate.factors[target * sampler.dimensions + d] /= p
+                        candidate.factors[parking * sampler.dimensions + d] *= p
+                    }
+                }
+            }
+        }
+        return drawn
+    }
+
+    @Test(arguments: TimeloopFixtureTests.cases + ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"])
+    func validOnFixtures(name: String) throws {
+        let space: MapSpace
+        if name.hasPrefix("mapper_") {
+            space = try MapSearchTests.mapperSpace(name)
+        } else {
+            let input = try TimeloopFixtureTests.load(name)
+            space = MapSpace(hardware: input.hardware, problem: input.problem, keeps: input.mapping.levels.map(\.keeps))
+        }
+        #expect(Self.check(space, count: 30, seed: 5, label: name) > 0, "\(name): no filled candidate")
+    }
+
+    /// Random designs around the Simba-like one (every dataflow, collector depth, array and
+    /// buffer size) on random ResNet-50 layers.
+    @Test func validOnTheTemplate() throws {
+        let base = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        let network = try #require(Zoo.network(named: "resnet50"))
+        var generator = SeededGenerator(seed: 17)
+        var spaces = 0, drawn = 0
+        while spaces < 24 {
+            let design = WarmStartTests.randomDesign(&generator, base: base)
+            guard design.validate().isEmpty, let hardware = try? design.elaborate() else { continue }
+            spaces += 1
+            let layer = network.uniqueShapes[Int.random(in: 0..<network.uniqueShapes.count,
+                                                        using: &generator)].representative
+            let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
+            drawn += Self.check(space, count: 8, seed: UInt64(spaces), label: "\(design.dataflow) \(layer.name)")
+        }
+        #expect(drawn >= 24 * 4, "only \(drawn) filled candidates over 24 spaces")
+    }
+}
