@@ -24,25 +24,7 @@ import Testing
             let fits = evaluator.fits(mapping)
             #expect(fits, "\(label)")
             #expect(sampler.admissible(candidate) || space.minimumParallelism != nil, "\(label)")
-            for level in 0..<sampler.levels {
-                for slot in 0..<3 {
-                    for d in 0..<sampler.dimensions {
-                        let factor = candidate.factor(level, slot, d)
-                        if let required = space.fixed[level][slot][d] {
-                            #expect(factor == required, "\(label): fixed factor at level \(level) slot \(slot)")
-                        } else if factor > 1 {
-                            #expect(space.allowed[level][slot][d], "\(label): level \(level) slot \(slot) dim \(d)")
-                        }
-                    }
-                }
-                // Required-inner loops sit inside every other loop of the level.
-                let order = candidate.orders[level].filter { candidate.factor(level, 0, $0) > 1 }
-                let fixedCount = space.innermostOrder[level].filter { candidate.factor(level, 0, $0) > 1 }.count
-                if let firstOther = order[fixedCount...].firstIndex(where: { !space.innermostSet[level].contains($0) }) {
-                    #expect(!order[firstOther...].contains { space.innermostSet[level].contains($0) },
-                            "\(label): level \(level) order \(order)")
-                }
-            }
+            expectWithinSpace(mapping, space, label)
             // Every prime left parked could not take a spatial slot: it has no room or overflows.
             for d in 0..<sampler.dimensions {
                 let parking = sampler.parking(d)

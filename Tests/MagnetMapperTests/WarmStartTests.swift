@@ -55,17 +55,7 @@ import Testing
             let candidate = try #require(Candidate(result, dimensions: layer.problem.dimensions.count))
             #expect(CandidateSampler(space: space).admissible(candidate))
             // Only allowed slots hold factors, and each level's required-inner loops are innermost.
-            for (level, levelMapping) in result.levels.enumerated() {
-                for (slot, loops) in [levelMapping.temporal, levelMapping.spatialX,
-                                      levelMapping.spatialY].enumerated() {
-                    for loop in loops where loop.bound > 1 { #expect(space.allowed[level][slot][loop.dimension]) }
-                }
-                let order = levelMapping.temporal.filter { $0.bound > 1 }.map(\.dimension)
-                if let firstOther = order.firstIndex(where: { !space.innermostSet[level].contains($0) }) {
-                    let insideLater = order[firstOther...].contains { space.innermostSet[level].contains($0) }
-                    #expect(!insideLater, "level \(level) order \(order)")
-                }
-            }
+            expectWithinSpace(result, space, "\(source) → \(target), \(layer.name)")
             // A search started from it is at least as good.
             var evaluator = Evaluator(CostModel(hardware: targetHardware, problem: layer.problem))
             let startScore = Objective.edp.score(evaluator.summary(result))

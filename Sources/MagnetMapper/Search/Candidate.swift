@@ -183,12 +183,27 @@ struct CandidateSampler {
     func admissible(_ candidate: Candidate) -> Bool {
         if hasMaxFactors {
             for level in 0..<levels {
-                for d in 0..<dimensions {
-                    if let bound = space.maxFactor[level][0][d], candidate.factor(level, 0, d) > bound { return false }
+                for d in 0..<dimensions where !Self.withinBound(candidate, level: level, slot: .temporal, dimension: d,
+                                                                 space: space) {
+                    return false
                 }
             }
         }
         return Self.admissibleSpatially(candidate, space: space)
+    }
+
+    /// Whether the factor of dimension `d` at `level` in `slot` stays within the space's bound
+    /// on it: the temporal factor's, or for either spatial slot the X × Y product's.
+    static func withinBound(_ candidate: Candidate, level: Int, slot: MapSpace.Slot, dimension d: Int,
+                            space: MapSpace) -> Bool {
+        switch slot {
+        case .temporal:
+            guard let bound = space.maxFactor[level][0][d] else { return true }
+            return candidate.factor(level, 0, d) <= bound
+        case .spatialX, .spatialY:
+            guard let bound = space.maxFactor[level][1][d] else { return true }
+            return candidate.factor(level, 1, d) * candidate.factor(level, 2, d) <= bound
+        }
     }
 
     /// Whether a candidate's spatial factors meet the space's bounds on them and its minimum
@@ -196,10 +211,9 @@ struct CandidateSampler {
     static func admissibleSpatially(_ candidate: Candidate, space: MapSpace) -> Bool {
         let levels = space.hardware.storage.count
         for level in 0..<levels {
-            for d in 0..<candidate.dimensions {
-                if let bound = space.maxFactor[level][1][d], candidate.factor(level, 1, d) * candidate.factor(level, 2, d) > bound {
-                    return false
-                }
+            for d in 0..<candidate.dimensions where !withinBound(candidate, level: level, slot: .spatialX, dimension: d,
+                                                                  space: space) {
+                return false
             }
         }
         if let minimum = space.minimumParallelism {

@@ -55,17 +55,14 @@ extension CandidateSampler {
                       evaluator: inout Evaluator) -> Bool {
         let (d, p) = factor
         let from = parking(d)
-        guard target != from, freeSlots[d].contains(target), room(candidate, target, p) else { return false }
-        let level = target / 3
-        if target % 3 == MapSpace.Slot.temporal.rawValue {
-            if let bound = space.maxFactor[level][0][d], candidate.factor(level, 0, d) * p > bound { return false }
-        } else if let bound = space.maxFactor[level][1][d],
-                  candidate.factor(level, 1, d) * candidate.factor(level, 2, d) * p > bound {
-            return false
-        }
+        guard target != from, freeSlots[d].contains(target), room(candidate, target, p),
+              let slot = MapSpace.Slot(rawValue: target % 3) else { return false }
         candidate.factors[from * dimensions + d] /= p
         candidate.factors[target * dimensions + d] *= p
-        if evaluator.fits(candidate.mapping()) { return true }
+        if Self.withinBound(candidate, level: target / 3, slot: slot, dimension: d, space: space),
+           evaluator.fits(candidate.mapping()) {
+            return true
+        }
         candidate.factors[target * dimensions + d] /= p
         candidate.factors[from * dimensions + d] *= p
         return false
