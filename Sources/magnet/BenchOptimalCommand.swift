@@ -12,7 +12,7 @@ extension BenchCommand {
         static let configuration = CommandConfiguration(
             abstract: "Per layer: the sampled search at two budgets against the branch-and-bound search and its proven gap.",
             discussion: """
-            For each unique layer shape of --network (every --every-th one), maps it onto each --design with the sampled search (random starts and hill climbing, one thread, seeds 0 and 1) at --budgets candidates, and with the branch-and-bound search (--gap, at most --seconds per layer). Prints the EDP of each and what the bounded search proved: the best EDP found is within the proven gap of the optimum. EDPs are in pJ·cycle.
+            For each unique layer shape of --network (every --every-th one), maps it onto each --design with the sampled search (random starts and hill climbing, one thread, seeds 0 to --seeds − 1) at --budgets candidates, and with the branch-and-bound search (--gap, at most --seconds per layer). Prints the EDP of each and what the bounded search proved: the best EDP found is within the proven gap of the optimum. EDPs are in pJ·cycle.
 
             Example:
               swift build -c release
@@ -28,6 +28,8 @@ extension BenchCommand {
         var every = 4
         @Option(help: "Budgets of the sampled search, comma-separated.")
         var budgets = "1500,20000"
+        @Option(help: "Seeds of the sampled search per budget (0, 1, …).")
+        var seeds = 2
         @Option(help: "Relative gap of the bounded search, in percent.")
         var gap: GapPercent?
         @Option(help: "Seconds per layer for the bounded search.")
@@ -37,6 +39,7 @@ extension BenchCommand {
 
         func validate() throws {
             if every < 1 { throw ValidationError("--every must be at least 1") }
+            if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
             if !(seconds > 0 && seconds.isFinite) { throw ValidationError("--seconds must be a positive number") }
             if budgets.split(separator: ",").contains(where: { Int($0).map { $0 < 1 } ?? true }) {
                 throw ValidationError("--budgets must be positive whole numbers separated by commas")
@@ -50,16 +53,18 @@ extension BenchCommand {
             for file in design {
                 let point = try DesignFile.load(path: file)
                 let hardware = try point.elaborate()
-                let sampledColumns = budgetList.flatMap { ["sampled \($0) s0", "s1"] }
+                let sampledColumns = budgetList.flatMap { budget in
+                    ["sampled \(budget) s0"] + (1..<seeds).map { "s\($0)" }
+                }
                 var table = TextTable(["layer"] + sampledColumns + ["bounded", "proof", "s"],
-                                      alignments: [.left] + Array(repeating: .right, count: 2 * budgetList.count + 3))
+                                      alignments: [.left] + Array(repeating: .right, count: seeds * budgetList.count + 3))
                 for (index, shape) in net.uniqueShapes.enumerated() where index % every == 0 {
                     let layer = shape.representative
                     let space = MapSpace.template(design: point, hardware: hardware, layer: layer)
                     var cells = [layer.name]
                     var sampled: [JSONValue] = []
                     for budget in budgetList {
-                        for seed: UInt64 in [0, 1] {
+                        for seed in 0..<UInt64(seeds) {
                             var search = MapSearch(space: space)
                             search.allowExhaustive = false
                             let edp = search.run(budget: budget, threads: 1, seed: seed).summary?.energyDelayProduct

@@ -140,19 +140,21 @@ struct CandidateSampler {
         return candidate
     }
 
-    /// A neighbour: one prime factor moved to another slot, two loops of a level swapped (only
-    /// loops with factors above 1: swapping a loop of factor 1 changes nothing), or, where the
-    /// space leaves keep/bypass open, one data space's choice at one level flipped.
+    /// A neighbour: one prime factor moved to another slot, two prime factors of different
+    /// dimensions exchanging their slots (``exchange(in:using:)``), two loops of a level swapped
+    /// (only loops with factors above 1: swapping a loop of factor 1 changes nothing), or, where
+    /// the space leaves keep/bypass open, one data space's choice at one level flipped.
     func neighbour(of candidate: Candidate, using generator: inout SeededGenerator) -> Candidate {
         var next = candidate
-        let move = Int.random(in: 0..<(keepChoices.isEmpty ? 3 : 4), using: &generator)
-        if move < 2 {
+        let move = Int.random(in: 0..<(keepChoices.isEmpty ? 4 : 5), using: &generator)
+        if move == 3 {
+            exchange(in: &next, using: &generator)
+        } else if move < 2 {
             let d = Int.random(in: 0..<dimensions, using: &generator)
             let slots = freeSlots[d]
             let holding = slots.filter { candidate.factors[$0 * dimensions + d] > 1 }
             guard slots.count > 1, let from = holding.randomElement(using: &generator) else { return next }
-            let value = candidate.factors[from * dimensions + d]
-            let p = primes[d].first { value % $0 == 0 } ?? value
+            let p = smallestPrime(of: d, dividing: candidate.factors[from * dimensions + d])
             let targets = slots.filter { $0 != from && room(next, $0, p) }
             guard let to = targets.randomElement(using: &generator) else { return next }
             next.factors[from * dimensions + d] /= p
@@ -176,6 +178,41 @@ struct CandidateSampler {
             next.keeps[level].formSymmetricDifference([dataSpace])
         }
         return next
+    }
+
+    /// Exchanges two prime factors of different dimensions between two slots: a prime of a
+    /// random dimension leaves a slot that holds it for another slot that takes it, and a prime
+    /// of another dimension searched in both slots comes back in its place, when both slots'
+    /// fan-outs take the trade (fixed factors stay). A full spatial slot can so trade one spatial factor for
+    /// another in one step, which single moves can only do through a worse candidate
+    /// (docs/mapper.md, "Exchanges"). Leaves the candidate unchanged when the drawn dimension has no
+    /// such trade.
+    func exchange(in candidate: inout Candidate, using generator: inout SeededGenerator) {
+        let d = Int.random(in: 0..<dimensions, using: &generator)
+        let holding = freeSlots[d].filter { candidate.factors[$0 * dimensions + d] > 1 }
+        guard let from = holding.randomElement(using: &generator) else { return }
+        let p = smallestPrime(of: d, dividing: candidate.factors[from * dimensions + d])
+        var trades: [(slot: Int, dimension: Int)] = []
+        for to in freeSlots[d] where to != from {
+            for e in 0..<dimensions where e != d && candidate.factors[to * dimensions + e] > 1
+                && freeSlots[e].contains(from) && freeSlots[e].contains(to) {
+                trades.append((to, e))
+            }
+        }
+        guard let (to, e) = trades.randomElement(using: &generator) else { return }
+        let q = smallestPrime(of: e, dividing: candidate.factors[to * dimensions + e])
+        var next = candidate
+        next.factors[from * dimensions + d] /= p
+        next.factors[to * dimensions + d] *= p
+        next.factors[to * dimensions + e] /= q
+        next.factors[from * dimensions + e] *= q
+        guard room(next, from, 1), room(next, to, 1) else { return }
+        candidate = next
+    }
+
+    /// The smallest searched prime of dimension `d` that divides `factor` (or `factor` itself).
+    private func smallestPrime(of d: Int, dividing factor: Int) -> Int {
+        primes[d].first { factor % $0 == 0 } ?? factor
     }
 
     /// Whether a candidate meets the space's factor bounds and minimum parallelism (fan-out

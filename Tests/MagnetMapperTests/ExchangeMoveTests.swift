@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import MagnetCore
+@testable import MagnetDesigner
+@testable import MagnetMapper
+@testable import MagnetWorkload
+
+/// The sampled search's exchange move (``CandidateSampler/exchange(in:using:)``) keeps candidates
+/// in their space (every dimension's product, fixed factors, allowed slots, fan-outs; capacities
+/// are the evaluator's check after every move, as for the other moves), changes
+/// exactly two factors of two dimensions when it moves, and trades spatial factors of a full
+/// array, which single-prime moves cannot do in one step.
+@Suite struct ExchangeMoveTests {
+    /// Applies `count` exchanges to filled candidates of `space`; returns how many moved.
+    static func check(_ space: MapSpace, count: Int, seed: UInt64, label: String) -> Int {
+        let sampler = CandidateSampler(space: space)
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+        var generator = SeededGenerator(seed: seed)
+        var moved = 0
+        for _ in 0..<count {
+            guard let start = sampler.filled(using: &generator, evaluator: &evaluator) else { continue }
+            var next = start
+            sampler.exchange(in: &next, using: &generator)
+            guard next != start else { continue }
+            moved += 1
+            let changed = next.factors.indices.filter { next.factors[$0] != start.factors[$0] }
+            let changedDimensions = Set(changed.map { $0 % sampler.dimensions })
+            #expect(changed.count == 4 && changedDimensions.count == 2, "\(label): changed \(changed)")
+            for d in 0..<sampler.dimensions {
+                let product = (0..<(sampler.levels * 3)).reduce(1) { $0 * next.factors[$1 * sampler.dimensions + d] }
+                #expect(product == space.problem.bounds[d], "\(label): dimension \(d) multiplies to \(product)")
+            }
+            for index in 0..<(sampler.levels * 3) {
+                #expect(sampler.room(next, index, 1), "\(label): slot \(index) beyond its fan-out")
+            }
+            expectWithinSpace(next.mapping(), space, label)
+        }
+        return moved
+    }
+
+    @Test(arguments: ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"])
+    func staysInTheTimeloopSpaces(name: String) throws {
+        let space = try MapSearchTests.mapperSpace(name)
+        #expect(Self.check(space, count: 200, seed: 3, label: name) > 50, "\(name): few exchanges moved")
+    }
+
+    /// A dimension with a fixed factor at one level's temporal slot and free slots elsewhere:
+    /// exchanges trade its searched primes but never its fixed factor.
+    @Test func keepsFixedFactorsOfSearchedDimensions() throws {
+        let design = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        let hardware = try design.elaborate()
+        let layer = try #require(Zoo.network(named: "resnet50")?.uniqueShapes.first { $0.representative.name ==
+            "layer2.0.conv2" }).representative
+        var space = MapSpace.template(design: design, hardware: hardware, layer: layer)
+        let level = hardware.storage.count - 2
+        let fixedDimensions = space.problem.dimensions.indices.filter {
+            space.allowed[level][0][$0] && space.fixed[level][0][$0] == nil && space.problem.bounds[$0] % 4 == 0
+        }
+        #expect(fixedDimensions.count >= 2)
+        for d in fixedDimensions { space.fixed[level][0][d] = 2 }
+        #expect(Self.check(space, count: 400, seed: 7, label: "fixed factors") > 100)
+    }
+
+    /// Random designs around the Simba-like one (every dataflow, collector depth, array and
+    /// buffer size) on random ResNet-50 layers.
+    @Test func staysInTemplateSpaces() throws {
+        let base = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        let network = try #require(Zoo.network(named: "resnet50"))
+        var generator = SeededGenerator(seed: 29)
+        var spaces = 0, moved = 0
+        while spaces < 16 {
+            let design = WarmStartTests.randomDesign(&generator, base: base)
+            guard design.validate().isEmpty, let hardware = try? design.elaborate() else { continue }
+            spaces += 1
+            let layer = network.uniqueShapes[Int.random(in: 0..<network.uniqueShapes.count,
+                                                        using: &generator)].representative
+            let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
+            moved += Self.check(space, count: 20, seed: UInt64(spaces), label: "\(design.dataflow) \(layer.name)")
+        }
+        #expect(moved >= 16 * 5, "only \(moved) exchanges moved over 16 spaces")
+    }
+
+    /// On a full spatial slot, some exchanges put another dimension's prime into it and keep it
+    /// full: the trade a single move would have to make through a half-empty array.
+    @Test func tradesSpatialFactorsOfAFullArray() throws {
+        let design = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        let hardware = try design.elaborate()
+        let layer = try #require(Zoo.network(named: "resnet50")?.uniqueShapes.first { $0.representative.name ==
+            "layer2.0.conv2" }).representative
+        let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
+        let sampler = CandidateSampler(space: space)
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+        var generator = SeededGenerator(seed: 11)
+        var fullSlots = 0, trades = 0
+        for _ in 0..<100 {
+            guard let start = sampler.filled(using: &generator, evaluator: &evaluator) else { continue }
+            for index in 0..<(sampler.levels * 3) where index % 3 != 0 {
+                let level = index / 3
+                let fanout = index % 3 == 1 ? sampler.fanoutX[level] : sampler.fanoutY[level]
+                guard fanout > 1, sampler.product(start, level: level, slot: index % 3) == fanout else { continue }
+                fullSlots += 1
+                for _ in 0..<50 {
+                    var next = start
+                    sampler.exchange(in: &next, using: &generator)
+                    let before = (0..<sampler.dimensions).map { start.factors[index * sampler.dimensions + $0] }
+                    let after = (0..<sampler.dimensions).map { next.factors[index * sampler.dimensions + $0] }
+                    if before != after && sampler.product(next, level: level, slot: index % 3) == fanout { trades += 1 }
+                }
+            }
+        }
+        #expect(fullSlots > 0, "no filled start had a full spatial slot")
+        #expect(trades > 0, "no exchange traded the factors of a full spatial slot")
+    }
+}
