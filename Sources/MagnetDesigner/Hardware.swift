@@ -4,7 +4,7 @@
 /// Nothing here is specific to the MAGNet template: a Timeloop architecture (any number of
 /// levels, any keep/bypass pattern, dummy levels that only carry spatial fan-out) is expressed
 /// with the same types. Energies are per access of one block (``StorageLevel/blockSize`` words).
-public struct Hardware: Sendable, Equatable {
+public struct Hardware: Sendable, Hashable {
     /// Name for reports.
     public var name: String
     /// Clock frequency (GHz).
@@ -61,7 +61,7 @@ public struct Hardware: Sendable, Equatable {
 }
 
 /// The arithmetic units (MACs).
-public struct ComputeLevel: Sendable, Equatable {
+public struct ComputeLevel: Sendable, Hashable {
     /// Name, e.g. `MAC`.
     public var name: String
     /// Number of MAC units.
@@ -87,9 +87,9 @@ public struct ComputeLevel: Sendable, Equatable {
 }
 
 /// One storage level: a buffer, register file or DRAM, replicated `instances` times.
-public struct StorageLevel: Sendable, Equatable {
+public struct StorageLevel: Sendable, Hashable {
     /// What a level is built from, for reports and area accounting.
-    public enum Technology: String, Sendable, Equatable {
+    public enum Technology: String, Sendable, Hashable {
         /// Flip-flop register file.
         case registers
         /// SRAM macro.

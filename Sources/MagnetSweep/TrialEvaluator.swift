@@ -54,13 +54,18 @@ public struct DesignEvaluator: Sendable {
     public var mapperThreads: Int
     /// The designs evaluated last and their mappings (`nil`: no warm starts).
     public let memory: WarmStartMemory?
+    /// The layer results of the designs evaluated so far, served again to a layer whose search
+    /// would be the same (`nil`: every layer is searched).
+    public let cache: LayerSearchCache?
 
-    /// Prepares an evaluator (parses the context's networks).
-    public init(context: EvaluationContext, mapperThreads: Int = 1) throws {
+    /// Prepares an evaluator (parses the context's networks). `layerCache` false searches every
+    /// layer of every design, even one evaluated before.
+    public init(context: EvaluationContext, mapperThreads: Int = 1, layerCache: Bool = true) throws {
         self.context = context
         self.networks = try context.resolveNetworks()
         self.mapperThreads = max(mapperThreads, 1)
         memory = context.mapperWarmStart ?? true ? WarmStartMemory() : nil
+        cache = layerCache ? LayerSearchCache() : nil
     }
 
     /// Evaluates the design file text `designYAML` as trial `trial`.
@@ -83,10 +88,10 @@ public struct DesignEvaluator: Sendable {
                 let method = MappingMethod.sampled(budget: context.mapperBudget, seconds: context.mapperSeconds,
                                                    threads: mapperThreads, seed: context.seed)
                 let mapping = try NetworkMapping.map(network: network, design: design, hardware: hardware, objective: objective,
-                                                     method: method) { layer, space in
+                                                     method: method, start: { layer, space in
                     guard let nearest, let seed = nearest.mappings[layer.mappingKey] else { return nil }
                     return WarmStart.refit(seed, from: nearest.hardware, to: space)
-                }
+                }, cache: cache)
                 for result in mapping.layers { found[result.layer.mappingKey] = result.mapping }
                 mappings.append(mapping)
                 for result in mapping.layers {
@@ -172,10 +177,12 @@ public struct TrialEvaluator: Sendable {
     public let spec: SweepSpec
     let evaluator: DesignEvaluator
 
-    /// Creates an evaluator (reads the spec's network files).
-    public init(spec: SweepSpec, mapperThreads: Int = 1) throws {
+    /// Creates an evaluator (reads the spec's network files); `layerCache` as for
+    /// ``DesignEvaluator``.
+    public init(spec: SweepSpec, mapperThreads: Int = 1, layerCache: Bool = true) throws {
         self.spec = spec
-        self.evaluator = try DesignEvaluator(context: spec.evaluationContext(), mapperThreads: mapperThreads)
+        self.evaluator = try DesignEvaluator(context: spec.evaluationContext(), mapperThreads: mapperThreads,
+                                             layerCache: layerCache)
     }
 
     /// Evaluates the point `values` as trial `trial`.

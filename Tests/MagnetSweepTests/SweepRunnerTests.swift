@@ -105,7 +105,8 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
     @Test func warmStartsNeverWorsenAndCanBeTurnedOff() throws {
         let values: [Parameter.Value] = [.double(4), .double(4), .string("OS")]
         func edps(_ outcome: TrialOutcome) -> [Double] { outcome.layers.map { $0.energyPJ * Double($0.cycles) } }
-        let warm = try TrialEvaluator(spec: SweepSpec.parse(tinySweep(), file: "/tmp/tiny.yaml"))
+        // Without the layer cache, which would serve the second evaluation the first's results.
+        let warm = try TrialEvaluator(spec: SweepSpec.parse(tinySweep(), file: "/tmp/tiny.yaml"), layerCache: false)
         let first = warm.evaluate(trial: 1, values: values), second = warm.evaluate(trial: 2, values: values)
         #expect(first.layers.count == second.layers.count && !first.layers.isEmpty)
         for (before, after) in zip(edps(first), edps(second)) { #expect(after <= before * (1 + 1e-12)) }
@@ -120,6 +121,28 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
         let warmJSON = try SweepSpec.parse(tinySweep(), file: "/tmp/tiny.yaml").canonicalJSON.rendered(pretty: false)
         #expect(!warmJSON.contains("warmStart"))
         #expect(coldSpec.canonicalJSON.rendered(pretty: false).contains("\"warmStart\":false"))
+    }
+
+    /// A design evaluated again is served from the layer cache: the same figures as its first
+    /// evaluation and as a fresh evaluator's; another design is searched.
+    @Test func aDesignEvaluatedAgainIsServedFromTheLayerCache() throws {
+        let text = tinySweep().replacingOccurrences(of: "mapper: {budget: 150}",
+                                                    with: "mapper: {budget: 150, warmStart: false}")
+        let spec = try SweepSpec.parse(text, file: "/tmp/tiny.yaml")
+        let values: [Parameter.Value] = [.double(4), .double(2), .string("WS")]
+        let cached = try TrialEvaluator(spec: spec)
+        let first = cached.evaluate(trial: 1, values: values)
+        let shapes = first.layers.count
+        #expect(shapes > 0 && cached.evaluator.cache?.lookups.misses == shapes)
+        let second = cached.evaluate(trial: 2, values: values)
+        #expect(cached.evaluator.cache?.lookups.hits == shapes)
+        let fresh = try TrialEvaluator(spec: spec, layerCache: false).evaluate(trial: 3, values: values)
+        for outcome in [second, fresh] {
+            #expect(outcome.metrics.map(\.1) == first.metrics.map(\.1))
+            #expect(outcome.layers.map(\.mappingYAML) == first.layers.map(\.mappingYAML))
+        }
+        _ = cached.evaluate(trial: 4, values: [.double(4), .double(4), .string("WS")])
+        #expect(cached.evaluator.cache?.lookups.hits == shapes && cached.evaluator.cache?.lookups.misses == 2 * shapes)
     }
 
     @Test func anInvalidDesignFailsWithTheReason() throws {

@@ -3,7 +3,7 @@ import MagnetWorkload
 
 /// The mappings a search may choose from: which dimensions may be split where, fixed factors,
 /// loop-order constraints and keep/bypass choices, per storage level.
-public struct MapSpace: Sendable {
+public struct MapSpace: Sendable, Hashable {
     /// Slots a factor can go to at one level.
     public enum Slot: Int, Sendable, CaseIterable {
         /// A temporal loop.
@@ -15,7 +15,7 @@ public struct MapSpace: Sendable {
     }
 
     /// The hardware.
-    public let hardware: Hardware
+    public internal(set) var hardware: Hardware
     /// The problem (one layer).
     public let problem: Problem
     /// Data spaces kept per level (inner to outer).

@@ -1,5 +1,5 @@
 /// How a layer's mapping is searched.
-public enum MappingMethod: Sendable, Equatable {
+public enum MappingMethod: Sendable, Hashable {
     /// Random valid starting points and hill climbing (``MapSearch``): `budget` candidates per
     /// layer, or until `seconds`; `convergence` candidates without improvement end it early.
     case sampled(budget: Int, seconds: Double? = nil, convergence: Int? = nil, threads: Int = 1, seed: UInt64 = 0)

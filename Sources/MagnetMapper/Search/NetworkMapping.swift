@@ -19,6 +19,9 @@ public struct NetworkMapping: Sendable {
         public var valid: Int
         /// With ``MappingMethod/bounded(gap:seconds:)``: what the search proves.
         public var certificate: OptimalSearch.Certificate?
+        /// Whether the result came from a ``LayerSearchCache`` (no search ran: `considered` and
+        /// `valid` are 0).
+        public var fromCache = false
     }
 
     /// The design's hardware.
@@ -43,16 +46,27 @@ public struct NetworkMapping: Sendable {
 
     /// Maps each unique layer shape of `network` once. Throws when a shape has no mapping that
     /// fits the design. `start`, given a layer and its map space, may return a valid mapping of
-    /// that space for the search to start from (a warm start, ``WarmStart``).
+    /// that space for the search to start from (a warm start, ``WarmStart``). With `cache`, a
+    /// shape whose search (``LayerSearchKey``) ran before is served from it, and every search's
+    /// result is stored in it.
     public static func map(network: Network, design: DesignPoint, hardware: Hardware, objective: Objective = .edp,
                            energyWeight: Double = 0.5, method: MappingMethod,
-                           start: ((Layer, MapSpace) -> Mapping?)? = nil,
+                           start: ((Layer, MapSpace) -> Mapping?)? = nil, cache: LayerSearchCache? = nil,
                            progress: ((Int, Int, String) -> Void)? = nil) throws -> NetworkMapping {
         var results: [LayerResult] = []
         let shapes = network.uniqueShapes
         for (index, shape) in shapes.enumerated() {
             progress?(index, shapes.count, shape.representative.name)
             let space = MapSpace.template(design: design, hardware: hardware, layer: shape.representative)
+            let key = cache.map { _ in
+                LayerSearchKey(space: space, objective: objective, energyWeight: energyWeight, method: method)
+            }
+            if let cache, let key, let cached = cache.entry(for: key) {
+                results.append(LayerResult(layer: shape.representative, layerNames: shape.layerNames,
+                                           mapping: cached.mapping, evaluation: cached.evaluation, considered: 0,
+                                           valid: 0, certificate: cached.certificate, fromCache: true))
+                continue
+            }
             let warm = start?(shape.representative, space)
             let found = method.search(space, objective: objective, energyWeight: energyWeight,
                                       seedOffset: UInt64(index) &* 1_000_003, start: warm)
@@ -61,6 +75,9 @@ public struct NetworkMapping: Sendable {
                                      message: "no valid mapping among \(found.considered) candidates: every one overflowed a buffer or a fan-out of the design (smallest tiles need more than the design's collectors and buffers hold)")
             }
             let evaluation = CostModel(hardware: hardware, problem: space.problem).evaluate(mapping)
+            if let cache, let key {
+                cache.store(.init(mapping: mapping, evaluation: evaluation, certificate: found.certificate), for: key)
+            }
             results.append(LayerResult(layer: shape.representative, layerNames: shape.layerNames, mapping: mapping,
                                        evaluation: evaluation, considered: found.considered, valid: found.valid,
                                        certificate: found.certificate))
