@@ -140,23 +140,35 @@ struct CandidateSampler {
         return candidate
     }
 
+    /// How many moves ``neighbour(of:using:)`` draws at most until one changes the candidate (a
+    /// move drawn for a dimension of size 1 or a level with one loop changes nothing).
+    static let moveAttempts = 16
+
     /// A neighbour: one prime factor moved to another slot, two prime factors of different
     /// dimensions exchanging their slots (``exchange(in:using:)``), two loops of a level swapped
     /// (only loops with factors above 1: swapping a loop of factor 1 changes nothing), or, where
-    /// the space leaves keep/bypass open, one data space's choice at one level flipped.
+    /// the space leaves keep/bypass open, one data space's choice at one level flipped. Moves
+    /// that would change nothing are drawn again (up to ``moveAttempts``), so that the budget is
+    /// not spent on the same candidate twice (docs/mapper.md, "Moves that change nothing").
     func neighbour(of candidate: Candidate, using generator: inout SeededGenerator) -> Candidate {
         var next = candidate
+        for _ in 0..<Self.moveAttempts where move(&next, using: &generator) { break }
+        return next
+    }
+
+    /// One random move; whether it changed the candidate.
+    private func move(_ next: inout Candidate, using generator: inout SeededGenerator) -> Bool {
         let move = Int.random(in: 0..<(keepChoices.isEmpty ? 4 : 5), using: &generator)
         if move == 3 {
-            exchange(in: &next, using: &generator)
+            return exchange(in: &next, using: &generator)
         } else if move < 2 {
             let d = Int.random(in: 0..<dimensions, using: &generator)
             let slots = freeSlots[d]
-            let holding = slots.filter { candidate.factors[$0 * dimensions + d] > 1 }
-            guard slots.count > 1, let from = holding.randomElement(using: &generator) else { return next }
-            let p = smallestPrime(of: d, dividing: candidate.factors[from * dimensions + d])
+            let holding = slots.filter { next.factors[$0 * dimensions + d] > 1 }
+            guard slots.count > 1, let from = holding.randomElement(using: &generator) else { return false }
+            let p = smallestPrime(of: d, dividing: next.factors[from * dimensions + d])
             let targets = slots.filter { $0 != from && room(next, $0, p) }
-            guard let to = targets.randomElement(using: &generator) else { return next }
+            guard let to = targets.randomElement(using: &generator) else { return false }
             next.factors[from * dimensions + d] /= p
             next.factors[to * dimensions + d] *= p
         } else if move == 2 {
@@ -164,11 +176,13 @@ struct CandidateSampler {
             let level = Int.random(in: 0..<levels, using: &generator)
             let fixedCount = space.innermostOrder[level].count
             let order = next.orders[level]
-            func counts(_ d: Int) -> Bool { candidate.factor(level, 0, d) > 1 }
-            let inner = (fixedCount..<dimensions).filter { space.innermostSet[level].contains(order[$0]) && counts(order[$0]) }
-            let outer = (fixedCount..<dimensions).filter { !space.innermostSet[level].contains(order[$0]) && counts(order[$0]) }
+            let current = next
+            func looped(_ position: Int) -> Bool { current.factor(level, 0, order[position]) > 1 }
+            func inside(_ position: Int) -> Bool { space.innermostSet[level].contains(order[position]) }
+            let inner = (fixedCount..<dimensions).filter { inside($0) && looped($0) }
+            let outer = (fixedCount..<dimensions).filter { !inside($0) && looped($0) }
             let groups = [inner, outer].filter { $0.count >= 2 }
-            guard let group = groups.randomElement(using: &generator) else { return next }
+            guard let group = groups.randomElement(using: &generator) else { return false }
             let i = Int.random(in: 0..<group.count, using: &generator)
             var j = Int.random(in: 0..<(group.count - 1), using: &generator)
             if j >= i { j += 1 }
@@ -177,20 +191,21 @@ struct CandidateSampler {
             let (level, dataSpace) = keepChoices[Int.random(in: 0..<keepChoices.count, using: &generator)]
             next.keeps[level].formSymmetricDifference([dataSpace])
         }
-        return next
+        return true
     }
 
     /// Exchanges two prime factors of different dimensions between two slots: a prime of a
     /// random dimension leaves a slot that holds it for another slot that takes it, and a prime
     /// of another dimension searched in both slots comes back in its place, when both slots'
-    /// fan-outs take the trade (fixed factors stay). A full spatial slot can so trade one spatial factor for
-    /// another in one step, which single moves can only do through a worse candidate
-    /// (docs/mapper.md, "Exchanges"). Leaves the candidate unchanged when the drawn dimension has no
-    /// such trade.
-    func exchange(in candidate: inout Candidate, using generator: inout SeededGenerator) {
+    /// fan-outs take the trade (fixed factors stay). A full spatial slot can so trade one
+    /// spatial factor for another in one step, which single moves can only do through a worse
+    /// candidate (docs/mapper.md, "Exchanges"). Leaves the candidate unchanged when the drawn
+    /// dimension has no such trade; whether it changed it.
+    @discardableResult
+    func exchange(in candidate: inout Candidate, using generator: inout SeededGenerator) -> Bool {
         let d = Int.random(in: 0..<dimensions, using: &generator)
         let holding = freeSlots[d].filter { candidate.factors[$0 * dimensions + d] > 1 }
-        guard let from = holding.randomElement(using: &generator) else { return }
+        guard let from = holding.randomElement(using: &generator) else { return false }
         let p = smallestPrime(of: d, dividing: candidate.factors[from * dimensions + d])
         var trades: [(slot: Int, dimension: Int)] = []
         for to in freeSlots[d] where to != from {
@@ -199,15 +214,16 @@ struct CandidateSampler {
                 trades.append((to, e))
             }
         }
-        guard let (to, e) = trades.randomElement(using: &generator) else { return }
+        guard let (to, e) = trades.randomElement(using: &generator) else { return false }
         let q = smallestPrime(of: e, dividing: candidate.factors[to * dimensions + e])
         var next = candidate
         next.factors[from * dimensions + d] /= p
         next.factors[to * dimensions + d] *= p
         next.factors[to * dimensions + e] /= q
         next.factors[from * dimensions + e] *= q
-        guard room(next, from, 1), room(next, to, 1) else { return }
+        guard room(next, from, 1), room(next, to, 1) else { return false }
         candidate = next
+        return true
     }
 
     /// The smallest searched prime of dimension `d` that divides `factor` (or `factor` itself).

@@ -4,9 +4,9 @@ import MagnetCore
 
 /// Searches a ``MapSpace`` for the best mapping of one layer: random starting points that fill
 /// the buffers (``CandidateSampler/filled(using:evaluator:)``), then hill climbing by single
-/// moves (a prime factor to another slot, or two loops swapped), restarting when no
-/// improvement comes. Every candidate is scored by the ``Evaluator``.
-/// Deterministic for a given seed, budget and thread count.
+/// moves (``CandidateSampler/neighbour(of:using:)``), restarting when no improvement comes.
+/// Every candidate is scored by the ``Evaluator``. Deterministic for a given seed, budget and
+/// thread count.
 public struct MapSearch: Sendable {
     /// The outcome of a search.
     public struct Result: Sendable {
@@ -31,8 +31,8 @@ public struct MapSearch: Sendable {
     /// What to minimize.
     public var objective: Objective = .edp
     /// Candidates per thread without improvement before restarting from a new starting point
-    /// (docs/mapper.md, "Starting points": 50 measured better than 25, 100 and 400).
-    public var patience = 50
+    /// (docs/mapper.md, "Moves that change nothing": 25 measured better than 15, 50 and 100).
+    public var patience = 25
     /// With ``Objective/mix``: the weight of energy against cycles.
     public var energyWeight = 0.5
     /// Stop a thread once this many candidates in a row have not improved its best (`nil`: run
