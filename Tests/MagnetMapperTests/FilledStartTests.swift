@@ -59,18 +59,9 @@ import Testing
     /// Random designs around the Simba-like one (every dataflow, collector depth, array and
     /// buffer size) on random ResNet-50 layers.
     @Test func validOnTheTemplate() throws {
-        let base = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
-        let network = try #require(Zoo.network(named: "resnet50"))
-        var generator = SeededGenerator(seed: 17)
-        var spaces = 0, drawn = 0
-        while spaces < 24 {
-            let design = WarmStartTests.randomDesign(&generator, base: base)
-            guard design.validate().isEmpty, let hardware = try? design.elaborate() else { continue }
-            spaces += 1
-            let layer = network.uniqueShapes[Int.random(in: 0..<network.uniqueShapes.count,
-                                                        using: &generator)].representative
-            let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
-            drawn += Self.check(space, count: 8, seed: UInt64(spaces), label: "\(design.dataflow) \(layer.name)")
+        var drawn = 0
+        for (index, (space, label)) in try randomTemplateSpaces(count: 24, seed: 17).enumerated() {
+            drawn += Self.check(space, count: 8, seed: UInt64(index + 1), label: label)
         }
         #expect(drawn >= 24 * 4, "only \(drawn) filled candidates over 24 spaces")
     }

@@ -71,12 +71,8 @@ import Testing
     /// A dimension with a fixed factor at one level's temporal slot and free slots elsewhere:
     /// exchanges trade its searched primes but never its fixed factor.
     @Test func keepsFixedFactorsOfSearchedDimensions() throws {
-        let design = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
-        let hardware = try design.elaborate()
-        let layer = try #require(Zoo.network(named: "resnet50")?.uniqueShapes.first { $0.representative.name ==
-            "layer2.0.conv2" }).representative
-        var space = MapSpace.template(design: design, hardware: hardware, layer: layer)
-        let level = hardware.storage.count - 2
+        var space = try simbaLikeSpace(layer: "layer2.0.conv2")
+        let level = space.hardware.storage.count - 2
         let fixedDimensions = space.problem.dimensions.indices.filter {
             space.allowed[level][0][$0] && space.fixed[level][0][$0] == nil && space.problem.bounds[$0] % 4 == 0
         }
@@ -88,18 +84,9 @@ import Testing
     /// Random designs around the Simba-like one (every dataflow, collector depth, array and
     /// buffer size) on random ResNet-50 layers.
     @Test func staysInTemplateSpaces() throws {
-        let base = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
-        let network = try #require(Zoo.network(named: "resnet50"))
-        var generator = SeededGenerator(seed: 29)
-        var spaces = 0, moved = 0
-        while spaces < 16 {
-            let design = WarmStartTests.randomDesign(&generator, base: base)
-            guard design.validate().isEmpty, let hardware = try? design.elaborate() else { continue }
-            spaces += 1
-            let layer = network.uniqueShapes[Int.random(in: 0..<network.uniqueShapes.count,
-                                                        using: &generator)].representative
-            let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
-            moved += Self.check(space, count: 20, seed: UInt64(spaces), label: "\(design.dataflow) \(layer.name)")
+        var moved = 0
+        for (index, (space, label)) in try randomTemplateSpaces(count: 16, seed: 29).enumerated() {
+            moved += Self.check(space, count: 20, seed: UInt64(index + 1), label: label)
         }
         #expect(moved >= 16 * 5, "only \(moved) exchanges moved over 16 spaces")
     }
@@ -107,11 +94,7 @@ import Testing
     /// On a full spatial slot, some exchanges put another dimension's prime into it and keep it
     /// full: the trade a single move would have to make through a half-empty array.
     @Test func tradesSpatialFactorsOfAFullArray() throws {
-        let design = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
-        let hardware = try design.elaborate()
-        let layer = try #require(Zoo.network(named: "resnet50")?.uniqueShapes.first { $0.representative.name ==
-            "layer2.0.conv2" }).representative
-        let space = MapSpace.template(design: design, hardware: hardware, layer: layer)
+        let space = try simbaLikeSpace(layer: "layer2.0.conv2")
         let sampler = CandidateSampler(space: space)
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
         var generator = SeededGenerator(seed: 11)

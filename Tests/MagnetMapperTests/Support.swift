@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+@testable import MagnetCore
+@testable import MagnetDesigner
 @testable import MagnetMapper
+@testable import MagnetWorkload
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -38,4 +41,33 @@ func expectWithinSpace(_ mapping: Mapping, _ space: MapSpace, _ label: String) {
                     "\(label): level \(level) order \(order)")
         }
     }
+}
+
+/// The template's map space of the ResNet-50 layer `layer` on examples/simba-like.yaml.
+func simbaLikeSpace(layer name: String) throws -> MapSpace {
+    let design = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+    let hardware = try design.elaborate()
+    let layer = try #require(Zoo.network(named: "resnet50")?.uniqueShapes.first {
+        $0.representative.name == name
+    }).representative
+    return MapSpace.template(design: design, hardware: hardware, layer: layer)
+}
+
+/// `count` template map spaces of random designs around the Simba-like one
+/// (``WarmStartTests/randomDesign(_:base:)``: every dataflow, collector depth, array and buffer
+/// size), each on a random ResNet-50 layer, with a label naming both.
+func randomTemplateSpaces(count: Int, seed: UInt64) throws -> [(space: MapSpace, label: String)] {
+    let base = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+    let network = try #require(Zoo.network(named: "resnet50"))
+    var generator = SeededGenerator(seed: seed)
+    var spaces: [(space: MapSpace, label: String)] = []
+    while spaces.count < count {
+        let design = WarmStartTests.randomDesign(&generator, base: base)
+        guard design.validate().isEmpty, let hardware = try? design.elaborate() else { continue }
+        let layer = network.uniqueShapes[Int.random(in: 0..<network.uniqueShapes.count,
+                                                    using: &generator)].representative
+        spaces.append((MapSpace.template(design: design, hardware: hardware, layer: layer),
+                       "\(design.dataflow) \(layer.name)"))
+    }
+    return spaces
 }
