@@ -16,6 +16,7 @@ extension Evaluator {
         levelBoundary = scratch.buffer(levels, 0)
         levelMaster = scratch.buffer(levels, 0)
         levelFanout = scratch.buffer(levels, 1)
+        levelKeeps = scratch.buffer(levels, 0)
         spatialOutside = scratch.buffer(levels, 1)
         boundaryExtent = scratch.buffer(perLevel, 1)
         masterExtent = scratch.buffer(perLevel, 1)

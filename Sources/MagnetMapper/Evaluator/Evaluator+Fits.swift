@@ -1,22 +1,31 @@
 extension Evaluator {
     /// Whether a mapping that covers every dimension fits the hardware: spatial factors within
     /// each level's fan-out, kept tiles within each level's capacity. Allocation-free.
-    public mutating func fits(_ mapping: Mapping) -> Bool {
+    public mutating func fits(_ mapping: Mapping) -> Bool { fits(nest: mapping) }
+
+    /// Whether a candidate fits the hardware (the same as its ``Candidate/mapping()``).
+    mutating func fits(_ candidate: Candidate) -> Bool { fits(nest: candidate) }
+
+    private mutating func fits<Nest: EvaluatedNest>(nest: Nest) -> Bool {
         let hardware = model.hardware
         for level in 0..<levelCount {
-            let levelMapping = mapping.levels[level]
-            if levelMapping.fanoutX > meshX[level] || levelMapping.fanoutY > meshY[level] { return false }
+            var fanoutX = 1, fanoutY = 1
+            nest.forEachLoop(level: level, slot: .spatialX) { fanoutX *= $0.bound }
+            nest.forEachLoop(level: level, slot: .spatialY) { fanoutY *= $0.bound }
+            if fanoutX > meshX[level] || fanoutY > meshY[level] { return false }
         }
-        flatten(mapping)
+        flatten(nest)
         for level in 0..<levelCount {
             guard let capacity = hardware.storage[level].capacityWords else { continue }
             var used = 0
-            for space in mapping.levels[level].keeps {
+            for space in 0..<spaceCount where keeps(level, space) {
                 var size = 1
                 let base = level * dimensionCount
                 for rank in rankStart[space]..<rankStart[space + 1] {
                     var span = 1
-                    for t in termStart[rank]..<termStart[rank + 1] { span += termCoefficient[t] * (boundaryExtent[base + termDimension[t]] - 1) }
+                    for t in termStart[rank]..<termStart[rank + 1] {
+                        span += termCoefficient[t] * (boundaryExtent[base + termDimension[t]] - 1)
+                    }
                     size *= span
                 }
                 used += size
@@ -25,4 +34,8 @@ extension Evaluator {
         }
         return true
     }
+
+    /// Whether `level` keeps data space `space` in the nest flattened last.
+    @inline(__always)
+    func keeps(_ level: Int, _ space: Int) -> Bool { levelKeeps[level] & (1 << space) != 0 }
 }

@@ -1,20 +1,26 @@
 extension Evaluator {
-    /// Fills the count buffers for `mapping`.
-    mutating func run(_ mapping: Mapping) {
-        flatten(mapping)
+    /// Fills the count buffers for `nest`.
+    mutating func run<Nest: EvaluatedNest>(_ nest: Nest) {
+        flatten(nest)
         for space in 0..<spaceCount {
             prepareSteps(space)
             for level in 0..<levelCount { record(space, level) }
-            collapse(space, keeps: mapping)
+            collapse(space)
         }
     }
 
     // MARK: The flattened nest
 
-    mutating func flatten(_ mapping: Mapping) {
+    /// Fills the loop buffers (innermost first), the per-level indices and extents, and the
+    /// keeps of `nest`.
+    mutating func flatten<Nest: EvaluatedNest>(_ nest: Nest) {
         var needed = 0
-        for level in mapping.levels {
-            needed += level.spatialX.count + level.spatialY.count + max(level.temporal.count, 1)
+        for level in 0..<levelCount {
+            var temporal = 0
+            nest.forEachLoop(level: level, slot: .spatialX) { _ in needed += 1 }
+            nest.forEachLoop(level: level, slot: .spatialY) { _ in needed += 1 }
+            nest.forEachLoop(level: level, slot: .temporal) { _ in temporal += 1 }
+            needed += max(temporal, 1)
         }
         prepareScratch(loops: needed)
         loopCount = 0
@@ -32,11 +38,11 @@ extension Evaluator {
             loopCount += 1
         }
         for level in 0..<levelCount {
-            let levelMapping = mapping.levels[level]
+            levelKeeps[level] = nest.keepMask(level: level)
             levelFirst[level] = loopCount
             var fanout = 1
-            for loop in levelMapping.spatialX { append(loop, spatial: true); fanout *= loop.bound }
-            for loop in levelMapping.spatialY { append(loop, spatial: true); fanout *= loop.bound }
+            nest.forEachLoop(level: level, slot: .spatialX) { append($0, spatial: true); fanout *= $0.bound }
+            nest.forEachLoop(level: level, slot: .spatialY) { append($0, spatial: true); fanout *= $0.bound }
             utilizedMACs *= fanout
             if loopCount > levelFirst[level] {
                 levelMaster[level] = loopCount - 1
@@ -45,11 +51,9 @@ extension Evaluator {
                 levelMaster[level] = -1
             }
             levelFanout[level] = fanout
-            if levelMapping.temporal.isEmpty {
-                append(Loop(dimension: 0, bound: 1), spatial: false)
-            } else {
-                for loop in levelMapping.temporal { append(loop, spatial: false); computeCycles *= loop.bound }
-            }
+            let temporalFirst = loopCount
+            nest.forEachLoop(level: level, slot: .temporal) { append($0, spatial: false); computeCycles *= $0.bound }
+            if loopCount == temporalFirst { append(Loop(dimension: 0, bound: 1), spatial: false) }
             levelBoundary[level] = loopCount - 1
             for d in 0..<dimensionCount { boundaryExtent[level * dimensionCount + d] = running[d] }
         }

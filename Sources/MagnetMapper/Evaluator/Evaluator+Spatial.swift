@@ -129,7 +129,7 @@ extension Evaluator {
 
     /// Timeloop's collapse for one data space: partitions, parent shares, bypass, and the split
     /// into reads, fills and updates (see TileCollapse, which this mirrors on flat buffers).
-    mutating func collapse(_ space: Int, keeps mapping: Mapping) {
+    mutating func collapse(_ space: Int) {
         let base = space * levelCount
         for level in 0..<levelCount {
             let i = base + level
@@ -160,8 +160,8 @@ extension Evaluator {
         }
         // Bypass.
         var outermostKept = -1
-        for level in 0..<levelCount where mapping.levels[level].keeps.contains(space) { outermostKept = level }
-        for level in 0..<levelCount where tileSize[level] != 0 && !mapping.levels[level].keeps.contains(space) {
+        for level in 0..<levelCount where keeps(level, space) { outermostKept = level }
+        for level in 0..<levelCount where tileSize[level] != 0 && !keeps(level, space) {
             var outer = level + 1
             while outer < levelCount && tileSize[outer] == 0 { outer += 1 }
             if outer == levelCount {

@@ -45,6 +45,8 @@ public struct Evaluator {
     var levelBoundary: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     var levelMaster: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     var levelFanout: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
+    /// Per level, a bit per data space it keeps.
+    var levelKeeps: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     var spatialOutside: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
     /// `levelCount × dimensionCount`: extents at each level's outermost loop.
     var boundaryExtent: UnsafeMutableBufferPointer<Int> = .init(start: nil, count: 0)
@@ -167,8 +169,13 @@ public struct Evaluator {
     }
 
     /// Energy, cycles and utilization of a valid mapping.
-    public mutating func summary(_ mapping: Mapping) -> Summary {
-        run(mapping)
+    public mutating func summary(_ mapping: Mapping) -> Summary { summary(of: mapping) }
+
+    /// Energy, cycles and utilization of a valid candidate (the same as of its ``Candidate/mapping()``).
+    mutating func summary(_ candidate: Candidate) -> Summary { summary(of: candidate) }
+
+    private mutating func summary<Nest: EvaluatedNest>(of nest: Nest) -> Summary {
+        run(nest)
         let hardware = model.hardware
         var energy = Double(model.problem.macs) * hardware.compute.energyPerMACPJ
         var cycles = computeCycles
@@ -217,7 +224,7 @@ public struct Evaluator {
                 spatialOutside[level] = record.replication
                 levelFanout[level] = record.fanout
             }
-            collapse(space, keeps: mapping)
+            collapse(space)
         }
         return evaluation()
     }

@@ -294,14 +294,13 @@ extension BranchAndBound {
 
     /// Scores a complete candidate with the exact model.
     mutating func leaf() {
-        let mapping = candidate.mapping()
         // Every level's tiles were checked as its factors were decided; the evaluator's own check
         // guards the result against any gap in that.
-        guard evaluator.fits(mapping) else {
-            assertionFailure("a complete candidate overflows a level: \(mapping)")
+        guard evaluator.fits(candidate) else {
+            assertionFailure("a complete candidate overflows a level: \(candidate.mapping())")
             return
         }
         certificate.evaluated += 1
-        consider(candidate, evaluator.summary(mapping))
+        consider(candidate, evaluator.summary(candidate))
     }
 }

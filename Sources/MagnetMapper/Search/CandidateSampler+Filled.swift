@@ -26,7 +26,7 @@ extension CandidateSampler {
                 candidate.factors[parking(d) * dimensions + d] *= p
             }
         }
-        guard evaluator.fits(candidate.mapping()) else { return nil }
+        guard evaluator.fits(candidate) else { return nil }
         pending.shuffle(using: &generator)
         let take = Double.random(in: Self.filledTakeMinimum...1, using: &generator)
         var placed = Array(repeating: false, count: pending.count)
@@ -60,7 +60,7 @@ extension CandidateSampler {
         candidate.factors[from * dimensions + d] /= p
         candidate.factors[target * dimensions + d] *= p
         if Self.withinBound(candidate, level: target / 3, slot: slot, dimension: d, space: space),
-           evaluator.fits(candidate.mapping()) {
+           evaluator.fits(candidate) {
             return true
         }
         candidate.factors[target * dimensions + d] /= p

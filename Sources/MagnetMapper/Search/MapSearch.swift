@@ -90,11 +90,9 @@ public struct MapSearch: Sendable {
         var best: (Candidate, Evaluator.Summary)?
         exhaustive.forEachCandidate { candidate in
             considered += 1
-            guard sampler.admissible(candidate) else { return }
-            let mapping = candidate.mapping()
-            guard evaluator.fits(mapping) else { return }
+            guard sampler.admissible(candidate), evaluator.fits(candidate) else { return }
             valid += 1
-            let summary = evaluator.summary(mapping)
+            let summary = evaluator.summary(candidate)
             if best == nil || objective.better(summary, than: best!.1, energyWeight: energyWeight) { best = (candidate, summary) }
         }
         return Result(mapping: best.map { $0.0.mapping() }, summary: best?.1, considered: considered,
@@ -132,11 +130,9 @@ public struct MapSearch: Sendable {
             }
             considered += 1
             sinceBest += 1
-            guard sampler.admissible(candidate) else { stale += 1; continue }
-            let mapping = candidate.mapping()
-            guard evaluator.fits(mapping) else { stale += 1; continue }
+            guard sampler.admissible(candidate), evaluator.fits(candidate) else { stale += 1; continue }
             valid += 1
-            let summary = evaluator.summary(mapping)
+            let summary = evaluator.summary(candidate)
             if current == nil || objective.better(summary, than: current!.1, energyWeight: energyWeight) {
                 current = (candidate, summary)
                 stale = 0
