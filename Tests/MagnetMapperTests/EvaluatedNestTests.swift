@@ -3,8 +3,9 @@ import Testing
 @testable import MagnetCore
 @testable import MagnetMapper
 
-/// The evaluator scores a search candidate directly (``EvaluatedNest``) exactly as it scores the
-/// mapping the candidate stands for: the same fit, energy, cycles and utilization.
+/// The evaluator scores a search candidate directly (``EvaluatedNest``), alone or with its fit
+/// (``Evaluator/summaryIfFits(_:)``), exactly as it scores the mapping the candidate stands for:
+/// the same fit, energy, cycles and utilization.
 @Suite struct EvaluatedNestTests {
     /// Compares both ways on `count` candidates of `space`: random ones (many do not fit) and
     /// neighbours of filled starts. Returns how many fitted.
@@ -22,11 +23,15 @@ import Testing
             let mapping = candidate.mapping()
             let fits = direct.fits(candidate)
             #expect(fits == viaMapping.fits(mapping), "\(label): \(mapping)")
+            let once = direct.summaryIfFits(candidate)
+            #expect((once != nil) == fits, "\(label): \(mapping)")
             guard fits else { continue }
             fitted += 1
-            let a = direct.summary(candidate), b = viaMapping.summary(mapping)
-            #expect(a.energyPJ == b.energyPJ && a.cycles == b.cycles && a.utilization == b.utilization,
-                    "\(label): \(a) against \(b) for \(mapping)")
+            let b = viaMapping.summary(mapping)
+            for a in [direct.summary(candidate), once] {
+                #expect(a?.energyPJ == b.energyPJ && a?.cycles == b.cycles && a?.utilization == b.utilization,
+                        "\(label): \(String(describing: a)) against \(b) for \(mapping)")
+            }
         }
         return fitted
     }

@@ -7,6 +7,9 @@ protocol EvaluatedNest {
     func forEachLoop(level: Int, slot: MapSpace.Slot, _ body: (Loop) -> Void)
     /// A bit per data space `level` keeps.
     func keepMask(level: Int) -> Int
+    /// At least as many loops as the flattened nest of `levels` levels has, counting one
+    /// placeholder for each level without temporal loops.
+    func loopCapacity(levels: Int) -> Int
 }
 
 extension Mapping: EvaluatedNest {
@@ -23,6 +26,14 @@ extension Mapping: EvaluatedNest {
         var mask = 0
         for space in levels[level].keeps { mask |= 1 << space }
         return mask
+    }
+
+    func loopCapacity(levels count: Int) -> Int {
+        var loops = 0
+        for level in levels.prefix(count) {
+            loops += level.spatialX.count + level.spatialY.count + max(level.temporal.count, 1)
+        }
+        return loops
     }
 }
 
@@ -43,4 +54,7 @@ extension Candidate: EvaluatedNest {
     }
 
     func keepMask(level: Int) -> Int { keepMasks[level] }
+
+    /// Every slot of every level holds at most one loop per dimension.
+    func loopCapacity(levels: Int) -> Int { levels * (3 * dimensions + 1) }
 }

@@ -6,7 +6,7 @@ extension Evaluator {
     /// Whether a candidate fits the hardware (the same as its ``Candidate/mapping()``).
     mutating func fits(_ candidate: Candidate) -> Bool { fits(nest: candidate) }
 
-    private mutating func fits<Nest: EvaluatedNest>(nest: Nest) -> Bool {
+    mutating func fits<Nest: EvaluatedNest>(nest: Nest) -> Bool {
         let hardware = model.hardware
         for level in 0..<levelCount {
             var fanoutX = 1, fanoutY = 1

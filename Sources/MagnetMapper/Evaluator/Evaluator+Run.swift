@@ -2,6 +2,11 @@ extension Evaluator {
     /// Fills the count buffers for `nest`.
     mutating func run<Nest: EvaluatedNest>(_ nest: Nest) {
         flatten(nest)
+        runFlattened()
+    }
+
+    /// Fills the count buffers for the nest flattened last.
+    mutating func runFlattened() {
         for space in 0..<spaceCount {
             prepareSteps(space)
             for level in 0..<levelCount { record(space, level) }
@@ -14,15 +19,7 @@ extension Evaluator {
     /// Fills the loop buffers (innermost first), the per-level indices and extents, and the
     /// keeps of `nest`.
     mutating func flatten<Nest: EvaluatedNest>(_ nest: Nest) {
-        var needed = 0
-        for level in 0..<levelCount {
-            var temporal = 0
-            nest.forEachLoop(level: level, slot: .spatialX) { _ in needed += 1 }
-            nest.forEachLoop(level: level, slot: .spatialY) { _ in needed += 1 }
-            nest.forEachLoop(level: level, slot: .temporal) { _ in temporal += 1 }
-            needed += max(temporal, 1)
-        }
-        prepareScratch(loops: needed)
+        prepareScratch(loops: nest.loopCapacity(levels: levelCount))
         loopCount = 0
         for d in 0..<dimensionCount { running[d] = 1 }
         computeCycles = 1

@@ -174,8 +174,21 @@ public struct Evaluator {
     /// Energy, cycles and utilization of a valid candidate (the same as of its ``Candidate/mapping()``).
     mutating func summary(_ candidate: Candidate) -> Summary { summary(of: candidate) }
 
+    /// The summary of a candidate if it fits (``fits(_:)-(Candidate)``), else `nil`: the same as
+    /// both calls, with the nest flattened once.
+    mutating func summaryIfFits(_ candidate: Candidate) -> Summary? {
+        guard fits(nest: candidate) else { return nil }
+        runFlattened()
+        return accountedSummary()
+    }
+
     private mutating func summary<Nest: EvaluatedNest>(of nest: Nest) -> Summary {
         run(nest)
+        return accountedSummary()
+    }
+
+    /// Energy, cycles and utilization from the count buffers of the nest run last.
+    private func accountedSummary() -> Summary {
         let hardware = model.hardware
         var energy = Double(model.problem.macs) * hardware.compute.energyPerMACPJ
         var cycles = computeCycles

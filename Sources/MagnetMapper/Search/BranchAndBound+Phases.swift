@@ -296,11 +296,11 @@ extension BranchAndBound {
     mutating func leaf() {
         // Every level's tiles were checked as its factors were decided; the evaluator's own check
         // guards the result against any gap in that.
-        guard evaluator.fits(candidate) else {
+        guard let summary = evaluator.summaryIfFits(candidate) else {
             assertionFailure("a complete candidate overflows a level: \(candidate.mapping())")
             return
         }
         certificate.evaluated += 1
-        consider(candidate, evaluator.summary(candidate))
+        consider(candidate, summary)
     }
 }

@@ -90,9 +90,8 @@ public struct MapSearch: Sendable {
         var best: (Candidate, Evaluator.Summary)?
         exhaustive.forEachCandidate { candidate in
             considered += 1
-            guard sampler.admissible(candidate), evaluator.fits(candidate) else { return }
+            guard sampler.admissible(candidate), let summary = evaluator.summaryIfFits(candidate) else { return }
             valid += 1
-            let summary = evaluator.summary(candidate)
             if best == nil || objective.better(summary, than: best!.1, energyWeight: energyWeight) { best = (candidate, summary) }
         }
         return Result(mapping: best.map { $0.0.mapping() }, summary: best?.1, considered: considered,
@@ -130,9 +129,11 @@ public struct MapSearch: Sendable {
             }
             considered += 1
             sinceBest += 1
-            guard sampler.admissible(candidate), evaluator.fits(candidate) else { stale += 1; continue }
+            guard sampler.admissible(candidate), let summary = evaluator.summaryIfFits(candidate) else {
+                stale += 1
+                continue
+            }
             valid += 1
-            let summary = evaluator.summary(candidate)
             if current == nil || objective.better(summary, than: current!.1, energyWeight: energyWeight) {
                 current = (candidate, summary)
                 stale = 0
