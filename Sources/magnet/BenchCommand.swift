@@ -54,7 +54,7 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mapper speed and search quality on the Timeloop Simba-like and Eyeriss-like conv 3×3 inputs.",
             discussion: """
-            For each mapper input, runs one-thread searches with growing budgets (seed 0; the Timeloop-master halo rule, to compare with Timeloop's figures) and reports candidates per second per core and the best EDP against wall time, beside the best EDP Timeloop's mapper reached in 60 s with 2 threads (timeloop-best.json).
+            For each mapper input, runs one-thread searches with growing budgets (seed 0; the Timeloop-master halo rule, to compare with Timeloop's figures) and reports candidates per second per core and the best EDP against wall time, beside the best EDP Timeloop's mapper reached in 60 s with 2 threads (timeloop-best.json). Then the branch-and-bound search certifies the optimum (at most --optimal-seconds; 0 skips it): its EDP, the proven gap, the exact evaluations and bounds it needed, and the smallest budget at which the sampled search reached it.
 
             Example:
               swift build -c release && .build/release/magnet bench mapper --json
@@ -64,8 +64,16 @@ struct BenchCommand: ParsableCommand {
         @OptionGroup var fixtures: MapperFixtures
         @Option(help: "The largest budget; budgets grow by 4× from 1,000.")
         var budget = 256_000
+        @Option(help: "Seconds for the branch-and-bound search to certify each input's optimum (0: skip).")
+        var optimalSeconds = 30.0
         @Flag(help: "Print JSON.")
         var json = false
+
+        func validate() throws {
+            if !(optimalSeconds >= 0 && optimalSeconds.isFinite) {
+                throw ValidationError("--optimal-seconds must be a number of seconds, 0 or more")
+            }
+        }
 
         func run() throws {
             var results: [JSONValue] = []
@@ -76,6 +84,7 @@ struct BenchCommand: ParsableCommand {
                 let timeloop = ((try JSONSerialization.jsonObject(with: bestData) as? [String: Any])?["best"] as? [String: Any])?["EDP_J_cycle"] as? Double
                 let search = MapSearch(space: space, haloReuse: .timeloopMaster, objective: .edp)
                 var points: [JSONValue] = []
+                var sampled: [(budget: Int, edp: Double?)] = []
                 var rate = 0.0
                 var firstBeat: (budget: Int, seconds: Double)?
                 if !json { print("\(name) (Timeloop's best EDP in 60 s × 2 threads: \(timeloop.map { NumberText.fixed($0, 2) } ?? "?") J·cycle)") }
@@ -85,6 +94,7 @@ struct BenchCommand: ParsableCommand {
                     let edp = result.summary.map { $0.energyPJ * 1e-12 * Double($0.cycles) }
                     rate = Double(result.considered) / max(result.seconds, 1e-9)
                     if let edp, let timeloop, edp <= timeloop, firstBeat == nil { firstBeat = (current, result.seconds) }
+                    sampled.append((current, edp))
                     points.append(.object([("budget", .int(current)), ("seconds", .double(result.seconds)),
                                            ("valid", .int(result.valid)), ("best_edp_J_cycle", .optional(edp))]))
                     if !json {
@@ -95,15 +105,49 @@ struct BenchCommand: ParsableCommand {
                 if !json {
                     print("  \(NumberText.grouped(Int(rate))) candidates/s/core; " + (firstBeat.map { "at or below Timeloop's best after \(NumberText.fixed($0.seconds, 3)) s (budget \(NumberText.grouped($0.budget)))" } ?? "Timeloop's best not reached"))
                 }
-                results.append(.object([
+                var fields: [(String, JSONValue)] = [
                     ("fixture", .string(name)),
                     ("candidates_per_second_per_core", .double(rate)),
                     ("timeloop_best_edp_J_cycle", .optional(timeloop)),
                     ("seconds_to_beat_timeloop", .optional(firstBeat?.seconds)),
                     ("edp_versus_time", .array(points)),
-                ]))
+                ]
+                if optimalSeconds > 0 { fields.append(("certified", certify(space, sampled: sampled))) }
+                results.append(.object(fields))
             }
             if json { print(JSONValue.array(results).rendered()) }
+        }
+
+        /// The branch-and-bound search's certificate on `space`, and the smallest of the sampled
+        /// search's budgets (`sampled`, as reported) that reached the EDP it found.
+        private func certify(_ space: MapSpace, sampled: [(budget: Int, edp: Double?)]) -> JSONValue {
+            var bounded = OptimalSearch(space: space, haloReuse: .timeloopMaster, objective: .edp)
+            bounded.seconds = optimalSeconds
+            let result = bounded.run()
+            let certificate = result.certificate
+            let edp = result.summary.map { $0.energyPJ * 1e-12 * Double($0.cycles) }
+            let budget = sampled.first { point in
+                guard let edp, let found = point.edp else { return false }
+                return found <= edp * (1 + 1e-9)
+            }?.budget
+            if !json {
+                let proof = certificate.finished && certificate.gap == 0 ? "proven optimal"
+                    : "within \(NumberText.fixed(certificate.gap * 100, 1))% (time limit)"
+                print("  branch and bound: EDP \(edp.map { NumberText.fixed($0, 2) } ?? "none") J·cycle, \(proof), "
+                      + "\(NumberText.grouped(certificate.evaluated)) exact evaluations, "
+                      + "\(NumberText.grouped(certificate.bounded)) bounds, \(NumberText.fixed(certificate.seconds, 1)) s; "
+                      + (budget.map { "the sampled search reached it at budget \(NumberText.grouped($0))" }
+                         ?? "the sampled search did not reach it"))
+            }
+            return .object([
+                ("edp_J_cycle", .optional(edp)),
+                ("gap", .double(certificate.gap)),
+                ("finished", .bool(certificate.finished)),
+                ("exact_evaluations", .int(certificate.evaluated)),
+                ("bounds", .int(certificate.bounded)),
+                ("seconds", .double(certificate.seconds)),
+                ("sampled_budget_to_reach", .optional(budget)),
+            ])
         }
     }
 

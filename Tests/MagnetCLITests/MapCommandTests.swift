@@ -91,6 +91,8 @@ import Testing
             (["bench", "optimal", "--every", "0"], "--every must be at least 1"),
             (["bench", "optimal", "--seconds", "nan"], "--seconds must be a positive number"),
             (["bench", "optimal", "--budgets", "10,x"], "--budgets must be positive whole numbers"),
+            (["bench", "optimal", "--seeds", "0"], "--seeds must be at least 1"),
+            (["bench", "mapper", "--optimal-seconds", "nan"], "--optimal-seconds must be a number of seconds"),
             (["bench", "warm-start", "--budget", "0"], "--budget must be at least 1"),
             (["bench", "warm-start", "--source-budget", "0"], "--source-budget must be at least 1"),
             (["bench", "study-quality", "x.db", "--trials", "0"], "--trials must be at least 1"),
