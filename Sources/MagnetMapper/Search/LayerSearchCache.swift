@@ -51,7 +51,7 @@ public final class LayerSearchCache: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Creates an empty cache.
-    public init(capacity: Int = 4096) {
+    public init(capacity: Int = 1024) {
         self.capacity = max(capacity, 1)
     }
 
