@@ -131,21 +131,16 @@ struct BenchCommand: ParsableCommand {
                 return found <= edp * (1 + 1e-9)
             }?.budget
             if !json {
-                let proof = certificate.finished && certificate.gap == 0 ? "proven optimal"
-                    : "within \(NumberText.fixed(certificate.gap * 100, 1))% (time limit)"
-                print("  branch and bound: EDP \(edp.map { NumberText.fixed($0, 2) } ?? "none") J·cycle, \(proof), "
-                      + "\(NumberText.grouped(certificate.evaluated)) exact evaluations, "
-                      + "\(NumberText.grouped(certificate.bounded)) bounds, \(NumberText.fixed(certificate.seconds, 1)) s; "
+                print("  branch and bound: EDP \(edp.map { NumberText.fixed($0, 2) } ?? "none") J·cycle, "
+                      + "\(NetworkMappingText.proof(certificate)), \(NumberText.grouped(certificate.evaluated)) exact "
+                      + "evaluations, \(NumberText.grouped(certificate.bounded)) bounds, "
+                      + "\(NumberText.fixed(certificate.seconds, 1)) s; "
                       + (budget.map { "the sampled search reached it at budget \(NumberText.grouped($0))" }
                          ?? "the sampled search did not reach it"))
             }
             return .object([
                 ("edp_J_cycle", .optional(edp)),
-                ("gap", .double(certificate.gap)),
-                ("finished", .bool(certificate.finished)),
-                ("exact_evaluations", .int(certificate.evaluated)),
-                ("bounds", .int(certificate.bounded)),
-                ("seconds", .double(certificate.seconds)),
+                ("certificate", NetworkMappingText.certificateJSON(certificate)),
                 ("sampled_budget_to_reach", .optional(budget)),
             ])
         }
