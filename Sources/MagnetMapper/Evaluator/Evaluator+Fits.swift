@@ -19,16 +19,7 @@ extension Evaluator {
             guard let capacity = hardware.storage[level].capacityWords else { continue }
             var used = 0
             for space in 0..<spaceCount where keeps(level, space) {
-                var size = 1
-                let base = level * dimensionCount
-                for rank in rankStart[space]..<rankStart[space + 1] {
-                    var span = 1
-                    for t in termStart[rank]..<termStart[rank + 1] {
-                        span += termCoefficient[t] * (boundaryExtent[base + termDimension[t]] - 1)
-                    }
-                    size *= span
-                }
-                used += size
+                used += boxSize(space, boundaryExtent, level * dimensionCount)
             }
             if used > capacity { return false }
         }

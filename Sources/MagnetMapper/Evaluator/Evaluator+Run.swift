@@ -63,7 +63,7 @@ extension Evaluator {
 
     /// Size of data space `space`'s box for the extents stored at `base` of `extents`.
     @inline(__always)
-    private func boxSize(_ space: Int, _ extents: UnsafeMutableBufferPointer<Int>, _ base: Int) -> Int {
+    func boxSize(_ space: Int, _ extents: UnsafeMutableBufferPointer<Int>, _ base: Int) -> Int {
         var size = 1
         for rank in rankStart[space]..<rankStart[space + 1] {
             var span = 1

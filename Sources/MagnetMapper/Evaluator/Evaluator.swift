@@ -169,21 +169,17 @@ public struct Evaluator {
     }
 
     /// Energy, cycles and utilization of a valid mapping.
-    public mutating func summary(_ mapping: Mapping) -> Summary { summary(of: mapping) }
-
-    /// Energy, cycles and utilization of a valid candidate (the same as of its ``Candidate/mapping()``).
-    mutating func summary(_ candidate: Candidate) -> Summary { summary(of: candidate) }
-
-    /// The summary of a candidate if it fits (``fits(_:)-(Candidate)``), else `nil`: the same as
-    /// both calls, with the nest flattened once.
-    mutating func summaryIfFits(_ candidate: Candidate) -> Summary? {
-        guard fits(nest: candidate) else { return nil }
-        runFlattened()
+    public mutating func summary(_ mapping: Mapping) -> Summary {
+        run(mapping)
         return accountedSummary()
     }
 
-    private mutating func summary<Nest: EvaluatedNest>(of nest: Nest) -> Summary {
-        run(nest)
+    /// The energy, cycles and utilization of a candidate if it fits the hardware (as
+    /// ``fits(_:)-(Mapping)`` and ``summary(_:)`` give them for its ``Candidate/mapping()``), else
+    /// `nil`; the nest is flattened once for both.
+    mutating func summaryIfFits(_ candidate: Candidate) -> Summary? {
+        guard fits(nest: candidate) else { return nil }
+        runFlattened()
         return accountedSummary()
     }
 

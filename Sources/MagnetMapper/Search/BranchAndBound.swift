@@ -96,12 +96,14 @@ struct BranchAndBound {
 
     /// Takes a valid mapping of the space as the best so far, if it is better.
     mutating func offer(_ mapping: Mapping) {
-        guard let offered = Candidate(mapping, dimensions: dimensionCount), evaluator.fits(mapping) else { return }
-        consider(offered, evaluator.summary(mapping))
+        guard let offered = Candidate(mapping, dimensions: dimensionCount),
+              let summary = evaluator.summaryIfFits(offered) else { return }
+        consider(offered, summary)
     }
 
     mutating func consider(_ complete: Candidate, _ summary: Evaluator.Summary) {
-        if let current = best?.summary, !search.objective.better(summary, than: current, energyWeight: search.energyWeight) {
+        if let current = best?.summary,
+           !search.objective.better(summary, than: current, energyWeight: search.energyWeight) {
             return
         }
         best = (complete, summary)

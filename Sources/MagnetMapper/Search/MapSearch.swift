@@ -106,8 +106,7 @@ public struct MapSearch: Sendable {
         var best: (Candidate, Evaluator.Summary)?
         var current: (Candidate, Evaluator.Summary)?
         if let start, let candidate = Candidate(start, dimensions: space.problem.dimensions.count),
-           sampler.admissible(candidate), evaluator.fits(start) {
-            let summary = evaluator.summary(start)
+           sampler.admissible(candidate), let summary = evaluator.summaryIfFits(candidate) {
             current = (candidate, summary)
             best = current
             considered = 1

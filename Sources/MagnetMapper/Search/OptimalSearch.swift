@@ -7,9 +7,10 @@ import MagnetCore
 ///
 /// The tree decides, in this order: the open keep/bypass choices; every spatial factor; the
 /// temporal factors and innermost loop level by level from the outermost inward (the innermost
-/// level takes what is left); then the loop orders level by level from the outermost inward. Every node is bounded
-/// by ``MappingBound``, which never exceeds the cost model on any completion, so a subtree whose
-/// bound is at least the best score found (less the allowed gap) cannot hold a better mapping.
+/// level takes what is left); then the loop orders level by level from the outermost inward.
+/// Every node is bounded by ``MappingBound``, which never exceeds the cost model on any
+/// completion, so a subtree whose bound is at least the best score found (less the allowed gap)
+/// cannot hold a better mapping.
 /// Children are visited in order of their bounds. Complete candidates are scored exactly by the
 /// ``Evaluator``.
 public struct OptimalSearch: Sendable {
