@@ -61,6 +61,35 @@ public struct ConvolutionShape: Hashable, Sendable {
     /// Output elements: N·G·K·P·Q.
     public var outputCount: Int { n * g * k * p * q }
 
+    /// The largest element or operation count magnet models (2^53: counts stay exact as `Double`
+    /// and sums of many layers stay within `Int`).
+    public static let maximumCount = 1 << 53
+
+    /// The first of this shape's counts — MACs, weights, inputs, outputs — above
+    /// ``maximumCount`` (or that overflows on the way), described for an error message; `nil`
+    /// when every count is in range.
+    public var oversizedCount: String? {
+        func product(_ factors: [Int]) -> Int? {
+            var value = 1
+            for factor in factors {
+                let (next, overflow) = value.multipliedReportingOverflow(by: factor)
+                guard !overflow, next <= Self.maximumCount else { return nil }
+                value = next
+            }
+            return value
+        }
+        func extent(_ outputs: Int, _ stride: Int, _ kernel: Int, _ dilation: Int) -> Int? {
+            guard let strided = product([outputs - 1, stride]), let dilated = product([kernel - 1, dilation]) else { return nil }
+            return strided + dilated + 1
+        }
+        if product([n, g, k, c, p, q, r, s]) == nil { return "the MAC count N·G·K·C·P·Q·R·S" }
+        if product([g, k, c, r, s]) == nil { return "the weight count G·K·C·R·S" }
+        if product([n, g, k, p, q]) == nil { return "the output count N·G·K·P·Q" }
+        guard let height = extent(p, strideH, r, dilationH), let width = extent(q, strideW, s, dilationW),
+              product([n, g, c, height, width]) != nil else { return "the input count N·G·C·H·W" }
+        return nil
+    }
+
     /// The dimension order of every convolution problem.
     public static let dimensionNames = ["N", "G", "K", "C", "P", "Q", "R", "S"]
 

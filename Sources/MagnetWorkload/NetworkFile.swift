@@ -47,12 +47,20 @@ public enum NetworkFile {
         if layerNodes.isEmpty { throw try top.required("layers").error("a network needs at least one layer") }
         var layers: [Layer] = []
         var seen: [String: ConfigNode] = [:]
+        var networkMACs = 0
         for node in layerNodes {
             for layer in try parseLayer(node, defaults: defaults) {
                 if let first = seen[layer.name] {
                     throw node.error("layer name `\(layer.name)` is already used at line \(first.line ?? 0)")
                 }
                 seen[layer.name] = node
+                if let oversized = layer.shape.oversizedCount {
+                    throw node.error("layer `\(layer.name)`: \(oversized) is above 2^53; check its sizes")
+                }
+                networkMACs += layer.macs
+                guard networkMACs <= ConvolutionShape.maximumCount else {
+                    throw node.error("the network's MAC count passes 2^53 at layer `\(layer.name)`; check the layer sizes")
+                }
                 layers.append(layer)
             }
         }

@@ -96,3 +96,32 @@ import Testing
         #expect((try? NetworkFile.resolve("ResNet50"))?.name == "resnet50")
     }
 }
+
+@Suite struct OversizedLayerTests {
+    func error(_ yaml: String) -> ConfigError? {
+        #expect(throws: ConfigError.self) { try NetworkFile.parse(yaml, file: "huge.yaml") }
+    }
+
+    @Test func aLayerWhoseCountsOverflowIsALocatedError() {
+        // 2^31-1 for every size: the MAC count overflows Int (it crashed with an illegal instruction).
+        let big = Int(Int32.max)
+        let e = error("name: n\nlayers:\n  - {name: a, type: conv, C: \(big), K: \(big), P: \(big), R: \(big)}\n")
+        #expect(e?.description.hasPrefix("huge.yaml:3:5: ") == true, "\(e?.description ?? "")")
+        #expect(e?.description.contains("layer `a`: the MAC count N·G·K·C·P·Q·R·S is above 2^53") == true)
+        // A stride that makes the input too large, with a modest MAC count.
+        let strided = error("name: n\nlayers:\n  - {name: s, type: conv, C: 65536, K: 1, P: 65536, R: 1, stride: \(big)}\n")
+        #expect(strided?.description.contains("layer `s`: the input count N·G·C·H·W is above 2^53") == true,
+                "\(strided?.description ?? "")")
+    }
+
+    @Test func aNetworkWhoseTotalOverflowsIsALocatedError() {
+        // Each layer 2^26 · 2^26 = 2^52 MACs: the third passes 2^53 in all.
+        let layer = "{name: fc, type: fc, C: 67108864, K: 67108864, repeat: 3}"
+        let e = error("name: n\nlayers:\n  - \(layer)\n")
+        #expect(e?.description.contains("the network's MAC count passes 2^53 at layer `fc[2]`") == true, "\(e?.description ?? "")")
+        // Just within: two such layers load.
+        let network = try? NetworkFile.parse("name: n\nlayers:\n  - {name: fc, type: fc, C: 67108864, K: 67108864, repeat: 2}\n",
+                                             file: "ok.yaml")
+        #expect(network?.macs == 1 << 53)
+    }
+}
