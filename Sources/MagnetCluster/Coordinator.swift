@@ -36,6 +36,10 @@ public final class Coordinator {
         /// CURVE: the coordinator's secret key (Z85) and the workers' public keys it admits.
         /// `nil`: no encryption, anyone who reaches the port may join.
         public var curve: (secretKey: String, authorized: Set<String>)?
+        /// Events peers may cause per minute (joins, refused keys); the rest are counted.
+        public var peerEventsPerMinute = 120
+        /// The command named as the study file's owner while it runs (`coordinator`, `sweep`).
+        public var ownerCommand = "coordinator"
 
         /// Creates options.
         public init(endpoint: String, trials: Int? = nil, minutes: Double? = nil) {
@@ -57,9 +61,13 @@ public final class Coordinator {
         public var refusedHellos = 0
         /// Messages (other than hello and status) from peers that never said hello.
         public var unknownPeers = 0
-        /// Results for trials not in flight (unknown, or finished already).
+        /// Messages from a worker's connection without its session (another peer using its id).
+        public var forgedMessages = 0
+        /// Events peers caused (joins, refused keys) not written: over the per-minute budget.
+        public var suppressedEvents = 0
+        /// Results for trials not in flight (unknown, or finished already) from a worker.
         public var duplicateResults = 0
-        /// Results for an attempt that had been re-issued.
+        /// Results for an attempt that had been re-issued, or for a trial leased to another worker.
         public var staleResults = 0
         /// Trials handed out again (lease expired, worker gone, worker error, worker left).
         public var reissued = 0
@@ -73,8 +81,8 @@ public final class Coordinator {
         public var finished: Int
         /// Trials handed back to the queue at the start (left running by an interrupted run).
         public var requeued: Int
-        /// Why it ended: `budget`, `time`, `exhausted` or `interrupted`.
-        public var reason: String
+        /// Why it ended.
+        public var reason: RunEnd
         /// Seconds this run took.
         public var seconds: Double
         /// What was counted.
@@ -106,10 +114,11 @@ public final class Coordinator {
     /// Called once the socket is bound (with the bound endpoint).
     public var onBound: ((String) -> Void)?
     /// The counters so far (read after `run`).
-    public private(set) var counters = Counters()
+    public internal(set) var counters = Counters()
 
     var workers: [[UInt8]: WorkerState] = [:]
     var leases: [Int: Lease] = [:]
+    lazy var peerEvents = EventBudget(perWindow: options.peerEventsPerMinute)
     var started = Date()
 
     /// Creates a coordinator for a study.
@@ -121,8 +130,14 @@ public final class Coordinator {
     }
 
     /// Runs until the budget is met, the time is up, the space is exhausted, or `shouldStop`
-    /// returns true. Call on a dedicated thread: it blocks, polling its socket.
+    /// returns true. Call on a dedicated thread: it blocks, polling its socket. The study file is
+    /// held for the run (``StudyStore/whileOwning(command:_:)``): refused while another process
+    /// holds it, before the socket is bound.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
+        try store.whileOwning(command: options.ownerCommand) { try runOwning(shouldStop: shouldStop) }
+    }
+
+    func runOwning(shouldStop: @escaping @Sendable () -> Bool) throws -> Report {
         let start = Date()
         started = start
         // With CURVE, the ZAP handler must be bound before the socket that uses it.
@@ -137,7 +152,7 @@ public final class Coordinator {
         try socket.bind(options.endpoint)
         onBound?(socket.lastEndpoint)
 
-        try store.setStatus("running")
+        try store.setStatus(.running)
         let driver = try StudyDriver(spec: spec, store: store)
         let evaluationContext = try spec.evaluationContext()
         let welcome = Welcome(study: spec.study, specHash: try store.study().specHash, context: evaluationContext,
@@ -145,11 +160,11 @@ public final class Coordinator {
         let target = options.trials ?? spec.budget.trials
         let minutes = options.minutes ?? (options.trials == nil ? spec.budget.minutes : nil)
         let deadline = minutes.map { start.addingTimeInterval($0 * 60) }
-        try store.log(EventRecord(kind: driver.finished == 0 ? "start" : "resume",
+        try store.log(EventRecord(kind: driver.finished == 0 ? .start : .resume,
                                   message: "coordinator on \(socket.lastEndpoint); \(driver.finished) finished; target \(target.map(String.init) ?? "none")"))
         var lastHeartbeat = Date.distantPast
         var finishedThisRun = 0
-        var reason = "budget"
+        var reason = RunEnd.budget
 
         func send<Body: Encodable>(_ identity: [UInt8], _ type: MessageType, _ body: Body) {
             guard let frames = try? Wire.frames(type, body) else { return }
@@ -157,7 +172,7 @@ public final class Coordinator {
         }
 
         while true {
-            if shouldStop() { reason = "interrupted"; break }
+            if shouldStop() { reason = .interrupted; break }
             let now = Date()
             let timeUp = deadline.map { now >= $0 } ?? false
 
@@ -170,7 +185,7 @@ public final class Coordinator {
                 let before = zap.refused.count
                 try zap.serve()
                 for (key, address) in zap.refused.dropFirst(before) {
-                    try store.log(EventRecord(kind: "unauthorized", message: "refused a worker at \(address.isEmpty ? "?" : address) with CURVE key \(key.isEmpty ? "(none)" : key)"))
+                    try logPeerEvent(EventRecord(kind: .unauthorized, message: "refused a worker at \(address.isEmpty ? "?" : address) with CURVE key \(key.isEmpty ? "(none)" : key)"))
                 }
             }
             var batch = 0
@@ -178,14 +193,15 @@ public final class Coordinator {
                 waitMS = 0
                 batch += 1
                 counters.received += 1
-                handle(frames, driver: driver, welcome: welcome, results: &results) { try? socket.send($0) }
+                try handle(frames, driver: driver, welcome: welcome, results: &results) { try? socket.send($0) }
             }
             // Hand out work to workers that asked for it. The new leases are written in the same
             // transaction as the results below, and the tasks sent only after it commits.
             var tasks: [([UInt8], TaskMessage)] = []
             if !timeUp {
                 for identity in workers.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                    while let worker = workers[identity], worker.wanted > 0,
+                    // Never more trials out with a worker than it has slots, whatever it asks for.
+                    while let worker = workers[identity], worker.wanted > 0, worker.trials.count < worker.hello.slots,
                           let (trial, values) = try driver.next(worker: worker.hello.worker, target: target, persist: false) {
                         leases[trial.number] = Lease(identity: identity, worker: worker.hello.worker,
                                                      deadline: now.addingTimeInterval(options.leaseSeconds), attempt: trial.attempt)
@@ -248,7 +264,7 @@ public final class Coordinator {
                     counters.reissued += 1
                 }
                 workers[identity] = nil
-                try store.log(EventRecord(kind: "worker-lost", message: "\(worker.hello.worker) on \(worker.hello.host) missed its heartbeats"))
+                try store.log(EventRecord(kind: .workerLost, message: "\(worker.hello.worker) on \(worker.hello.host) missed its heartbeats"))
             }
             for (number, lease) in leases where now > lease.deadline {
                 try driver.handBack(number, reason: "lease of \(lease.worker) ran out after \(Int(options.leaseSeconds)) s")
@@ -264,111 +280,18 @@ public final class Coordinator {
 
             let covered = driver.finished >= (target ?? Int.max)
             if driver.inFlight.isEmpty && (covered || timeUp || driver.exhausted) {
-                reason = covered ? "budget" : timeUp ? "time" : "exhausted"
+                reason = covered ? .budget : timeUp ? .time : .exhausted
                 break
             }
         }
-        let done = reason == "budget" || reason == "exhausted"
-        for identity in workers.keys { send(identity, .bye, Bye(reason: done ? "the study is finished" : "the coordinator stopped")) }
-        try driver.stop(status: done ? "finished" : "stopped", reason: reason)
-        try store.log(EventRecord(kind: "counters", message: "\(counters)"))
+        for identity in workers.keys { send(identity, .bye, Bye(reason: reason.studyStatus == .finished ? "the study is finished" : "the coordinator stopped")) }
+        // The byes are queued; give them up to half a second to leave before the socket closes
+        // (sockets are made with LINGER 0), or workers would wait for a coordinator that is gone.
+        try? socket.set(ZMQ_LINGER, 500)
+        try driver.stop(reason)
+        try store.log(EventRecord(kind: .counters, message: "\(counters)"))
         return Report(finished: driver.finished, requeued: driver.requeuedAtStart, reason: reason,
                       seconds: Date().timeIntervalSince(start), counters: counters)
-    }
-
-    /// Handles one received message (results are collected for the batch transaction).
-    func handle(_ frames: [[UInt8]], driver: StudyDriver, welcome: Welcome,
-                results: inout [(identity: [UInt8], message: ResultMessage)],
-                transmit: ([[UInt8]]) -> Void) {
-        func send<Body: Encodable>(_ identity: [UInt8], _ type: MessageType, _ body: Body) {
-            if let encoded = try? Wire.frames(type, body) { transmit([identity] + encoded) }
-        }
-        guard frames.count == 3, let type = MessageType(rawValue: String(decoding: frames[1], as: UTF8.self)) else {
-            counters.malformed += 1
-            return
-        }
-        guard frames[2].count <= options.maximumMessageBytes else {
-            counters.oversized += 1
-            return
-        }
-        let identity = frames[0], body = frames[2]
-        workers[identity]?.lastSeen = Date()
-        switch type {
-        case .hello:
-            guard let hello = Wire.decode(Hello.self, body) else {
-                if let version = Wire.version(body), version != WireProtocol.version {
-                    counters.refusedHellos += 1
-                    send(identity, .refuse, Refuse(reason: "protocol version \(version); this coordinator speaks version \(WireProtocol.version)"))
-                } else {
-                    counters.malformed += 1
-                }
-                return
-            }
-            guard hello.v == WireProtocol.version else {
-                counters.refusedHellos += 1
-                send(identity, .refuse, Refuse(reason: "protocol version \(hello.v); this coordinator speaks version \(WireProtocol.version)"))
-                return
-            }
-            if let wanted = hello.study, wanted != spec.study {
-                counters.refusedHellos += 1
-                send(identity, .refuse, Refuse(reason: "unknown study `\(wanted)`; this coordinator runs study `\(spec.study)`"))
-                return
-            }
-            // A worker saying hello again (it reconnected) keeps the trials it still holds.
-            var state = workers[identity] ?? WorkerState(hello: hello, identity: identity, lastSeen: Date())
-            state.hello = hello
-            state.wanted = 0
-            state.lastSeen = Date()
-            workers[identity] = state
-            try? store.log(EventRecord(kind: "worker", message: "\(hello.worker) on \(hello.host) (pid \(hello.pid), \(hello.slots) slot(s), magnet \(hello.magnetVersion))"))
-            send(identity, .welcome, welcome)
-        case .status:
-            transmit([identity, Array(MessageType.statusReply.rawValue.utf8), Array(statusReport(driver: driver).rendered(pretty: false).utf8)])
-        case .result:
-            guard let message = Wire.decode(ResultMessage.self, body), message.metricNames.count == message.metricValues.count else {
-                counters.malformed += 1
-                return
-            }
-            results.append((identity, message))
-        default:
-            guard workers[identity] != nil else {
-                counters.unknownPeers += 1
-                send(identity, .refuse, Refuse(reason: "say hello first"))
-                return
-            }
-            switch type {
-            case .ready:
-                guard let ready = Wire.decode(Ready.self, body) else { counters.malformed += 1; return }
-                workers[identity]?.wanted = max(0, min(ready.free, 1024))
-            case .heartbeat:
-                break
-            case .failed:
-                guard let failed = Wire.decode(Failed.self, body) else { counters.malformed += 1; return }
-                guard let lease = leases[failed.trial], lease.identity == identity, lease.attempt == failed.attempt else {
-                    counters.staleResults += 1
-                    return
-                }
-                leases[failed.trial] = nil
-                workers[identity]?.trials.remove(failed.trial)
-                if failed.attempt >= options.maxAttempts {
-                    try? driver.fail(failed.trial, error: "evaluation failed \(failed.attempt) times; last: \(failed.error)")
-                } else {
-                    try? driver.handBack(failed.trial, reason: "worker error: \(failed.error)")
-                    counters.reissued += 1
-                }
-            case .bye:
-                let bye = Wire.decode(Bye.self, body) ?? Bye()
-                if let worker = workers.removeValue(forKey: identity) {
-                    for number in worker.trials.union(bye.handBack).sorted() where leases[number]?.identity == identity {
-                        try? driver.handBack(number, reason: "worker \(worker.hello.worker) left")
-                        leases[number] = nil
-                        counters.reissued += 1
-                    }
-                }
-            default:
-                counters.malformed += 1
-            }
-        }
     }
 
     /// The live view `magnet status --connect` prints.
@@ -396,6 +319,7 @@ public final class Coordinator {
             ("counters", .object([
                 ("received", .int(counters.received)), ("malformed", .int(counters.malformed)), ("oversized", .int(counters.oversized)),
                 ("refused_hellos", .int(counters.refusedHellos)), ("unknown_peers", .int(counters.unknownPeers)),
+                ("forged_messages", .int(counters.forgedMessages)), ("suppressed_events", .int(counters.suppressedEvents)),
                 ("duplicate_results", .int(counters.duplicateResults)), ("stale_results", .int(counters.staleResults)),
                 ("reissued", .int(counters.reissued)), ("recorded", .int(counters.recorded)),
             ])),

@@ -26,8 +26,13 @@ public enum Curve {
         public var secretKey: String
     }
 
-    /// Writes a new key pair as `DIR/NAME.key` (mode 0600) and `DIR/NAME.pub`.
+    /// Writes a new key pair as `DIR/NAME.key` (mode 0600) and `DIR/NAME.pub`. `NAME` must be a
+    /// plain name (``isPlainKeyName(_:)``), so the files stay in `DIR`.
     public static func generate(name: String, directory: String) throws -> (secretFile: String, publicFile: String) {
+        guard isPlainKeyName(name) else {
+            throw KeyError(path: directory, message: "key name `\(name)` is not a plain name: use letters, digits, `-`, `_` "
+                           + "and `.` (not first), at most 64 characters; the folder goes in -o")
+        }
         guard ZMQContext.hasCurve else { throw KeyError(path: directory, message: "this libzmq was built without CURVE") }
         let keys = try ZMQContext.curveKeyPair()
         let base = URL(fileURLWithPath: directory).appendingPathComponent(name).path
@@ -44,6 +49,13 @@ public enum Curve {
         return (secretFile, publicFile)
     }
 
+    /// Whether `name` can name key files inside a folder: 1–64 ASCII letters, digits, `-`, `_`
+    /// and `.`, not starting with `.`.
+    public static func isPlainKeyName(_ name: String) -> Bool {
+        guard (1...64).contains(name.utf8.count), !name.hasPrefix(".") else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    }
+
     /// Reads a key file: the first line that is not empty or a comment, 40 Z85 characters.
     public static func readKey(_ path: String) throws -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -55,13 +67,28 @@ public enum Curve {
     }
 
     /// The key pair of a secret-key file (the public key derived from the secret one).
+    ///
+    /// A public and a secret key look alike (40 Z85 characters), so a public key given as the
+    /// secret one would start a coordinator no worker can join, silently. Refused: a `.pub`
+    /// file, and a `NAME.key` whose public key is not the one in `NAME.pub` beside it.
     public static func readKeyPair(_ path: String) throws -> KeyPair {
+        if path.hasSuffix(".pub") {
+            throw KeyError(path: path, message: "is a public key file (.pub); give the secret key (.key) of the pair")
+        }
         let secret = try readKey(path)
         var publicKey = [CChar](repeating: 0, count: 41)
         guard zmq_curve_public(&publicKey, secret) == 0 else {
             throw KeyError(path: path, message: "not a valid CURVE secret key")
         }
-        return KeyPair(publicKey: cText(publicKey), secretKey: secret)
+        let pair = KeyPair(publicKey: cText(publicKey), secretKey: secret)
+        if path.hasSuffix(".key") {
+            let sibling = String(path.dropLast(4)) + ".pub"
+            if FileManager.default.fileExists(atPath: sibling), let stored = try? readKey(sibling), stored != pair.publicKey {
+                throw KeyError(path: path, message: "its public key is not the one in \(sibling): is this a secret key, and "
+                               + "of that pair?")
+            }
+        }
+        return pair
     }
 
     /// The public keys of an authorized-workers file.
@@ -98,7 +125,7 @@ public enum Curve {
     }
 
     /// Makes `socket` a CURVE client of the server with `serverKey`.
-    static func makeClient(_ socket: ZMQSocket, keys: KeyPair, serverKey: String) throws {
+    public static func makeClient(_ socket: ZMQSocket, keys: KeyPair, serverKey: String) throws {
         try socket.set(ZMQ_CURVE_SERVERKEY, bytes: Array(serverKey.utf8) + [0])
         try socket.set(ZMQ_CURVE_PUBLICKEY, bytes: Array(keys.publicKey.utf8) + [0])
         try socket.set(ZMQ_CURVE_SECRETKEY, bytes: Array(keys.secretKey.utf8) + [0])

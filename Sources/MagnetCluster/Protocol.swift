@@ -7,11 +7,29 @@ import MagnetSweep
 /// Every message is two frames: a type name and a JSON body whose `v` is the protocol version.
 /// (The ROUTER side sees the worker's routing id as a first frame.) A message that does not
 /// decode, has an unknown type or exceeds ``maximumMessageBytes`` is counted and dropped.
+///
+/// A worker's hello carries a session: a secret it draws at start. Every later message of the
+/// worker repeats it, and the coordinator accepts a message only from the connection that said
+/// hello with that session — so a peer that learns a worker's id and its leases (`status`
+/// shows them) still cannot report results, failures or departures in its name.
 public enum WireProtocol {
-    /// The protocol version; a hello with another version is refused.
-    public static let version = 1
+    /// The protocol version; a hello with another version is refused. Version 2 added sessions.
+    public static let version = 2
     /// Messages larger than this are dropped unread (set as ZMQ_MAXMSGSIZE too).
     public static let maximumMessageBytes = 16 << 20
+    /// A worker id or host name longer than this (UTF-8 bytes) is refused at hello.
+    public static let maximumNameBytes = 128
+    /// Slots a worker may announce.
+    public static let slotRange = 1...1024
+
+    /// A new session secret: 128 random bits as 32 hex digits.
+    public static func newSession() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
 }
 
 /// Message types.
@@ -33,6 +51,8 @@ public struct Hello: Codable, Sendable, Equatable {
     public var magnetVersion: String
     /// The study the worker was started for (`magnet worker --study`); `nil`: any.
     public var study: String? = nil
+    /// The worker's session secret (``WireProtocol/newSession()``), repeated in its later messages.
+    public var session: String
 }
 
 /// coordinator → worker: accepted; what to evaluate with.
@@ -56,6 +76,7 @@ public struct Refuse: Codable, Sendable, Equatable {
 /// worker → coordinator: I can take this many more tasks.
 public struct Ready: Codable, Sendable, Equatable {
     public var v = WireProtocol.version
+    public var session: String
     public var free: Int
 }
 
@@ -71,6 +92,7 @@ public struct TaskMessage: Codable, Sendable, Equatable {
 /// worker → coordinator: the evaluation of a task (an `error` for a design that cannot be evaluated).
 public struct ResultMessage: Codable, Sendable, Equatable {
     public var v = WireProtocol.version
+    public var session: String
     public var trial: Int
     public var attempt: Int
     /// Metric names and values, in order.
@@ -94,19 +116,22 @@ public struct Ack: Codable, Sendable, Equatable {
 /// worker → coordinator: the evaluation could not run (an error of the worker, retried elsewhere).
 public struct Failed: Codable, Sendable, Equatable {
     public var v = WireProtocol.version
+    public var session: String
     public var trial: Int
     public var attempt: Int
     public var error: String
 }
 
-/// Either way: I am alive.
+/// Either way: I am alive. (From the coordinator the session is empty.)
 public struct Heartbeat: Codable, Sendable, Equatable {
     public var v = WireProtocol.version
+    public var session = ""
 }
 
 /// Either way: goodbye. From a worker, the trials it hands back; from the coordinator, why.
 public struct Bye: Codable, Sendable, Equatable {
     public var v = WireProtocol.version
+    public var session = ""
     public var handBack: [Int] = []
     public var reason: String = ""
 }

@@ -18,12 +18,13 @@ public final class SimulatedWorkers {
     /// Runs until the coordinator says bye to every worker or `stop` returns true (a worker that
     /// connected after the study ended never hears a bye); returns the results sent.
     public func run(stop: () -> Bool = { false }) throws -> Int {
+        let session = WireProtocol.newSession()
         let sockets = try (0..<count).map { index -> ZMQSocket in
             let socket = try ZMQSocket(context: context, kind: .dealer)
             try socket.set(ZMQ_ROUTING_ID, string: "sim-\(index)")
             try socket.connect(endpoint)
             try socket.send(Wire.frames(.hello, Hello(worker: "sim-\(index)", host: "bench", pid: getpid(), cores: 1, slots: 1,
-                                                      magnetVersion: "bench")), dontWait: false)
+                                                      magnetVersion: "bench", session: session)), dontWait: false)
             return socket
         }
         defer { sockets.forEach { $0.close() } }
@@ -37,14 +38,14 @@ public final class SimulatedWorkers {
                     guard frames.count == 2 else { continue }
                     switch MessageType(rawValue: String(decoding: frames[0], as: UTF8.self)) {
                     case .welcome?:
-                        try sockets[index].send(Wire.frames(.ready, Ready(free: 1)))
+                        try sockets[index].send(Wire.frames(.ready, Ready(session: session, free: 1)))
                     case .task?:
                         guard let task = Wire.decode(TaskMessage.self, frames[1]) else { continue }
                         let value = Double(task.trial % 97) + 1
                         try sockets[index].send(Wire.frames(.result, ResultMessage(
-                            trial: task.trial, attempt: task.attempt, metricNames: names, metricValues: [value, value / 10, 1],
+                            session: session, trial: task.trial, attempt: task.attempt, metricNames: names, metricValues: [value, value / 10, 1],
                             layers: [], error: nil, seconds: 0)))
-                        try sockets[index].send(Wire.frames(.ready, Ready(free: 1)))
+                        try sockets[index].send(Wire.frames(.ready, Ready(session: session, free: 1)))
                         sent += 1
                     case .bye?:
                         done.insert(index)

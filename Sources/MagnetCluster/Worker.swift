@@ -30,6 +30,12 @@ public final class Worker {
         public var protocolVersion = WireProtocol.version
         /// The study this worker is for; a coordinator running another one refuses it.
         public var study: String?
+        /// Seconds without a welcome after which the worker warns (once per connection) that no
+        /// coordinator answers, and what to check (a CURVE key it refuses looks the same).
+        public var unansweredWarningSeconds = 10.0
+        /// Seconds without hearing from a coordinator (never reached, or silent since) after
+        /// which ``run(shouldStop:)`` gives up with ``GaveUp``; `nil`: never.
+        public var giveUpSeconds: Double?
         /// CURVE: this worker's key pair and the coordinator's public key.
         public var curve: (keys: Curve.KeyPair, serverKey: String)?
 
@@ -57,10 +63,23 @@ public final class Worker {
         public var description: String { "the coordinator refused this worker: \(reason)" }
     }
 
+    /// Why a worker stopped waiting: no coordinator answered for ``Options/giveUpSeconds``.
+    public struct GaveUp: Error, CustomStringConvertible {
+        /// The endpoint tried.
+        public var endpoint: String
+        /// Seconds waited.
+        public var seconds: Double
+        public var description: String {
+            "no coordinator answered at \(endpoint) for \(Int(seconds)) s; giving up (--give-up-after)"
+        }
+    }
+
     let options: Options
     let context: ZMQContext
     /// Log lines (connections, refusals, reconnects).
     public var log: ((String) -> Void)?
+    /// Warnings: no coordinator has answered for ``Options/unansweredWarningSeconds``.
+    public var warn: ((String) -> Void)?
 
     /// Creates a worker.
     public init(options: Options, context: ZMQContext = ZMQContext()) {
@@ -76,6 +95,9 @@ public final class Worker {
             try socket.set(ZMQ_ROUTING_ID, string: options.id)
             if let curve = options.curve { try Curve.makeClient(socket, keys: curve.keys, serverKey: curve.serverKey) }
             try socket.set(ZMQ_MAXMSGSIZE, int64: Int64(WireProtocol.maximumMessageBytes) * 4)
+            // Messages wait only on a completed connection: a worker started before its
+            // coordinator does not pile up hellos for it to answer all at once.
+            try socket.set(ZMQ_IMMEDIATE, 1)
             try socket.connect(options.endpoint)
             return socket
         }
@@ -84,13 +106,18 @@ public final class Worker {
         func send<Body: Encodable>(_ type: MessageType, _ body: Body) {
             if let frames = try? Wire.frames(type, body) { try? socket.send(frames) }
         }
+        let session = WireProtocol.newSession()
         let hello = Hello(v: options.protocolVersion, worker: options.id, host: ProcessInfo.processInfo.hostName, pid: getpid(),
                           cores: ProcessInfo.processInfo.activeProcessorCount, slots: options.slots, magnetVersion: "magnet",
-                          study: options.study)
+                          study: options.study, session: session)
         var welcome: Welcome?
         var evaluator: DesignEvaluator?
+        var evaluatedSpecHash: String?
         var lastHeard = Date()
+        var lastContact = Date()    // the last message from any coordinator (kept across reconnects)
         var lastHello = Date.distantPast
+        var unwelcomedSince: Date? = Date()   // when the worker last started waiting for a welcome
+        var warnedUnanswered = false
         var lastHeartbeat = Date.distantPast
         var running: [Int: Int] = [:]           // trial → attempt
         var unacked: [Int: ResultMessage] = [:] // trial → result sent, not yet acknowledged
@@ -99,7 +126,7 @@ public final class Worker {
 
         while true {
             if shouldStop() {
-                send(.bye, Bye(handBack: running.keys.sorted(), reason: "worker stopping"))
+                send(.bye, Bye(session: session, handBack: running.keys.sorted(), reason: "worker stopping"))
                 usleep(100_000)  // let the bye leave before the socket closes (LINGER is 0)
                 return Report(evaluated: evaluated, reason: "stopped")
             }
@@ -112,22 +139,30 @@ public final class Worker {
             while let frames = try socket.receive(timeoutMS: waitMS) {
                 waitMS = 0
                 lastHeard = Date()
+                lastContact = lastHeard
                 guard frames.count == 2, let type = MessageType(rawValue: String(decoding: frames[0], as: UTF8.self)) else { continue }
                 let body = frames[1]
                 switch type {
                 case .welcome:
-                    guard let message = Wire.decode(Welcome.self, body) else { continue }
-                    if evaluator == nil || welcome?.specHash != message.specHash {
+                    // One welcome per hello answered: hellos queued while the coordinator was away
+                    // are all answered, and only the first counts.
+                    guard welcome == nil, let message = Wire.decode(Welcome.self, body) else { continue }
+                    // The evaluator (and its layer cache and warm starts) outlives reconnects to the same study.
+                    if evaluator == nil || evaluatedSpecHash != message.specHash {
                         evaluator = try DesignEvaluator(context: message.context, mapperThreads: options.mapperThreads)
+                        evaluatedSpecHash = message.specHash
                     }
-                    if welcome == nil { log?("welcomed to study \(message.study)") }
+                    log?("welcomed to study \(message.study)")
                     welcome = message
+                    unwelcomedSince = nil
+                    warnedUnanswered = false
                     for result in unacked.values.sorted(by: { $0.trial < $1.trial }) { send(.result, result) }
-                    send(.ready, Ready(free: options.slots - running.count))
+                    send(.ready, Ready(session: session, free: options.slots - running.count))
                 case .refuse:
                     let reason = Wire.decode(Refuse.self, body)?.reason ?? "no reason given"
-                    if reason.hasPrefix("protocol version") || reason.hasPrefix("unknown study") { throw Refused(reason: reason) }
+                    if Refusal.isFinal(reason) { throw Refused(reason: reason) }
                     log?("coordinator: \(reason); saying hello again")
+                    if welcome != nil { unwelcomedSince = Date() }
                     welcome = nil
                 case .task:
                     guard let task = Wire.decode(TaskMessage.self, body), let evaluator, running[task.trial] == nil else { continue }
@@ -135,7 +170,7 @@ public final class Worker {
                     DispatchQueue.global(qos: .userInitiated).async {
                         let start = Date()
                         let evaluation = evaluator.evaluate(trial: task.trial, designYAML: task.design)
-                        mailbox.post(ResultMessage(trial: task.trial, attempt: task.attempt,
+                        mailbox.post(ResultMessage(session: session, trial: task.trial, attempt: task.attempt,
                                                    metricNames: evaluation.metrics.map(\.0), metricValues: evaluation.metrics.map(\.1),
                                                    layers: evaluation.layers,
                                                    error: evaluation.error, seconds: Date().timeIntervalSince(start)))
@@ -157,11 +192,18 @@ public final class Worker {
                 evaluated += 1
                 send(.result, result)
             }
-            if !finished.isEmpty && welcome != nil { send(.ready, Ready(free: options.slots - running.count)) }
+            if !finished.isEmpty && welcome != nil { send(.ready, Ready(session: session, free: options.slots - running.count)) }
             let heartbeat = welcome?.heartbeatSeconds ?? 1
             if welcome != nil && now.timeIntervalSince(lastHeartbeat) >= heartbeat {
-                send(.heartbeat, Heartbeat())
+                send(.heartbeat, Heartbeat(session: session))
                 lastHeartbeat = now
+            }
+            if let since = unwelcomedSince, !warnedUnanswered, Date().timeIntervalSince(since) > options.unansweredWarningSeconds {
+                warnedUnanswered = true
+                warn?(unansweredWarning())
+            }
+            if let giveUp = options.giveUpSeconds, Date().timeIntervalSince(lastContact) > giveUp {
+                throw GaveUp(endpoint: options.endpoint, seconds: giveUp)
             }
             if welcome != nil && Date().timeIntervalSince(lastHeard) > heartbeat * options.missedHeartbeats {
                 log?("coordinator silent for \(Int(heartbeat * options.missedHeartbeats)) s; reconnecting")
@@ -170,7 +212,21 @@ public final class Worker {
                 welcome = nil
                 lastHello = .distantPast
                 lastHeard = Date()
+                unwelcomedSince = lastHeard
+                warnedUnanswered = false
             }
         }
+    }
+
+    /// What a worker says when no coordinator has answered its hellos.
+    func unansweredWarning() -> String {
+        let seconds = Int(options.unansweredWarningSeconds)
+        guard let curve = options.curve else {
+            return "no coordinator has answered at \(options.endpoint) for \(seconds) s: is it running and reachable? "
+                + "(a coordinator with CURVE needs --curve-server-key and --curve-secret-key); still trying"
+        }
+        return "no coordinator has answered at \(options.endpoint) for \(seconds) s: with CURVE a refused key looks like "
+            + "this: is this worker's public key \(curve.keys.publicKey) in the coordinator's --authorized-workers, and "
+            + "--curve-server-key the coordinator's .pub? still trying"
     }
 }

@@ -11,15 +11,15 @@ public struct StudyRecord: Sendable, Equatable {
     public var specHash: String
     /// The study's seed.
     public var seed: UInt64
-    /// `running`, `stopped` (interrupted, resumable) or `finished` (budget met).
-    public var status: String
+    /// Where the study is.
+    public var status: StudyStatus
     /// When the study was created (seconds since 1970).
     public var createdAt: Double
     /// The magnet version that created it.
     public var magnetVersion: String
 
     /// Creates a study record.
-    public init(name: String, specJSON: String, seed: UInt64, status: String = "running",
+    public init(name: String, specJSON: String, seed: UInt64, status: StudyStatus = .running,
                 createdAt: Double = Date().timeIntervalSince1970, magnetVersion: String) {
         self.name = name
         self.specJSON = specJSON
@@ -30,16 +30,8 @@ public struct StudyRecord: Sendable, Equatable {
         self.magnetVersion = magnetVersion
     }
 
-    /// FNV-1a 64-bit of the UTF-8 text, as 16 hex digits (stable across runs and machines).
-    public static func hash(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    /// The hash stored beside a spec or params text (``StableHash``).
+    public static func hash(_ text: String) -> String { StableHash.hex(text) }
 }
 
 /// One trial: a design point and, once evaluated, its metrics.
@@ -142,19 +134,38 @@ public struct LayerResultRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// What an event of the study's log records.
+public enum EventKind: String, CaseIterable, Sendable {
+    /// A run started a new study, or resumed one.
+    case start, resume
+    /// A run ended: the budget was met (`finish`) or it was stopped (`stop`).
+    case finish, stop
+    /// A trial went back to the queue (its worker died, its lease ran out, a run was interrupted).
+    case requeue
+    /// A worker said hello, or went silent.
+    case worker
+    case workerLost = "worker-lost"
+    /// A worker was refused by CURVE authentication.
+    case unauthorized
+    /// The coordinator's counters at its end.
+    case counters
+    /// A process took the study file over from an owner that was gone.
+    case takeover
+}
+
 /// One line of the study's event log.
 public struct EventRecord: Sendable, Equatable {
     /// When (seconds since 1970).
     public var time: Double
-    /// A short kind: `start`, `resume`, `stop`, `requeue`, `finish`, …
-    public var kind: String
+    /// What happened.
+    public var kind: EventKind
     /// The trial concerned, if any.
     public var trial: Int?
     /// Free text.
     public var message: String
 
     /// Creates an event.
-    public init(time: Double = Date().timeIntervalSince1970, kind: String, trial: Int? = nil, message: String) {
+    public init(time: Double = Date().timeIntervalSince1970, kind: EventKind, trial: Int? = nil, message: String) {
         self.time = time
         self.kind = kind
         self.trial = trial

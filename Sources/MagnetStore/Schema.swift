@@ -69,6 +69,20 @@ enum Schema {
             message TEXT NOT NULL
         );
         """,
+        // 1 → 2: the owner row (StudyOwner): who may write the file.
+        """
+        CREATE TABLE owner (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            token TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            process_start TEXT NOT NULL,
+            boot_id TEXT NOT NULL,
+            command TEXT NOT NULL,
+            acquired_at REAL NOT NULL,
+            renewed_at REAL NOT NULL
+        );
+        """,
     ]
 
     /// Brings `db` to ``currentVersion``, marking it as a magnet file.

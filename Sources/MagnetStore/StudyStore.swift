@@ -9,10 +9,17 @@ import MagnetCore
 /// coordinator); each batch of results is one transaction. Opening checks the file before
 /// touching it: something that is not SQLite, an SQLite file that is not a magnet study, or a
 /// study from a newer magnet is refused with a ``StoreError`` and left exactly as it was.
+///
+/// Writers take the file first (``takeOwnership(command:)``): a second sweep or coordinator on
+/// the same file is refused while the first runs, and every write checks, in its transaction,
+/// that no other process has taken the file over. Trials are added and moved forward, never
+/// replaced: writing over a finished trial is refused.
 public final class StudyStore: Sendable {
     /// The file's path.
     public let path: String
     let database: any DatabaseWriter
+    /// This store's claim on the file, when it owns it (``takeOwnership(command:)``).
+    let claim = OwnershipClaim()
 
     private init(path: String, database: any DatabaseWriter) {
         self.path = path
@@ -39,7 +46,7 @@ public final class StudyStore: Sendable {
                 INSERT INTO studies (id, name, spec, spec_hash, seed, status, created_at, magnet_version)
                 VALUES (1, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [study.name, study.specJSON, study.specHash, Int64(bitPattern: study.seed),
-                                 study.status, study.createdAt, study.magnetVersion])
+                                 study.status.rawValue, study.createdAt, study.magnetVersion])
         }
         return StudyStore(path: path, database: pool)
     }
@@ -115,16 +122,19 @@ public final class StudyStore: Sendable {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM studies WHERE id = 1") else {
                 throw StoreError(path: path, "has no study row")
             }
+            guard let status = StudyStatus(rawValue: row["status"]) else {
+                throw StoreError(path: path, "has an unknown study status `\(row["status"] as String)`")
+            }
             var record = StudyRecord(name: row["name"], specJSON: row["spec"], seed: UInt64(bitPattern: row["seed"] as Int64),
-                                     status: row["status"], createdAt: row["created_at"], magnetVersion: row["magnet_version"])
+                                     status: status, createdAt: row["created_at"], magnetVersion: row["magnet_version"])
             record.specHash = row["spec_hash"]
             return record
         }
     }
 
-    /// Sets the study's status (`running`, `stopped`, `finished`).
-    public func setStatus(_ status: String) throws {
-        try database.write { try $0.execute(sql: "UPDATE studies SET status = ? WHERE id = 1", arguments: [status]) }
+    /// Sets the study's status.
+    public func setStatus(_ status: StudyStatus) throws {
+        try write { try $0.execute(sql: "UPDATE studies SET status = ? WHERE id = 1", arguments: [status.rawValue]) }
     }
 
     // MARK: Trials
@@ -136,17 +146,17 @@ public final class StudyStore: Sendable {
 
     /// Records new trials (normally queued or running), in one transaction.
     public func insert(_ trials: [TrialRecord]) throws {
-        try database.write { db in
-            for trial in trials { try StudyStore.upsert(trial, in: db) }
+        try write { db in
+            for trial in trials { try upsert(trial, in: db) }
         }
     }
 
     /// Records trials (finished, or newly handed out) with their layer results, all in one
     /// transaction.
     public func record(_ results: [(trial: TrialRecord, layers: [LayerResultRecord])]) throws {
-        try database.write { db in
+        try write { db in
             for (trial, layers) in results {
-                try StudyStore.upsert(trial, in: db)
+                try upsert(trial, in: db)
                 guard !layers.isEmpty else { continue }
                 try db.cachedStatement(sql: "DELETE FROM layer_results WHERE trial = ?").execute(arguments: [trial.number])
                 let statement = try db.cachedStatement(sql: """
@@ -165,7 +175,7 @@ public final class StudyStore: Sendable {
     /// their evaluations were lost). Returns how many.
     @discardableResult
     public func requeueRunning() throws -> Int {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: "UPDATE trials SET state = 'queued', attempt = attempt + 1, worker = NULL, started_at = NULL WHERE state = 'running'")
             return db.changesCount
         }
@@ -225,33 +235,48 @@ public final class StudyStore: Sendable {
 
     /// Appends an event.
     public func log(_ event: EventRecord) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: "INSERT INTO events (time, kind, trial, message) VALUES (?, ?, ?, ?)",
-                           arguments: [event.time, event.kind, event.trial, event.message])
+                           arguments: [event.time, event.kind.rawValue, event.trial, event.message])
         }
     }
 
     /// Every event in order.
     public func events() throws -> [EventRecord] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id").map {
-                EventRecord(time: $0["time"], kind: $0["kind"], trial: $0["trial"], message: $0["message"])
+            try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id").map { row in
+                guard let kind = EventKind(rawValue: row["kind"]) else {
+                    throw StoreError(path: path, "event \(row["id"] as Int64) has an unknown kind `\(row["kind"] as String)`")
+                }
+                return EventRecord(time: row["time"], kind: kind, trial: row["trial"], message: row["message"])
             }
         }
     }
 
     // MARK: Rows
 
-    static func upsert(_ trial: TrialRecord, in db: Database) throws {
+    /// Adds `trial`, or moves an unfinished trial of that number to `trial`'s state. A finished
+    /// trial is never written over: that throws, and the transaction leaves the file unchanged.
+    func upsert(_ trial: TrialRecord, in db: Database) throws {
         let metrics = JSONValue.object(trial.metrics.map { ($0.0, JSONValue.double($0.1)) }).rendered(pretty: false)
         let violations = JSONValue.array(trial.violations.map(JSONValue.double)).rendered(pretty: false)
         try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO trials (number, params, params_hash, state, attempt, worker, queued_at, started_at,
-                                           finished_at, metrics, violations, error)
+            INSERT INTO trials (number, params, params_hash, state, attempt, worker, queued_at, started_at,
+                                finished_at, metrics, violations, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (number) DO UPDATE SET
+                params = excluded.params, params_hash = excluded.params_hash, state = excluded.state,
+                attempt = excluded.attempt, worker = excluded.worker, queued_at = excluded.queued_at,
+                started_at = excluded.started_at, finished_at = excluded.finished_at, metrics = excluded.metrics,
+                violations = excluded.violations, error = excluded.error
+            WHERE trials.state NOT IN ('complete', 'infeasible', 'failed')
             """).execute(arguments: [trial.number, trial.params.rendered(pretty: false), trial.paramsHash, trial.state.rawValue,
                              trial.attempt, trial.worker, trial.queuedAt, trial.startedAt, trial.finishedAt,
                              metrics, violations, trial.error])
+        guard db.changesCount == 1 else {
+            throw StoreError(path: path, "trial \(trial.number) is already finished in the study file and is not "
+                             + "written over; another process must be writing this study")
+        }
     }
 
     static func trial(from row: Row, path: String) throws -> TrialRecord {

@@ -43,7 +43,7 @@ public final class StudyDriver {
         self.store = store
         requeuedAtStart = try store.requeueRunning()
         if requeuedAtStart > 0 {
-            try store.log(EventRecord(kind: "requeue", message: "\(requeuedAtStart) trial(s) left running by an interrupted run handed back to the queue"))
+            try store.log(EventRecord(kind: .requeue, message: "\(requeuedAtStart) trial(s) left running by an interrupted run handed back to the queue"))
         }
         strategy = spec.makeStrategy()
         let finishedTrials = try store.finishedTrialsInObservationOrder()
@@ -151,7 +151,7 @@ public final class StudyDriver {
     public func handBack(_ number: Int, reason: String) throws {
         try flush()
         guard try requeue(number) else { return }
-        try store.log(EventRecord(kind: "requeue", trial: number, message: reason))
+        try store.log(EventRecord(kind: .requeue, trial: number, message: reason))
     }
 
     /// Moves an in-flight trial to the front of the queue with its attempt raised, in the store
@@ -182,13 +182,13 @@ public final class StudyDriver {
     }
 
     /// Hands every in-flight trial back (a clean stop) and marks the study.
-    public func stop(status: String, reason: String) throws {
+    public func stop(_ end: RunEnd) throws {
         try flush()
         let numbers = inFlight.keys.sorted()
         for number in numbers { _ = try requeue(number) }
-        try store.log(EventRecord(kind: status == "finished" ? "finish" : "stop",
-                                  message: "\(reason): \(finished) finished\(numbers.isEmpty ? "" : "; \(numbers.count) trial(s) in flight handed back to the queue")"))
-        try store.setStatus(status)
+        try store.log(EventRecord(kind: end.studyStatus == .finished ? .finish : .stop,
+                                  message: "\(end.rawValue): \(finished) finished\(numbers.isEmpty ? "" : "; \(numbers.count) trial(s) in flight handed back to the queue")"))
+        try store.setStatus(end.studyStatus)
     }
 
     func noteBest(_ trial: TrialRecord) {

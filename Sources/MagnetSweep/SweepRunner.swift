@@ -70,8 +70,8 @@ public final class SweepRunner: @unchecked Sendable {
         public var finishedThisRun: Int
         /// Trials handed back to the queue at the start (from an interrupted run).
         public var requeued: Int
-        /// Why the run ended: `budget`, `time`, `exhausted` (no unseen point left) or `interrupted`.
-        public var reason: String
+        /// Why the run ended.
+        public var reason: RunEnd
         /// Seconds this run took.
         public var seconds: Double
     }
@@ -91,26 +91,31 @@ public final class SweepRunner: @unchecked Sendable {
 
     /// Runs until the budget is met, the time is up, the space is exhausted or `shouldStop`
     /// returns true (checked several times a second). On a stop, trials in flight go back to
-    /// the queue, to be evaluated first by the next run.
+    /// the queue, to be evaluated first by the next run. The study file is held for the run
+    /// (``StudyStore/whileOwning(command:_:)``): refused while another process holds it.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
+        try store.whileOwning(command: "sweep") { try runOwning(shouldStop: shouldStop) }
+    }
+
+    func runOwning(shouldStop: @escaping @Sendable () -> Bool) throws -> Report {
         let start = Date()
         let evaluator = try TrialEvaluator(spec: spec, mapperThreads: options.mapperThreads)
-        try store.setStatus("running")
+        try store.setStatus(.running)
         let driver = try StudyDriver(spec: spec, store: store)
         let target = options.trials ?? spec.budget.trials
         let minutes = options.minutes ?? (options.trials == nil ? spec.budget.minutes : nil)
         let deadline = minutes.map { start.addingTimeInterval($0 * 60) }
-        try store.log(EventRecord(kind: driver.finished == 0 && driver.requeuedAtStart == 0 ? "start" : "resume",
+        try store.log(EventRecord(kind: driver.finished == 0 && driver.requeuedAtStart == 0 ? .start : .resume,
                                   message: "\(driver.finished) finished; target \(target.map(String.init) ?? "none"); \(options.slots) slot(s)"))
 
         let mailbox = Mailbox<(number: Int, attempt: Int, outcome: TrialOutcome)>()
         var slotOf: [Int: Int] = [:]
         var freeSlots = Array((1...options.slots).reversed())
         var finishedThisRun = 0
-        var reason = "budget"
+        var reason = RunEnd.budget
 
         while true {
-            if shouldStop() { reason = "interrupted"; break }
+            if shouldStop() { reason = .interrupted; break }
             let timeUp = deadline.map { Date() >= $0 } ?? false
             // Hand out work while there are free slots and budget left.
             while !timeUp, let slot = freeSlots.last, let (trial, values) = try driver.next(worker: "local-\(slot)", target: target) {
@@ -122,7 +127,7 @@ public final class SweepRunner: @unchecked Sendable {
                 }
             }
             if driver.inFlight.isEmpty {
-                if timeUp { reason = "time" } else if driver.exhausted { reason = "exhausted" }
+                if timeUp { reason = .time } else if driver.exhausted { reason = .exhausted }
                 break
             }
             guard mailbox.wait(seconds: 0.2) else { continue }
@@ -142,8 +147,7 @@ public final class SweepRunner: @unchecked Sendable {
                                      best: driver.best, rate: rate, etaSeconds: eta))
             }
         }
-        let done = reason == "budget" || reason == "exhausted"
-        try driver.stop(status: done ? "finished" : "stopped", reason: reason)
+        try driver.stop(reason)
         return Report(finished: driver.finished, finishedThisRun: finishedThisRun, requeued: driver.requeuedAtStart, reason: reason,
                       seconds: Date().timeIntervalSince(start))
     }

@@ -123,6 +123,9 @@ public struct SweepSpec: Sendable {
                 lines += differences(stored[key] ?? .null, new[key] ?? .null, path: sub)
             }
             return lines
+        case let (.array(a), .array(b)) where a.count == b.count && a != b:
+            // Item by item, so an unchanged item is not listed.
+            return zip(a, b).enumerated().flatMap { index, pair in differences(pair.0, pair.1, path: "\(path)[\(index)]") }
         default:
             return stored == new ? [] : ["\(path): \(stored.rendered(pretty: false)) → \(new.rendered(pretty: false))"]
         }

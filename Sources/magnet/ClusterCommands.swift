@@ -35,7 +35,7 @@ struct CoordinatorCommand: ParsableCommand {
 
     func validate() throws {
         try study.check()
-        if heartbeat <= 0 { throw ValidationError("--heartbeat must be positive") }
+        try DurationOption.check(heartbeat, "--heartbeat", in: DurationOption.heartbeatSeconds)
         if (curveSecretKey == nil) != (authorizedWorkers == nil) {
             throw ValidationError("--curve-secret-key and --authorized-workers go together")
         }
@@ -50,11 +50,7 @@ struct CoordinatorCommand: ParsableCommand {
         options.leaseSeconds = study.leaseSeconds
         options.heartbeatSeconds = heartbeat
         if let curveSecretKey, let authorizedWorkers {
-            do {
-                options.curve = (try Curve.readKeyPair(curveSecretKey).secretKey, try Curve.readAuthorized(authorizedWorkers))
-            } catch let error as Curve.KeyError {
-                Magnet.fail(error.description)
-            }
+            options.curve = (try Curve.readKeyPair(curveSecretKey).secretKey, try Curve.readAuthorized(authorizedWorkers))
         }
         let coordinator = Coordinator(spec: spec, store: store, options: options)
         let progress = SweepProgress(spec: spec, quiet: quiet)
@@ -68,7 +64,7 @@ struct CoordinatorCommand: ParsableCommand {
         FileHandle.standardError.write(Data("messages: \(c.received) received, \(c.recorded) results recorded, \(c.reissued) trials re-issued, dropped: \(c.malformed) malformed, \(c.oversized) oversized, \(c.refusedHellos) refused hellos, \(c.unknownPeers) from unknown peers, \(c.staleResults) stale and \(c.duplicateResults) duplicate results\n".utf8))
         try SweepSummary.print(spec: spec, store: store, path: path, target: study.trials ?? spec.budget.trials,
                                finished: report.finished, reason: report.reason, seconds: report.seconds, requeued: report.requeued)
-        if report.reason == "interrupted" { Foundation.exit(130) }
+        if report.reason == .interrupted { Foundation.exit(130) }
     }
 }
 
@@ -96,8 +92,10 @@ struct WorkerCommand: ParsableCommand {
     var id: String?
     @Option(help: "Only work for this study: a coordinator running another one refuses the worker, which exits.")
     var study: String?
-    @Flag(help: "Exit when the parent process exits (local workers of `magnet sweep`).")
-    var exitWithParent = false
+    @Option(help: "Exit once process PID is no longer this worker's parent (local workers of `magnet sweep`).")
+    var parentPid: Int32?
+    @Option(help: "Seconds without a coordinator (never reached, or silent since) after which the worker gives up and exits with an error.")
+    var giveUpAfter: Double = 600
     @Option(help: "CURVE: the coordinator's public-key file; needs --curve-secret-key.")
     var curveServerKey: String?
     @Option(help: "CURVE: this worker's secret-key file (its public key must be in the coordinator's --authorized-workers).")
@@ -105,6 +103,7 @@ struct WorkerCommand: ParsableCommand {
 
     func validate() throws {
         if slots < 1 || mapperThreads < 1 { throw ValidationError("--slots and --mapper-threads must be at least 1") }
+        try DurationOption.check(giveUpAfter, "--give-up-after", in: DurationOption.giveUpSeconds)
         if (curveSecretKey == nil) != (curveServerKey == nil) {
             throw ValidationError("--curve-server-key and --curve-secret-key go together")
         }
@@ -114,25 +113,21 @@ struct WorkerCommand: ParsableCommand {
         let log = global.logger("magnet.worker")
         let stop = StopFlag()
         stop.install(announce: false)
-        let parent = getppid()
-        let watchParent = exitWithParent
+        // The parent's PID comes from the parent itself: one that died before this line ran is
+        // still noticed (this worker's parent is then another process).
+        let parent = parentPid
         var options = Worker.Options(endpoint: connect, slots: slots, mapperThreads: mapperThreads, id: id)
         options.study = study
+        options.giveUpSeconds = giveUpAfter
         if let curveSecretKey, let curveServerKey {
-            do {
-                options.curve = (try Curve.readKeyPair(curveSecretKey), try Curve.readKey(curveServerKey))
-            } catch let error as Curve.KeyError {
-                Magnet.fail(error.description)
-            }
+            options.curve = (try Curve.readKeyPair(curveSecretKey), try Curve.readKey(curveServerKey))
         }
         let worker = Worker(options: options)
-        worker.log = { log.info("\($0)") }
-        do {
-            let report = try worker.run(shouldStop: { stop.isSet || (watchParent && getppid() != parent) })
-            log.info("worker done: \(report.evaluated) trial(s) evaluated (\(report.reason))")
-        } catch let error as Worker.Refused {
-            Magnet.fail(error.description)
-        }
+        worker.log = { log.notice("\($0)") }
+        worker.warn = { log.warning("\($0)") }
+        log.notice("worker \(options.id): \(slots) slot(s), connecting to \(connect)")
+        let report = try worker.run(shouldStop: { stop.isSet || parent.map { getppid() != $0 } ?? false })
+        log.notice("worker done: \(report.evaluated) trial(s) evaluated (\(report.reason))")
     }
 }
 
@@ -161,27 +156,29 @@ struct KeysCommand: ParsableCommand {
         var output = "."
 
         func run() throws {
-            do {
-                let files = try Curve.generate(name: name, directory: output)
-                print("wrote \(files.secretFile) (secret: keep it private) and \(files.publicFile)")
-            } catch let error as Curve.KeyError {
-                Magnet.fail(error.description)
-            }
+            let files = try Curve.generate(name: name, directory: output)
+            print("wrote \(files.secretFile) (secret: keep it private) and \(files.publicFile)")
         }
     }
 }
 
 /// `magnet status --connect`: a coordinator's live view.
 enum StatusConnect {
-    /// Asks a coordinator for its live status (JSON), waiting up to `seconds`.
-    static func query(_ endpoint: String, seconds: Double) throws -> JSONValue {
+    /// Asks a coordinator for its live status (JSON), waiting up to `seconds`; with `curve`, as
+    /// a CURVE client (its public key must be among the coordinator's authorized ones).
+    static func query(_ endpoint: String, seconds: Double, curve: (keys: Curve.KeyPair, serverKey: String)? = nil) throws
+        -> JSONValue {
         let context = ZMQContext()
         let socket = try ZMQSocket(context: context, kind: .dealer)
         defer { socket.close() }
+        if let curve { try Curve.makeClient(socket, keys: curve.keys, serverKey: curve.serverKey) }
         try socket.connect(endpoint)
-        try socket.send(Wire.frames(.status, StatusRequest()))
+        try socket.send(Wire.frames(.status, StatusRequest()), dontWait: false)
         guard let frames = try socket.receive(timeoutMS: Int32(seconds * 1000)), frames.count == 2 else {
-            throw ValidationError("no answer from a coordinator at \(endpoint) within \(Int(seconds)) s")
+            let hint = curve == nil
+                ? " (is it running? a coordinator with CURVE needs --curve-server-key and --curve-secret-key)"
+                : " (is it running, and is this key among its --authorized-workers?)"
+            throw ValidationError("no answer from a coordinator at \(endpoint) within \(Int(seconds)) s" + hint)
         }
         return try JSONValue(parsing: String(decoding: frames[1], as: UTF8.self), source: endpoint)
     }

@@ -95,7 +95,7 @@ struct ExportCommand: ParsableCommand {
             .object([("budget", .string(budget.label)), ("objective", .string(goal.text)),
                      ("trial", .optional(trial?.number)), ("params", trial?.params ?? .null),
                      ("metrics", trial.map(metricsJSON) ?? .null),
-                     ("directory", trial == nil || output == nil ? .null : .string(budget.slug))])
+                     ("directory", trial == nil || output == nil ? .null : .string(FileName.component(budget.slug)))])
         }
 
         switch format {
@@ -126,15 +126,16 @@ struct ExportCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         for (budget, trial) in chosen {
             guard let trial else { continue }
-            let folder = root.appendingPathComponent(budget.slug)
+            let folder = root.appendingPathComponent(FileName.component(budget.slug))
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("mappings"), withIntermediateDirectories: true)
             try view.designYAML(trial).write(to: folder.appendingPathComponent("design.yaml"), atomically: true, encoding: .utf8)
             for layer in try view.store.layerResults(trial: trial.number) {
-                let networkFolder = folder.appendingPathComponent("mappings").appendingPathComponent(layer.network)
+                // Network and layer names come from the user's files: one safe component each.
+                let networkFolder = folder.appendingPathComponent("mappings").appendingPathComponent(FileName.component(layer.network))
                 try FileManager.default.createDirectory(at: networkFolder, withIntermediateDirectories: true)
                 let header = "# \(layer.network) \(layer.layer): \(layer.count) layer(s) of this shape (\(layer.layerNames)); "
                     + "energy \(Format.number(layer.energyPJ)) pJ, \(layer.cycles) cycles, utilization \(String(format: "%.3f", layer.utilization))\n"
-                try (header + layer.mappingYAML).write(to: networkFolder.appendingPathComponent("\(layer.layer).map.yaml"),
+                try (header + layer.mappingYAML).write(to: networkFolder.appendingPathComponent(FileName.component(layer.layer) + ".map.yaml"),
                                                        atomically: true, encoding: .utf8)
             }
             let metricsText: String

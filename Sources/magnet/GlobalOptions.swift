@@ -4,7 +4,7 @@ import Logging
 /// Options every verb accepts.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "How much to log on stderr: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .warning
+    var logLevel: Logger.Level = .notice
 
     /// Sets up swift-log for this process (stderr, at the chosen level) and returns a logger.
     func logger(_ label: String) -> Logger {

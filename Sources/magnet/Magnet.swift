@@ -35,28 +35,26 @@ struct Magnet: ParsableCommand {
                       BenchCommand.self]
     )
 
-    /// Runs the command. Malformed arguments get swift-argument-parser's usage message; errors
-    /// found while running (bad input files, a study that does not match, an unknown metric)
-    /// become one `error:` line on stderr and exit status 1.
+    /// Runs the command. Every failure — malformed arguments, an option out of range, bad input
+    /// files, a study that does not match or is in use — is one `error:` line on stderr and exit
+    /// status 1 (`--help` and `--version` print as usual; a command that exits with a status of
+    /// its own, such as a failed check, keeps it).
     static func main() {
         var command: ParsableCommand
         do {
             command = try parseAsRoot()
         } catch {
-            exit(withError: error)
+            if exitCode(for: error) == .success { exit(withError: error) }
+            fail(message(for: error) + " (see `magnet help` and `magnet VERB --help`)")
         }
         do {
             try command.run()
-        } catch let error as ValidationError {
-            fail(error.message)
-        } catch let error as ConfigError {
-            fail(error.description)
-        } catch let error as DesignProblem {
-            fail(error.description)
-        } catch let error as StoreError {
-            fail(error.description)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
         } catch {
-            exit(withError: error)
+            // `magnet VERB --help` parses as a help command whose run throws to print the help.
+            if exitCode(for: error) == .success { exit(withError: error) }
+            fail(ErrorText.describe(error))
         }
     }
 

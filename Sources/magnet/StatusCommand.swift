@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MagnetCluster
 import MagnetCore
 import MagnetStore
 import MagnetSweep
@@ -22,16 +23,28 @@ struct StatusCommand: ParsableCommand {
     var db: String?
     @Option(help: "Ask a running coordinator instead: its live workers, leases, counters and best so far.")
     var connect: String?
+    @Option(help: "With --connect to a CURVE coordinator: its public-key file.")
+    var curveServerKey: String?
+    @Option(help: "With --connect to a CURVE coordinator: a secret-key file whose public key it authorizes.")
+    var curveSecretKey: String?
     @Flag(help: "Print JSON.")
     var json = false
 
     func validate() throws {
         if (db == nil) == (connect == nil) { throw ValidationError("give a study file or --connect ENDPOINT (one of them)") }
+        if (curveSecretKey == nil) != (curveServerKey == nil) {
+            throw ValidationError("--curve-server-key and --curve-secret-key go together")
+        }
+        if curveSecretKey != nil && connect == nil { throw ValidationError("the CURVE keys go with --connect") }
     }
 
     func run() throws {
         if let connect {
-            let status = try StatusConnect.query(connect, seconds: 5)
+            var curve: (keys: Curve.KeyPair, serverKey: String)?
+            if let curveSecretKey, let curveServerKey {
+                curve = (try Curve.readKeyPair(curveSecretKey), try Curve.readKey(curveServerKey))
+            }
+            let status = try StatusConnect.query(connect, seconds: 5, curve: curve)
             if json { print(status.rendered()); return }
             let name: String = { if case .string(let s)? = status["study"] { return s } else { return "?" } }()
             print("study \(name) at \(connect): \(status["finished"]?.rendered(pretty: false) ?? "?") finished, \(status["in_flight"]?.rendered(pretty: false) ?? "?") in flight, \(status["queued"]?.rendered(pretty: false) ?? "?") queued")
@@ -72,9 +85,17 @@ struct StatusCommand: ParsableCommand {
         }()
         let bests = view.objectives.map { objective in (objective, StudyView.best(trials, objective: objective, within: [])) }
         let front = view.paretoFront(trials)
+        let owner = try view.store.owner()
+        let now = Date().timeIntervalSince1970
+        let ownerGone = owner?.isGone(seenFrom: StudyOwner.thisProcess(command: "status"), now: now) ?? false
         if json {
             print(JSONValue.object([
-                ("study", .string(view.study.name)), ("file", .string(db)), ("status", .string(view.study.status)),
+                ("study", .string(view.study.name)), ("file", .string(db)), ("status", .string(view.study.status.rawValue)),
+                ("owner", owner.map { owner in .object([
+                    ("command", .string(owner.command)), ("host", .string(owner.host)), ("pid", .int(Int(owner.pid))),
+                    ("acquired_at", .double(owner.acquiredAt)), ("renewed_s_ago", .double(now - owner.renewedAt)),
+                    ("gone", .bool(ownerGone)),
+                ]) } ?? .null),
                 ("spec_hash", .string(view.study.specHash)), ("seed", .int(Int(truncatingIfNeeded: view.study.seed))),
                 ("trials", .object(TrialState.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) } + [("total", .int(trials.count))])),
                 ("trials_per_second", .optional(rate)),
@@ -87,7 +108,10 @@ struct StatusCommand: ParsableCommand {
             ]).rendered())
             return
         }
-        print("study \(view.study.name) (\(view.study.status)) — \(db)")
+        print("study \(view.study.name) (\(view.study.status.rawValue)) — \(db)")
+        if let owner {
+            print("held by \(owner.description)" + (ownerGone ? ", which is gone: run the sweep again to resume" : ""))
+        }
         print("trials: " + TrialState.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
               + "; \(trials.count) in all")
         if let rate { print("rate: \(String(format: "%.2f", rate)) trials/s") }

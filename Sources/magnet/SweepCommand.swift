@@ -49,7 +49,7 @@ struct SweepCommand: ParsableCommand {
         let stop = StopFlag()
         stop.install()
         let progress = SweepProgress(spec: spec, quiet: quiet)
-        let outcome: (finished: Int, reason: String, seconds: Double, requeued: Int)
+        let outcome: (finished: Int, reason: RunEnd, seconds: Double, requeued: Int)
         if inProcess {
             let runner = SweepRunner(spec: spec, store: store, options: SweepRunner.Options(
                 slots: workers, mapperThreads: mapperThreads, trials: study.trials, minutes: study.minutes))
@@ -62,15 +62,18 @@ struct SweepCommand: ParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: socketPath) }
             var options = Coordinator.Options(endpoint: "ipc://\(socketPath)", trials: study.trials, minutes: study.minutes)
             options.leaseSeconds = study.leaseSeconds
+            options.ownerCommand = "sweep"
             let coordinator = Coordinator(spec: spec, store: store, options: options)
             coordinator.onProgress = { progress.show($0) }
             var children: [Process] = []
             coordinator.onBound = { endpoint in
+                // Local workers say only what goes wrong, unless more was asked for.
+                let workerLevel = global.logLevel < .notice ? global.logLevel : max(global.logLevel, .warning)
                 for index in 1...workers {
                     let child = Process()
                     child.executableURL = URL(fileURLWithPath: CommandLine.executablePath)
                     child.arguments = ["worker", "--connect", endpoint, "--slots", "1", "--mapper-threads", String(mapperThreads),
-                                       "--id", "local-\(index)", "--exit-with-parent", "--log-level", global.logLevel.rawValue]
+                                       "--id", "local-\(index)", "--parent-pid", String(getpid()), "--log-level", workerLevel.rawValue]
                     child.standardOutput = FileHandle.nullDevice
                     do {
                         try child.run()
@@ -81,17 +84,27 @@ struct SweepCommand: ParsableCommand {
                 }
                 log.info("coordinator on \(endpoint) with \(children.count) local worker(s)")
             }
-            let report = try coordinator.run(shouldStop: { stop.isSet })
-            // Workers leave on the coordinator's bye; any still there after 5 s are stopped.
-            let deadline = Date().addingTimeInterval(5)
-            while children.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
-            for child in children where child.isRunning { child.terminate() }
+            // Workers leave on the coordinator's bye; any still there after 5 s are stopped, also
+            // when the coordinator fails.
+            func stopChildren() {
+                let deadline = Date().addingTimeInterval(5)
+                while children.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
+                for child in children where child.isRunning { child.terminate() }
+            }
+            let report: Coordinator.Report
+            do {
+                report = try coordinator.run(shouldStop: { stop.isSet })
+            } catch {
+                stopChildren()
+                throw error
+            }
+            stopChildren()
             outcome = (report.finished, report.reason, report.seconds, report.requeued)
         }
         progress.finish()
         try SweepSummary.print(spec: spec, store: store, path: path, target: study.trials ?? spec.budget.trials,
                                finished: outcome.finished, reason: outcome.reason, seconds: outcome.seconds, requeued: outcome.requeued)
-        if outcome.reason == "interrupted" { Foundation.exit(130) }
+        if outcome.reason == .interrupted { Foundation.exit(130) }
     }
 }
 
@@ -114,8 +127,8 @@ struct StudyOptions: ParsableArguments {
 
     func check() throws {
         if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
-        if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
-        if leaseSeconds <= 0 { throw ValidationError("--lease must be positive") }
+        if let minutes { try DurationOption.check(minutes, "--minutes", in: DurationOption.minutes, unit: "minutes") }
+        try DurationOption.check(leaseSeconds, "--lease", in: DurationOption.leaseSeconds)
     }
 
     /// Reads the sweep file and opens or creates its study file.
@@ -132,14 +145,19 @@ struct StudyOptions: ParsableArguments {
 
 /// The lines printed when a sweep or a coordinator ends.
 enum SweepSummary {
-    static func print(spec: SweepSpec, store: StudyStore, path: String, target: Int?, finished: Int, reason: String,
+    static func print(spec: SweepSpec, store: StudyStore, path: String, target: Int?, finished: Int, reason: RunEnd,
                       seconds: Double, requeued: Int) throws {
         let summary: String
         switch reason {
-        case "interrupted": summary = "stopped: \(finished) trial(s) finished; run the same command to resume"
-        case "time": summary = "time is up: \(finished) trial(s) finished"
-        case "exhausted": summary = "every point of the space has been evaluated (\(finished) trials)"
-        default: summary = "done: \(finished)\(target.map { "/\($0)" } ?? "") trials"
+        case .interrupted: summary = "stopped: \(finished) trial(s) finished; run the same command to resume"
+        case .time: summary = "time is up: \(finished) trial(s) finished"
+        case .exhausted: summary = "every point of the space has been evaluated (\(finished) trials)"
+        case .budget:
+            if let target, finished > target {
+                summary = "done: the study already had \(finished) finished trials, more than the \(target) asked for"
+            } else {
+                summary = "done: \(finished)\(target.map { "/\($0)" } ?? "") trials"
+            }
         }
         Swift.print("\(summary) in \(String(format: "%.1f", seconds)) s\(requeued > 0 ? " (\(requeued) re-run after an interruption)" : ""); study file \(path)")
         let view = try StudyView(store: store)

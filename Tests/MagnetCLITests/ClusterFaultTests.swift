@@ -61,7 +61,7 @@ func waitExit(_ process: Process, seconds: Double) -> Bool {
         let reissued = try #require(trials.first { $0.number == victim })
         #expect(reissued.attempt == 2)
         #expect(reissued.worker == "B")
-        #expect(run.events().contains { $0.kind == "worker-lost" })
+        #expect(run.events().contains { $0.kind == .workerLost })
         #expect(waitExit(b, seconds: 10))   // B left on the coordinator's bye
     }
 
@@ -81,7 +81,9 @@ func waitExit(_ process: Process, seconds: Double) -> Bool {
         kill(a.processIdentifier, SIGSTOP)
         // Stopped past its 8 s lease (and the 1.5 s heartbeat allowance): the trial goes to B.
         #expect(waitFor(seconds: 60) { run.trials().first { $0.number == victim }?.attempt == 2 })
-        usleep(9_000_000)
+        // Woken soon after, while B still has trials to run (under a loaded machine a longer pause
+        // let B finish the study before A's late result could arrive).
+        usleep(2_000_000)
         kill(a.processIdentifier, SIGCONT)
         #expect(waitExit(coordinator, seconds: 180), "the coordinator did not finish")
         let trials = run.trials()
@@ -90,7 +92,7 @@ func waitExit(_ process: Process, seconds: Double) -> Bool {
         #expect(Set(trials.map(\.paramsHash)).count == 30)
         #expect(try #require(trials.first { $0.number == victim }).attempt >= 2)
         // The coordinator logged its counters: A's late result was dropped, not recorded twice.
-        let counters = try #require(run.events().last { $0.kind == "counters" }?.message)
+        let counters = try #require(run.events().last { $0.kind == .counters }?.message)
         func count(_ name: String) -> Int {
             guard let range = counters.range(of: "\(name): ") else { return -1 }
             return Int(counters[range.upperBound...].prefix { $0.isNumber }) ?? -1
@@ -120,5 +122,74 @@ func waitExit(_ process: Process, seconds: Double) -> Bool {
         #expect(Set(trials.map(\.paramsHash)).count == 12)
         #expect(Set(trials.compactMap(\.worker)).isSubset(of: ["A", "B"]))
         #expect(waitExit(a, seconds: 10) && waitExit(b, seconds: 10))
+    }
+}
+
+/// The PIDs of running `magnet worker` processes whose command line holds `marker`.
+func workerProcesses(containing marker: String) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { pid in
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return arguments.contains("worker") && arguments.joined(separator: " ").contains(marker)
+    }
+}
+
+@Suite(.serialized) struct OrphanedWorkerTests {
+    /// A sweep killed outright leaves no worker behind.
+    @Test func aKilledSweepLeavesNoWorker() throws {
+        let (_, sweep, db) = try writeTinySweep(trials: 30, mapperBudget: 600)
+        let process = try launch(["sweep", sweep, "--db", db, "--workers", "2"])
+        let marker = "--parent-pid \(process.processIdentifier)"
+        #expect(waitFor(seconds: 60) { workerProcesses(containing: marker).count == 2 })
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(waitFor(seconds: 15) { workerProcesses(containing: marker).isEmpty }, "workers outlived their sweep")
+    }
+
+    /// A worker whose parent died before it looked (its parent is no longer the PID it was
+    /// given) exits at once; one with no coordinator gives up after --give-up-after.
+    @Test func aWorkerWithoutItsParentOrACoordinatorExits() throws {
+        let endpoint = "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("none-\(UUID().uuidString).ipc").path
+        let orphan = try launch(["worker", "--connect", endpoint, "--parent-pid", "1", "--give-up-after", "600"])
+        #expect(waitExit(orphan, seconds: 15))
+        let started = Date()
+        let lonely = try CLIRunner.run(["worker", "--connect", endpoint, "--give-up-after", "2"])
+        #expect(lonely.status == 1)
+        #expect(lonely.stderr.hasSuffix("\nerror: no coordinator answered at \(endpoint) for 2 s; giving up (--give-up-after)\n"),
+                "\(lonely.stderr)")
+        #expect(Date().timeIntervalSince(started) >= 2)
+    }
+}
+
+@Suite(.serialized) struct CurveCommandTests {
+    /// `status --connect` reaches a CURVE coordinator with keys, and says what to check without.
+    @Test func statusConnectTakesTheKeys() throws {
+        let run = try ClusterRun(trials: 2)
+        let folder = URL(fileURLWithPath: run.db).deletingLastPathComponent().appendingPathComponent("keys").path
+        for name in ["coordinator", "monitor"] {
+            let generated = try CLIRunner.run(["keys", "generate", name, "-o", folder])
+            guard generated.status == 0 else { return }   // a libzmq without CURVE: nothing to test
+        }
+        let refused = try CLIRunner.run(["keys", "generate", "../evil", "-o", folder])
+        #expect(refused.status == 1 && refused.stderr.contains("key name `../evil` is not a plain name"), "\(refused.stderr)")
+        try FileManager.default.copyItem(atPath: folder + "/monitor.pub", toPath: folder + "/authorized")
+        let coordinator = try run.coordinator(["--curve-secret-key", folder + "/coordinator.key",
+                                               "--authorized-workers", folder + "/authorized"])
+        defer { if coordinator.isRunning { coordinator.terminate() } }
+        var live: CLIRunner.Result?
+        #expect(waitFor(seconds: 30) {
+            live = try? CLIRunner.run(["status", "--connect", run.endpoint, "--json", "--curve-server-key", folder + "/coordinator.pub",
+                                       "--curve-secret-key", folder + "/monitor.key"])
+            return live?.status == 0
+        }, "\(live?.stderr ?? "")")
+        #expect(live?.stdout.contains("\"study\": \"tiny\"") == true)
+        let plain = try CLIRunner.run(["status", "--connect", run.endpoint])
+        #expect(plain.status == 1)
+        #expect(plain.stderr.contains("a coordinator with CURVE needs --curve-server-key and --curve-secret-key"))
+        // A public key given as the coordinator's secret is refused before it starts.
+        let wrong = try CLIRunner.run(["coordinator", run.sweep, "--db", run.db + ".other", "--bind", run.endpoint + ".other",
+                                       "--curve-secret-key", folder + "/coordinator.pub", "--authorized-workers", folder + "/authorized"])
+        #expect(wrong.status == 1 && wrong.stderr.contains("is a public key file (.pub)"), "\(wrong.stderr)")
     }
 }

@@ -29,7 +29,7 @@ func fileBytes(_ path: String) -> Data { FileManager.default.contents(atPath: pa
         let study = try reopened.study()
         #expect(study.seed == 7)
         #expect(study.specHash == StudyRecord.hash(#"{"study":"unit"}"#))
-        #expect(study.status == "running")
+        #expect(study.status == .running)
         // The file is in WAL mode and marked as magnet's.
         let queue = try DatabaseQueue(path: path)
         let header = try queue.read { db in
@@ -151,9 +151,9 @@ func fileBytes(_ path: String) -> Data { FileManager.default.contents(atPath: pa
 
     @Test func logsEvents() throws {
         let store = try StudyStore.create(path: temporaryStudyPath(), study: sampleStudy())
-        try store.log(EventRecord(time: 1, kind: "start", message: "started"))
-        try store.log(EventRecord(time: 2, kind: "requeue", trial: 3, message: "lost"))
-        #expect(try store.events().map(\.kind) == ["start", "requeue"])
+        try store.log(EventRecord(time: 1, kind: .start, message: "started"))
+        try store.log(EventRecord(time: 2, kind: .requeue, trial: 3, message: "lost"))
+        #expect(try store.events().map(\.kind) == [.start, .requeue])
         #expect(try store.events()[1].trial == 3)
     }
 }

@@ -22,14 +22,14 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
         let spec = try SweepSpec.parse(tinySweep(trials: 5), file: "/tmp/tiny.yaml")
         let store = try newStudy(spec)
         let first = try SweepRunner(spec: spec, store: store, options: .init(slots: 2)).run()
-        #expect(first.finished == 5 && first.reason == "budget")
-        #expect(try store.study().status == "finished")
+        #expect(first.finished == 5 && first.reason == .budget)
+        #expect(try store.study().status == .finished)
         // Extending the budget continues from the store.
         let second = try SweepRunner(spec: spec, store: store, options: .init(slots: 2, trials: 7)).run()
         #expect(second.finishedThisRun == 2 && second.finished == 7)
         // Beyond the space's 8 points the run stops when no unseen point is left.
         let third = try SweepRunner(spec: spec, store: store, options: .init(slots: 2, trials: 20)).run()
-        #expect(third.finished == 8 && third.reason == "exhausted")
+        #expect(third.finished == 8 && third.reason == .exhausted)
         let trials = try store.trials()
         #expect(trials.count == 8)
         #expect(Set(trials.map(\.paramsHash)).count == 8)
@@ -56,11 +56,11 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
         // Stop as soon as the runner checks, with trials in flight.
         let checks = Counter()
         let stopped = try SweepRunner(spec: spec, store: store, options: .init(slots: 2)).run { checks.increment() > 1 }
-        #expect(stopped.reason == "interrupted")
+        #expect(stopped.reason == .interrupted)
         #expect(try store.counts()[.running] == 0)
         let queued = try store.trials(in: [.queued])
         #expect(!queued.isEmpty)
-        #expect(try store.study().status == "stopped")
+        #expect(try store.study().status == .stopped)
         let resumed = try SweepRunner(spec: spec, store: store, options: .init(slots: 2)).run()
         #expect(resumed.requeued == 0)  // the stop already handed them back
         #expect(resumed.finished == 6)

@@ -101,6 +101,12 @@ func sweepError(_ text: String) -> ConfigError? {
         c.seed = 9
         let differences = SweepSpec.differences(a.canonicalJSON, c.canonicalJSON)
         #expect(differences == ["seed: 3 → 9", #"strategy.name: "random" → "nsga2""#])
+        // Lists of one length are compared item by item: unchanged items are not listed.
+        let stored: JSONValue = .object([("networks", .array([.object([("name", "a"), ("batch", 1)]), .object([("name", "b"), ("batch", 1)])])),
+                                         ("lanes", .array([4, 8, 16]))])
+        let new: JSONValue = .object([("networks", .array([.object([("name", "a"), ("batch", 1)]), .object([("name", "b"), ("batch", 2)])])),
+                                      ("lanes", .array([4, 8]))])
+        #expect(SweepSpec.differences(stored, new) == ["networks[1].batch: 1 → 2", "lanes: [4,8,16] → [4,8]"])
     }
 
     @Test func badInputIsLocated() throws {
