@@ -4,7 +4,7 @@
 #   make rtl     Verilog for the Simba-like design, a ResNet-50-shaped layer simulated bit-exact
 #
 # System packages the project needs (installed with apt when missing).
-APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog
+APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: sweep test rtl deps build release clean

@@ -38,6 +38,10 @@ public final class Coordinator {
         public var curve: (secretKey: String, authorized: Set<String>)?
         /// Events peers may cause per minute (joins, refused keys); the rest are counted.
         public var peerEventsPerMinute = 120
+        /// Where to tell workers the endpoint (``EndpointFile``); `nil`: nowhere.
+        public var endpointFile: String?
+        /// The host name written in the endpoint file in place of a wildcard address.
+        public var advertisedHost = ProcessInfo.processInfo.hostName
         /// The command named as the study file's owner while it runs (`coordinator`, `sweep`).
         public var ownerCommand = "coordinator"
 
@@ -150,6 +154,9 @@ public final class Coordinator {
         try socket.set(ZMQ_ROUTER_HANDOVER, 1)
         try socket.set(ZMQ_MAXMSGSIZE, int64: Int64(options.maximumMessageBytes) * 4)
         try socket.bind(options.endpoint)
+        if let endpointFile = options.endpointFile {
+            try EndpointFile.write(EndpointFile.advertised(socket.lastEndpoint, host: options.advertisedHost), to: endpointFile)
+        }
         onBound?(socket.lastEndpoint)
 
         try store.setStatus(.running)
@@ -284,7 +291,18 @@ public final class Coordinator {
                 break
             }
         }
-        for identity in workers.keys { send(identity, .bye, Bye(reason: reason.studyStatus == .finished ? "the study is finished" : "the coordinator stopped")) }
+        // Workers leave only when the study is finished; a coordinator that stops (Ctrl-C, a
+        // requeued job) leaves them waiting for its successor (or until they give up).
+        if reason.studyStatus == .finished {
+            for identity in workers.keys { send(identity, .bye, Bye(reason: "the study is finished")) }
+        }
+        if let endpointFile = options.endpointFile {
+            if reason.studyStatus == .finished {
+                try EndpointFile.write(EndpointFile.finishedWord, to: endpointFile)
+            } else {
+                try EndpointFile.remove(endpointFile)
+            }
+        }
         // The byes are queued; give them up to half a second to leave before the socket closes
         // (sockets are made with LINGER 0), or workers would wait for a coordinator that is gone.
         try? socket.set(ZMQ_LINGER, 500)

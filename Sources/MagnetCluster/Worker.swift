@@ -14,8 +14,11 @@ import MagnetSweep
 public final class Worker {
     /// How the worker runs.
     public struct Options: Sendable {
-        /// The coordinator's endpoint.
+        /// The coordinator's endpoint (ignored with ``endpointFile``).
         public var endpoint: String
+        /// Read the endpoint from this file (``EndpointFile``) instead: waited for, read again
+        /// whenever the worker has no coordinator, and `finished` ends the worker.
+        public var endpointFile: String?
         /// Trials evaluated at once.
         public var slots: Int
         /// Mapper threads per trial.
@@ -90,6 +93,27 @@ public final class Worker {
     /// Runs until the coordinator says bye or `shouldStop` returns true. Blocks; call on a
     /// dedicated thread.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
+        var lastContact = Date()    // the last message from any coordinator (kept across reconnects)
+        /// Where to connect: the fixed endpoint, or the endpoint file's once it names one.
+        func resolveEndpoint() throws -> EndpointFile.Content {
+            guard let file = options.endpointFile else { return .endpoint(options.endpoint) }
+            var announced = false
+            while true {
+                let content = EndpointFile.read(file)
+                if content != .absent || shouldStop() { return content }
+                if !announced { log?("waiting for a coordinator to write \(file)"); announced = true }
+                if let giveUp = options.giveUpSeconds, Date().timeIntervalSince(lastContact) > giveUp {
+                    throw GaveUp(endpoint: file, seconds: giveUp)
+                }
+                usleep(200_000)
+            }
+        }
+        var endpoint: String
+        switch try resolveEndpoint() {
+        case .endpoint(let found): endpoint = found
+        case .finished: return Report(evaluated: 0, reason: "finished")
+        case .absent: return Report(evaluated: 0, reason: "stopped")
+        }
         func connect() throws -> ZMQSocket {
             let socket = try ZMQSocket(context: context, kind: .dealer)
             try socket.set(ZMQ_ROUTING_ID, string: options.id)
@@ -98,7 +122,8 @@ public final class Worker {
             // Messages wait only on a completed connection: a worker started before its
             // coordinator does not pile up hellos for it to answer all at once.
             try socket.set(ZMQ_IMMEDIATE, 1)
-            try socket.connect(options.endpoint)
+            try socket.connect(endpoint)
+            log?("connecting to \(endpoint)")
             return socket
         }
         var socket = try connect()
@@ -114,7 +139,7 @@ public final class Worker {
         var evaluator: DesignEvaluator?
         var evaluatedSpecHash: String?
         var lastHeard = Date()
-        var lastContact = Date()    // the last message from any coordinator (kept across reconnects)
+        var lastEndpointCheck = Date()
         var lastHello = Date.distantPast
         var unwelcomedSince: Date? = Date()   // when the worker last started waiting for a welcome
         var warnedUnanswered = false
@@ -200,14 +225,36 @@ public final class Worker {
             }
             if let since = unwelcomedSince, !warnedUnanswered, Date().timeIntervalSince(since) > options.unansweredWarningSeconds {
                 warnedUnanswered = true
-                warn?(unansweredWarning())
+                warn?(unansweredWarning(endpoint))
             }
             if let giveUp = options.giveUpSeconds, Date().timeIntervalSince(lastContact) > giveUp {
-                throw GaveUp(endpoint: options.endpoint, seconds: giveUp)
+                throw GaveUp(endpoint: endpoint, seconds: giveUp)
+            }
+            // Without a coordinator, follow the endpoint file: a successor may listen elsewhere,
+            // or the study may be finished.
+            if welcome == nil, options.endpointFile != nil, Date().timeIntervalSince(lastEndpointCheck) > 1 {
+                lastEndpointCheck = Date()
+                switch try resolveEndpoint() {
+                case .finished:
+                    log?("the study is finished")
+                    return Report(evaluated: evaluated, reason: "finished")
+                case .endpoint(let found) where found != endpoint:
+                    endpoint = found
+                    socket.close()
+                    socket = try connect()
+                    lastHello = .distantPast
+                case .endpoint, .absent:
+                    break
+                }
             }
             if welcome != nil && Date().timeIntervalSince(lastHeard) > heartbeat * options.missedHeartbeats {
                 log?("coordinator silent for \(Int(heartbeat * options.missedHeartbeats)) s; reconnecting")
                 socket.close()
+                switch try resolveEndpoint() {
+                case .endpoint(let found): endpoint = found
+                case .finished: return Report(evaluated: evaluated, reason: "finished")
+                case .absent: return Report(evaluated: evaluated, reason: "stopped")
+                }
                 socket = try connect()
                 welcome = nil
                 lastHello = .distantPast
@@ -219,13 +266,13 @@ public final class Worker {
     }
 
     /// What a worker says when no coordinator has answered its hellos.
-    func unansweredWarning() -> String {
+    func unansweredWarning(_ endpoint: String) -> String {
         let seconds = Int(options.unansweredWarningSeconds)
         guard let curve = options.curve else {
-            return "no coordinator has answered at \(options.endpoint) for \(seconds) s: is it running and reachable? "
+            return "no coordinator has answered at \(endpoint) for \(seconds) s: is it running and reachable? "
                 + "(a coordinator with CURVE needs --curve-server-key and --curve-secret-key); still trying"
         }
-        return "no coordinator has answered at \(options.endpoint) for \(seconds) s: with CURVE a refused key looks like "
+        return "no coordinator has answered at \(endpoint) for \(seconds) s: with CURVE a refused key looks like "
             + "this: is this worker's public key \(curve.keys.publicKey) in the coordinator's --authorized-workers, and "
             + "--curve-server-key the coordinator's .pub? still trying"
     }

@@ -22,8 +22,12 @@ struct CoordinatorCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var study: StudyOptions
-    @Option(help: "The endpoint to bind: tcp://0.0.0.0:5555, tcp://127.0.0.1:*, ipc:///path.")
+    @Option(help: "The endpoint to bind: tcp://0.0.0.0:5555, tcp://0.0.0.0:* (a free port), ipc:///path.")
     var bind = "tcp://0.0.0.0:5555"
+    @Option(help: "Write the endpoint workers should connect to into this file (`finished` once the study is done); workers read it with --connect-file.")
+    var endpointFile: String?
+    @Option(help: "The host name written in --endpoint-file for a wildcard --bind (default: this host's name).")
+    var advertiseHost: String?
     @Option(help: "Seconds between heartbeats; a worker silent for 5 of them is dropped and its trials handed out again.")
     var heartbeat: Double = 1
     @Flag(help: "No per-trial log lines; only the summary.")
@@ -49,19 +53,23 @@ struct CoordinatorCommand: ParsableCommand {
         var options = Coordinator.Options(endpoint: bind, trials: study.trials, minutes: study.minutes)
         options.leaseSeconds = study.leaseSeconds
         options.heartbeatSeconds = heartbeat
+        options.endpointFile = endpointFile
+        if let advertiseHost { options.advertisedHost = advertiseHost }
         if let curveSecretKey, let authorizedWorkers {
             options.curve = (try Curve.readKeyPair(curveSecretKey).secretKey, try Curve.readAuthorized(authorizedWorkers))
         }
         let coordinator = Coordinator(spec: spec, store: store, options: options)
         let progress = SweepProgress(spec: spec, quiet: quiet)
         coordinator.onProgress = { progress.show($0) }
+        let advertisedHost = options.advertisedHost
         coordinator.onBound = { endpoint in
-            FileHandle.standardError.write(Data("coordinator for study \(spec.study) listening on \(endpoint)\n".utf8))
+            let advertised = EndpointFile.advertised(endpoint, host: advertisedHost)
+            FileHandle.standardError.write(Data("coordinator for study \(spec.study) listening on \(endpoint) (workers: --connect \(advertised))\n".utf8))
         }
         let report = try coordinator.run(shouldStop: { stop.isSet })
         progress.finish()
         let c = report.counters
-        FileHandle.standardError.write(Data("messages: \(c.received) received, \(c.recorded) results recorded, \(c.reissued) trials re-issued, dropped: \(c.malformed) malformed, \(c.oversized) oversized, \(c.refusedHellos) refused hellos, \(c.unknownPeers) from unknown peers, \(c.staleResults) stale and \(c.duplicateResults) duplicate results\n".utf8))
+        FileHandle.standardError.write(Data("messages: \(c.received) received, \(c.recorded) results recorded, \(c.reissued) trials re-issued, dropped: \(c.malformed) malformed, \(c.oversized) oversized, \(c.refusedHellos) refused hellos, \(c.unknownPeers) from unknown peers, \(c.forgedMessages) without their worker's session, \(c.staleResults) stale and \(c.duplicateResults) duplicate results; \(c.suppressedEvents) peer events not logged\n".utf8))
         try SweepSummary.print(spec: spec, store: store, path: path, target: study.trials ?? spec.budget.trials,
                                finished: report.finished, reason: report.reason, seconds: report.seconds, requeued: report.requeued)
         if report.reason == .interrupted { Foundation.exit(130) }
@@ -83,7 +91,9 @@ struct WorkerCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "The coordinator's endpoint.")
-    var connect: String
+    var connect: String?
+    @Option(help: "Read the coordinator's endpoint from this file (written by `magnet coordinator --endpoint-file`); waits for it, follows a coordinator that moves, and exits when it says the study is finished.")
+    var connectFile: String?
     @Option(help: "Trials evaluated at once (default: one per core).")
     var slots: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Mapper threads per trial.")
@@ -102,6 +112,7 @@ struct WorkerCommand: ParsableCommand {
     var curveSecretKey: String?
 
     func validate() throws {
+        if (connect == nil) == (connectFile == nil) { throw ValidationError("give --connect ENDPOINT or --connect-file FILE (one of them)") }
         if slots < 1 || mapperThreads < 1 { throw ValidationError("--slots and --mapper-threads must be at least 1") }
         try DurationOption.check(giveUpAfter, "--give-up-after", in: DurationOption.giveUpSeconds)
         if (curveSecretKey == nil) != (curveServerKey == nil) {
@@ -116,7 +127,8 @@ struct WorkerCommand: ParsableCommand {
         // The parent's PID comes from the parent itself: one that died before this line ran is
         // still noticed (this worker's parent is then another process).
         let parent = parentPid
-        var options = Worker.Options(endpoint: connect, slots: slots, mapperThreads: mapperThreads, id: id)
+        var options = Worker.Options(endpoint: connect ?? "", slots: slots, mapperThreads: mapperThreads, id: id)
+        options.endpointFile = connectFile
         options.study = study
         options.giveUpSeconds = giveUpAfter
         if let curveSecretKey, let curveServerKey {
@@ -125,7 +137,7 @@ struct WorkerCommand: ParsableCommand {
         let worker = Worker(options: options)
         worker.log = { log.notice("\($0)") }
         worker.warn = { log.warning("\($0)") }
-        log.notice("worker \(options.id): \(slots) slot(s), connecting to \(connect)")
+        log.notice("worker \(options.id): \(slots) slot(s), coordinator at \(connect ?? "the endpoint in \(connectFile ?? "")")")
         let report = try worker.run(shouldStop: { stop.isSet || parent.map { getppid() != $0 } ?? false })
         log.notice("worker done: \(report.evaluated) trial(s) evaluated (\(report.reason))")
     }

@@ -84,12 +84,13 @@ struct SweepCommand: ParsableCommand {
                 }
                 log.info("coordinator on \(endpoint) with \(children.count) local worker(s)")
             }
-            // Workers leave on the coordinator's bye; any still there after 5 s are stopped, also
-            // when the coordinator fails.
-            func stopChildren() {
-                let deadline = Date().addingTimeInterval(5)
+            // Workers leave on the coordinator's bye when the study is finished; otherwise (a stop,
+            // a failure) or if any is still there after 5 s, they are stopped.
+            func stopChildren(waiting: Bool = false) {
+                let deadline = Date().addingTimeInterval(waiting ? 5 : 0)
                 while children.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
                 for child in children where child.isRunning { child.terminate() }
+                for child in children { child.waitUntilExit() }
             }
             let report: Coordinator.Report
             do {
@@ -98,7 +99,7 @@ struct SweepCommand: ParsableCommand {
                 stopChildren()
                 throw error
             }
-            stopChildren()
+            stopChildren(waiting: report.reason.studyStatus == .finished)
             outcome = (report.finished, report.reason, report.seconds, report.requeued)
         }
         progress.finish()

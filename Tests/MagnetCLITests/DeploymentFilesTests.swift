@@ -23,6 +23,7 @@ import Testing
 
     @Test func thereAreLaunchFilesForEachPlatform() {
         for expected in ["cluster/compose.yaml", "cluster/kubernetes/magnet.yaml", "cluster/slurm/coordinator.sbatch",
+                         "cluster/slurm/submit.sh",
                          "cluster/slurm/workers.sbatch", "cluster/ssh/start-workers.sh"] {
             #expect(Self.files.contains(expected), "\(expected) is missing")
         }
