@@ -128,8 +128,11 @@ public final class Worker {
         }
         var socket = try connect()
         defer { socket.close() }
-        func send<Body: Encodable>(_ type: MessageType, _ body: Body) {
-            if let frames = try? Wire.frames(type, body) { try? socket.send(frames) }
+        /// Sends a message; false if it could not leave (no completed connection yet).
+        @discardableResult
+        func send<Body: Encodable>(_ type: MessageType, _ body: Body) -> Bool {
+            guard let frames = try? Wire.frames(type, body) else { return false }
+            return (try? socket.send(frames)) != nil
         }
         let session = WireProtocol.newSession()
         let hello = Hello(v: options.protocolVersion, worker: options.id, host: ProcessInfo.processInfo.hostName, pid: getpid(),
@@ -156,8 +159,9 @@ public final class Worker {
                 return Report(evaluated: evaluated, reason: "stopped")
             }
             let now = Date()
-            if welcome == nil && now.timeIntervalSince(lastHello) >= options.helloRetrySeconds {
-                send(.hello, hello)
+            // A hello that could not leave (the connection is not up yet: ZMQ_IMMEDIATE) is tried
+            // again at the next turn of the loop; one that left, after helloRetrySeconds.
+            if welcome == nil && now.timeIntervalSince(lastHello) >= options.helloRetrySeconds && send(.hello, hello) {
                 lastHello = now
             }
             var waitMS: Int32 = 20

@@ -124,6 +124,14 @@ extension StudyStore {
     /// Runs `body` in a write transaction once the file is checked to be this store's to write:
     /// nobody owns it, or this store does.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writeChecked(body)
+        } catch let error as DatabaseError {
+            throw StoreError(path: path, "cannot be written: \(StudyStore.describe(error))")
+        }
+    }
+
+    private func writeChecked<T>(_ body: (Database) throws -> T) throws -> T {
         try database.write { db in
             let owner = try StudyStore.owner(in: db)
             let mine = claim.current

@@ -21,9 +21,17 @@ public final class StudyStore: Sendable {
     /// This store's claim on the file, when it owns it (``takeOwnership(command:)``).
     let claim = OwnershipClaim()
 
-    private init(path: String, database: any DatabaseWriter) {
+    /// A copy read in place of the file (read-only, in a folder this process cannot write).
+    let snapshotFolder: URL?
+
+    private init(path: String, database: any DatabaseWriter, snapshotFolder: URL? = nil) {
         self.path = path
         self.database = database
+        self.snapshotFolder = snapshotFolder
+    }
+
+    deinit {
+        if let snapshotFolder { try? FileManager.default.removeItem(at: snapshotFolder) }
     }
 
     /// The schema version this build reads and writes.
@@ -59,11 +67,16 @@ public final class StudyStore: Sendable {
             throw StoreError(path: path, "no such study file")
         }
         if isDirectory.boolValue { throw StoreError(path: path, "is a directory, not a study file") }
-        try inspect(path: path)
+        // SQLite cannot read a WAL-mode file read-only from a folder it may not write (it needs the
+        // -shm index beside it): read a copy of the file and its log instead.
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let snapshot = readOnly && !FileManager.default.isWritableFile(atPath: folder) ? try snapshotCopy(of: path) : nil
+        let readPath = snapshot?.appendingPathComponent("study.db").path ?? path
+        try inspect(path: readPath, reportedAs: path)
         do {
             if readOnly {
-                let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))
-                return StudyStore(path: path, database: queue)
+                let queue = try DatabaseQueue(path: readPath, configuration: configuration(readOnly: true))
+                return StudyStore(path: path, database: queue, snapshotFolder: snapshot)
             }
             let pool = try DatabasePool(path: path, configuration: configuration(readOnly: false))
             try pool.write { try Schema.migrate($0) }
@@ -75,8 +88,24 @@ public final class StudyStore: Sendable {
         }
     }
 
-    /// Checks, read-only, that `path` is a magnet study this build can read.
-    static func inspect(path: String) throws {
+    /// Copies the study file and its write-ahead log into a new temporary folder.
+    static func snapshotCopy(of path: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-snapshot-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try FileManager.default.copyItem(atPath: path + suffix, toPath: folder.appendingPathComponent("study.db" + suffix).path)
+            }
+        } catch {
+            throw StoreError(path: path, "cannot be read from this read-only folder, nor copied to read (\(describe(error)))")
+        }
+        return folder
+    }
+
+    /// Checks, read-only, that `path` is a magnet study this build can read (messages name
+    /// `reportedAs`, the file the user gave).
+    static func inspect(path: String, reportedAs reported: String? = nil) throws {
+        let shownPath = reported ?? path
         let header: (applicationID: Int, version: Int, hasStudy: Bool)
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))
@@ -88,15 +117,15 @@ public final class StudyStore: Sendable {
             }
             try queue.close()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw StoreError(path: path, "is not a magnet study: not an SQLite database")
+            throw StoreError(path: shownPath, "is not a magnet study: not an SQLite database")
         } catch {
-            throw StoreError(path: path, "cannot read the study file (\(describe(error)))")
+            throw StoreError(path: shownPath, "cannot read the study file (\(describe(error)))")
         }
         guard header.applicationID == Int(Schema.applicationID), header.hasStudy else {
-            throw StoreError(path: path, "is not a magnet study: an SQLite database without magnet's application id and tables")
+            throw StoreError(path: shownPath, "is not a magnet study: an SQLite database without magnet's application id and tables")
         }
         guard header.version <= Schema.currentVersion else {
-            throw StoreError(path: path, "was written by a newer magnet (schema version \(header.version); this magnet reads up to \(Schema.currentVersion)); upgrade magnet to open it. The file was not changed.")
+            throw StoreError(path: shownPath, "was written by a newer magnet (schema version \(header.version); this magnet reads up to \(Schema.currentVersion)); upgrade magnet to open it. The file was not changed.")
         }
     }
 
@@ -109,9 +138,19 @@ public final class StudyStore: Sendable {
         return configuration
     }
 
+    /// An SQLite or file error in words (the primary result code, not `SQLite error 13`).
     static func describe(_ error: Error) -> String {
-        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
-        return "\(error)"
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        switch error.resultCode.primaryResultCode {
+        case .SQLITE_FULL: return "the disk is full; nothing of the failed write was kept: free space and run again"
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return "the file is damaged (SQLite reports corruption)"
+        case .SQLITE_READONLY: return "the file or its folder is read-only here"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return "another process kept the file locked for over 30 s"
+        case .SQLITE_IOERR: return "a read or write of the file failed (\(error.message ?? "I/O error"))"
+        case .SQLITE_CANTOPEN: return "the file cannot be opened (missing, or a folder without permission)"
+        case .SQLITE_PERM, .SQLITE_AUTH: return "permission denied"
+        default: return error.message ?? "\(error.resultCode)"
+        }
     }
 
     // MARK: Study

@@ -46,10 +46,13 @@ func waitExit(_ process: Process, seconds: Double) -> Bool {
             victim = run.trials().first { $0.state == .running && $0.worker == "A" }?.number
             return victim != nil
         })
-        // The live view lists both workers.
-        let live = try CLIRunner.run(["status", "--connect", run.endpoint, "--json"])
+        // The live view lists both workers (B may say hello a moment after A starts its trial).
+        var live = try CLIRunner.run(["status", "--connect", run.endpoint, "--json"])
+        #expect(waitFor(seconds: 30) {
+            live = (try? CLIRunner.run(["status", "--connect", run.endpoint, "--json"])) ?? live
+            return live.stdout.contains("\"worker\": \"A\"") && live.stdout.contains("\"worker\": \"B\"")
+        }, "\(live.stdout)")
         #expect(live.status == 0, "\(live.stderr)")
-        #expect(live.stdout.contains("\"worker\": \"A\"") && live.stdout.contains("\"worker\": \"B\""), "\(live.stdout)")
         #expect(live.stdout.contains("\"trials_per_second\""))
         kill(a.processIdentifier, SIGKILL)
         #expect(waitExit(coordinator, seconds: 180), "the coordinator did not finish")

@@ -309,3 +309,45 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
                   + "(is it running? a coordinator with CURVE needs --curve-server-key and --curve-secret-key)")
     }
 }
+
+@Suite struct ReadOnlyFolderTests {
+    /// `magnet status` of a study in a folder the reader may not write (SQLite cannot read a
+    /// WAL-mode file there in place; it said "attempt to write a readonly database").
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func statusReadsAStudyInAReadOnlyFolder() throws {
+        let (_, sweep, db) = try writeTinySweep(trials: 2, mapperBudget: 50)
+        #expect(try CLIRunner.run(["sweep", sweep, "--db", db, "--in-process", "--quiet"]).status == 0)
+        // A folder only root may write, with a copy of magnet (and its resources) anyone may run.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-ro-\(UUID().uuidString)")
+        let shelf = root.appendingPathComponent("shelf"), tools = root.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: shelf, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: tools, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: db, toPath: shelf.appendingPathComponent("tiny.db").path)
+        if FileManager.default.fileExists(atPath: db + "-wal") {
+            try FileManager.default.copyItem(atPath: db + "-wal", toPath: shelf.appendingPathComponent("tiny.db-wal").path)
+        }
+        let binary = CLIRunner.executable
+        try FileManager.default.copyItem(at: binary, to: tools.appendingPathComponent("magnet"))
+        let bundle = "magnet_MagnetDesigner.resources"
+        try FileManager.default.copyItem(at: binary.deletingLastPathComponent().appendingPathComponent(bundle),
+                                         to: tools.appendingPathComponent(bundle))
+        for folder in [root, tools] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: shelf.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", tools.appendingPathComponent("magnet").path,
+                             "status", shelf.appendingPathComponent("tiny.db").path, "--json"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(errors)")
+        let trials = try JSONValue(parsing: text)["trials"]
+        #expect(trials?["total"] == .int(2))
+        // Nothing was written beside the study.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shelf.path).allSatisfy { $0.hasPrefix("tiny.db") })
+    }
+}
