@@ -7,7 +7,7 @@
 APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sweep test rtl deps build release clean
+.PHONY: sweep test rtl deps build release relocatable clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -41,6 +41,21 @@ rtl: release
 	.build/release/magnet elaborate examples/simba-like.yaml -o rtl --testbench examples/rtl-layers.yaml:conv3x3 --synth-report
 	rtl/run_iverilog.sh
 	rtl/run_verilator.sh
+
+# A magnet that runs where Swift is not installed (compute nodes): the Swift runtime linked in
+# (--static-swift-stdlib), the resource bundle beside it, in $(PREFIX)/bin. Checked: no Swift
+# library among its dependencies, and it runs from there.
+PREFIX ?= dist/magnet
+relocatable: deps
+	swift build -c release --static-swift-stdlib --product magnet --scratch-path .build-static
+	mkdir -p $(PREFIX)/bin
+	cp .build-static/release/magnet $(PREFIX)/bin/
+	rm -rf $(PREFIX)/bin/magnet_MagnetDesigner.resources
+	cp -R .build-static/release/magnet_MagnetDesigner.resources $(PREFIX)/bin/
+	@if ldd $(PREFIX)/bin/magnet | grep -E 'libswift|libFoundation|libdispatch'; then \
+	  echo "error: $(PREFIX)/bin/magnet still links the Swift runtime above"; exit 1; fi
+	$(PREFIX)/bin/magnet design show examples/simba-like.yaml > /dev/null
+	@echo "relocatable magnet in $(PREFIX)/bin (needs libzmq5, libsqlite3-0, libstdc++6 on the nodes)"
 
 clean:
 	rm -rf .build
