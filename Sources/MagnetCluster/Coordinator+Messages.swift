@@ -163,13 +163,14 @@ enum Refusal {
     static let sayHelloFirst = "say hello first"
     static let unknownStudy = "unknown study"
     static let invalidHello = "invalid hello"
+    static let otherProtocol = "protocol version"
     static func protocolVersion(_ version: Int) -> String {
-        "protocol version \(version); this coordinator speaks version \(WireProtocol.version)"
+        "\(otherProtocol) \(version); this coordinator speaks version \(WireProtocol.version)"
     }
 
     /// Whether a worker refused for `reason` should give up (saying hello again cannot help).
     static func isFinal(_ reason: String) -> Bool {
-        reason.hasPrefix("protocol version") || reason.hasPrefix(unknownStudy) || reason.hasPrefix(invalidHello)
+        [otherProtocol, unknownStudy, invalidHello].contains { reason.hasPrefix($0) }
     }
 }
 

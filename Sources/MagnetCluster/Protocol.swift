@@ -1,4 +1,5 @@
 import Foundation
+import MagnetCore
 import MagnetStore
 import MagnetSweep
 
@@ -25,10 +26,7 @@ public enum WireProtocol {
     /// A new session secret: 128 random bits as 32 hex digits.
     public static func newSession() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<2).map { _ in
-            let hex = String(generator.next() as UInt64, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
+        return StableHash.hex(generator.next() as UInt64) + StableHash.hex(generator.next() as UInt64)
     }
 }
 

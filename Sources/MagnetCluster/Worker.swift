@@ -147,6 +147,17 @@ public final class Worker {
         var unwelcomedSince: Date? = Date()   // when the worker last started waiting for a welcome
         var warnedUnanswered = false
         var lastHeartbeat = Date.distantPast
+        /// A new connection (to `found`), waiting for a welcome as at the start.
+        func reconnect(to found: String) throws {
+            socket.close()
+            endpoint = found
+            socket = try connect()
+            welcome = nil
+            lastHello = .distantPast
+            lastHeard = Date()
+            unwelcomedSince = lastHeard
+            warnedUnanswered = false
+        }
         var running: [Int: Int] = [:]           // trial → attempt
         var unacked: [Int: ResultMessage] = [:] // trial → result sent, not yet acknowledged
         var evaluated = 0
@@ -243,28 +254,18 @@ public final class Worker {
                     log?("the study is finished")
                     return Report(evaluated: evaluated, reason: "finished")
                 case .endpoint(let found) where found != endpoint:
-                    endpoint = found
-                    socket.close()
-                    socket = try connect()
-                    lastHello = .distantPast
+                    try reconnect(to: found)
                 case .endpoint, .absent:
                     break
                 }
             }
             if welcome != nil && Date().timeIntervalSince(lastHeard) > heartbeat * options.missedHeartbeats {
                 log?("coordinator silent for \(Int(heartbeat * options.missedHeartbeats)) s; reconnecting")
-                socket.close()
                 switch try resolveEndpoint() {
-                case .endpoint(let found): endpoint = found
+                case .endpoint(let found): try reconnect(to: found)
                 case .finished: return Report(evaluated: evaluated, reason: "finished")
                 case .absent: return Report(evaluated: evaluated, reason: "stopped")
                 }
-                socket = try connect()
-                welcome = nil
-                lastHello = .distantPast
-                lastHeard = Date()
-                unwelcomedSince = lastHeard
-                warnedUnanswered = false
             }
         }
     }

@@ -8,7 +8,12 @@ public enum StableHash {
             value ^= UInt64(byte)
             value = value &* 0x0000_0100_0000_01B3
         }
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return hex(value)
+    }
+
+    /// `value` as 16 hex digits, zero-padded.
+    public static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

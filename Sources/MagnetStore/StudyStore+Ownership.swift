@@ -57,9 +57,9 @@ extension StudyStore {
                 """, arguments: [me.token, me.host, me.pid, me.processStart, me.bootID, me.command, me.acquiredAt,
                                  me.renewedAt])
             if let previous {
-                try db.execute(sql: "INSERT INTO events (time, kind, trial, message) VALUES (?, ?, NULL, ?)",
-                               arguments: [me.acquiredAt, EventKind.takeover.rawValue,
-                                           "took the study over from \(previous.description), which is gone"])
+                try StudyStore.insert(EventRecord(time: me.acquiredAt, kind: .takeover,
+                                                  message: "took the study over from \(previous.description), which is gone"),
+                                      in: db)
             }
             return previous
         }

@@ -72,7 +72,12 @@ public final class StudyStore: Sendable {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let snapshot = readOnly && !FileManager.default.isWritableFile(atPath: folder) ? try snapshotCopy(of: path) : nil
         let readPath = snapshot?.appendingPathComponent("study.db").path ?? path
-        try inspect(path: readPath, reportedAs: path)
+        do {
+            try inspect(path: readPath, reportedAs: path)
+        } catch {
+            if let snapshot { try? FileManager.default.removeItem(at: snapshot) }   // the inspection's error is the one to report
+            throw error
+        }
         do {
             if readOnly {
                 let queue = try DatabaseQueue(path: readPath, configuration: configuration(readOnly: true))
@@ -274,10 +279,13 @@ public final class StudyStore: Sendable {
 
     /// Appends an event.
     public func log(_ event: EventRecord) throws {
-        try write { db in
-            try db.execute(sql: "INSERT INTO events (time, kind, trial, message) VALUES (?, ?, ?, ?)",
-                           arguments: [event.time, event.kind.rawValue, event.trial, event.message])
-        }
+        try write { try StudyStore.insert(event, in: $0) }
+    }
+
+    /// Appends `event` inside a transaction already open.
+    static func insert(_ event: EventRecord, in db: Database) throws {
+        try db.execute(sql: "INSERT INTO events (time, kind, trial, message) VALUES (?, ?, ?, ?)",
+                       arguments: [event.time, event.kind.rawValue, event.trial, event.message])
     }
 
     /// Every event in order.

@@ -167,6 +167,11 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(refused.stderr.hasPrefix("error: \(db): holds study `tiny` with a different spec"))
         #expect(refused.stderr.contains("seed: 3 → 4"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        // Asking for fewer trials than the study has says so rather than "done: 2/1".
+        let fewer = try CLIRunner.run(["sweep", sweep, "--db", db, "--trials", "1", "--quiet"])
+        #expect(fewer.status == 0, "\(fewer.stderr)")
+        #expect(fewer.stdout.contains("done: the study already had 2 finished trials, more than the 1 asked for"),
+                "\(fewer.stdout)")
         // --resume needs a study file.
         let missing = try CLIRunner.run(["sweep", sweep, "--db", db + ".none", "--resume"])
         #expect(missing.status == 1)

@@ -458,9 +458,14 @@ final class HandDrivenWorker {
     @Test func aWorkerStartedBeforeItsCoordinatorRunsNoMoreThanItsSlots() throws {
         let (spec, store) = try tinyStudy(trials: 4)
         let endpoint = "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("early-\(UUID().uuidString).ipc").path
-        let worker = Background { try Worker(options: Worker.Options(endpoint: endpoint, slots: 1, id: "early")).run() }
-        sleep(3)   // three hello retries with no coordinator
-        let (coordinatorRun, _) = try startCoordinator(spec, store) { $0.endpoint = endpoint }
+        // The worker stops once the coordinator has ended (whether or not its bye arrived: this
+        // test is about slots; byes are checked in workersCompleteTheBudgetAndRogueInput…).
+        let coordinatorEnded = Flag()
+        let worker = Background {
+            try Worker(options: Worker.Options(endpoint: endpoint, slots: 1, id: "early")).run { coordinatorEnded.isSet }
+        }
+        sleep(3)   // with no coordinator yet
+        let (coordinatorRun, _) = try startCoordinator(spec, store, finished: coordinatorEnded) { $0.endpoint = endpoint }
         #expect(try coordinatorRun.wait(seconds: 120)?.finished == 4)
         #expect(try worker.wait(seconds: 30)?.evaluated == 4)
         let spans = try store.trials().compactMap { trial in trial.startedAt.flatMap { s in trial.finishedAt.map { (s, $0) } } }
