@@ -27,6 +27,10 @@ public final class Coordinator {
         public var heartbeatSeconds: Double = 1
         /// Heartbeats a worker may miss before its trials are handed out again.
         public var missedHeartbeats: Double = 5
+        /// Seconds a finished coordinator waits for its workers to answer its bye: a connected
+        /// worker answers at once, one dropped for silence when it next speaks (within a
+        /// heartbeat); a worker that is gone costs this long at the end.
+        public var farewellSeconds: Double = 2
         /// Seconds a trial may be out before it is handed to another worker.
         public var leaseSeconds: Double = 600
         /// Evaluation attempts before a trial whose workers report errors is marked failed.
@@ -171,6 +175,7 @@ public final class Coordinator {
                                   message: "coordinator on \(socket.lastEndpoint); \(driver.finished) finished; target \(target.map(String.init) ?? "none")"))
         var lastHeartbeat = Date.distantPast
         var finishedThisRun = 0
+        var dropped = Set<[UInt8]>()   // workers dropped for silence: told too when the study is finished
         var reason = RunEnd.budget
 
         func send<Body: Encodable>(_ identity: [UInt8], _ type: MessageType, _ body: Body) {
@@ -271,6 +276,7 @@ public final class Coordinator {
                     counters.reissued += 1
                 }
                 workers[identity] = nil
+                dropped.insert(identity)
                 try store.log(EventRecord(kind: .workerLost, message: "\(worker.hello.worker) on \(worker.hello.host) missed its heartbeats"))
             }
             for (number, lease) in leases where now > lease.deadline {
@@ -293,9 +299,6 @@ public final class Coordinator {
         }
         // Workers leave only when the study is finished; a coordinator that stops (Ctrl-C, a
         // requeued job) leaves them waiting for its successor (or until they give up).
-        if reason.studyStatus == .finished {
-            for identity in workers.keys { send(identity, .bye, Bye(reason: "the study is finished")) }
-        }
         if let endpointFile = options.endpointFile {
             if reason.studyStatus == .finished {
                 try EndpointFile.write(EndpointFile.finishedWord, to: endpointFile)
@@ -303,13 +306,12 @@ public final class Coordinator {
                 try EndpointFile.remove(endpointFile)
             }
         }
-        // The byes are queued; give them up to half a second to leave before the socket closes
-        // (sockets are made with LINGER 0), or workers would wait for a coordinator that is gone.
-        try? socket.set(ZMQ_LINGER, 500)
         try driver.stop(reason)
+        let seconds = Date().timeIntervalSince(start)
+        if reason.studyStatus == .finished { try sayFarewell(on: socket, dropped: dropped) }
         try store.log(EventRecord(kind: .counters, message: "\(counters)"))
         return Report(finished: driver.finished, requeued: driver.requeuedAtStart, reason: reason,
-                      seconds: Date().timeIntervalSince(start), counters: counters)
+                      seconds: seconds, counters: counters)
     }
 
     /// The live view `magnet status --connect` prints.

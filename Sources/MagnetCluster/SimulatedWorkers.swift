@@ -27,7 +27,12 @@ public final class SimulatedWorkers {
                                                       magnetVersion: "bench", session: session)), dontWait: false)
             return socket
         }
-        defer { sockets.forEach { $0.close() } }
+        defer {
+            for socket in sockets {
+                try? socket.set(ZMQ_LINGER, 200)   // the answers to the byes leave
+                socket.close()
+            }
+        }
         let names = ["energy_per_inference_uJ", "latency_ms", "area_mm2"]
         var done = Set<Int>()
         var sent = 0
@@ -48,6 +53,8 @@ public final class SimulatedWorkers {
                         try sockets[index].send(Wire.frames(.ready, Ready(session: session, free: 1)))
                         sent += 1
                     case .bye?:
+                        // Answered, as a worker does: the coordinator waits for it.
+                        try? sockets[index].send(Wire.frames(.bye, Bye(session: session, reason: "leaving")))
                         done.insert(index)
                     default:
                         continue

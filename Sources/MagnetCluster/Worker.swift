@@ -164,9 +164,14 @@ public final class Worker {
         let mailbox = Mailbox<ResultMessage>()
 
         while true {
+            /// Says bye (handing back running trials) and gives it a moment to leave before the
+            /// socket closes (LINGER is 0).
+            func leave(_ reason: String) {
+                send(.bye, Bye(session: session, handBack: running.keys.sorted(), reason: reason))
+                usleep(100_000)
+            }
             if shouldStop() {
-                send(.bye, Bye(session: session, handBack: running.keys.sorted(), reason: "worker stopping"))
-                usleep(100_000)  // let the bye leave before the socket closes (LINGER is 0)
+                leave("worker stopping")
                 return Report(evaluated: evaluated, reason: "stopped")
             }
             let now = Date()
@@ -220,6 +225,7 @@ public final class Worker {
                 case .bye:
                     let reason = Wire.decode(Bye.self, body)?.reason ?? ""
                     log?("coordinator said bye: \(reason)")
+                    leave("leaving: \(reason)")   // the coordinator waits for this answer
                     return Report(evaluated: evaluated, reason: "finished")
                 default:
                     continue
