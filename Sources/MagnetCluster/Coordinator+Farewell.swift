@@ -8,11 +8,11 @@ extension Coordinator {
     /// and the reset discards what the other side had not read yet, the bye among it. A worker
     /// that misses it would wait for a coordinator that is gone. So the socket stays open until
     /// the workers answer with a bye of their own (proof that they have it), and any other peer
-    /// that speaks meanwhile — a worker dropped for silence in `dropped`, one saying hello late —
-    /// is told the same.
-    func sayFarewell(on socket: ZMQSocket, dropped: Set<[UInt8]>) throws {
+    /// that speaks meanwhile — a worker dropped for silence, one saying hello late — is told the
+    /// same.
+    func sayFarewell(on socket: ZMQSocket) throws {
         let bye = try Wire.frames(.bye, Bye(reason: "the study is finished"))
-        var waitingFor = Set(workers.keys).union(dropped)
+        var waitingFor = Set(workers.keys).union(droppedForSilence)
         // A departed peer (EHOSTUNREACH with ROUTER_MANDATORY) is not an error.
         for identity in waitingFor { try? socket.send([identity] + bye) }
         let deadline = Date().addingTimeInterval(options.farewellSeconds)

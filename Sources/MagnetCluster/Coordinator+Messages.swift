@@ -55,7 +55,11 @@ extension Coordinator {
             guard isAuthentic(message.session) else { return }
             guard let lease = leases[message.trial], lease.identity == identity else {
                 // Finished already, or leased to another worker since: not this peer's to report.
-                if driver.inFlight[message.trial] != nil { counters.staleResults += 1 } else { counters.duplicateResults += 1 }
+                if driver.inFlight[message.trial] != nil {
+                    counters.staleResults += 1
+                } else {
+                    counters.duplicateResults += 1
+                }
                 send(identity, .ack, Ack(trial: message.trial, attempt: message.attempt, recorded: false))
                 return
             }
@@ -152,7 +156,9 @@ extension Coordinator {
             return
         }
         var event = event
-        if leftOut > 0 { event.message += " (\(leftOut) earlier peer event(s) not logged: over \(options.peerEventsPerMinute)/min)" }
+        if leftOut > 0 {
+            event.message += " (\(leftOut) earlier peer event(s) not logged: over \(options.peerEventsPerMinute)/min)"
+        }
         try store.log(event)
     }
 }

@@ -118,7 +118,7 @@ public final class Coordinator {
     let options: Options
     let context: ZMQContext
     /// Called after each recorded trial.
-    public var onProgress: ((SweepRunner.Progress) -> Void)?
+    public var onProgress: ((StudyRun.Progress) -> Void)?
     /// Called once the socket is bound (with the bound endpoint).
     public var onBound: ((String) -> Void)?
     /// The counters so far (read after `run`).
@@ -126,6 +126,8 @@ public final class Coordinator {
 
     var workers: [[UInt8]: WorkerState] = [:]
     var leases: [Int: Lease] = [:]
+    /// Workers dropped for silence (they may still be alive): told too when the study is finished.
+    var droppedForSilence = Set<[UInt8]>()
     lazy var peerEvents = EventBudget(perWindow: options.peerEventsPerMinute)
     var started = Date()
 
@@ -146,156 +148,37 @@ public final class Coordinator {
     }
 
     func runOwning(shouldStop: @escaping @Sendable () -> Bool) throws -> Report {
-        let start = Date()
-        started = start
+        started = Date()
         // With CURVE, the ZAP handler must be bound before the socket that uses it.
         let zap = try options.curve.map { try ZAPHandler(context: context, authorized: $0.authorized) }
         defer { zap?.socket.close() }
-        let socket = try ZMQSocket(context: context, kind: .router)
+        let socket = try bind()
         defer { socket.close() }
-        if let curve = options.curve { try Curve.makeServer(socket, secretKey: curve.secretKey) }
-        try socket.set(ZMQ_ROUTER_MANDATORY, 1)
-        try socket.set(ZMQ_ROUTER_HANDOVER, 1)
-        try socket.set(ZMQ_MAXMSGSIZE, int64: Int64(options.maximumMessageBytes) * 4)
-        try socket.bind(options.endpoint)
-        if let endpointFile = options.endpointFile {
-            try EndpointFile.write(EndpointFile.advertised(socket.lastEndpoint, host: options.advertisedHost), to: endpointFile)
-        }
-        onBound?(socket.lastEndpoint)
-
-        try store.setStatus(.running)
-        let driver = try StudyDriver(spec: spec, store: store)
-        let evaluationContext = try spec.evaluationContext()
-        let welcome = Welcome(study: spec.study, specHash: try store.study().specHash, context: evaluationContext,
-                              heartbeatSeconds: options.heartbeatSeconds, leaseSeconds: options.leaseSeconds)
-        let target = options.trials ?? spec.budget.trials
-        let minutes = options.minutes ?? (options.trials == nil ? spec.budget.minutes : nil)
-        let deadline = minutes.map { start.addingTimeInterval($0 * 60) }
-        try store.log(EventRecord(kind: driver.finished == 0 ? .start : .resume,
-                                  message: "coordinator on \(socket.lastEndpoint); \(driver.finished) finished; target \(target.map(String.init) ?? "none")"))
+        var run = try StudyRun(spec: spec, store: store, trials: options.trials, minutes: options.minutes,
+                               describing: "coordinator on \(socket.lastEndpoint)")
+        let welcome = Welcome(study: spec.study, specHash: try store.study().specHash,
+                              context: try spec.evaluationContext(), heartbeatSeconds: options.heartbeatSeconds,
+                              leaseSeconds: options.leaseSeconds)
         var lastHeartbeat = Date.distantPast
-        var finishedThisRun = 0
-        var dropped = Set<[UInt8]>()   // workers dropped for silence: told too when the study is finished
         var reason = RunEnd.budget
-
-        func send<Body: Encodable>(_ identity: [UInt8], _ type: MessageType, _ body: Body) {
-            guard let frames = try? Wire.frames(type, body) else { return }
-            try? socket.send([identity] + frames)   // a departed peer (EHOSTUNREACH) is not an error
-        }
 
         while true {
             if shouldStop() { reason = .interrupted; break }
             let now = Date()
-            let timeUp = deadline.map { now >= $0 } ?? false
-
-            // Receive everything waiting (up to a batch), then record results in one transaction.
-            var results: [(identity: [UInt8], message: ResultMessage)] = []
-            var waitMS: Int32 = 50
-            if let zap {
-                _ = try ZMQSocket.poll([socket, zap.socket], timeoutMS: 50)
-                waitMS = 0
-                let before = zap.refused.count
-                try zap.serve()
-                for (key, address) in zap.refused.dropFirst(before) {
-                    try logPeerEvent(EventRecord(kind: .unauthorized, message: "refused a worker at \(address.isEmpty ? "?" : address) with CURVE key \(key.isEmpty ? "(none)" : key)"))
-                }
-            }
-            var batch = 0
-            while batch < 2000, let frames = try socket.receive(timeoutMS: waitMS) {
-                waitMS = 0
-                batch += 1
-                counters.received += 1
-                try handle(frames, driver: driver, welcome: welcome, results: &results) { try? socket.send($0) }
-            }
-            // Hand out work to workers that asked for it. The new leases are written in the same
-            // transaction as the results below, and the tasks sent only after it commits.
-            var tasks: [([UInt8], TaskMessage)] = []
-            if !timeUp {
-                for identity in workers.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                    // Never more trials out with a worker than it has slots, whatever it asks for.
-                    while let worker = workers[identity], worker.wanted > 0, worker.trials.count < worker.hello.slots,
-                          let (trial, values) = try driver.next(worker: worker.hello.worker, target: target, persist: false) {
-                        leases[trial.number] = Lease(identity: identity, worker: worker.hello.worker,
-                                                     deadline: now.addingTimeInterval(options.leaseSeconds), attempt: trial.attempt)
-                        workers[identity]?.wanted -= 1
-                        workers[identity]?.trials.insert(trial.number)
-                        tasks.append((identity, TaskMessage(trial: trial.number, attempt: trial.attempt,
-                                                            design: spec.designYAML(trial: trial.number, values: values))))
-                    }
-                }
-            }
-
-            if !results.isEmpty {
-                let outcomes = results.map { result -> (number: Int, attempt: Int, outcome: TrialOutcome) in
-                    let evaluation = DesignEvaluation(
-                        metrics: Array(zip(result.message.metricNames, result.message.metricValues)),
-                        layers: result.message.layers,
-                        error: result.message.error)
-                    return (result.message.trial, result.message.attempt, spec.judge(evaluation))
-                }
-                let accepted = try driver.complete(outcomes)
-                var finishedSoFar = driver.finished - accepted.compactMap { $0 }.count
-                for ((identity, message), record) in zip(results, accepted) {
-                    let recorded = record != nil
-                    if let trial = record {
-                        finishedSoFar += 1
-                        counters.recorded += 1
-                        finishedThisRun += 1
-                        leases[message.trial] = nil
-                        if var worker = workers[identity] {
-                            worker.trials.remove(message.trial)
-                            worker.done += 1
-                            workers[identity] = worker
-                        }
-                        do {
-                            let elapsed = Date().timeIntervalSince(start)
-                            let rate = Double(finishedThisRun) / max(elapsed, 1e-9)
-                            onProgress?(SweepRunner.Progress(trial: trial, finished: finishedSoFar, target: target,
-                                                             running: driver.inFlight.count, best: driver.best, rate: rate,
-                                                             etaSeconds: target.map { Double(max($0 - finishedSoFar, 0)) / max(rate, 1e-9) }))
-                        }
-                    } else if leases[message.trial] != nil || driver.inFlight[message.trial] != nil {
-                        counters.staleResults += 1
-                    } else {
-                        counters.duplicateResults += 1
-                    }
-                    // Acknowledged after the transaction: the worker may forget it.
-                    send(identity, .ack, Ack(trial: message.trial, attempt: message.attempt, recorded: recorded))
-                }
-            }
-
-            try driver.flush()
-            for (identity, task) in tasks { send(identity, .task, task) }
-
-            // Leases that ran out and workers that went silent: hand their trials out again.
-            let silentAfter = options.heartbeatSeconds * options.missedHeartbeats
-            for (identity, worker) in workers where now.timeIntervalSince(worker.lastSeen) > silentAfter {
-                for number in worker.trials.sorted() {
-                    try driver.handBack(number, reason: "worker \(worker.hello.worker) silent for \(Int(silentAfter)) s")
-                    leases[number] = nil
-                    counters.reissued += 1
-                }
-                workers[identity] = nil
-                dropped.insert(identity)
-                try store.log(EventRecord(kind: .workerLost, message: "\(worker.hello.worker) on \(worker.hello.host) missed its heartbeats"))
-            }
-            for (number, lease) in leases where now > lease.deadline {
-                try driver.handBack(number, reason: "lease of \(lease.worker) ran out after \(Int(options.leaseSeconds)) s")
-                leases[number] = nil
-                workers[lease.identity]?.trials.remove(number)
-                counters.reissued += 1
-            }
-
+            let timeUp = run.isTimeUp(at: now)
+            let results = try receiveBatch(on: socket, zap: zap, driver: run.driver, welcome: welcome)
+            // The new leases are written in the same transaction as the results, and the tasks
+            // sent only after it commits.
+            let tasks = timeUp ? [] : try handOutTasks(driver: run.driver, target: run.target, now: now)
+            try record(results, in: &run, on: socket)
+            try run.driver.flush()
+            for (identity, task) in tasks { send(identity, .task, task, on: socket) }
+            try reclaimTrials(driver: run.driver, now: now)
             if now.timeIntervalSince(lastHeartbeat) >= options.heartbeatSeconds {
                 lastHeartbeat = now
-                for identity in workers.keys { send(identity, .heartbeat, Heartbeat()) }
+                for identity in workers.keys { send(identity, .heartbeat, Heartbeat(), on: socket) }
             }
-
-            let covered = driver.finished >= (target ?? Int.max)
-            if driver.inFlight.isEmpty && (covered || timeUp || driver.exhausted) {
-                reason = covered ? .budget : timeUp ? .time : .exhausted
-                break
-            }
+            if let end = run.end(timeUp: timeUp) { reason = end; break }
         }
         // Workers leave only when the study is finished; a coordinator that stops (Ctrl-C, a
         // requeued job) leaves them waiting for its successor (or until they give up).
@@ -306,12 +189,136 @@ public final class Coordinator {
                 try EndpointFile.remove(endpointFile)
             }
         }
-        try driver.stop(reason)
-        let seconds = Date().timeIntervalSince(start)
-        if reason.studyStatus == .finished { try sayFarewell(on: socket, dropped: dropped) }
+        let seconds = try run.finish(reason)
+        if reason.studyStatus == .finished { try sayFarewell(on: socket) }
         try store.log(EventRecord(kind: .counters, message: "\(counters)"))
-        return Report(finished: driver.finished, requeued: driver.requeuedAtStart, reason: reason,
+        return Report(finished: run.driver.finished, requeued: run.driver.requeuedAtStart, reason: reason,
                       seconds: seconds, counters: counters)
+    }
+
+    /// The ROUTER socket, bound (and the endpoint file written): refuses unknown identities'
+    /// sends (ROUTER_MANDATORY), hands a worker's id to its newest connection (HANDOVER).
+    func bind() throws -> ZMQSocket {
+        let socket = try ZMQSocket(context: context, kind: .router)
+        if let curve = options.curve { try Curve.makeServer(socket, secretKey: curve.secretKey) }
+        try socket.set(ZMQ_ROUTER_MANDATORY, 1)
+        try socket.set(ZMQ_ROUTER_HANDOVER, 1)
+        try socket.set(ZMQ_MAXMSGSIZE, int64: Int64(options.maximumMessageBytes) * 4)
+        try socket.bind(options.endpoint)
+        if let endpointFile = options.endpointFile {
+            try EndpointFile.write(EndpointFile.advertised(socket.lastEndpoint, host: options.advertisedHost),
+                                   to: endpointFile)
+        }
+        onBound?(socket.lastEndpoint)
+        return socket
+    }
+
+    /// Sends one message to a peer; a departed peer (EHOSTUNREACH) or a full pipe is not an error.
+    func send<Body: Encodable>(_ identity: [UInt8], _ type: MessageType, _ body: Body, on socket: ZMQSocket) {
+        guard let frames = try? Wire.frames(type, body) else { return }
+        try? socket.send([identity] + frames)
+    }
+
+    /// Receives everything waiting (up to a batch of 2,000 messages, waiting up to 50 ms for the
+    /// first), answers CURVE authentication requests, and handles each message; returns the
+    /// results to record.
+    func receiveBatch(on socket: ZMQSocket, zap: ZAPHandler?, driver: StudyDriver, welcome: Welcome) throws
+        -> [(identity: [UInt8], message: ResultMessage)] {
+        var results: [(identity: [UInt8], message: ResultMessage)] = []
+        var waitMS: Int32 = 50
+        if let zap {
+            _ = try ZMQSocket.poll([socket, zap.socket], timeoutMS: 50)
+            waitMS = 0
+            let before = zap.refused.count
+            try zap.serve()
+            for (key, address) in zap.refused.dropFirst(before) {
+                let message = "refused a worker at \(address.isEmpty ? "?" : address) "
+                    + "with CURVE key \(key.isEmpty ? "(none)" : key)"
+                try logPeerEvent(EventRecord(kind: .unauthorized, message: message))
+            }
+        }
+        var batch = 0
+        while batch < 2000, let frames = try socket.receive(timeoutMS: waitMS) {
+            waitMS = 0
+            batch += 1
+            counters.received += 1
+            try handle(frames, driver: driver, welcome: welcome, results: &results) { try? socket.send($0) }
+        }
+        return results
+    }
+
+    /// Leases trials to workers that asked for work, never more out with a worker than it has
+    /// slots, whatever it asks for. The trials are written by the next flush.
+    func handOutTasks(driver: StudyDriver, target: Int?, now: Date) throws -> [([UInt8], TaskMessage)] {
+        var tasks: [([UInt8], TaskMessage)] = []
+        for identity in workers.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            while let worker = workers[identity], worker.wanted > 0, worker.trials.count < worker.hello.slots,
+                  let (trial, values) = try driver.next(worker: worker.hello.worker, target: target, persist: false) {
+                let deadline = now.addingTimeInterval(options.leaseSeconds)
+                leases[trial.number] = Lease(identity: identity, worker: worker.hello.worker, deadline: deadline,
+                                             attempt: trial.attempt)
+                workers[identity]?.wanted -= 1
+                workers[identity]?.trials.insert(trial.number)
+                tasks.append((identity, TaskMessage(trial: trial.number, attempt: trial.attempt,
+                                                    design: spec.designYAML(trial: trial.number, values: values))))
+            }
+        }
+        return tasks
+    }
+
+    /// Records a batch of results in one transaction (with the leases handed out since the last
+    /// one), then acknowledges each: recorded, or dropped as stale or duplicate.
+    func record(_ results: [(identity: [UInt8], message: ResultMessage)], in run: inout StudyRun,
+                on socket: ZMQSocket) throws {
+        guard !results.isEmpty else { return }
+        let outcomes = results.map { result -> (number: Int, attempt: Int, outcome: TrialOutcome) in
+            let message = result.message
+            let evaluation = DesignEvaluation(metrics: Array(zip(message.metricNames, message.metricValues)),
+                                              layers: message.layers, error: message.error)
+            return (message.trial, message.attempt, spec.judge(evaluation))
+        }
+        let accepted = try run.complete(outcomes, onProgress: onProgress)
+        for ((identity, message), record) in zip(results, accepted) {
+            if record != nil {
+                counters.recorded += 1
+                leases[message.trial] = nil
+                if var worker = workers[identity] {
+                    worker.trials.remove(message.trial)
+                    worker.done += 1
+                    workers[identity] = worker
+                }
+            } else if leases[message.trial] != nil || run.driver.inFlight[message.trial] != nil {
+                counters.staleResults += 1
+            } else {
+                counters.duplicateResults += 1
+            }
+            // Acknowledged after the transaction: the worker may forget it.
+            let ack = Ack(trial: message.trial, attempt: message.attempt, recorded: record != nil)
+            send(identity, .ack, ack, on: socket)
+        }
+    }
+
+    /// Hands out again the trials of workers gone silent (and forgets those workers, remembering
+    /// them for the farewell) and of leases that ran out.
+    func reclaimTrials(driver: StudyDriver, now: Date) throws {
+        let silentAfter = options.heartbeatSeconds * options.missedHeartbeats
+        for (identity, worker) in workers where now.timeIntervalSince(worker.lastSeen) > silentAfter {
+            for number in worker.trials.sorted() {
+                try driver.handBack(number, reason: "worker \(worker.hello.worker) silent for \(Int(silentAfter)) s")
+                leases[number] = nil
+                counters.reissued += 1
+            }
+            workers[identity] = nil
+            droppedForSilence.insert(identity)
+            try store.log(EventRecord(kind: .workerLost,
+                                      message: "\(worker.hello.worker) on \(worker.hello.host) missed its heartbeats"))
+        }
+        for (number, lease) in leases where now > lease.deadline {
+            try driver.handBack(number, reason: "lease of \(lease.worker) ran out after \(Int(options.leaseSeconds)) s")
+            leases[number] = nil
+            workers[lease.identity]?.trials.remove(number)
+            counters.reissued += 1
+        }
     }
 
     /// The live view `magnet status --connect` prints.
@@ -325,7 +332,10 @@ public final class Coordinator {
             ("queued", .int(driver.queuedCount)),
             ("uptime_s", .double(now.timeIntervalSince(started))),
             ("trials_per_second", .double(Double(counters.recorded) / max(now.timeIntervalSince(started), 1e-9))),
-            ("best", driver.best.map { .object([("trial", .int($0.trial)), ("metric", .string(spec.objectives[0].metric)), ("value", .double($0.value))]) } ?? .null),
+            ("best", driver.best.map { best in
+                .object([("trial", .int(best.trial)), ("metric", .string(spec.objectives[0].metric)),
+                         ("value", .double(best.value))])
+            } ?? .null),
             ("workers", .array(workers.values.sorted { $0.hello.worker < $1.hello.worker }.map { worker in
                 .object([("worker", .string(worker.hello.worker)), ("host", .string(worker.hello.host)),
                          ("pid", .int(Int(worker.hello.pid))), ("slots", .int(worker.hello.slots)),
@@ -337,9 +347,11 @@ public final class Coordinator {
                          ("expires_in_s", .double(lease.deadline.timeIntervalSince(now)))])
             })),
             ("counters", .object([
-                ("received", .int(counters.received)), ("malformed", .int(counters.malformed)), ("oversized", .int(counters.oversized)),
+                ("received", .int(counters.received)), ("malformed", .int(counters.malformed)),
+                ("oversized", .int(counters.oversized)),
                 ("refused_hellos", .int(counters.refusedHellos)), ("unknown_peers", .int(counters.unknownPeers)),
-                ("forged_messages", .int(counters.forgedMessages)), ("suppressed_events", .int(counters.suppressedEvents)),
+                ("forged_messages", .int(counters.forgedMessages)),
+                ("suppressed_events", .int(counters.suppressedEvents)),
                 ("duplicate_results", .int(counters.duplicateResults)), ("stale_results", .int(counters.staleResults)),
                 ("reissued", .int(counters.reissued)), ("recorded", .int(counters.recorded)),
             ])),

@@ -30,10 +30,12 @@ public enum Curve {
     /// plain name (``isPlainKeyName(_:)``), so the files stay in `DIR`.
     public static func generate(name: String, directory: String) throws -> (secretFile: String, publicFile: String) {
         guard isPlainKeyName(name) else {
-            throw KeyError(path: directory, message: "key name `\(name)` is not a plain name: use letters, digits, `-`, `_` "
-                           + "and `.` (not first), at most 64 characters; the folder goes in -o")
+            throw KeyError(path: directory, message: "key name `\(name)` is not a plain name: use letters, digits, "
+                           + "`-`, `_` and `.` (not first), at most 64 characters; the folder goes in -o")
         }
-        guard ZMQContext.hasCurve else { throw KeyError(path: directory, message: "this libzmq was built without CURVE") }
+        guard ZMQContext.hasCurve else {
+            throw KeyError(path: directory, message: "this libzmq was built without CURVE")
+        }
         let keys = try ZMQContext.curveKeyPair()
         let base = URL(fileURLWithPath: directory).appendingPathComponent(name).path
         let secretFile = base + ".key", publicFile = base + ".pub"
@@ -83,9 +85,10 @@ public enum Curve {
         let pair = KeyPair(publicKey: cText(publicKey), secretKey: secret)
         if path.hasSuffix(".key") {
             let sibling = String(path.dropLast(4)) + ".pub"
-            if FileManager.default.fileExists(atPath: sibling), let stored = try? readKey(sibling), stored != pair.publicKey {
-                throw KeyError(path: path, message: "its public key is not the one in \(sibling): is this a secret key, and "
-                               + "of that pair?")
+            if FileManager.default.fileExists(atPath: sibling), let stored = try? readKey(sibling),
+               stored != pair.publicKey {
+                throw KeyError(path: path, message: "its public key is not the one in \(sibling): "
+                               + "is this a secret key, and of that pair?")
             }
         }
         return pair
@@ -108,14 +111,16 @@ public enum Curve {
             let isKey = line.count == 40 && line.utf8.allSatisfy { z85Alphabet.contains($0) }
             guard !line.isEmpty, isKey || !line.hasPrefix("#") else { continue }
             guard isKey else {
-                throw KeyError(path: "\(path):\(index + 1)", message: "expected a 40-character Z85 CURVE key, found `\(line.prefix(50))`")
+                throw KeyError(path: "\(path):\(index + 1)",
+                               message: "expected a 40-character Z85 CURVE key, found `\(line.prefix(50))`")
             }
             keys.append(line)
         }
         return keys
     }
 
-    static let z85Alphabet = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#".utf8)
+    static let z85Alphabet = Set(("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  + ".-:+=^!/*?&<>()[]{}@%$#").utf8)
 
     /// Makes `socket` a CURVE server with `secretKey`.
     static func makeServer(_ socket: ZMQSocket, secretKey: String) throws {

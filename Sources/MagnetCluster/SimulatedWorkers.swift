@@ -23,8 +23,9 @@ public final class SimulatedWorkers {
             let socket = try ZMQSocket(context: context, kind: .dealer)
             try socket.set(ZMQ_ROUTING_ID, string: "sim-\(index)")
             try socket.connect(endpoint)
-            try socket.send(Wire.frames(.hello, Hello(worker: "sim-\(index)", host: "bench", pid: getpid(), cores: 1, slots: 1,
-                                                      magnetVersion: "bench", session: session)), dontWait: false)
+            let hello = Hello(worker: "sim-\(index)", host: "bench", pid: getpid(), cores: 1, slots: 1,
+                              magnetVersion: "bench", session: session)
+            try socket.send(Wire.frames(.hello, hello), dontWait: false)
             return socket
         }
         defer {
@@ -48,7 +49,8 @@ public final class SimulatedWorkers {
                         guard let task = Wire.decode(TaskMessage.self, frames[1]) else { continue }
                         let value = Double(task.trial % 97) + 1
                         try sockets[index].send(Wire.frames(.result, ResultMessage(
-                            session: session, trial: task.trial, attempt: task.attempt, metricNames: names, metricValues: [value, value / 10, 1],
+                            session: session, trial: task.trial, attempt: task.attempt, metricNames: names,
+                            metricValues: [value, value / 10, 1],
                             layers: [], error: nil, seconds: 0)))
                         try sockets[index].send(Wire.frames(.ready, Ready(session: session, free: 1)))
                         sent += 1

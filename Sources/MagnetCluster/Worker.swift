@@ -51,12 +51,20 @@ public final class Worker {
         }
     }
 
+    /// Why a worker ended.
+    public enum End: String, Sendable {
+        /// The study is finished (the coordinator said bye, or the endpoint file says so).
+        case finished
+        /// Stopped from outside (SIGTERM, Ctrl-C), or no endpoint to connect to.
+        case stopped
+    }
+
     /// How the worker ended.
     public struct Report: Sendable {
         /// Trials this worker evaluated.
         public var evaluated: Int
-        /// `finished` (the coordinator said bye) or `stopped`.
-        public var reason: String
+        /// Why it ended.
+        public var reason: End
     }
 
     /// Why a worker cannot go on.
@@ -93,186 +101,35 @@ public final class Worker {
     /// Runs until the coordinator says bye or `shouldStop` returns true. Blocks; call on a
     /// dedicated thread.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
-        var lastContact = Date()    // the last message from any coordinator (kept across reconnects)
-        /// Where to connect: the fixed endpoint, or the endpoint file's once it names one.
-        func resolveEndpoint() throws -> EndpointFile.Content {
-            guard let file = options.endpointFile else { return .endpoint(options.endpoint) }
-            var announced = false
-            while true {
-                let content = EndpointFile.read(file)
-                if content != .absent || shouldStop() { return content }
-                if !announced { log?("waiting for a coordinator to write \(file)"); announced = true }
-                if let giveUp = options.giveUpSeconds, Date().timeIntervalSince(lastContact) > giveUp {
-                    throw GaveUp(endpoint: file, seconds: giveUp)
-                }
-                usleep(200_000)
-            }
-        }
-        var endpoint: String
-        switch try resolveEndpoint() {
-        case .endpoint(let found): endpoint = found
-        case .finished: return Report(evaluated: 0, reason: "finished")
-        case .absent: return Report(evaluated: 0, reason: "stopped")
-        }
-        func connect() throws -> ZMQSocket {
-            let socket = try ZMQSocket(context: context, kind: .dealer)
-            try socket.set(ZMQ_ROUTING_ID, string: options.id)
-            if let curve = options.curve { try Curve.makeClient(socket, keys: curve.keys, serverKey: curve.serverKey) }
-            try socket.set(ZMQ_MAXMSGSIZE, int64: Int64(WireProtocol.maximumMessageBytes) * 4)
-            // Messages wait only on a completed connection: a worker started before its
-            // coordinator does not pile up hellos for it to answer all at once.
-            try socket.set(ZMQ_IMMEDIATE, 1)
-            try socket.connect(endpoint)
-            log?("connecting to \(endpoint)")
-            return socket
-        }
-        var socket = try connect()
-        defer { socket.close() }
-        /// Sends a message; false if it could not leave (no completed connection yet).
-        @discardableResult
-        func send<Body: Encodable>(_ type: MessageType, _ body: Body) -> Bool {
-            guard let frames = try? Wire.frames(type, body) else { return false }
-            return (try? socket.send(frames)) != nil
-        }
-        let session = WireProtocol.newSession()
-        let hello = Hello(v: options.protocolVersion, worker: options.id, host: ProcessInfo.processInfo.hostName, pid: getpid(),
-                          cores: ProcessInfo.processInfo.activeProcessorCount, slots: options.slots, magnetVersion: "magnet",
-                          study: options.study, session: session)
-        var welcome: Welcome?
-        var evaluator: DesignEvaluator?
-        var evaluatedSpecHash: String?
-        var lastHeard = Date()
-        var lastEndpointCheck = Date()
-        var lastHello = Date.distantPast
-        var unwelcomedSince: Date? = Date()   // when the worker last started waiting for a welcome
-        var warnedUnanswered = false
-        var lastHeartbeat = Date.distantPast
-        /// A new connection (to `found`), waiting for a welcome as at the start.
-        func reconnect(to found: String) throws {
-            socket.close()
-            endpoint = found
-            socket = try connect()
-            welcome = nil
-            lastHello = .distantPast
-            lastHeard = Date()
-            unwelcomedSince = lastHeard
-            warnedUnanswered = false
-        }
-        var running: [Int: Int] = [:]           // trial → attempt
-        var unacked: [Int: ResultMessage] = [:] // trial → result sent, not yet acknowledged
-        var evaluated = 0
-        let mailbox = Mailbox<ResultMessage>()
-
+        let run = try WorkerRun(worker: self, shouldStop: shouldStop)
+        guard let run else { return Report(evaluated: 0, reason: shouldStop() ? .stopped : .finished) }
+        defer { run.socket.close() }
         while true {
-            /// Says bye (handing back running trials) and gives it a moment to leave before the
-            /// socket closes (LINGER is 0).
-            func leave(_ reason: String) {
-                send(.bye, Bye(session: session, handBack: running.keys.sorted(), reason: reason))
-                usleep(100_000)
-            }
             if shouldStop() {
-                leave("worker stopping")
-                return Report(evaluated: evaluated, reason: "stopped")
+                run.leave("worker stopping")
+                return Report(evaluated: run.evaluated, reason: .stopped)
             }
-            let now = Date()
-            // A hello that could not leave (the connection is not up yet: ZMQ_IMMEDIATE) is tried
-            // again at the next turn of the loop; one that left, after helloRetrySeconds.
-            if welcome == nil && now.timeIntervalSince(lastHello) >= options.helloRetrySeconds && send(.hello, hello) {
-                lastHello = now
-            }
-            var waitMS: Int32 = 20
-            while let frames = try socket.receive(timeoutMS: waitMS) {
-                waitMS = 0
-                lastHeard = Date()
-                lastContact = lastHeard
-                guard frames.count == 2, let type = MessageType(rawValue: String(decoding: frames[0], as: UTF8.self)) else { continue }
-                let body = frames[1]
-                switch type {
-                case .welcome:
-                    // One welcome per hello answered: hellos queued while the coordinator was away
-                    // are all answered, and only the first counts.
-                    guard welcome == nil, let message = Wire.decode(Welcome.self, body) else { continue }
-                    // The evaluator (and its layer cache and warm starts) outlives reconnects to the same study.
-                    if evaluator == nil || evaluatedSpecHash != message.specHash {
-                        evaluator = try DesignEvaluator(context: message.context, mapperThreads: options.mapperThreads)
-                        evaluatedSpecHash = message.specHash
-                    }
-                    log?("welcomed to study \(message.study)")
-                    welcome = message
-                    unwelcomedSince = nil
-                    warnedUnanswered = false
-                    for result in unacked.values.sorted(by: { $0.trial < $1.trial }) { send(.result, result) }
-                    send(.ready, Ready(session: session, free: options.slots - running.count))
-                case .refuse:
-                    let reason = Wire.decode(Refuse.self, body)?.reason ?? "no reason given"
-                    if Refusal.isFinal(reason) { throw Refused(reason: reason) }
-                    log?("coordinator: \(reason); saying hello again")
-                    if welcome != nil { unwelcomedSince = Date() }
-                    welcome = nil
-                case .task:
-                    guard let task = Wire.decode(TaskMessage.self, body), let evaluator, running[task.trial] == nil else { continue }
-                    running[task.trial] = task.attempt
-                    DispatchQueue.global(qos: .userInitiated).async {
-                        let start = Date()
-                        let evaluation = evaluator.evaluate(trial: task.trial, designYAML: task.design)
-                        mailbox.post(ResultMessage(session: session, trial: task.trial, attempt: task.attempt,
-                                                   metricNames: evaluation.metrics.map(\.0), metricValues: evaluation.metrics.map(\.1),
-                                                   layers: evaluation.layers,
-                                                   error: evaluation.error, seconds: Date().timeIntervalSince(start)))
-                    }
-                case .ack:
-                    if let ack = Wire.decode(Ack.self, body), unacked[ack.trial]?.attempt == ack.attempt { unacked[ack.trial] = nil }
-                case .bye:
-                    let reason = Wire.decode(Bye.self, body)?.reason ?? ""
-                    log?("coordinator said bye: \(reason)")
-                    leave("leaving: \(reason)")   // the coordinator waits for this answer
-                    return Report(evaluated: evaluated, reason: "finished")
-                default:
-                    continue
-                }
-            }
-            let finished = mailbox.take()
-            for result in finished {
-                running[result.trial] = nil
-                unacked[result.trial] = result
-                evaluated += 1
-                send(.result, result)
-            }
-            if !finished.isEmpty && welcome != nil { send(.ready, Ready(session: session, free: options.slots - running.count)) }
-            let heartbeat = welcome?.heartbeatSeconds ?? 1
-            if welcome != nil && now.timeIntervalSince(lastHeartbeat) >= heartbeat {
-                send(.heartbeat, Heartbeat(session: session))
-                lastHeartbeat = now
-            }
-            if let since = unwelcomedSince, !warnedUnanswered, Date().timeIntervalSince(since) > options.unansweredWarningSeconds {
-                warnedUnanswered = true
-                warn?(unansweredWarning(endpoint))
-            }
+            run.sayHelloIfDue()
+            if let end = try run.receiveAll() { return Report(evaluated: run.evaluated, reason: end) }
+            run.sendFinishedResults()
+            run.heartbeatIfDue()
+            if let end = try run.checkCoordinator() { return Report(evaluated: run.evaluated, reason: end) }
+        }
+    }
+
+    /// Where to connect: the fixed endpoint, or the endpoint file's once it names one (waiting
+    /// for it, until `shouldStop` or ``Options/giveUpSeconds`` after `lastContact`).
+    func resolveEndpoint(lastContact: Date, shouldStop: () -> Bool) throws -> EndpointFile.Content {
+        guard let file = options.endpointFile else { return .endpoint(options.endpoint) }
+        var announced = false
+        while true {
+            let content = EndpointFile.read(file)
+            if content != .absent || shouldStop() { return content }
+            if !announced { log?("waiting for a coordinator to write \(file)"); announced = true }
             if let giveUp = options.giveUpSeconds, Date().timeIntervalSince(lastContact) > giveUp {
-                throw GaveUp(endpoint: endpoint, seconds: giveUp)
+                throw GaveUp(endpoint: file, seconds: giveUp)
             }
-            // Without a coordinator, follow the endpoint file: a successor may listen elsewhere,
-            // or the study may be finished.
-            if welcome == nil, options.endpointFile != nil, Date().timeIntervalSince(lastEndpointCheck) > 1 {
-                lastEndpointCheck = Date()
-                switch try resolveEndpoint() {
-                case .finished:
-                    log?("the study is finished")
-                    return Report(evaluated: evaluated, reason: "finished")
-                case .endpoint(let found) where found != endpoint:
-                    try reconnect(to: found)
-                case .endpoint, .absent:
-                    break
-                }
-            }
-            if welcome != nil && Date().timeIntervalSince(lastHeard) > heartbeat * options.missedHeartbeats {
-                log?("coordinator silent for \(Int(heartbeat * options.missedHeartbeats)) s; reconnecting")
-                switch try resolveEndpoint() {
-                case .endpoint(let found): try reconnect(to: found)
-                case .finished: return Report(evaluated: evaluated, reason: "finished")
-                case .absent: return Report(evaluated: evaluated, reason: "stopped")
-                }
-            }
+            usleep(200_000)
         }
     }
 
@@ -284,7 +141,8 @@ public final class Worker {
                 + "(a coordinator with CURVE needs --curve-server-key and --curve-secret-key); still trying"
         }
         return "no coordinator has answered at \(endpoint) for \(seconds) s: with CURVE a refused key looks like "
-            + "this: is this worker's public key \(curve.keys.publicKey) in the coordinator's --authorized-workers, and "
+            + "this: is this worker's public key \(curve.keys.publicKey) in the coordinator's "
+            + "--authorized-workers, and "
             + "--curve-server-key the coordinator's .pub? still trying"
     }
 }

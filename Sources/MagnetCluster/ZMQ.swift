@@ -88,13 +88,17 @@ public final class ZMQSocket {
     /// Sets an integer option.
     public func set(_ option: Int32, _ value: Int32) throws {
         var value = value
-        guard zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size) == 0 else { throw ZMQError("zmq_setsockopt(\(option))") }
+        guard zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size) == 0 else {
+            throw ZMQError("zmq_setsockopt(\(option))")
+        }
     }
 
     /// Sets a 64-bit integer option (ZMQ_MAXMSGSIZE).
     public func set(_ option: Int32, int64 value: Int64) throws {
         var value = value
-        guard zmq_setsockopt(handle, option, &value, MemoryLayout<Int64>.size) == 0 else { throw ZMQError("zmq_setsockopt(\(option))") }
+        guard zmq_setsockopt(handle, option, &value, MemoryLayout<Int64>.size) == 0 else {
+            throw ZMQError("zmq_setsockopt(\(option))")
+        }
     }
 
     /// Sets a bytes option (routing id, CURVE keys, ZAP domain).

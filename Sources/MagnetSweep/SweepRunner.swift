@@ -32,36 +32,6 @@ public final class SweepRunner: @unchecked Sendable {
         }
     }
 
-    /// What the runner reports after each finished trial.
-    public struct Progress: Sendable {
-        /// The trial that just finished.
-        public var trial: TrialRecord
-        /// Finished trials so far (this run and earlier ones).
-        public var finished: Int
-        /// The trial budget (`nil` when only time-limited).
-        public var target: Int?
-        /// Trials being evaluated.
-        public var running: Int
-        /// The best feasible trial on the first objective, with its value.
-        public var best: (trial: Int, value: Double)?
-        /// Trials finished per second in this run.
-        public var rate: Double
-        /// Estimated seconds to the budget.
-        public var etaSeconds: Double?
-
-        /// Creates a progress report.
-        public init(trial: TrialRecord, finished: Int, target: Int?, running: Int, best: (trial: Int, value: Double)?,
-                    rate: Double, etaSeconds: Double?) {
-            self.trial = trial
-            self.finished = finished
-            self.target = target
-            self.running = running
-            self.best = best
-            self.rate = rate
-            self.etaSeconds = etaSeconds
-        }
-    }
-
     /// How a run ended.
     public struct Report: Sendable {
         /// Finished trials in the study.
@@ -80,7 +50,7 @@ public final class SweepRunner: @unchecked Sendable {
     let store: StudyStore
     let options: Options
     /// Called after each finished trial, on the runner's thread.
-    public var onProgress: ((Progress) -> Void)?
+    public var onProgress: ((StudyRun.Progress) -> Void)?
 
     /// Creates a runner for `spec` over `store`.
     public init(spec: SweepSpec, store: StudyStore, options: Options = Options()) {
@@ -98,27 +68,21 @@ public final class SweepRunner: @unchecked Sendable {
     }
 
     func runOwning(shouldStop: @escaping @Sendable () -> Bool) throws -> Report {
-        let start = Date()
         let evaluator = try TrialEvaluator(spec: spec, mapperThreads: options.mapperThreads)
-        try store.setStatus(.running)
-        let driver = try StudyDriver(spec: spec, store: store)
-        let target = options.trials ?? spec.budget.trials
-        let minutes = options.minutes ?? (options.trials == nil ? spec.budget.minutes : nil)
-        let deadline = minutes.map { start.addingTimeInterval($0 * 60) }
-        try store.log(EventRecord(kind: driver.finished == 0 && driver.requeuedAtStart == 0 ? .start : .resume,
-                                  message: "\(driver.finished) finished; target \(target.map(String.init) ?? "none"); \(options.slots) slot(s)"))
-
+        var run = try StudyRun(spec: spec, store: store, trials: options.trials, minutes: options.minutes,
+                               describing: "sweep in this process, \(options.slots) slot(s)")
+        let driver = run.driver
         let mailbox = Mailbox<(number: Int, attempt: Int, outcome: TrialOutcome)>()
         var slotOf: [Int: Int] = [:]
         var freeSlots = Array((1...options.slots).reversed())
-        var finishedThisRun = 0
         var reason = RunEnd.budget
 
         while true {
             if shouldStop() { reason = .interrupted; break }
-            let timeUp = deadline.map { Date() >= $0 } ?? false
+            let timeUp = run.isTimeUp()
             // Hand out work while there are free slots and budget left.
-            while !timeUp, let slot = freeSlots.last, let (trial, values) = try driver.next(worker: "local-\(slot)", target: target) {
+            while !timeUp, let slot = freeSlots.last,
+                  let (trial, values) = try driver.next(worker: "local-\(slot)", target: run.target) {
                 freeSlots.removeLast()
                 slotOf[trial.number] = slot
                 let number = trial.number, attempt = trial.attempt
@@ -126,29 +90,17 @@ public final class SweepRunner: @unchecked Sendable {
                     mailbox.post((number, attempt, evaluator.evaluate(trial: number, values: values)))
                 }
             }
-            if driver.inFlight.isEmpty {
-                if timeUp { reason = .time } else if driver.exhausted { reason = .exhausted }
-                break
-            }
+            if let end = run.end(timeUp: timeUp) { reason = end; break }
             guard mailbox.wait(seconds: 0.2) else { continue }
             let results = mailbox.take()
             guard !results.isEmpty else { continue }
-            let accepted = try driver.complete(results.map { ($0.number, $0.attempt, $0.outcome) })
-            var finishedSoFar = driver.finished - accepted.compactMap { $0 }.count
-            for (result, record) in zip(results, accepted) {
+            try run.complete(results, onProgress: onProgress)
+            for result in results {
                 if let slot = slotOf.removeValue(forKey: result.number) { freeSlots.append(slot) }
-                guard let trial = record else { continue }
-                finishedThisRun += 1
-                finishedSoFar += 1
-                let elapsed = Date().timeIntervalSince(start)
-                let rate = Double(finishedThisRun) / max(elapsed, 1e-9)
-                let eta = target.map { Double(max($0 - finishedSoFar, 0)) / max(rate, 1e-9) }
-                onProgress?(Progress(trial: trial, finished: finishedSoFar, target: target, running: driver.inFlight.count,
-                                     best: driver.best, rate: rate, etaSeconds: eta))
             }
         }
-        try driver.stop(reason)
-        return Report(finished: driver.finished, finishedThisRun: finishedThisRun, requeued: driver.requeuedAtStart, reason: reason,
-                      seconds: Date().timeIntervalSince(start))
+        let seconds = try run.finish(reason)
+        return Report(finished: driver.finished, finishedThisRun: run.finishedThisRun, requeued: driver.requeuedAtStart,
+                      reason: reason, seconds: seconds)
     }
 }

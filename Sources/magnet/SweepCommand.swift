@@ -221,7 +221,7 @@ final class SweepProgress: @unchecked Sendable {
         self.quiet = quiet
     }
 
-    func show(_ progress: SweepRunner.Progress) {
+    func show(_ progress: StudyRun.Progress) {
         guard !quiet else { return }
         let objective = spec.objectives[0].metric
         let best = progress.best.map { "best \(objective) \(Format.number($0.value)) (#\($0.trial))" } ?? "no feasible design yet"

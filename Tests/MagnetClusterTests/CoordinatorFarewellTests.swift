@@ -29,7 +29,7 @@ import Testing
         // A real worker finishes the study; the sleeper hears the bye all the same.
         let member = Background { try Worker(options: Worker.Options(endpoint: target, slots: 1, id: "member")).run() }
         #expect(try sleeper.receive(.bye, ms: 60_000) != nil, "the dropped worker was not told")
-        #expect(try member.wait(seconds: 60)?.reason == "finished")
+        #expect(try member.wait(seconds: 60)?.reason == .finished)
         // The coordinator waits for the sleeper's answer (its farewell lasts 60 s)...
         usleep(300_000)
         #expect(!finished.isSet, "the coordinator closed before the dropped worker answered")
