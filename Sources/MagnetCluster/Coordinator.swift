@@ -48,6 +48,9 @@ public final class Coordinator {
         public var advertisedHost = ProcessInfo.processInfo.hostName
         /// The command named as the study file's owner while it runs (`coordinator`, `sweep`).
         public var ownerCommand = "coordinator"
+        /// Seconds to wait for another process holding the study file to end or fall silent
+        /// before refusing to run (0: refused at once).
+        public var ownerWaitSeconds = 0.0
 
         /// Creates options.
         public init(endpoint: String, trials: Int? = nil, minutes: Double? = nil) {
@@ -119,6 +122,9 @@ public final class Coordinator {
     let context: ZMQContext
     /// Called after each recorded trial.
     public var onProgress: ((StudyRun.Progress) -> Void)?
+    /// Called when the study file is held by another process and the coordinator waits for it
+    /// (``Options/ownerWaitSeconds``).
+    public var onOwnerWait: ((StudyOwner) -> Void)?
     /// Called once the socket is bound (with the bound endpoint).
     public var onBound: ((String) -> Void)?
     /// The counters so far (read after `run`).
@@ -144,7 +150,8 @@ public final class Coordinator {
     /// held for the run (``StudyStore/whileOwning(command:_:)``): refused while another process
     /// holds it, before the socket is bound.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
-        try store.whileOwning(command: options.ownerCommand) { try runOwning(shouldStop: shouldStop) }
+        let wait = OwnerWait(seconds: options.ownerWaitSeconds, onWait: onOwnerWait, shouldStop: shouldStop)
+        return try store.whileOwning(command: options.ownerCommand, wait: wait) { try runOwning(shouldStop: shouldStop) }
     }
 
     func runOwning(shouldStop: @escaping @Sendable () -> Bool) throws -> Report {

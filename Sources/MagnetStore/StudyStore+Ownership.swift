@@ -48,7 +48,8 @@ extension StudyStore {
             if let previous, previous.token != claim.current?.token,
                !previous.isGone(seenFrom: me, now: Date().timeIntervalSince1970) {
                 throw StoreError(path: path, "is in use by \(previous.description); one sweep or coordinator "
-                                 + "writes a study at a time. Wait for it to end or stop it, or use another --db.")
+                                 + "writes a study at a time. Wait for it to end or stop it, or use another --db.",
+                                 heldBy: previous)
             }
             try db.execute(sql: "DELETE FROM owner")
             try db.execute(sql: """
@@ -71,6 +72,26 @@ extension StudyStore {
         return previous
     }
 
+    /// Takes the study file, waiting up to `seconds` for a holder to end or to be provably gone
+    /// (a coordinator requeued onto another node finds its killed predecessor's claim fresh for
+    /// up to ``StudyOwner/silentAfterSeconds``). `onWait` is told the holder once, when waiting
+    /// starts; `shouldStop` ends the wait early. Throws the refusal when the wait is over.
+    @discardableResult
+    public func takeOwnership(command: String, waitingUpTo seconds: Double, onWait: ((StudyOwner) -> Void)? = nil,
+                              shouldStop: () -> Bool = { false }) throws -> StudyOwner? {
+        let deadline = Date().addingTimeInterval(seconds)
+        var told = false
+        while true {
+            do {
+                return try takeOwnership(command: command)
+            } catch let refusal as StoreError where refusal.heldBy != nil && Date() < deadline && !shouldStop() {
+                if !told, let holder = refusal.heldBy { onWait?(holder) }
+                told = true
+                Thread.sleep(forTimeInterval: min(1, max(0, deadline.timeIntervalSinceNow)))
+            }
+        }
+    }
+
     /// Gives the file up (the owner row is removed if it still names this store). Safe to call
     /// when not holding it.
     public func releaseOwnership() throws {
@@ -84,10 +105,11 @@ extension StudyStore {
     public var isOwner: Bool { claim.current != nil }
 
     /// Runs `body` holding the file (taken as `command`, unless this store holds it already, and
-    /// then given up again, also when `body` throws).
-    public func whileOwning<T>(command: String, _ body: () throws -> T) throws -> T {
+    /// then given up again, also when `body` throws). `wait` gives the holder that long to end
+    /// (``takeOwnership(command:waitingUpTo:onWait:shouldStop:)``).
+    public func whileOwning<T>(command: String, wait: OwnerWait = .none, _ body: () throws -> T) throws -> T {
         guard !isOwner else { return try body() }
-        try takeOwnership(command: command)
+        try takeOwnership(command: command, waitingUpTo: wait.seconds, onWait: wait.onWait, shouldStop: wait.shouldStop)
         let result: T
         do {
             result = try body()
@@ -152,4 +174,24 @@ extension StudyStore {
                           command: row["command"], acquiredAt: row["acquired_at"], renewedAt: row["renewed_at"],
                           token: row["token"])
     }
+}
+
+/// How long a sweep or coordinator waits for the study file's holder to end before it is refused.
+public struct OwnerWait {
+    /// Seconds to wait (0: refused at once).
+    public var seconds: Double
+    /// Told the holder once, when waiting starts.
+    public var onWait: ((StudyOwner) -> Void)?
+    /// Ends the wait early (a stop request).
+    public var shouldStop: () -> Bool
+
+    /// A wait of `seconds`.
+    public init(seconds: Double, onWait: ((StudyOwner) -> Void)? = nil, shouldStop: @escaping () -> Bool = { false }) {
+        self.seconds = seconds
+        self.onWait = onWait
+        self.shouldStop = shouldStop
+    }
+
+    /// No wait: refused at once while another process holds the file.
+    public static var none: OwnerWait { OwnerWait(seconds: 0) }
 }

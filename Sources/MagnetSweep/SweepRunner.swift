@@ -21,6 +21,9 @@ public final class SweepRunner: @unchecked Sendable {
         public var trials: Int?
         /// Minutes for this run (overrides the spec's budget).
         public var minutes: Double?
+        /// Seconds to wait for another process holding the study file to end or fall silent
+        /// before refusing to run (0: refused at once).
+        public var ownerWaitSeconds = 0.0
 
         /// Creates options.
         public init(slots: Int = ProcessInfo.processInfo.activeProcessorCount, mapperThreads: Int = 1,
@@ -51,6 +54,9 @@ public final class SweepRunner: @unchecked Sendable {
     let options: Options
     /// Called after each finished trial, on the runner's thread.
     public var onProgress: ((StudyRun.Progress) -> Void)?
+    /// Called when the study file is held by another process and the runner waits for it
+    /// (``Options/ownerWaitSeconds``).
+    public var onOwnerWait: ((StudyOwner) -> Void)?
 
     /// Creates a runner for `spec` over `store`.
     public init(spec: SweepSpec, store: StudyStore, options: Options = Options()) {
@@ -64,7 +70,8 @@ public final class SweepRunner: @unchecked Sendable {
     /// the queue, to be evaluated first by the next run. The study file is held for the run
     /// (``StudyStore/whileOwning(command:_:)``): refused while another process holds it.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
-        try store.whileOwning(command: "sweep") { try runOwning(shouldStop: shouldStop) }
+        let wait = OwnerWait(seconds: options.ownerWaitSeconds, onWait: onOwnerWait, shouldStop: shouldStop)
+        return try store.whileOwning(command: "sweep", wait: wait) { try runOwning(shouldStop: shouldStop) }
     }
 
     func runOwning(shouldStop: @escaping @Sendable () -> Bool) throws -> Report {

@@ -52,6 +52,7 @@ struct CoordinatorCommand: ParsableCommand {
         stop.install()
         var options = Coordinator.Options(endpoint: bind, trials: study.trials, minutes: study.minutes)
         options.leaseSeconds = study.leaseSeconds
+        options.ownerWaitSeconds = study.ownerWaitSeconds
         options.heartbeatSeconds = heartbeat
         options.endpointFile = endpointFile
         if let advertiseHost { options.advertisedHost = advertiseHost }
@@ -61,6 +62,7 @@ struct CoordinatorCommand: ParsableCommand {
         let coordinator = Coordinator(spec: spec, store: store, options: options)
         let progress = SweepProgress(spec: spec, quiet: quiet)
         coordinator.onProgress = { progress.show($0) }
+        coordinator.onOwnerWait = { FileHandle.standardError.write(Data(study.ownerWaitNotice($0).utf8)) }
         let advertisedHost = options.advertisedHost
         coordinator.onBound = { endpoint in
             let advertised = EndpointFile.advertised(endpoint, host: advertisedHost)

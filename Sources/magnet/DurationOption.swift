@@ -21,6 +21,8 @@ enum DurationOption {
     static let heartbeatSeconds: ClosedRange<Double> = 0.05...3_600
     /// `--minutes`: 0.6 s to a year.
     static let minutes: ClosedRange<Double> = 0.01...525_600
+    /// `--wait-for-owner`: none to a day.
+    static let ownerWaitSeconds: ClosedRange<Double> = 0...86_400
     /// `--give-up-after`: a second to a week.
     static let giveUpSeconds: ClosedRange<Double> = 1...604_800
 }

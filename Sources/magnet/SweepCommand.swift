@@ -51,9 +51,12 @@ struct SweepCommand: ParsableCommand {
         let progress = SweepProgress(spec: spec, quiet: quiet)
         let outcome: (finished: Int, reason: RunEnd, seconds: Double, requeued: Int)
         if inProcess {
-            let runner = SweepRunner(spec: spec, store: store, options: SweepRunner.Options(
-                slots: workers, mapperThreads: mapperThreads, trials: study.trials, minutes: study.minutes))
+            var options = SweepRunner.Options(slots: workers, mapperThreads: mapperThreads, trials: study.trials,
+                                              minutes: study.minutes)
+            options.ownerWaitSeconds = study.ownerWaitSeconds
+            let runner = SweepRunner(spec: spec, store: store, options: options)
             runner.onProgress = { progress.show($0) }
+            runner.onOwnerWait = { FileHandle.standardError.write(Data(study.ownerWaitNotice($0).utf8)) }
             let report = try runner.run(shouldStop: { stop.isSet })
             outcome = (report.finished, report.reason, report.seconds, report.requeued)
         } else {
@@ -63,8 +66,10 @@ struct SweepCommand: ParsableCommand {
             var options = Coordinator.Options(endpoint: "ipc://\(socketPath)", trials: study.trials, minutes: study.minutes)
             options.leaseSeconds = study.leaseSeconds
             options.ownerCommand = "sweep"
+            options.ownerWaitSeconds = study.ownerWaitSeconds
             let coordinator = Coordinator(spec: spec, store: store, options: options)
             coordinator.onProgress = { progress.show($0) }
+            coordinator.onOwnerWait = { FileHandle.standardError.write(Data(study.ownerWaitNotice($0).utf8)) }
             var children: [Process] = []
             coordinator.onBound = { endpoint in
                 // Local workers say only what goes wrong, unless more was asked for.
@@ -125,11 +130,21 @@ struct StudyOptions: ParsableArguments {
     var resume = false
     @Option(name: .customLong("lease"), help: "Seconds a trial may be out with a worker before it is handed to another.")
     var leaseSeconds: Double = 600
+    @Option(name: .customLong("wait-for-owner"),
+            help: "Seconds to wait for another sweep or coordinator holding the study file to end (or, on another host, to fall silent for 30 s) before giving up; for a job requeued onto another node.")
+    var ownerWaitSeconds: Double = 0
 
     func check() throws {
         if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
         if let minutes { try DurationOption.check(minutes, "--minutes", in: DurationOption.minutes, unit: "minutes") }
         try DurationOption.check(leaseSeconds, "--lease", in: DurationOption.leaseSeconds)
+        try DurationOption.check(ownerWaitSeconds, "--wait-for-owner", in: DurationOption.ownerWaitSeconds)
+    }
+
+    /// What a sweep or coordinator prints when it waits for the study file's holder.
+    func ownerWaitNotice(_ holder: StudyOwner) -> String {
+        "the study file is in use by \(holder.description); waiting up to "
+            + "\(DurationOption.text(ownerWaitSeconds)) s for it to end (--wait-for-owner)\n"
     }
 
     /// Reads the sweep file and opens or creates its study file.

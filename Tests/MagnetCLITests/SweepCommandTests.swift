@@ -182,6 +182,27 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(notStudy.stderr.contains("is not a magnet study"))
     }
 
+    /// A sweep told to wait for the study file's holder (a requeued job whose predecessor has
+    /// not let go yet) waits, then continues the study once the holder has ended.
+    @Test func aSweepWaitingForTheOwnerRunsOnceTheOwnerHasEnded() throws {
+        let (_, sweep, db) = try writeTinySweep(trials: 4, mapperBudget: 600)
+        let first = try launch(["sweep", sweep, "--db", db, "--workers", "1"])
+        defer { if first.isRunning { first.terminate() } }
+        #expect(waitFor(seconds: 120) { !studyTrials(db).isEmpty })
+        let second = try CLIRunner.run(["sweep", sweep, "--db", db, "--workers", "1", "--trials", "6",
+                                        "--wait-for-owner", "300"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("the study file is in use by magnet sweep on host "
+                                       + "\(ProcessInfo.processInfo.hostName) (pid \(first.processIdentifier), since "),
+                "\(second.stderr)")
+        #expect(second.stderr.contains("waiting up to 300 s for it to end (--wait-for-owner)"))
+        // The first had finished its 4 before the second took the file over.
+        #expect(!first.isRunning && first.terminationStatus == 0)
+        let trials = studyTrials(db)
+        #expect(trials.count == 6 && trials.allSatisfy { $0.state.isFinished && $0.attempt == 1 })
+        #expect(Set(trials.map(\.paramsHash)).count == 6)
+    }
+
     @Test func aSecondSweepIsRefusedThenSigkillAndRerunCompleteTheBudgetWithoutRepeats() throws {
         let (_, sweep, db) = try writeTinySweep(trials: 14, mapperBudget: 600)
         let process = try launch(["sweep", sweep, "--db", db, "--workers", "2"])

@@ -94,6 +94,32 @@ func trialRow(_ number: Int, _ state: TrialState) -> TrialRecord {
         #expect(try StudyStore.open(path: path).takeOwnership(command: "sweep")?.host == "node-elsewhere")
     }
 
+    @Test func aWaitForTheOwnerEndsWhenTheOwnerFallsSilentOrTheWaitIsStopped() throws {
+        let path = temporaryStudyPath()
+        _ = try StudyStore.create(path: path, study: sampleStudy())
+        // On another host, 2 s short of being silent long enough to be gone.
+        try writeOwnerRow(path, host: "node-elsewhere", pid: 42, processStart: "1",
+                          renewedAgo: StudyOwner.silentAfterSeconds - 2)
+        // A stop request ends the wait with the refusal, the holder told first.
+        var told: [StudyOwner] = []
+        let stopped = try #require(throws: StoreError.self) {
+            try StudyStore.open(path: path).takeOwnership(command: "coordinator", waitingUpTo: 60,
+                                                          onWait: { told.append($0) }, shouldStop: { true })
+        }
+        #expect(stopped.heldBy?.host == "node-elsewhere")
+        #expect(told.isEmpty)   // stopped before waiting
+        // A wait shorter than the silence left is refused; a longer one takes the file over.
+        #expect(throws: StoreError.self) {
+            try StudyStore.open(path: path).takeOwnership(command: "coordinator", waitingUpTo: 0.5)
+        }
+        let store = try StudyStore.open(path: path)
+        let previous = try store.takeOwnership(command: "coordinator", waitingUpTo: 60, onWait: { told.append($0) })
+        #expect(previous?.host == "node-elsewhere" && previous?.pid == 42)
+        #expect(told.map(\.host) == ["node-elsewhere"])   // told once
+        #expect(store.isOwner)
+        #expect(try store.events().last?.kind == .takeover)
+    }
+
     @Test func anOwnerFromAnEarlierBootIsGone() throws {
         let path = temporaryStudyPath()
         _ = try StudyStore.create(path: path, study: sampleStudy())
