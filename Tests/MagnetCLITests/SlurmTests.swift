@@ -189,6 +189,15 @@ final class SingleNodeSlurm: @unchecked Sendable {   // set up once, then only r
         }, "\(slurm.queue())")
         let cancelled = try slurm.run("/usr/bin/scancel", ["\(arrayJob)_1"])
         #expect(cancelled.status == 0, "\(cancelled.output)")
+        // The coordinator is requeued (as on a node failure or preemption): the job starts again,
+        // takes the study up, and the remaining worker follows it through the endpoint file.
+        let requeued = try slurm.run("/usr/bin/scontrol", ["requeue", String(coordinatorJob)])
+        #expect(requeued.status == 0, "\(requeued.output)")
+        // Slurm holds a requeued job back once it is pending again (its begin time: the job
+        // started 2.5 minutes later here); start it now.
+        #expect(waitFor(seconds: 60) { slurm.queue().contains("\(coordinatorJob) PENDING") }, "\(slurm.queue())")
+        let startNow = try slurm.run("/usr/bin/scontrol", ["update", "JobId=\(coordinatorJob)", "StartTime=now"])
+        #expect(startNow.status == 0, "\(startNow.output)")
 
         #expect(waitFor(seconds: 300) { slurm.queue().isEmpty }, "jobs left: \(slurm.queue())")
         let trials = studyTrials(db)
@@ -199,6 +208,8 @@ final class SingleNodeSlurm: @unchecked Sendable {   // set up once, then only r
         let logs = folder.appendingPathComponent("logs")
         let coordinatorLog = try String(contentsOf: logs.appendingPathComponent("coordinator.log"), encoding: .utf8)
         #expect(coordinatorLog.contains("done: 12/12 trials"), "\(coordinatorLog)")
+        #expect(coordinatorLog.contains("(restart 1)"), "\(coordinatorLog)")
+        #expect(try StudyStore.open(path: db, readOnly: true).events().contains { $0.kind == .resume })
         let cancelledLog = try String(contentsOf: logs.appendingPathComponent("worker-1.log"), encoding: .utf8)
         #expect(cancelledLog.contains("(stopped)"), "\(cancelledLog)")
         // No magnet process outlives its job.
