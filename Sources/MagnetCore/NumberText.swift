@@ -11,6 +11,11 @@ public enum NumberText {
         return value < 0 ? "-" + out : out
     }
 
+    /// `4`, `0.5`, `1e-06`: integral values without a fraction (messages, keys, design files).
+    public static func compact(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
     /// A value with `digits` fraction digits, e.g. `fixed(3.14159, 2)` → `3.14`.
     public static func fixed(_ value: Double, _ digits: Int) -> String {
         guard value.isFinite else { return String(value) }

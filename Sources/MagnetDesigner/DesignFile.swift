@@ -12,7 +12,7 @@ public enum DesignFile {
         "weightCollectorDepth", "accumulationCollectorDepth", "inputCollectorDepth",
         "weightBuffer", "inputBuffer", "accumulationBuffer", "globalBuffer",
         "dramBandwidthGBps", "dramEnergyPJPerBit", "weightFormat", "activationFormat", "accumulationBits",
-        "dataflow", "clockGHz", "technology",
+        "dataflow", "clockGHz", "technology", "voltage",
     ]
 
     /// Loads and validates a design file.
@@ -83,7 +83,8 @@ public enum DesignFile {
             dataflow: try map.optional("dataflow")?.choice(dataflows) ?? .weightStationary,
             clockGHz: try map.optional("clockGHz")?.double(in: 0.001...10) ?? 1,
             technology: try technologyReference(map.optional("technology"), designFile: root.file),
-            dramEnergyPJPerBit: try map.optional("dramEnergyPJPerBit")?.double(in: 0...10_000))
+            dramEnergyPJPerBit: try map.optional("dramEnergyPJPerBit")?.double(in: 0...10_000),
+            voltageV: try map.optional("voltage")?.double(in: 0.05...5))
         return (point, map)
     }
 }

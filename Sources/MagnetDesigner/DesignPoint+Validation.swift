@@ -63,7 +63,12 @@ extension DesignPoint {
                     "\(globalBufferBytes) B cannot hold one input vector and one output vector (\(globalBits / 8) B)")
         }
         do {
-            _ = try Technology.named(technology)
+            let table = try Technology.named(technology)
+            if let voltageV, !table.voltageRangeV.contains(voltageV) {
+                problems.append(DesignProblem(parameter: "voltage", message: "\(NumberText.compact(voltageV)) V is "
+                    + "outside \(table.node)'s range, \(NumberText.compact(table.voltageRangeV.lowerBound))–"
+                    + "\(NumberText.compact(table.voltageRangeV.upperBound)) V"))
+            }
         } catch let error as ConfigError {
             // An unknown name is reported as is; a broken table file keeps its own location.
             problems.append(DesignProblem(parameter: "technology", message: error.line == nil ? error.message : error.description))

@@ -49,6 +49,9 @@ public struct DesignPoint: Hashable, Sendable {
     public var technology: String
     /// DRAM energy override (pJ per bit); `nil` uses the technology table's.
     public var dramEnergyPJPerBit: Double?
+    /// Supply voltage (V); `nil` runs at the technology table's nominal supply. Dynamic energy
+    /// scales with its square, leakage linearly (``Technology/atVoltage(_:)``).
+    public var voltageV: Double?
 
     /// Creates a design point; ``validate()`` says whether it is possible.
     public init(name: String = "design", numPEs: Int, peRows: Int? = nil, peColumns: Int? = nil,
@@ -57,7 +60,7 @@ public struct DesignPoint: Hashable, Sendable {
                 accumulationBufferBytes: Int, globalBufferBytes: Int, dramBandwidthGBps: Double,
                 weightFormat: DataFormat = .int8, activationFormat: DataFormat = .int8, accumulationBits: Int = 24,
                 dataflow: Dataflow = .weightStationary, clockGHz: Double = 1, technology: String = "16nm",
-                dramEnergyPJPerBit: Double? = nil) {
+                dramEnergyPJPerBit: Double? = nil, voltageV: Double? = nil) {
         let shape = DesignPoint.defaultArrayShape(numPEs: numPEs, rows: peRows, columns: peColumns)
         self.name = name
         self.numPEs = numPEs
@@ -80,6 +83,7 @@ public struct DesignPoint: Hashable, Sendable {
         self.clockGHz = clockGHz
         self.technology = technology
         self.dramEnergyPJPerBit = dramEnergyPJPerBit
+        self.voltageV = voltageV
     }
 
     /// The array shape: the given rows/columns, or else the most nearly square factorization

@@ -7,11 +7,14 @@ public struct DesignReport: Sendable {
     public let point: DesignPoint
     /// Its elaboration.
     public let hardware: Hardware
+    /// The supply it runs at (V): the design's `voltage`, or its node's nominal supply.
+    public let voltageV: Double
 
     /// Elaborates `point` and builds the report.
     public init(point: DesignPoint) throws {
         self.point = point
         self.hardware = try point.elaborate()
+        self.voltageV = try point.voltageV ?? Technology.named(point.technology).voltageV
     }
 
     /// Area of each component (mm²), in hardware order: the MACs first, then each on-chip level.
@@ -47,6 +50,7 @@ public struct DesignReport: Sendable {
             ("weightFormat", .string(p.weightFormat.rawValue)), ("activationFormat", .string(p.activationFormat.rawValue)),
             ("accumulationBits", .int(p.accumulationBits)), ("dataflow", .string(p.dataflow.rawValue)),
             ("clockGHz", .double(p.clockGHz)), ("technology", .string(p.technology)),
+            ("voltage", .double(voltageV)),
         ])
         let compute = hardware.compute
         let levels: [JSONValue] = hardware.storage.enumerated().map { index, level in

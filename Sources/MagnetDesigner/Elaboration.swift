@@ -19,7 +19,8 @@ extension DesignPoint {
     /// Elaborates this point with its technology table. Throws when the point is invalid.
     public func elaborate() throws -> Hardware {
         if let problem = validate().first { throw problem }
-        return elaborate(technology: try Technology.named(technology))
+        let table = try Technology.named(technology)
+        return elaborate(technology: table.atVoltage(voltageV ?? table.voltageV))
     }
 
     /// Elaborates this (valid) point with the given technology table.
@@ -47,15 +48,15 @@ extension DesignPoint {
         func sram(_ name: String, keeps: Set<String>, bytes: Int, wordBits: Int, block: Int, banks: Int,
                   instances: Int, meshY: Int, hopPJPerWord: Double = 0) -> StorageLevel {
             let bits = bytes * 8
-            let bankBits = bits / banks
-            let read = tech.sramReadPJ(capacityBits: bankBits, widthBits: block * wordBits)
-            let write = tech.sramWritePJ(capacityBits: bankBits, widthBits: block * wordBits)
+            let bank = tech.sramBank(capacityBits: bits / banks, widthBits: block * wordBits)
+            let read = bank.readEnergyPJ, write = bank.writeEnergyPJ
             return StorageLevel(name: name, technology: .sram, keeps: keeps, capacityWords: bits / wordBits, wordBits: wordBits,
                                 blockSize: block, instances: instances, meshY: meshY,
                                 readBandwidth: Double(block * banks), writeBandwidth: Double(block * banks),
                                 readEnergyPJ: read, writeEnergyPJ: write, updateEnergyPJ: read + write,
-                                leakagePJPerCycle: Technology.leakagePJPerCycle(bits: bits, pWPerBit: tech.sramLeakagePWPerBit, clockGHz: clockGHz),
-                                areaUM2: tech.sramAreaUM2(bits: bits),
+                                leakagePJPerCycle: Technology.leakagePJPerCycle(milliwatts: bank.leakageMW * Double(banks),
+                                                                                clockGHz: clockGHz),
+                                areaUM2: bank.areaMM2 * 1e6 * Double(banks),
                                 networkHopEnergyPJPerWord: hopPJPerWord)
         }
 

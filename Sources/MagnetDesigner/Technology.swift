@@ -9,8 +9,11 @@ import MagnetCore
 public struct Technology: Sendable, Equatable {
     /// Node name, e.g. `16nm`.
     public var node: String
-    /// Nominal supply voltage (V).
+    /// Supply voltage (V): the node's nominal one in a table, the design's after
+    /// ``atVoltage(_:)``.
     public var voltageV: Double
+    /// The supplies a design may choose at this node (V).
+    public var voltageRangeV: ClosedRange<Double>
     /// Energy (pJ) and area (µm²) of one arithmetic primitive.
     public struct Primitive: Sendable, Equatable {
         /// Energy of one operation (pJ).
@@ -26,18 +29,21 @@ public struct Technology: Sendable, Equatable {
     public var fp16Multiply: Primitive
     /// IEEE single-precision adder (the accumulator of floating-point MACs).
     public var fp32Add: Primitive
-    /// SRAM per-bit read energy `a + b·√(capacity in bits)`: the intercept `a` (pJ/bit).
-    public var sramReadPJPerBitIntercept: Double
-    /// The slope `b` (pJ per bit per √bit).
-    public var sramReadPJPerBitPerSqrtBit: Double
-    /// Write energy as a multiple of read energy.
-    public var sramWriteToReadRatio: Double
-    /// 6T bitcell area (µm²).
-    public var sramBitcellAreaUM2: Double
-    /// Fraction of a macro's area that is bitcells.
-    public var sramArrayEfficiency: Double
-    /// SRAM leakage (pW per bit).
-    public var sramLeakagePWPerBit: Double
+    /// Where this node's SRAM figures come from: rows of the CACTI 7 table
+    /// (``SRAMMacroTable/cacti7``) and the factors that carry them to this node.
+    public struct SRAMSource: Sendable, Equatable {
+        /// The table's node whose macros are used (22, 32, 45 or 65).
+        public var cactiNodeNM: Int
+        /// Energy factor for the capacitance (1 at the table's own node; feature-size ratio
+        /// from it), applied with the supply ratio squared (``Technology/voltageV`` / CACTI's).
+        public var capacitanceScale: Double
+        /// Area factor (1 at the table's own node; bitcell-area ratio from it).
+        public var areaScale: Double
+        /// Leakage factor, applied with the supply ratio.
+        public var leakageScale: Double
+    }
+    /// This node's SRAM.
+    public var sram: SRAMSource
     /// Register-file (flip-flop) access energy (pJ per bit).
     public var registerAccessPJPerBit: Double
     /// Flip-flop area (µm² per bit).
@@ -52,7 +58,7 @@ public struct Technology: Sendable, Equatable {
     // MARK: Loading
 
     /// Names of the bundled tables.
-    public static let bundledNodes = ["45nm", "28nm", "16nm", "7nm"]
+    public static let bundledNodes = ["65nm", "45nm", "28nm", "16nm", "7nm"]
 
     /// The bundled table for `node` (`16nm`, …), or a table file if `node` is a path to one.
     public static func named(_ node: String) throws -> Technology {
@@ -78,7 +84,7 @@ public struct Technology: Sendable, Equatable {
     /// Reads a technology table file (format: the bundled `Technology/*.yaml`).
     public static func load(path: String) throws -> Technology {
         let root = try ConfigNode.load(path: path).mapping(knownKeys: [
-            "node", "feature_nm", "voltage_V", "energy_scale_from_45nm", "area_scale_from_45nm",
+            "node", "feature_nm", "voltage_V", "voltage_range_V", "energy_scale_from_45nm", "area_scale_from_45nm",
             "arithmetic", "sram", "register", "wire_pJ_per_bit_per_mm", "dram_pJ_per_bit",
         ])
         let arithmetic = try root.required("arithmetic").mapping(knownKeys: ["int_multiply_8x8", "int_add_32", "fp16_multiply", "fp32_add"])
@@ -88,23 +94,33 @@ public struct Technology: Sendable, Equatable {
                              areaUM2: try map.required("area_um2").double(in: 0...1e9))
         }
         let sram = try root.required("sram").mapping(knownKeys: [
-            "read_pJ_per_bit_intercept", "read_pJ_per_bit_per_sqrt_bit", "write_to_read_energy_ratio",
-            "bitcell_area_um2", "array_efficiency", "leakage_pW_per_bit",
+            "cacti_node_nm", "capacitance_scale", "area_scale", "leakage_scale",
         ])
+        let cactiNode = try sram.required("cacti_node_nm")
+        let cactiNodeNM = try cactiNode.int()
+        guard SRAMMacroTable.cacti7.nodes[cactiNodeNM] != nil else {
+            let known = SRAMMacroTable.cacti7.nodes.keys.sorted().map(String.init).joined(separator: ", ")
+            throw cactiNode.error("CACTI 7's SRAM table has no \(cactiNodeNM) nm rows; it has \(known)")
+        }
         let register = try root.required("register").mapping(knownKeys: ["access_pJ_per_bit", "area_um2_per_bit", "leakage_pW_per_bit"])
+        let voltageV = try root.required("voltage_V").double(in: 0.1...5)
+        let rangeNode = try root.required("voltage_range_V")
+        let range = try rangeNode.list().map { try $0.double(in: 0.05...5) }
+        guard range.count == 2, range[0] <= voltageV, voltageV <= range[1] else {
+            throw rangeNode.error("expected [lowest, highest] volts around voltage_V (\(voltageV))")
+        }
         return Technology(
             node: try root.required("node").string(),
-            voltageV: try root.required("voltage_V").double(in: 0.1...5),
+            voltageV: voltageV,
+            voltageRangeV: range[0]...range[1],
             intMultiply8x8: try primitive("int_multiply_8x8"),
             intAdd32: try primitive("int_add_32"),
             fp16Multiply: try primitive("fp16_multiply"),
             fp32Add: try primitive("fp32_add"),
-            sramReadPJPerBitIntercept: try sram.required("read_pJ_per_bit_intercept").double(in: 0...100),
-            sramReadPJPerBitPerSqrtBit: try sram.required("read_pJ_per_bit_per_sqrt_bit").double(in: 0...100),
-            sramWriteToReadRatio: try sram.required("write_to_read_energy_ratio").double(in: 0.1...10),
-            sramBitcellAreaUM2: try sram.required("bitcell_area_um2").double(in: 1e-4...100),
-            sramArrayEfficiency: try sram.required("array_efficiency").double(in: 0.05...1),
-            sramLeakagePWPerBit: try sram.required("leakage_pW_per_bit").double(in: 0...1e6),
+            sram: SRAMSource(cactiNodeNM: cactiNodeNM,
+                             capacitanceScale: try sram.required("capacitance_scale").double(in: 1e-3...100),
+                             areaScale: try sram.required("area_scale").double(in: 1e-3...100),
+                             leakageScale: try sram.required("leakage_scale").double(in: 0...1e4)),
             registerAccessPJPerBit: try register.required("access_pJ_per_bit").double(in: 0...100),
             registerAreaUM2PerBit: try register.required("area_um2_per_bit").double(in: 0...1e4),
             registerLeakagePWPerBit: try register.required("leakage_pW_per_bit").double(in: 0...1e6),

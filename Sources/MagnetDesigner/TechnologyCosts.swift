@@ -24,19 +24,18 @@ extension Technology {
                          areaUM2: fp16Multiply.areaUM2 * multiplierScale + fp32Add.areaUM2)
     }
 
-    /// Energy (pJ) to read `widthBits` from an SRAM bank of `capacityBits`: `width·(a + b·√capacity)`.
-    public func sramReadPJ(capacityBits: Int, widthBits: Int) -> Double {
-        Double(widthBits) * (sramReadPJPerBitIntercept + sramReadPJPerBitPerSqrtBit * Double(capacityBits).squareRoot())
-    }
-
-    /// Energy (pJ) to write `widthBits` into an SRAM bank of `capacityBits`.
-    public func sramWritePJ(capacityBits: Int, widthBits: Int) -> Double {
-        sramReadPJ(capacityBits: capacityBits, widthBits: widthBits) * sramWriteToReadRatio
-    }
-
-    /// Area (µm²) of SRAM holding `bits`: bitcells divided by the array efficiency.
-    public func sramAreaUM2(bits: Int) -> Double {
-        Double(bits) * sramBitcellAreaUM2 / sramArrayEfficiency
+    /// One SRAM bank of `capacityBits`, read and written `widthBits` at a time, at this node and
+    /// supply: CACTI 7's macro of that shape (``SRAMMacroTable``) at ``SRAMSource/cactiNodeNM``,
+    /// energies × capacitance scale × (V / V_CACTI)², leakage × leakage scale × V / V_CACTI, area
+    /// × area scale.
+    public func sramBank(capacityBits: Int, widthBits: Int) -> SRAMMacro {
+        let table = SRAMMacroTable.cacti7
+        let cacti = table.macro(node: sram.cactiNodeNM, capacityBytes: Double(capacityBits) / 8, widthBits: widthBits)
+        let supplyRatio = voltageV / (table.nodes[sram.cactiNodeNM]?.vddV ?? voltageV)
+        let energyScale = sram.capacitanceScale * supplyRatio * supplyRatio
+        return SRAMMacro(readEnergyPJ: cacti.readEnergyPJ * energyScale, writeEnergyPJ: cacti.writeEnergyPJ * energyScale,
+                         leakageMW: cacti.leakageMW * sram.leakageScale * supplyRatio,
+                         areaMM2: cacti.areaMM2 * sram.areaScale, cycleTimeNS: cacti.cycleTimeNS)
     }
 
     /// Energy (pJ) of one register-file access `widthBits` wide (read or write).
@@ -49,10 +48,35 @@ extension Technology {
         Double(bits) * registerAreaUM2PerBit
     }
 
+    /// Leakage energy per clock cycle (pJ) of `milliwatts` at `clockGHz`: `mW·10⁻³ / (GHz·10⁹)` J.
+    public static func leakagePJPerCycle(milliwatts: Double, clockGHz: Double) -> Double {
+        milliwatts / clockGHz
+    }
+
     /// Leakage energy per clock cycle (pJ) of `bits` storage leaking `pWPerBit`, at `clockGHz`.
     ///
     /// `P = bits·pW·10⁻¹² W`; per cycle `P / (clockGHz·10⁹)` J = `bits·pW·10⁻⁹ / clockGHz` pJ.
     public static func leakagePJPerCycle(bits: Int, pWPerBit: Double, clockGHz: Double) -> Double {
         Double(bits) * pWPerBit * 1e-9 / clockGHz
+    }
+}
+
+extension Technology {
+    /// This table at supply `volts` (docs/technology.md, "Supply voltage"): every dynamic energy
+    /// (arithmetic, registers, wires; SRAM through ``sramBank(capacityBits:widthBits:)``, which
+    /// reads ``voltageV``) × (volts / V)², register leakage × volts / V; DRAM, a separate chip,
+    /// unchanged. Areas do not depend on the supply.
+    public func atVoltage(_ volts: Double) -> Technology {
+        guard volts != voltageV else { return self }
+        let dynamic = (volts / voltageV) * (volts / voltageV)
+        var scaled = self
+        for primitive in [\Technology.intMultiply8x8, \.intAdd32, \.fp16Multiply, \.fp32Add] {
+            scaled[keyPath: primitive].energyPJ *= dynamic
+        }
+        scaled.registerAccessPJPerBit *= dynamic
+        scaled.wirePJPerBitPerMM *= dynamic
+        scaled.registerLeakagePWPerBit *= volts / voltageV
+        scaled.voltageV = volts
+        return scaled
     }
 }

@@ -26,7 +26,7 @@ public enum DesignKeys {
         ("weightFormat", .choice(DataFormat.allCases.map(\.rawValue))),
         ("activationFormat", .choice(DataFormat.allCases.map(\.rawValue))),
         ("accumulationBits", .count), ("dataflow", .choice(Dataflow.allCases.map(\.rawValue))),
-        ("clockGHz", .number), ("technology", .choice(nil)),
+        ("clockGHz", .number), ("technology", .choice(nil)), ("voltage", .number),
     ]
 
     /// Keys a design must have (from the base design or the space).
@@ -58,7 +58,7 @@ public enum DesignKeys {
         switch (value, kind) {
         case (.int(let v), _): return String(v)
         case (.double(let v), .count), (.double(let v), .size): return String(Int(v.rounded()))
-        case (.double(let v), _): return NumberFormatting.compact(v)
+        case (.double(let v), _): return NumberText.compact(v)
         case (.string(let v), _): return v.contains(":") || v.contains("#") ? "\"\(v)\"" : v
         }
     }

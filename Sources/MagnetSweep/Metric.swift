@@ -1,3 +1,4 @@
+import MagnetCore
 import Foundation
 
 /// The metrics a trial reports, by name. Objectives and constraints name them; a metric of one
@@ -111,13 +112,5 @@ public struct ConstraintSpec: Sendable, Hashable {
     public func holds(_ value: Double) -> Bool { violation(value) <= 0 }
 
     /// `area_mm2 <= 4`.
-    public var text: String { "\(metric) \(relation.rawValue) \(NumberFormatting.compact(bound))" }
-}
-
-/// Number text for messages and keys.
-enum NumberFormatting {
-    /// `4`, `0.5`, `1e-06`: integral values without a fraction.
-    static func compact(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
+    public var text: String { "\(metric) \(relation.rawValue) \(NumberText.compact(bound))" }
 }

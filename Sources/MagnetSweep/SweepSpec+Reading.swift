@@ -197,7 +197,7 @@ extension SweepSpec {
                 case .double(let v): number = v
                 case .string: continue
                 }
-                if values.contains(number) { throw item.error("\(NumberFormatting.compact(number)) is listed twice") }
+                if values.contains(number) { throw item.error("\(NumberText.compact(number)) is listed twice") }
                 values.append(number)
             }
             return Parameter(key, .ordinal(values.sorted()))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MagnetCore
 
 /// The one rule for options that are a duration: a finite number within the option's range
 /// (`nan`, `inf` and values too small to act on are refused, never accepted to hang later).
@@ -11,9 +12,7 @@ enum DurationOption {
         }
     }
 
-    static func text(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
-    }
+    static func text(_ value: Double) -> String { NumberText.compact(value) }
 
     /// `--lease`: a second to a week.
     static let leaseSeconds: ClosedRange<Double> = 1...604_800

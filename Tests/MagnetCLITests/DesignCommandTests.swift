@@ -42,7 +42,7 @@ import Testing
         let lines = result.stderr.split(separator: "\n").map(String.init)
         #expect(lines == [
             "error: \(path):4:15: weightBuffer: 16 B cannot hold one weight vector per lane (8 × 8 × 8 bits = 64 B)",
-            "error: \(path):9:13: technology: unknown technology node `16mn`; known: 45nm, 28nm, 16nm, 7nm, or a path to a table file; did you mean `16nm`?",
+            "error: \(path):9:13: technology: unknown technology node `16mn`; known: 65nm, 45nm, 28nm, 16nm, 7nm, or a path to a table file; did you mean `16nm`?",
         ])
     }
 

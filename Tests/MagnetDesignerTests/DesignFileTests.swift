@@ -48,6 +48,14 @@ import Testing
         #expect(e?.description == "d.yaml:2:8: lanes: -2 is out of range; allowed: 1...1048576")
     }
 
+    /// `voltage` is read in volts; one outside the node's range points at its line.
+    @Test func aSupplyVoltageIsReadAndCheckedAgainstTheNode() throws {
+        #expect(try DesignFile.parse(valid + "\nvoltage: 0.42\n", file: "d.yaml").voltageV == 0.42)
+        #expect(try DesignFile.parse(valid, file: "d.yaml").voltageV == nil)
+        let e = error(valid + "\nvoltage: 0.3\n")
+        #expect(e?.description == "d.yaml:9:10: voltage: 0.3 V is outside 16nm's range, 0.4–1 V")
+    }
+
     @Test func badDataflowListsTheChoices() {
         let e = error(valid + "\ndataflow: OS-WS\n")
         #expect(e?.message.hasPrefix("unknown value `OS-WS`; allowed: WS, OS, IS, WS-LOS, OS-LWS") == true)

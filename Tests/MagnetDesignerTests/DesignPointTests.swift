@@ -43,7 +43,7 @@ import Testing
     @Test func unknownNode() {
         let found = problems { $0.technology = "12nm" }
         #expect(found.map(\.parameter) == ["technology"])
-        #expect(found.first?.message.contains("known: 45nm, 28nm, 16nm, 7nm") == true)
+        #expect(found.first?.message.contains("known: 65nm, 45nm, 28nm, 16nm, 7nm") == true)
     }
 
     @Test func arrayShapeMustMultiplyOut() {

@@ -26,21 +26,37 @@ import Testing
         let t = try Technology.named("16nm")
         // MAC: 0.05619 × 64/64 + 0.02809 × 24/32 = 0.0772575 pJ.
         #expect(close(hardware.compute.energyPerMACPJ, 0.0772575))
-        // WeightBuffer: 8 banks of 32768 bits, 64-bit reads: 64 × (0.00564 + 0.0001529 × √32768) = 2.13235 pJ.
+        // WeightBuffer: 8 banks of 4 KiB read 64 bits at a time: CACTI's 22 nm 4 KiB × 64 macro
+        // (read 1.17092 pJ, write 1.24601 pJ, 0.00320783 mW, 0.00350925 mm²) at 16 nm: energy ×
+        // 16/22 (0.7273; both at 0.8 V), area × 0.074/0.092 (0.8043).
         let weightBuffer = hardware.storage[4]
-        #expect(close(weightBuffer.readEnergyPJ, 64 * (0.00564 + 0.0001529 * 32768.0.squareRoot())))
-        #expect(close(weightBuffer.readEnergyPJ, 2.13235, relative: 1e-5))
-        #expect(close(weightBuffer.updateEnergyPJ, 2 * weightBuffer.readEnergyPJ))
-        // Area: 262,144 bits × 0.074 µm² / 0.7 = 27,712.9 µm² per PE.
-        #expect(close(weightBuffer.areaUM2, 262_144 * 0.074 / 0.7))
-        // Leakage: 262,144 bits × 20 pW × 1e-9 / 2 GHz = 0.00262144 pJ per cycle.
-        #expect(close(weightBuffer.leakagePJPerCycle, 0.00262144))
+        #expect(close(weightBuffer.readEnergyPJ, 1.17092 * 0.7273))
+        #expect(close(weightBuffer.readEnergyPJ, 0.851610, relative: 1e-6))
+        #expect(close(weightBuffer.updateEnergyPJ, (1.17092 + 1.24601) * 0.7273))
+        // Area: 8 banks × 0.00350925 mm² × 0.8043 = 22,579.9 µm² per PE.
+        #expect(close(weightBuffer.areaUM2, 8 * 0.00350925 * 0.8043 * 1e6))
+        // Leakage: 8 banks × 0.00320783 mW at 2 GHz = 0.0128313 pJ per cycle.
+        #expect(close(weightBuffer.leakagePJPerCycle, 8 * 0.00320783 / 2))
         // DRAM: one 64-bit burst at 3.9 pJ/bit = 249.6 pJ, 8 int8 words; 25.6 GB/s at 2 GHz = 12.8 B = 12.8 words per cycle.
         let dram = hardware.storage[7]
         #expect(close(dram.readEnergyPJ, 249.6) && dram.blockSize == 8)
         #expect(close(dram.readBandwidth ?? 0, 12.8))
         // Collectors: an 8-wide int8 weight register access is 64 bits × 0.00564 pJ.
         #expect(close(hardware.storage[0].readEnergyPJ, 64 * t.registerAccessPJPerBit))
+    }
+
+    /// The Simba-like design at Simba's 0.42 V: the MAC costs 0.0772575 × (0.42/0.8)² pJ, the
+    /// weight buffer read 1.17092 × 0.7273 × (0.42/0.8)²; DRAM bursts do not change.
+    @Test func aDesignAtALowerSupplyElaboratesWithScaledEnergies() throws {
+        var point = simbaLike()
+        point.voltageV = 0.42
+        let low = try point.elaborate(), nominal = try simbaLike().elaborate()
+        #expect(close(low.compute.energyPerMACPJ, 0.0772575 * 0.275625))
+        #expect(close(low.storage[4].readEnergyPJ, 1.17092 * 0.7273 * 0.275625))
+        #expect(low.storage[7].readEnergyPJ == nominal.storage[7].readEnergyPJ)
+        #expect(low.areaUM2 == nominal.areaUM2)
+        point.voltageV = 1.3
+        #expect(point.validate() == [DesignProblem(parameter: "voltage", message: "1.3 V is outside 16nm's range, 0.4–1 V")])
     }
 
     @Test func noInputCollectorWhenDepthIsZero() throws {
@@ -57,10 +73,15 @@ import Testing
         let report = try DesignReport(point: simbaLike())
         let sum = report.areaBreakdownMM2.reduce(0) { $0 + $1.areaMM2 }
         #expect(close(sum, report.areaMM2))
-        // Buffers by hand: (16 × (32 + 8 + 3) KiB + 64 KiB) × 8 bits × 0.074 / 0.7 µm².
-        let sramUM2 = Double((16 * 43 + 64) * 1024 * 8) * 0.074 / 0.7
-        let sramMM2 = report.areaBreakdownMM2.filter { $0.component.hasSuffix("Buffer") }.reduce(0) { $0 + $1.areaMM2 }
-        #expect(close(sramMM2, sramUM2 / 1e6))
+        // Buffers: in each of the 16 PEs 8 weight banks of 4 KiB × 64 bits, 8 accumulation banks
+        // of 384 B × 24 bits and an 8 KiB × 64-bit input buffer; one 64 KiB × 64-bit global buffer.
+        let t = try Technology.named("16nm")
+        func bank(_ bytes: Int, _ width: Int) -> Double { t.sramBank(capacityBits: bytes * 8, widthBits: width).areaMM2 }
+        let sramMM2 = 16 * (8 * bank(4096, 64) + 8 * bank(384, 24) + bank(8192, 64)) + bank(65536, 64)
+        let buffersMM2 = report.areaBreakdownMM2.filter { $0.component.hasSuffix("Buffer") }.reduce(0) { $0 + $1.areaMM2 }
+        #expect(close(buffersMM2, sramMM2))
+        // The 24-bit accumulation bank is 24/64 of CACTI's 1 KiB × 64 (the same 128 words).
+        #expect(close(bank(384, 24), 0.000857542 * 24 / 64 * 0.8043))
     }
 
     @Test func mismatchedMeshesAreReported() throws {
