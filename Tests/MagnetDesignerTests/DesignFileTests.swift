@@ -10,6 +10,14 @@ import Testing
         #expect(point == expected)
     }
 
+    @Test func eyerissExampleLoadsAsA65nmDesignAtOneVolt() throws {
+        let point = try DesignFile.load(path: examplesDirectory.appendingPathComponent("eyeriss-like.yaml").path)
+        #expect(point.validate().isEmpty)
+        #expect(point.macCount == 168 && point.peRows == 12 && point.peColumns == 14)
+        #expect(point.technology == "65nm" && point.voltageV == 1.0 && point.clockGHz == 0.2)
+        #expect(point.weightBufferBytes == 448 && point.globalBufferBytes == 108 * 1024)
+    }
+
     let valid = """
     numPEs: 16
     lanes: 8
