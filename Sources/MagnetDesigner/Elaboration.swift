@@ -34,14 +34,14 @@ extension DesignPoint {
                                    energyPerMACPJ: mac.energyPJ, areaUM2: mac.areaUM2)
 
         func registers(_ name: String, keeps: String, words: Int, wordBits: Int, block: Int, instances: Int, meshY: Int) -> StorageLevel {
-            let access = tech.registerAccessPJ(widthBits: block * wordBits)
-            let bits = words * wordBits
+            let file = tech.registerFile(entries: words / block, widthBits: block * wordBits)
             return StorageLevel(name: name, technology: .registers, keeps: [keeps], capacityWords: words, wordBits: wordBits,
                                 blockSize: block, instances: instances, meshY: meshY,
                                 readBandwidth: Double(block), writeBandwidth: Double(block),
-                                readEnergyPJ: access, writeEnergyPJ: access, updateEnergyPJ: 2 * access,
-                                leakagePJPerCycle: Technology.leakagePJPerCycle(bits: bits, pWPerBit: tech.registerLeakagePWPerBit, clockGHz: clockGHz),
-                                areaUM2: tech.registerAreaUM2(bits: bits))
+                                readEnergyPJ: file.readPJ, writeEnergyPJ: file.writePJ,
+                                updateEnergyPJ: file.readPJ + file.writePJ,
+                                leakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: file.leakagePW, clockGHz: clockGHz),
+                                areaUM2: file.areaUM2)
         }
 
         /// An SRAM level of `banks` equal banks, each `block` words wide, read and written once per cycle.

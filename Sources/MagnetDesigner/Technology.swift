@@ -44,12 +44,24 @@ public struct Technology: Sendable, Equatable {
     }
     /// This node's SRAM.
     public var sram: SRAMSource
-    /// Register-file (flip-flop) access energy (pJ per bit).
-    public var registerAccessPJPerBit: Double
-    /// Flip-flop area (µm² per bit).
-    public var registerAreaUM2PerBit: Double
-    /// Flip-flop leakage (pW per bit).
-    public var registerLeakagePWPerBit: Double
+    /// Registers: flip-flops, read through a tree of 2:1 multiplexers (docs/technology.md,
+    /// "Registers"; figures from a standard-cell library).
+    public struct Registers: Sendable, Equatable {
+        /// Writing one bit: the clock edge, the data input and the output driving one load (pJ).
+        public var writePJPerBit: Double
+        /// One multiplexer level of a read, per bit (pJ).
+        public var readPJPerBitPerMuxLevel: Double
+        /// One flip-flop (µm²).
+        public var flipFlopAreaUM2: Double
+        /// One 2:1 multiplexer (µm²).
+        public var muxAreaUM2: Double
+        /// One flip-flop's leakage (pW).
+        public var flipFlopLeakagePW: Double
+        /// One multiplexer's leakage (pW).
+        public var muxLeakagePW: Double
+    }
+    /// This node's registers (the collectors).
+    public var registers: Registers
     /// On-chip wire energy (pJ per bit per mm).
     public var wirePJPerBitPerMM: Double
     /// DRAM access energy (pJ per bit), interface included.
@@ -102,7 +114,10 @@ public struct Technology: Sendable, Equatable {
             let known = SRAMMacroTable.cacti7.nodes.keys.sorted().map(String.init).joined(separator: ", ")
             throw cactiNode.error("CACTI 7's SRAM table has no \(cactiNodeNM) nm rows; it has \(known)")
         }
-        let register = try root.required("register").mapping(knownKeys: ["access_pJ_per_bit", "area_um2_per_bit", "leakage_pW_per_bit"])
+        let register = try root.required("register").mapping(knownKeys: [
+            "write_pJ_per_bit", "read_pJ_per_bit_per_mux_level", "flip_flop_area_um2", "mux_area_um2",
+            "flip_flop_leakage_pW", "mux_leakage_pW",
+        ])
         let voltageV = try root.required("voltage_V").double(in: 0.1...5)
         let rangeNode = try root.required("voltage_range_V")
         let range = try rangeNode.list().map { try $0.double(in: 0.05...5) }
@@ -121,9 +136,13 @@ public struct Technology: Sendable, Equatable {
                              capacitanceScale: try sram.required("capacitance_scale").double(in: 1e-3...100),
                              areaScale: try sram.required("area_scale").double(in: 1e-3...100),
                              leakageScale: try sram.required("leakage_scale").double(in: 0...1e4)),
-            registerAccessPJPerBit: try register.required("access_pJ_per_bit").double(in: 0...100),
-            registerAreaUM2PerBit: try register.required("area_um2_per_bit").double(in: 0...1e4),
-            registerLeakagePWPerBit: try register.required("leakage_pW_per_bit").double(in: 0...1e6),
+            registers: Registers(
+                writePJPerBit: try register.required("write_pJ_per_bit").double(in: 0...100),
+                readPJPerBitPerMuxLevel: try register.required("read_pJ_per_bit_per_mux_level").double(in: 0...100),
+                flipFlopAreaUM2: try register.required("flip_flop_area_um2").double(in: 0...1e4),
+                muxAreaUM2: try register.required("mux_area_um2").double(in: 0...1e4),
+                flipFlopLeakagePW: try register.required("flip_flop_leakage_pW").double(in: 0...1e7),
+                muxLeakagePW: try register.required("mux_leakage_pW").double(in: 0...1e7)),
             wirePJPerBitPerMM: try root.required("wire_pJ_per_bit_per_mm").double(in: 0...100),
             dramPJPerBit: try root.required("dram_pJ_per_bit").double(in: 0...1e4))
     }

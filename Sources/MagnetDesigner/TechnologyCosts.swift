@@ -38,14 +38,31 @@ extension Technology {
                          areaMM2: cacti.areaMM2 * sram.areaScale, cycleTimeNS: cacti.cycleTimeNS)
     }
 
-    /// Energy (pJ) of one register-file access `widthBits` wide (read or write).
-    public func registerAccessPJ(widthBits: Int) -> Double {
-        Double(widthBits) * registerAccessPJPerBit
+    /// What a register file costs: per access, area and leakage.
+    public struct RegisterFile: Sendable, Equatable {
+        /// Reading one entry of the full width (pJ).
+        public var readPJ: Double
+        /// Writing one entry of the full width (pJ).
+        public var writePJ: Double
+        /// Flip-flops and read multiplexers (µm²).
+        public var areaUM2: Double
+        /// Leakage (pW).
+        public var leakagePW: Double
     }
 
-    /// Area (µm²) of `bits` flip-flops.
-    public func registerAreaUM2(bits: Int) -> Double {
-        Double(bits) * registerAreaUM2PerBit
+    /// A register file of `entries` entries `widthBits` wide, written and read one entry at a
+    /// time: `entries × width` flip-flops, read through a tree of `entries − 1` 2:1 multiplexers
+    /// per output bit, ⌈log₂ entries⌉ levels deep (a one-entry register is read for free: its
+    /// output already drives its consumer, and that load is paid by the write).
+    public func registerFile(entries: Int, widthBits: Int) -> RegisterFile {
+        var levels = 0
+        while 1 << levels < entries { levels += 1 }
+        let width = Double(widthBits)
+        let flipFlops = Double(entries) * width, muxes = Double(max(entries - 1, 0)) * width
+        return RegisterFile(readPJ: width * Double(levels) * registers.readPJPerBitPerMuxLevel,
+                            writePJ: width * registers.writePJPerBit,
+                            areaUM2: flipFlops * registers.flipFlopAreaUM2 + muxes * registers.muxAreaUM2,
+                            leakagePW: flipFlops * registers.flipFlopLeakagePW + muxes * registers.muxLeakagePW)
     }
 
     /// Leakage energy per clock cycle (pJ) of `milliwatts` at `clockGHz`: `mW·10⁻³ / (GHz·10⁹)` J.
@@ -53,11 +70,9 @@ extension Technology {
         milliwatts / clockGHz
     }
 
-    /// Leakage energy per clock cycle (pJ) of `bits` storage leaking `pWPerBit`, at `clockGHz`.
-    ///
-    /// `P = bits·pW·10⁻¹² W`; per cycle `P / (clockGHz·10⁹)` J = `bits·pW·10⁻⁹ / clockGHz` pJ.
-    public static func leakagePJPerCycle(bits: Int, pWPerBit: Double, clockGHz: Double) -> Double {
-        Double(bits) * pWPerBit * 1e-9 / clockGHz
+    /// Leakage energy per clock cycle (pJ) of `picowatts` at `clockGHz`: `pW·10⁻¹² / (GHz·10⁹)` J.
+    public static func leakagePJPerCycle(picowatts: Double, clockGHz: Double) -> Double {
+        picowatts * 1e-9 / clockGHz
     }
 }
 
@@ -73,9 +88,11 @@ extension Technology {
         for primitive in [\Technology.intMultiply8x8, \.intAdd32, \.fp16Multiply, \.fp32Add] {
             scaled[keyPath: primitive].energyPJ *= dynamic
         }
-        scaled.registerAccessPJPerBit *= dynamic
+        scaled.registers.writePJPerBit *= dynamic
+        scaled.registers.readPJPerBitPerMuxLevel *= dynamic
         scaled.wirePJPerBitPerMM *= dynamic
-        scaled.registerLeakagePWPerBit *= volts / voltageV
+        scaled.registers.flipFlopLeakagePW *= volts / voltageV
+        scaled.registers.muxLeakagePW *= volts / voltageV
         scaled.voltageV = volts
         return scaled
     }

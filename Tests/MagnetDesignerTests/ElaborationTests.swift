@@ -41,8 +41,11 @@ import Testing
         let dram = hardware.storage[7]
         #expect(close(dram.readEnergyPJ, 249.6) && dram.blockSize == 8)
         #expect(close(dram.readBandwidth ?? 0, 12.8))
-        // Collectors: an 8-wide int8 weight register access is 64 bits × 0.00564 pJ.
-        #expect(close(hardware.storage[0].readEnergyPJ, 64 * t.registerAccessPJPerBit))
+        // Collectors: a one-entry, 8-wide int8 weight register is written at 64 × 0.002361 pJ and
+        // read for free (its flip-flops drive the MACs directly).
+        #expect(close(hardware.storage[0].writeEnergyPJ, 64 * t.registers.writePJPerBit))
+        #expect(close(hardware.storage[0].writeEnergyPJ, 0.151104))
+        #expect(hardware.storage[0].readEnergyPJ == 0)
     }
 
     /// The Simba-like design at Simba's 0.42 V: the MAC costs 0.0772575 × (0.42/0.8)² pJ, the

@@ -32,7 +32,14 @@ import Testing
             #expect(close(scaled.energyPJ, original.energyPJ * energy, relative: tolerance))
             #expect(close(scaled.areaUM2, original.areaUM2 * area, relative: tolerance))
         }
-        #expect(close(table.registerAreaUM2PerBit, base.registerAreaUM2PerBit * area, relative: tolerance))
+        #expect(close(table.registers.flipFlopAreaUM2, base.registers.flipFlopAreaUM2 * area, relative: tolerance))
+        #expect(close(table.registers.muxAreaUM2, base.registers.muxAreaUM2 * area, relative: tolerance))
+        #expect(close(table.registers.writePJPerBit, base.registers.writePJPerBit * energy, relative: tolerance))
+        #expect(close(table.registers.readPJPerBitPerMuxLevel, base.registers.readPJPerBitPerMuxLevel * energy,
+                      relative: tolerance))
+        // Leakage scales with device width (area) and linearly with the supply.
+        #expect(close(table.registers.flipFlopLeakagePW, base.registers.flipFlopLeakagePW * area * volts / 0.9,
+                      relative: tolerance))
         #expect(close(table.wirePJPerBitPerMM, 0.1 * (volts / 0.9) * (volts / 0.9), relative: tolerance))
     }
 
@@ -72,9 +79,10 @@ import Testing
         #expect(low.voltageV == 0.42)
         #expect(close(low.intMultiply8x8.energyPJ, 0.05619 * 0.275625))
         #expect(close(low.fp32Add.energyPJ, nominal.fp32Add.energyPJ * 0.275625))
-        #expect(close(low.registerAccessPJPerBit, 0.00564 * 0.275625))
+        #expect(close(low.registers.writePJPerBit, 0.002361 * 0.275625))
+        #expect(close(low.registers.readPJPerBitPerMuxLevel, 0.0004992 * 0.275625))
         #expect(close(low.wirePJPerBitPerMM, nominal.wirePJPerBitPerMM * 0.275625))
-        #expect(close(low.registerLeakagePWPerBit, 80 * 0.525))
+        #expect(close(low.registers.flipFlopLeakagePW, 12307 * 0.525))
         #expect(low.dramPJPerBit == nominal.dramPJPerBit && low.intMultiply8x8.areaUM2 == nominal.intMultiply8x8.areaUM2)
         // SRAM from CACTI's 22 nm rows at 0.8 V: 8 KiB × 64 reads 1.59026 pJ × 0.7273 × 0.275625.
         let bank = low.sramBank(capacityBits: 8192 * 8, widthBits: 64)
@@ -115,7 +123,29 @@ import Testing
     }
 
     @Test func leakagePerCycle() {
-        // 1 Mbit leaking 20 pW/bit = 20.97 µW; at 2 GHz one cycle is 0.5 ns: 1,048,576 × 20e-12 × 0.5e-9 J = 0.010486 pJ.
-        #expect(close(Technology.leakagePJPerCycle(bits: 1_048_576, pWPerBit: 20, clockGHz: 2), 0.01048576))
+        // 20.97 µW (1 Mbit at 20 pW); at 2 GHz one cycle is 0.5 ns: 20,971,520e-12 × 0.5e-9 J = 0.010486 pJ.
+        #expect(close(Technology.leakagePJPerCycle(picowatts: 20_971_520, clockGHz: 2), 0.01048576))
+        // 1 mW for a 1 GHz cycle: 1 pJ.
+        #expect(close(Technology.leakagePJPerCycle(milliwatts: 1, clockGHz: 1), 1))
+    }
+
+    /// NanGate45's DFF_X1 and MUX2_X1 (1.1 V) carried to the 45 nm table (0.9 V): a write costs
+    /// 12.554 fJ × (0.9/1.1)² = 8.404 fJ per bit, a multiplexer level 2.655 fJ × 0.669 = 1.777 fJ.
+    /// An 8-entry, 64-bit file reads through 3 levels: 64 × 3 × 0.001777 = 0.341184 pJ; writes
+    /// 64 × 0.008404 = 0.537856 pJ; 512 flip-flops × 4.522 + 7 × 64 muxes × 1.862 = 3,149.44 µm²;
+    /// leakage 512 × 64,728 + 448 × 29,396 = 46,310,144 pW.
+    @Test func registerFilesAreFlipFlopsReadThroughMultiplexers() throws {
+        let t = try Technology.named("45nm")
+        #expect(t.registers == Technology.Registers(writePJPerBit: 0.008404, readPJPerBitPerMuxLevel: 0.001777,
+                                                    flipFlopAreaUM2: 4.522, muxAreaUM2: 1.862,
+                                                    flipFlopLeakagePW: 64728, muxLeakagePW: 29396))
+        let file = t.registerFile(entries: 8, widthBits: 64)
+        #expect(close(file.readPJ, 0.341184) && close(file.writePJ, 0.537856))
+        #expect(close(file.areaUM2, 3149.44) && close(file.leakagePW, 46_310_144))
+        // One entry: no multiplexer, read for free; 5 entries need 3 levels and 4 muxes per bit.
+        let single = t.registerFile(entries: 1, widthBits: 24)
+        #expect(single.readPJ == 0 && close(single.areaUM2, 24 * 4.522))
+        let five = t.registerFile(entries: 5, widthBits: 1)
+        #expect(close(five.readPJ, 3 * 0.001777) && close(five.areaUM2, 5 * 4.522 + 4 * 1.862))
     }
 }
