@@ -25,17 +25,22 @@ def read(path):
         return handle.read()
 
 
-def cell(text, name):
-    start = text.index(f"cell ({name})")
-    depth, i = 0, text.index("{", start)
+def closing(text, i):
+    """The index of the brace that closes the one at text[i]."""
+    depth = 0
     while True:
         if text[i] == "{":
             depth += 1
         elif text[i] == "}":
             depth -= 1
             if depth == 0:
-                return text[start:i + 1]
+                return i
         i += 1
+
+
+def cell(text, name):
+    start = text.index(f"cell ({name})")
+    return text[start:closing(text, text.index("{", start)) + 1]
 
 
 def groups(text, keyword):
@@ -46,15 +51,7 @@ def groups(text, keyword):
         match = pattern.search(text, pos)
         if not match:
             return out
-        depth, i = 0, match.end() - 1
-        while True:
-            if text[i] == "{":
-                depth += 1
-            elif text[i] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            i += 1
+        i = closing(text, match.end() - 1)
         out.append(text[match.start():i + 1])
         pos = i + 1
 
