@@ -151,7 +151,9 @@ public final class Coordinator {
     /// holds it, before the socket is bound.
     public func run(shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Report {
         let wait = OwnerWait(seconds: options.ownerWaitSeconds, onWait: onOwnerWait, shouldStop: shouldStop)
-        return try store.whileOwning(command: options.ownerCommand, wait: wait) { try runOwning(shouldStop: shouldStop) }
+        return try store.whileOwning(command: options.ownerCommand, wait: wait) {
+            try runOwning(shouldStop: shouldStop)
+        }
     }
 
     func runOwning(shouldStop: @escaping @Sendable () -> Bool) throws -> Report {

@@ -71,18 +71,21 @@ public struct SRAMMacroTable: Sendable {
             let fields = trimmed.split(separator: ",").map { String($0) }
             guard let names = header else {
                 guard fields == columns else {
-                    throw ConfigError(file: file, line: index + 1, message: "expected the columns \(columns.joined(separator: ","))")
+                    throw ConfigError(file: file, line: index + 1,
+                                      message: "expected the columns \(columns.joined(separator: ","))")
                 }
                 header = fields
                 continue
             }
             guard fields.count == names.count else {
-                throw ConfigError(file: file, line: index + 1, message: "expected \(names.count) fields, found \(fields.count)")
+                throw ConfigError(file: file, line: index + 1,
+                                  message: "expected \(names.count) fields, found \(fields.count)")
             }
             var values: [Double] = []
             for (name, field) in zip(names, fields) {
                 guard let value = Double(field), value.isFinite, value >= 0 else {
-                    throw ConfigError(file: file, line: index + 1, message: "`\(name)` is not a non-negative number: `\(field)`")
+                    throw ConfigError(file: file, line: index + 1,
+                                      message: "`\(name)` is not a non-negative number: `\(field)`")
                 }
                 values.append(value)
             }
@@ -98,7 +101,8 @@ public struct SRAMMacroTable: Sendable {
             for width in node.widths {
                 node.columns[width]?.sort { $0.capacityBytes < $1.capacityBytes }
                 if let column = node.columns[width], column.count < 2 {
-                    throw ConfigError(file: file, message: "\(featureNM) nm, \(width) bits: at least two capacities needed")
+                    throw ConfigError(file: file,
+                                      message: "\(featureNM) nm, \(width) bits: at least two capacities needed")
                 }
             }
             guard node.widths.count >= 2 else {

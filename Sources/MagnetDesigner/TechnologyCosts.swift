@@ -33,7 +33,8 @@ extension Technology {
         let cacti = table.macro(node: sram.cactiNodeNM, capacityBytes: Double(capacityBits) / 8, widthBits: widthBits)
         let supplyRatio = voltageV / (table.nodes[sram.cactiNodeNM]?.vddV ?? voltageV)
         let energyScale = sram.capacitanceScale * supplyRatio * supplyRatio
-        return SRAMMacro(readEnergyPJ: cacti.readEnergyPJ * energyScale, writeEnergyPJ: cacti.writeEnergyPJ * energyScale,
+        return SRAMMacro(readEnergyPJ: cacti.readEnergyPJ * energyScale,
+                         writeEnergyPJ: cacti.writeEnergyPJ * energyScale,
                          leakageMW: cacti.leakageMW * sram.leakageScale * supplyRatio,
                          areaMM2: cacti.areaMM2 * sram.areaScale, cycleTimeNS: cacti.cycleTimeNS)
     }

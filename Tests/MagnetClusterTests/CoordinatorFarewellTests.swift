@@ -22,7 +22,8 @@ import Testing
         for _ in 0..<100 where !dropped {
             usleep(100_000)
             let live = try rogue(target, id: "status", [try Wire.frames(.status, StatusRequest())], ms: 500)
-            dropped = live.first.map { !String(decoding: $0[1], as: UTF8.self).contains(#""worker":"sleeper""#) } ?? false
+            let view = live.first.map { String(decoding: $0[1], as: UTF8.self) }
+            dropped = view.map { !$0.contains(#""worker":"sleeper""#) } ?? false
         }
         #expect(dropped, "the coordinator did not drop the silent worker")
 

@@ -5,9 +5,13 @@ import Testing
 
 @Suite struct SRAMMacroTableTests {
     let table = SRAMMacroTable.cacti7
+    let header = "node_nm,vdd_V,capacity_bytes,width_bits,read_energy_pJ,write_energy_pJ,leakage_mW,area_mm2,"
+        + "cycle_time_ns"
 
     /// The bundled rows, read back from the file itself.
-    func rows() throws -> [(node: Int, bytes: Double, width: Int, read: Double, write: Double, leak: Double, area: Double)] {
+    typealias Row = (node: Int, bytes: Double, width: Int, read: Double, write: Double, leak: Double, area: Double)
+
+    func rows() throws -> [Row] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/MagnetDesigner/Technology/sram-cacti7.csv")
         return try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
@@ -45,8 +49,8 @@ import Testing
     /// writes +2.9%, area −14%; the smooth fit `a + b·√C` this table replaces was off by 19% RMS.
     @Test func aRowLeftOutIsInterpolatedFromItsNeighbours() throws {
         let kept = try rows().filter { !($0.node == 22 && $0.bytes == 16384) }
-        let header = "node_nm,vdd_V,capacity_bytes,width_bits,read_energy_pJ,write_energy_pJ,leakage_mW,area_mm2,cycle_time_ns"
-        let text = ([header] + kept.map { "\($0.node),0.8,\($0.bytes),\($0.width),\($0.read),\($0.write),\($0.leak),\($0.area),1" })
+        let text = ([header] + kept.map { "\($0.node),0.8,\($0.bytes),\($0.width),\($0.read),\($0.write),"
+                                          + "\($0.leak),\($0.area),1" })
             .joined(separator: "\n")
         let thinned = try SRAMMacroTable(csv: text, file: "thinned.csv")
         let macro = thinned.macro(node: 22, capacityBytes: 16384, widthBits: 64)
@@ -81,14 +85,15 @@ import Testing
     }
 
     @Test func badRowsAreLocated() {
-        let header = "node_nm,vdd_V,capacity_bytes,width_bits,read_energy_pJ,write_energy_pJ,leakage_mW,area_mm2,cycle_time_ns"
         let badNumber = #expect(throws: ConfigError.self) {
             try SRAMMacroTable(csv: "# c\n\(header)\n22,0.8,512,64,x,1,1,1,1\n", file: "t.csv")
         }
         #expect(badNumber?.description == "t.csv:3: `read_energy_pJ` is not a non-negative number: `x`")
         let badHeader = #expect(throws: ConfigError.self) { try SRAMMacroTable(csv: "node,vdd\n", file: "t.csv") }
         #expect(badHeader?.description.hasPrefix("t.csv:1: expected the columns node_nm,vdd_V,") == true)
-        let short = #expect(throws: ConfigError.self) { try SRAMMacroTable(csv: "\(header)\n22,0.8,512\n", file: "t.csv") }
+        let short = #expect(throws: ConfigError.self) {
+            try SRAMMacroTable(csv: "\(header)\n22,0.8,512\n", file: "t.csv")
+        }
         #expect(short?.description == "t.csv:2: expected 9 fields, found 3")
     }
 }

@@ -6,7 +6,8 @@ import Testing
 @Suite struct StudyRunTests {
     /// A complete outcome with `energy` as its first objective (the spec's other metrics at 1).
     func outcome(energy: Double) -> TrialOutcome {
-        TrialOutcome(state: .complete, metrics: [("energy_per_inference_uJ", energy), ("latency_ms", 1), ("area_mm2", 0.1)],
+        TrialOutcome(state: .complete,
+                     metrics: [("energy_per_inference_uJ", energy), ("latency_ms", 1), ("area_mm2", 0.1)],
                      violations: [0], error: nil, layers: [])
     }
 
@@ -21,7 +22,9 @@ import Testing
         // Nothing out yet and the budget not covered: the run goes on (a coordinator waits for workers).
         #expect(run.end(timeUp: false) == nil)
 
-        let handedOut = try (0..<3).map { _ in try #require(try run.driver.next(worker: "w", target: run.target)).trial }
+        let handedOut = try (0..<3).map { _ in
+            try #require(try run.driver.next(worker: "w", target: run.target)).trial
+        }
         #expect(try run.driver.next(worker: "w", target: run.target) == nil)   // 3 out: covered
         #expect(run.end(timeUp: false) == nil)                                 // but still in flight
         var reports: [StudyRun.Progress] = []
