@@ -11,10 +11,9 @@ extension Coordinator {
     /// that speaks meanwhile — a worker dropped for silence, one saying hello late — is told the
     /// same.
     func sayFarewell(on socket: ZMQSocket) throws {
-        let bye = try Wire.frames(.bye, Bye(reason: "the study is finished"))
+        let bye = Bye(reason: "the study is finished")
         var waitingFor = Set(workers.keys).union(droppedForSilence)
-        // A departed peer (EHOSTUNREACH with ROUTER_MANDATORY) is not an error.
-        for identity in waitingFor { try? socket.send([identity] + bye) }
+        for identity in waitingFor { send(identity, .bye, bye, on: socket) }
         let deadline = Date().addingTimeInterval(options.farewellSeconds)
         while !waitingFor.isEmpty && Date() < deadline {
             guard let frames = try socket.receive(timeoutMS: 20) else { continue }
@@ -31,7 +30,7 @@ extension Coordinator {
             case .status:
                 continue
             default:
-                try? socket.send([identity] + bye)
+                send(identity, .bye, bye, on: socket)
             }
         }
     }

@@ -54,7 +54,7 @@ extension DesignPoint {
                                 blockSize: block, instances: instances, meshY: meshY,
                                 readBandwidth: Double(block * banks), writeBandwidth: Double(block * banks),
                                 readEnergyPJ: read, writeEnergyPJ: write, updateEnergyPJ: read + write,
-                                leakagePJPerCycle: Technology.leakagePJPerCycle(milliwatts: bank.leakageMW * Double(banks),
+                                leakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: bank.leakageMW * 1e9 * Double(banks),
                                                                                 clockGHz: clockGHz),
                                 areaUM2: bank.areaMM2 * 1e6 * Double(banks),
                                 networkHopEnergyPJPerWord: hopPJPerWord)

@@ -66,11 +66,6 @@ extension Technology {
                             leakagePW: flipFlops * registers.flipFlopLeakagePW + muxes * registers.muxLeakagePW)
     }
 
-    /// Leakage energy per clock cycle (pJ) of `milliwatts` at `clockGHz`: `mW·10⁻³ / (GHz·10⁹)` J.
-    public static func leakagePJPerCycle(milliwatts: Double, clockGHz: Double) -> Double {
-        milliwatts / clockGHz
-    }
-
     /// Leakage energy per clock cycle (pJ) of `picowatts` at `clockGHz`: `pW·10⁻¹² / (GHz·10⁹)` J.
     public static func leakagePJPerCycle(picowatts: Double, clockGHz: Double) -> Double {
         picowatts * 1e-9 / clockGHz

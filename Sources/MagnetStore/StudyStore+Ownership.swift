@@ -72,20 +72,20 @@ extension StudyStore {
         return previous
     }
 
-    /// Takes the study file, waiting up to `seconds` for a holder to end or to be provably gone
-    /// (a coordinator requeued onto another node finds its killed predecessor's claim fresh for
-    /// up to ``StudyOwner/silentAfterSeconds``). `onWait` is told the holder once, when waiting
-    /// starts; `shouldStop` ends the wait early. Throws the refusal when the wait is over.
+    /// Takes the study file, waiting up to `wait.seconds` for a holder to end or to be provably
+    /// gone (a coordinator requeued onto another node finds its killed predecessor's claim fresh
+    /// for up to ``StudyOwner/silentAfterSeconds``). `wait.onWait` is told the holder once, when
+    /// waiting starts; `wait.shouldStop` ends the wait early. Throws the refusal when the wait is
+    /// over.
     @discardableResult
-    public func takeOwnership(command: String, waitingUpTo seconds: Double, onWait: ((StudyOwner) -> Void)? = nil,
-                              shouldStop: () -> Bool = { false }) throws -> StudyOwner? {
-        let deadline = Date().addingTimeInterval(seconds)
+    public func takeOwnership(command: String, wait: OwnerWait) throws -> StudyOwner? {
+        let deadline = Date().addingTimeInterval(wait.seconds)
         var told = false
         while true {
             do {
                 return try takeOwnership(command: command)
-            } catch let refusal as StoreError where refusal.heldBy != nil && Date() < deadline && !shouldStop() {
-                if !told, let holder = refusal.heldBy { onWait?(holder) }
+            } catch let refusal as StoreError where refusal.heldBy != nil && Date() < deadline && !wait.shouldStop() {
+                if !told, let holder = refusal.heldBy { wait.onWait?(holder) }
                 told = true
                 Thread.sleep(forTimeInterval: min(1, max(0, deadline.timeIntervalSinceNow)))
             }
@@ -106,10 +106,10 @@ extension StudyStore {
 
     /// Runs `body` holding the file (taken as `command`, unless this store holds it already, and
     /// then given up again, also when `body` throws). `wait` gives the holder that long to end
-    /// (``takeOwnership(command:waitingUpTo:onWait:shouldStop:)``).
+    /// (``takeOwnership(command:wait:)``).
     public func whileOwning<T>(command: String, wait: OwnerWait = .none, _ body: () throws -> T) throws -> T {
         guard !isOwner else { return try body() }
-        try takeOwnership(command: command, waitingUpTo: wait.seconds, onWait: wait.onWait, shouldStop: wait.shouldStop)
+        try takeOwnership(command: command, wait: wait)
         let result: T
         do {
             result = try body()

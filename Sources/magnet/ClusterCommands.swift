@@ -62,7 +62,7 @@ struct CoordinatorCommand: ParsableCommand {
         let coordinator = Coordinator(spec: spec, store: store, options: options)
         let progress = SweepProgress(spec: spec, quiet: quiet)
         coordinator.onProgress = { progress.show($0) }
-        coordinator.onOwnerWait = { FileHandle.standardError.write(Data(study.ownerWaitNotice($0).utf8)) }
+        coordinator.onOwnerWait = study.announceOwnerWait
         let advertisedHost = options.advertisedHost
         coordinator.onBound = { endpoint in
             let advertised = EndpointFile.advertised(endpoint, host: advertisedHost)

@@ -56,7 +56,7 @@ struct SweepCommand: ParsableCommand {
             options.ownerWaitSeconds = study.ownerWaitSeconds
             let runner = SweepRunner(spec: spec, store: store, options: options)
             runner.onProgress = { progress.show($0) }
-            runner.onOwnerWait = { FileHandle.standardError.write(Data(study.ownerWaitNotice($0).utf8)) }
+            runner.onOwnerWait = study.announceOwnerWait
             let report = try runner.run(shouldStop: { stop.isSet })
             outcome = (report.finished, report.reason, report.seconds, report.requeued)
         } else {
@@ -69,7 +69,7 @@ struct SweepCommand: ParsableCommand {
             options.ownerWaitSeconds = study.ownerWaitSeconds
             let coordinator = Coordinator(spec: spec, store: store, options: options)
             coordinator.onProgress = { progress.show($0) }
-            coordinator.onOwnerWait = { FileHandle.standardError.write(Data(study.ownerWaitNotice($0).utf8)) }
+            coordinator.onOwnerWait = study.announceOwnerWait
             var children: [Process] = []
             coordinator.onBound = { endpoint in
                 // Local workers say only what goes wrong, unless more was asked for.
@@ -141,10 +141,10 @@ struct StudyOptions: ParsableArguments {
         try DurationOption.check(ownerWaitSeconds, "--wait-for-owner", in: DurationOption.ownerWaitSeconds)
     }
 
-    /// What a sweep or coordinator prints when it waits for the study file's holder.
-    func ownerWaitNotice(_ holder: StudyOwner) -> String {
-        "the study file is in use by \(holder.description); waiting up to "
-            + "\(DurationOption.text(ownerWaitSeconds)) s for it to end (--wait-for-owner)\n"
+    /// Says on stderr that a sweep or coordinator waits for the study file's holder.
+    func announceOwnerWait(_ holder: StudyOwner) {
+        FileHandle.standardError.write(Data(("the study file is in use by \(holder.description); waiting up to "
+            + "\(DurationOption.text(ownerWaitSeconds)) s for it to end (--wait-for-owner)\n").utf8))
     }
 
     /// Reads the sweep file and opens or creates its study file.

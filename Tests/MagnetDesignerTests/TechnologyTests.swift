@@ -128,7 +128,7 @@ import Testing
         // 20.97 µW (1 Mbit at 20 pW); at 2 GHz one cycle is 0.5 ns: 20,971,520e-12 × 0.5e-9 J = 0.010486 pJ.
         #expect(close(Technology.leakagePJPerCycle(picowatts: 20_971_520, clockGHz: 2), 0.01048576))
         // 1 mW for a 1 GHz cycle: 1 pJ.
-        #expect(close(Technology.leakagePJPerCycle(milliwatts: 1, clockGHz: 1), 1))
+        #expect(close(Technology.leakagePJPerCycle(picowatts: 1e9, clockGHz: 1), 1))
     }
 
     /// NanGate45's DFF_X1 and MUX2_X1 (1.1 V) carried to the 45 nm table (0.9 V): a write costs

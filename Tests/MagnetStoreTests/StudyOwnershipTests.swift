@@ -103,17 +103,18 @@ func trialRow(_ number: Int, _ state: TrialState) -> TrialRecord {
         // A stop request ends the wait with the refusal, the holder told first.
         var told: [StudyOwner] = []
         let stopped = try #require(throws: StoreError.self) {
-            try StudyStore.open(path: path).takeOwnership(command: "coordinator", waitingUpTo: 60,
-                                                          onWait: { told.append($0) }, shouldStop: { true })
+            try StudyStore.open(path: path).takeOwnership(
+                command: "coordinator", wait: OwnerWait(seconds: 60, onWait: { told.append($0) }, shouldStop: { true }))
         }
         #expect(stopped.heldBy?.host == "node-elsewhere")
         #expect(told.isEmpty)   // stopped before waiting
         // A wait shorter than the silence left is refused; a longer one takes the file over.
         #expect(throws: StoreError.self) {
-            try StudyStore.open(path: path).takeOwnership(command: "coordinator", waitingUpTo: 0.5)
+            try StudyStore.open(path: path).takeOwnership(command: "coordinator", wait: OwnerWait(seconds: 0.5))
         }
         let store = try StudyStore.open(path: path)
-        let previous = try store.takeOwnership(command: "coordinator", waitingUpTo: 60, onWait: { told.append($0) })
+        let previous = try store.takeOwnership(command: "coordinator",
+                                               wait: OwnerWait(seconds: 60, onWait: { told.append($0) }))
         #expect(previous?.host == "node-elsewhere" && previous?.pid == 42)
         #expect(told.map(\.host) == ["node-elsewhere"])   // told once
         #expect(store.isOwner)
