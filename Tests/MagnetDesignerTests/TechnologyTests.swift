@@ -95,6 +95,21 @@ import Testing
         #expect(nominal.voltageRangeV == 0.4...1.0)
     }
 
+    /// A supply range that leaves out the nominal supply, or is not two numbers, is located.
+    @Test func aVoltageRangeAroundTheNominalSupplyIsRequired() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-tech-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let nominal = try String(contentsOf: try #require(Technology.bundledTableURL("16nm")), encoding: .utf8)
+        for bad in ["[0.9, 1.2]", "[0.4]"] {
+            let path = folder.appendingPathComponent("range.yaml").path
+            try nominal.replacingOccurrences(of: "voltage_range_V: [0.4, 1]", with: "voltage_range_V: \(bad)")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            let error = #expect(throws: ConfigError.self) { try Technology.load(path: path) }
+            #expect(error?.description == "\(path):7:18: voltage_range_V: expected [lowest, highest] volts around "
+                    + "voltage_V (0.8)", "\(String(describing: error))")
+        }
+    }
+
     @Test func aTableNamingANodeCACTIDoesNotHaveIsLocated() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-tech-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
