@@ -17,11 +17,15 @@ public struct DesignReport: Sendable {
         self.voltageV = try point.voltageV ?? Technology.named(point.technology).voltageV
     }
 
-    /// Area of each component (mm²), in hardware order: the MACs first, then each on-chip level.
+    /// Area of each component (mm²), in hardware order: the MACs first, then each on-chip level,
+    /// then the logic and placement terms.
     public var areaBreakdownMM2: [(component: String, areaMM2: Double)] {
         var parts = [(hardware.compute.name, hardware.compute.areaUM2 * Double(hardware.compute.instances) / 1e6)]
         for level in hardware.storage where level.technology != .dram {
             parts.append((level.name, level.areaUM2 * Double(level.instances) / 1e6))
+        }
+        for term in hardware.otherAreas {
+            parts.append((term.name, term.totalUM2 / 1e6))
         }
         return parts
     }
@@ -45,9 +49,11 @@ public struct DesignReport: Sendable {
             ("accumulationCollectorDepth", .int(p.accumulationCollectorDepth)),
             ("inputCollectorDepth", .int(p.inputCollectorDepth)),
             ("weightBufferBytes", .int(p.weightBufferBytes)), ("inputBufferBytes", .int(p.inputBufferBytes)),
-            ("accumulationBufferBytes", .int(p.accumulationBufferBytes)), ("globalBufferBytes", .int(p.globalBufferBytes)),
+            ("accumulationBufferBytes", .int(p.accumulationBufferBytes)),
+            ("globalBufferBytes", .int(p.globalBufferBytes)),
             ("dramBandwidthGBps", .double(p.dramBandwidthGBps)),
-            ("weightFormat", .string(p.weightFormat.rawValue)), ("activationFormat", .string(p.activationFormat.rawValue)),
+            ("weightFormat", .string(p.weightFormat.rawValue)),
+            ("activationFormat", .string(p.activationFormat.rawValue)),
             ("accumulationBits", .int(p.accumulationBits)), ("dataflow", .string(p.dataflow.rawValue)),
             ("clockGHz", .double(p.clockGHz)), ("technology", .string(p.technology)),
             ("voltage", .double(voltageV)),
@@ -93,6 +99,12 @@ public struct DesignReport: Sendable {
                 ("area_um2_per_instance", .double(compute.areaUM2)),
             ])),
             ("levels", .array(levels)),
+            ("other_areas", .array(hardware.otherAreas.map { term in
+                .object([
+                    ("name", .string(term.name)), ("kind", .string(term.kind.rawValue)),
+                    ("instances", .int(term.instances)), ("area_um2_per_instance", .double(term.areaUM2)),
+                ])
+            })),
             ("area_breakdown_mm2", .object(areaBreakdownMM2.map { ($0.component, .double($0.areaMM2)) })),
         ])
     }

@@ -30,69 +30,94 @@ extension DesignPoint {
         let peMesh = (x: peColumns, y: peRows)
 
         let mac = tech.mac(weights: weightFormat, activations: activationFormat, accumulationBits: accumulationBits)
-        let compute = ComputeLevel(name: "MAC", instances: macCount, meshX: peMesh.x * vectorSize, meshY: peMesh.y * lanes,
-                                   energyPerMACPJ: mac.energyPJ, areaUM2: mac.areaUM2)
+        let logic = tech.templateLogic(numPEs: numPEs, lanes: lanes, vectorSize: vectorSize,
+                                       weights: weightFormat, activations: activationFormat,
+                                       accumulationBits: accumulationBits)
+        // A MAC's area is its share of its lane's dot product (multipliers and adder tree).
+        let compute = ComputeLevel(name: "MAC", instances: macCount, meshX: peMesh.x * vectorSize,
+                                   meshY: peMesh.y * lanes, energyPerMACPJ: mac.energyPJ,
+                                   areaUM2: logic.dotProductLaneUM2 / Double(vectorSize))
 
-        func registers(_ name: String, keeps: String, words: Int, wordBits: Int, block: Int, instances: Int, meshY: Int) -> StorageLevel {
+        func registers(_ name: String, keeps: String, words: Int, wordBits: Int, block: Int, instances: Int,
+                       meshY: Int) -> StorageLevel {
             let file = tech.registerFile(entries: words / block, widthBits: block * wordBits)
-            return StorageLevel(name: name, technology: .registers, keeps: [keeps], capacityWords: words, wordBits: wordBits,
-                                blockSize: block, instances: instances, meshY: meshY,
+            return StorageLevel(name: name, technology: .registers, keeps: [keeps], capacityWords: words,
+                                wordBits: wordBits, blockSize: block, instances: instances, meshY: meshY,
                                 readBandwidth: Double(block), writeBandwidth: Double(block),
                                 readEnergyPJ: file.readPJ, writeEnergyPJ: file.writePJ,
                                 updateEnergyPJ: file.readPJ + file.writePJ,
-                                leakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: file.leakagePW, clockGHz: clockGHz),
+                                leakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: file.leakagePW,
+                                                                                clockGHz: clockGHz),
                                 areaUM2: file.areaUM2)
         }
 
+        /// Keep-out rings of the SRAM macros placed so far, per PE and for the chip (µm²).
+        var peHalosUM2 = 0.0, chipHalosUM2 = 0.0
         /// An SRAM level of `banks` equal banks, each `block` words wide, read and written once per cycle.
         func sram(_ name: String, keeps: Set<String>, bytes: Int, wordBits: Int, block: Int, banks: Int,
-                  instances: Int, meshY: Int, hopPJPerWord: Double = 0) -> StorageLevel {
+                  instances: Int, meshY: Int, inPE: Bool = true, hopPJPerWord: Double = 0) -> StorageLevel {
             let bits = bytes * 8
             let bank = tech.sramBank(capacityBits: bits / banks, widthBits: block * wordBits)
             let read = bank.readEnergyPJ, write = bank.writeEnergyPJ
-            return StorageLevel(name: name, technology: .sram, keeps: keeps, capacityWords: bits / wordBits, wordBits: wordBits,
-                                blockSize: block, instances: instances, meshY: meshY,
+            let halosUM2 = tech.macroHaloUM2(macroAreaUM2: bank.areaMM2 * 1e6) * Double(banks * instances)
+            if inPE { peHalosUM2 += halosUM2 / Double(numPEs) } else { chipHalosUM2 += halosUM2 }
+            let leakagePW = bank.leakageMW * 1e9 * Double(banks)
+            return StorageLevel(name: name, technology: .sram, keeps: keeps, capacityWords: bits / wordBits,
+                                wordBits: wordBits, blockSize: block, instances: instances, meshY: meshY,
                                 readBandwidth: Double(block * banks), writeBandwidth: Double(block * banks),
                                 readEnergyPJ: read, writeEnergyPJ: write, updateEnergyPJ: read + write,
-                                leakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: bank.leakageMW * 1e9 * Double(banks),
+                                leakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: leakagePW,
                                                                                 clockGHz: clockGHz),
                                 areaUM2: bank.areaMM2 * 1e6 * Double(banks),
                                 networkHopEnergyPJPerWord: hopPJPerWord)
         }
 
-        let perLane = numPEs * lanes
+        let perLane = numPEs * lanes, laneMeshY = peMesh.y * lanes
         var levels: [StorageLevel] = [
-            registers("WeightCollector", keeps: "Weights", words: weightCollectorDepth * vectorSize, wordBits: weightBits,
-                      block: vectorSize, instances: perLane, meshY: peMesh.y * lanes),
-            registers("AccumulationCollector", keeps: "Outputs", words: accumulationCollectorDepth, wordBits: accumulationBits,
-                      block: 1, instances: perLane, meshY: peMesh.y * lanes),
+            registers("WeightCollector", keeps: "Weights", words: weightCollectorDepth * vectorSize,
+                      wordBits: weightBits, block: vectorSize, instances: perLane, meshY: laneMeshY),
+            registers("AccumulationCollector", keeps: "Outputs", words: accumulationCollectorDepth,
+                      wordBits: accumulationBits, block: 1, instances: perLane, meshY: laneMeshY),
         ]
         if inputCollectorDepth > 0 {
-            levels.append(registers("InputCollector", keeps: "Inputs", words: inputCollectorDepth * vectorSize, wordBits: activationBits,
-                                    block: vectorSize, instances: numPEs, meshY: peMesh.y))
+            levels.append(registers("InputCollector", keeps: "Inputs", words: inputCollectorDepth * vectorSize,
+                                    wordBits: activationBits, block: vectorSize, instances: numPEs, meshY: peMesh.y))
         }
-        levels.append(sram("AccumulationBuffer", keeps: ["Outputs"], bytes: accumulationBufferBytes, wordBits: accumulationBits,
-                           block: 1, banks: lanes, instances: numPEs, meshY: peMesh.y))
+        levels.append(sram("AccumulationBuffer", keeps: ["Outputs"], bytes: accumulationBufferBytes,
+                           wordBits: accumulationBits, block: 1, banks: lanes, instances: numPEs, meshY: peMesh.y))
         levels.append(sram("WeightBuffer", keeps: ["Weights"], bytes: weightBufferBytes, wordBits: weightBits,
                            block: vectorSize, banks: lanes, instances: numPEs, meshY: peMesh.y))
         levels.append(sram("InputBuffer", keeps: ["Inputs"], bytes: inputBufferBytes, wordBits: activationBits,
                            block: vectorSize, banks: 1, instances: numPEs, meshY: peMesh.y))
 
-        // One hop on the array network spans one PE pitch: the side of a square PE.
-        let peAreaUM2 = levels.reduce(0) { $0 + $1.areaUM2 * Double($1.instances / numPEs) } + mac.areaUM2 * Double(lanes * vectorSize)
+        // One hop on the array network spans one PE pitch: the side of a square PE as placed.
+        func perPE(_ technology: StorageLevel.Technology) -> Double {
+            levels.filter { $0.technology == technology }.reduce(0) { $0 + $1.areaUM2 * Double($1.instances / numPEs) }
+        }
+        let peCellsUM2 = logic.dotProductLaneUM2 * Double(lanes) + perPE(.registers) + logic.peControlUM2
+        let peAreaUM2 = tech.placedLogicUM2(cellsUM2: peCellsUM2) + perPE(.sram) + peHalosUM2
         let pitchMM = peAreaUM2.squareRoot() / 1000
         let hopPJPerWord = tech.wirePJPerBitPerMM * pitchMM * Double(activationBits)
-        levels.append(sram("GlobalBuffer", keeps: ["Inputs", "Outputs"], bytes: globalBufferBytes, wordBits: activationBits,
-                           block: vectorSize, banks: 1, instances: 1, meshY: 1, hopPJPerWord: hopPJPerWord))
+        levels.append(sram("GlobalBuffer", keeps: ["Inputs", "Outputs"], bytes: globalBufferBytes,
+                           wordBits: activationBits, block: vectorSize, banks: 1, instances: 1, meshY: 1,
+                           inPE: false, hopPJPerWord: hopPJPerWord))
 
         let burstBits = 64
         let dramWordsPerCycle = dramBandwidthGBps * 8 / Double(activationBits) / clockGHz
         let dramBlock = max(1, burstBits / activationBits)
         let dramBurstPJ = Double(burstBits) * (dramEnergyPJPerBit ?? tech.dramPJPerBit)
-        levels.append(StorageLevel(name: "DRAM", technology: .dram, keeps: ["Weights", "Inputs", "Outputs"], capacityWords: nil,
-                                   wordBits: activationBits, blockSize: dramBlock, instances: 1,
+        levels.append(StorageLevel(name: "DRAM", technology: .dram, keeps: ["Weights", "Inputs", "Outputs"],
+                                   capacityWords: nil, wordBits: activationBits, blockSize: dramBlock, instances: 1,
                                    readBandwidth: dramWordsPerCycle, writeBandwidth: dramWordsPerCycle,
                                    readEnergyPJ: dramBurstPJ, writeEnergyPJ: dramBurstPJ, updateEnergyPJ: dramBurstPJ))
-        return Hardware(name: name, clockGHz: clockGHz, compute: compute, storage: levels)
+        let cellsUM2 = peCellsUM2 * Double(numPEs) + logic.controllerUM2
+        let otherAreas = [
+            AreaTerm(name: "PEControl", kind: .logic, instances: numPEs, areaUM2: logic.peControlUM2),
+            AreaTerm(name: "Controller", kind: .logic, areaUM2: logic.controllerUM2),
+            AreaTerm(name: "PlacementWhitespace", kind: .placement,
+                     areaUM2: tech.placedLogicUM2(cellsUM2: cellsUM2) - cellsUM2),
+            AreaTerm(name: "MacroHalos", kind: .placement, areaUM2: peHalosUM2 * Double(numPEs) + chipHalosUM2),
+        ]
+        return Hardware(name: name, clockGHz: clockGHz, compute: compute, storage: levels, otherAreas: otherAreas)
     }
 }

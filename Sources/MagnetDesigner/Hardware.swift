@@ -13,13 +13,17 @@ public struct Hardware: Sendable, Hashable {
     public var compute: ComputeLevel
     /// Storage levels from the one next to the compute units (index 0) to DRAM (last).
     public var storage: [StorageLevel]
+    /// Area that is neither compute nor storage: control logic and placement overheads.
+    public var otherAreas: [AreaTerm]
 
     /// Creates a hardware description.
-    public init(name: String, clockGHz: Double, compute: ComputeLevel, storage: [StorageLevel]) {
+    public init(name: String, clockGHz: Double, compute: ComputeLevel, storage: [StorageLevel],
+                otherAreas: [AreaTerm] = []) {
         self.name = name
         self.clockGHz = clockGHz
         self.compute = compute
         self.storage = storage
+        self.otherAreas = otherAreas
     }
 
     /// Instances of the level just inside storage level `index` (compute units for index 0).
@@ -39,25 +43,61 @@ public struct Hardware: Sendable, Hashable {
     /// Structural problems: instance counts that do not divide, meshes that do not multiply out.
     public func validate() -> [String] {
         var problems: [String] = []
-        let compute = (name: self.compute.name, instances: self.compute.instances, meshX: self.compute.meshX, meshY: self.compute.meshY)
+        let compute = (name: self.compute.name, instances: self.compute.instances, meshX: self.compute.meshX,
+                       meshY: self.compute.meshY)
         var levels = [compute]
         levels += storage.map { ($0.name, $0.instances, $0.meshX, $0.meshY) }
         for level in levels where level.meshX * level.meshY != level.instances {
-            problems.append("\(level.name): meshX × meshY (\(level.meshX) × \(level.meshY)) differs from instances (\(level.instances))")
+            problems.append("\(level.name): meshX × meshY (\(level.meshX) × \(level.meshY)) differs from instances "
+                            + "(\(level.instances))")
         }
         for index in 1..<levels.count {
             let inner = levels[index - 1], outer = levels[index]
             if inner.meshX % max(outer.meshX, 1) != 0 || inner.meshY % max(outer.meshY, 1) != 0 {
-                problems.append("\(outer.name): its \(outer.meshX)×\(outer.meshY) mesh does not divide the \(inner.meshX)×\(inner.meshY) mesh of \(inner.name)")
+                problems.append("\(outer.name): its \(outer.meshX)×\(outer.meshY) mesh does not divide the "
+                                + "\(inner.meshX)×\(inner.meshY) mesh of \(inner.name)")
             }
         }
         return problems
     }
 
-    /// Total area (µm²): compute units plus every on-chip storage instance.
+    /// Total area (µm²): compute units, every on-chip storage instance and the other terms.
     public var areaUM2: Double {
         compute.areaUM2 * Double(compute.instances) + storage.reduce(0) { $0 + $1.areaUM2 * Double($1.instances) }
+            + otherAreas.reduce(0) { $0 + $1.totalUM2 }
     }
+}
+
+/// Area that holds no data and computes no MAC: a block of control logic, or space that
+/// placement leaves around cells and macros.
+public struct AreaTerm: Sendable, Hashable {
+    /// What the area is.
+    public enum Kind: String, Sendable, Hashable {
+        /// Standard cells (control, adder trees, multiplexers).
+        case logic
+        /// No cells: whitespace between placed cells, keep-out rings around macros.
+        case placement
+    }
+
+    /// Name for reports, e.g. `Controller`.
+    public var name: String
+    /// What the area is.
+    public var kind: Kind
+    /// Copies of the block.
+    public var instances: Int
+    /// Area of one copy (µm²).
+    public var areaUM2: Double
+
+    /// Creates an area term.
+    public init(name: String, kind: Kind, instances: Int = 1, areaUM2: Double) {
+        self.name = name
+        self.kind = kind
+        self.instances = instances
+        self.areaUM2 = areaUM2
+    }
+
+    /// Area of all copies (µm²).
+    public var totalUM2: Double { areaUM2 * Double(instances) }
 }
 
 /// The arithmetic units (MACs).

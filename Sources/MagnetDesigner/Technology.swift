@@ -62,6 +62,38 @@ public struct Technology: Sendable, Equatable {
     }
     /// This node's registers (the collectors).
     public var registers: Registers
+    /// Logic beyond the collectors, fitted to synthesis of magnet's RTL (docs/technology.md,
+    /// "Logic from synthesis"): standard-cell area for int8 × int8 operands and 24-bit
+    /// accumulation, before placement.
+    public struct Logic: Sendable, Equatable {
+        /// A lane's dot product of one product: its multiplier (µm²).
+        public var dotProductUM2: Double
+        /// … each further product: a multiplier and an adder of the tree that sums them (µm²).
+        public var dotProductUM2PerAddedProduct: Double
+        /// A PE's control, multiplexers and read-out beyond its collectors: fixed part (µm²).
+        public var peControlUM2: Double
+        /// … per lane (accumulator adder, lane control) (µm²).
+        public var peControlUM2PerLane: Double
+        /// … per vector element of every lane (operand multiplexers) (µm²).
+        public var peControlUM2PerLaneElement: Double
+        /// The array controller: fixed part (µm²).
+        public var controllerUM2: Double
+        /// … per PE it sequences (µm²).
+        public var controllerUM2PerPE: Double
+    }
+    /// This node's logic beyond the collectors.
+    public var logic: Logic
+    /// How cells and macros are placed on the die (docs/technology.md, "Placement"): the area
+    /// no tool above counts.
+    public struct Floorplan: Sendable, Equatable {
+        /// Standard-cell area over the area the cells are placed in (0–1]: the rest is whitespace
+        /// for routing, clock tree, power grid and timing repair.
+        public var logicUtilisation: Double
+        /// Keep-out ring around each SRAM macro (µm), for its pins, power ring and routing.
+        public var macroHaloUM: Double
+    }
+    /// This node's placement rules.
+    public var floorplan: Floorplan
     /// On-chip wire energy (pJ per bit per mm).
     public var wirePJPerBitPerMM: Double
     /// DRAM access energy (pJ per bit), interface included.
@@ -76,14 +108,16 @@ public struct Technology: Sendable, Equatable {
     public static func named(_ node: String) throws -> Technology {
         if bundledNodes.contains(node) {
             guard let url = bundledTableURL(node) else {
-                throw ConfigError(file: "Technology/\(node).yaml", message: "the bundled technology table is missing from the installation")
+                throw ConfigError(file: "Technology/\(node).yaml",
+                                  message: "the bundled technology table is missing from the installation")
             }
             return try load(path: url.path)
         }
         if node.hasSuffix(".yaml") || node.hasSuffix(".yml") || node.hasSuffix(".json") {
             return try load(path: node)
         }
-        var message = "unknown technology node `\(node)`; known: \(bundledNodes.joined(separator: ", ")), or a path to a table file"
+        var message = "unknown technology node `\(node)`; known: \(bundledNodes.joined(separator: ", ")), "
+            + "or a path to a table file"
         if let near = NearestName.suggestion(for: node, among: bundledNodes) { message += "; did you mean `\(near)`?" }
         throw ConfigError(file: node, message: message)
     }
@@ -97,9 +131,11 @@ public struct Technology: Sendable, Equatable {
     public static func load(path: String) throws -> Technology {
         let root = try ConfigNode.load(path: path).mapping(knownKeys: [
             "node", "feature_nm", "voltage_V", "voltage_range_V", "energy_scale_from_45nm", "area_scale_from_45nm",
-            "arithmetic", "sram", "register", "wire_pJ_per_bit_per_mm", "dram_pJ_per_bit",
+            "arithmetic", "sram", "register", "logic", "floorplan", "wire_pJ_per_bit_per_mm", "dram_pJ_per_bit",
         ])
-        let arithmetic = try root.required("arithmetic").mapping(knownKeys: ["int_multiply_8x8", "int_add_32", "fp16_multiply", "fp32_add"])
+        let arithmetic = try root.required("arithmetic").mapping(knownKeys: [
+            "int_multiply_8x8", "int_add_32", "fp16_multiply", "fp32_add",
+        ])
         func primitive(_ key: String) throws -> Primitive {
             let map = try arithmetic.required(key).mapping(knownKeys: ["energy_pJ", "area_um2"])
             return Primitive(energyPJ: try map.required("energy_pJ").double(in: 0...1e6),
@@ -118,6 +154,11 @@ public struct Technology: Sendable, Equatable {
             "write_pJ_per_bit", "read_pJ_per_bit_per_mux_level", "flip_flop_area_um2", "mux_area_um2",
             "flip_flop_leakage_pW", "mux_leakage_pW",
         ])
+        let logic = try root.required("logic").mapping(knownKeys: [
+            "dot_product_um2", "dot_product_um2_per_added_product", "pe_control_um2", "pe_control_um2_per_lane",
+            "pe_control_um2_per_lane_element", "controller_um2", "controller_um2_per_pe",
+        ])
+        let floorplan = try root.required("floorplan").mapping(knownKeys: ["logic_utilisation", "macro_halo_um"])
         let voltageV = try root.required("voltage_V").double(in: 0.1...5)
         let rangeNode = try root.required("voltage_range_V")
         let range = try rangeNode.list().map { try $0.double(in: 0.05...5) }
@@ -143,6 +184,18 @@ public struct Technology: Sendable, Equatable {
                 muxAreaUM2: try register.required("mux_area_um2").double(in: 0...1e4),
                 flipFlopLeakagePW: try register.required("flip_flop_leakage_pW").double(in: 0...1e7),
                 muxLeakagePW: try register.required("mux_leakage_pW").double(in: 0...1e7)),
+            logic: Logic(
+                dotProductUM2: try logic.required("dot_product_um2").double(in: 0...1e6),
+                dotProductUM2PerAddedProduct: try logic.required("dot_product_um2_per_added_product")
+                    .double(in: 0...1e6),
+                peControlUM2: try logic.required("pe_control_um2").double(in: 0...1e8),
+                peControlUM2PerLane: try logic.required("pe_control_um2_per_lane").double(in: 0...1e7),
+                peControlUM2PerLaneElement: try logic.required("pe_control_um2_per_lane_element").double(in: 0...1e6),
+                controllerUM2: try logic.required("controller_um2").double(in: 0...1e9),
+                controllerUM2PerPE: try logic.required("controller_um2_per_pe").double(in: 0...1e7)),
+            floorplan: Floorplan(
+                logicUtilisation: try floorplan.required("logic_utilisation").double(in: 0.01...1),
+                macroHaloUM: try floorplan.required("macro_halo_um").double(in: 0...1000)),
             wirePJPerBitPerMM: try root.required("wire_pJ_per_bit_per_mm").double(in: 0...100),
             dramPJPerBit: try root.required("dram_pJ_per_bit").double(in: 0...1e4))
     }

@@ -75,7 +75,7 @@ enum DesignText {
                      + "\(NumberText.fixed(p.clockGHz, 2)) GHz, dataflow \(p.dataflow.rawValue)")
         lines.append("  PE array \(p.peRows) × \(p.peColumns) = \(p.numPEs) PEs, \(p.lanes) lanes × \(p.vectorSize)-wide vector MACs per PE")
         lines.append("  \(NumberText.grouped(p.macCount)) MACs (\(p.weightFormat.rawValue) × \(p.activationFormat.rawValue), \(p.accumulationBits)-bit accumulation), \(NumberText.fixed(hw.compute.energyPerMACPJ, 4)) pJ per MAC")
-        lines.append("  peak \(NumberText.fixed(report.peakTOPS, 2)) TOPS, area \(NumberText.fixed(report.areaMM2, 3)) mm², \(NumberText.fixed(report.peakTOPSPerMM2, 2)) TOPS/mm² (modelled parts only; see docs/technology.md)")
+        lines.append("  peak \(NumberText.fixed(report.peakTOPS, 2)) TOPS, area \(NumberText.fixed(report.areaMM2, 3)) mm², \(NumberText.fixed(report.peakTOPSPerMM2, 2)) TOPS/mm² (cells, SRAM and placement; docs/technology.md)")
         lines.append("")
         var table = TextTable(["level", "keeps", "inst", "fanout", "capacity", "word", "block", "read pJ", "write pJ", "update pJ", "leak pJ/cyc", "area mm²"],
                               alignments: [.left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right])

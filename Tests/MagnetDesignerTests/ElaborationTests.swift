@@ -106,3 +106,36 @@ import Testing
         #expect(hardware.storage[3].wordBits == 32)
     }
 }
+
+extension ElaborationTests {
+    /// The Simba-like design's area terms: the logic blocks from the 16 nm table, the placement
+    /// whitespace (cells × (1/0.3 − 1)), and one halo ring per SRAM bank: per PE 8 weight banks,
+    /// 8 accumulation banks and the input buffer, plus the global buffer.
+    @Test func placementTermsByHand() throws {
+        let hardware = try simbaLike().elaborate()
+        let t = try Technology.named("16nm")
+        let logic = t.templateLogic(numPEs: 16, lanes: 8, vectorSize: 8, weights: .int8, activations: .int8,
+                                    accumulationBits: 24)
+        func term(_ name: String) throws -> AreaTerm { try #require(hardware.otherAreas.first { $0.name == name }) }
+        #expect(try term("PEControl").totalUM2 == 16 * logic.peControlUM2)
+        #expect(try term("Controller").totalUM2 == logic.controllerUM2)
+        #expect(close(hardware.compute.areaUM2 * 1024, logic.dotProductLaneUM2 * 128))
+        let registersUM2 = hardware.storage.filter { $0.technology == .registers }
+            .reduce(0) { $0 + $1.areaUM2 * Double($1.instances) }
+        let cellsUM2 = logic.dotProductLaneUM2 * 128 + registersUM2 + 16 * logic.peControlUM2 + logic.controllerUM2
+        #expect(close(try term("PlacementWhitespace").totalUM2, cellsUM2 * (1 / 0.3 - 1)))
+        func halo(_ bytes: Int, _ width: Int) -> Double {
+            t.macroHaloUM2(macroAreaUM2: t.sramBank(capacityBits: bytes * 8, widthBits: width).areaMM2 * 1e6)
+        }
+        let halosUM2 = 16 * (8 * halo(4096, 64) + 8 * halo(384, 24) + halo(8192, 64)) + halo(65536, 64)
+        #expect(close(try term("MacroHalos").totalUM2, halosUM2))
+        // The PE pitch a network hop spans is the side of the placed PE: its cells ÷ 0.3, its
+        // banks and their halos.
+        let sramPerPEUM2 = hardware.storage.filter { $0.technology == .sram && $0.instances == 16 }
+            .reduce(0) { $0 + $1.areaUM2 }
+        let peUM2 = (cellsUM2 - logic.controllerUM2) / 16 / 0.3 + sramPerPEUM2
+            + (8 * halo(4096, 64) + 8 * halo(384, 24) + halo(8192, 64))
+        #expect(close(hardware.storage[6].networkHopEnergyPJPerWord,
+                      t.wirePJPerBitPerMM * peUM2.squareRoot() / 1000 * 8))
+    }
+}
