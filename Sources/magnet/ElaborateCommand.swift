@@ -17,8 +17,10 @@ struct ElaborateCommand: ParsableCommand {
         outputs from the reference convolution) and DIR/run_iverilog.sh and DIR/run_verilator.sh, \
         which print PASS or the first mismatches and the simulated cycles next to the cost \
         model's. The mapper chooses, among the mappings the controller can run (how the PE \
-        array splits output channels and output rows), the one with the lowest EDP. With --synth-report it runs yosys and prints the cell counts beside the area \
-        model (docs/rtl.md).
+        array splits output channels and output rows), the one with the lowest EDP. With \
+        --synth-report it runs yosys and prints the cell counts beside the area model; with \
+        --liberty it maps onto that cell library and prints each module's cell area beside the \
+        model's (docs/rtl.md).
 
         Example:
           magnet elaborate examples/simba-like.yaml -o rtl/ --testbench examples/rtl-layers.yaml:conv3x3
@@ -42,56 +44,134 @@ struct ElaborateCommand: ParsableCommand {
     @Flag(help: "Synthesize the top with yosys and print its cell counts beside the area model.")
     var synthReport = false
 
+    @Option(help: ArgumentHelp("With --synth-report: map onto this Liberty cell library (.lib or .lib.gz) and "
+                               + "print each module's cell area beside the area model's.", valueName: "file"))
+    var liberty: String?
+
     func run() throws {
         let point = try DesignFile.load(path: design)
         let files = try TopEmitter(design: point).emit()
         let folder = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for file in files { try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8) }
-        try (files.map(\.name).joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("files.f"), atomically: true, encoding: .utf8)
+        for file in files {
+            try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+        }
+        try (files.map(\.name).joined(separator: "\n") + "\n")
+            .write(to: folder.appendingPathComponent("files.f"), atomically: true, encoding: .utf8)
         print("wrote \(files.count) modules and files.f to \(output) (top module \(TopEmitter.moduleName))")
         if let testbench { try writeTestbench(testbench, point: point, folder: folder) }
+        if liberty != nil && !synthReport { throw ValidationError("--liberty goes with --synth-report") }
         if synthReport { try report(point: point, folder: folder, files: files.map(\.name)) }
     }
 
     func writeTestbench(_ argument: String, point: DesignPoint, folder: URL) throws {
-        guard let colon = argument.lastIndex(of: ":") else { throw ValidationError("--testbench takes NETWORK:LAYER, e.g. resnet50:layer1.0.conv2") }
+        guard let colon = argument.lastIndex(of: ":") else {
+            throw ValidationError("--testbench takes NETWORK:LAYER, e.g. resnet50:layer1.0.conv2")
+        }
         let source = String(argument[..<colon]), layerName = String(argument[argument.index(after: colon)...])
         let layer = try NetworkFile.layer(layerName, in: NetworkFile.resolve(source), source: source)
         let hardware = try point.elaborate()
         // The mapper's choice among the mappings the controller can run (docs/rtl.md).
         let choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
         let program = choice.program
-        print("mapper: \(choice.candidates) mapping(s) the controller can run; best by EDP: \(program.split.groups) channel group(s) × \(program.split.rowBlocks) row block(s) over the \(point.numPEs) PEs")
+        print("mapper: \(choice.candidates) mapping(s) the controller can run; best by EDP: "
+              + "\(program.split.groups) channel group(s) × \(program.split.rowBlocks) row block(s) "
+              + "over the \(point.numPEs) PEs")
         let bench = RTLTestbench(program: program, seed: seed, modelCycles: choice.summary.cycles)
         for (name, text) in bench.files() {
             let url = folder.appendingPathComponent(name)
             try text.write(to: url, atomically: true, encoding: .utf8)
-            if name.hasSuffix(".sh") { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
+            if name.hasSuffix(".sh") {
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+            }
         }
-        print("wrote a testbench for \(layer.name) (K \(layer.shape.k), C \(layer.shape.c), \(layer.shape.r)×\(layer.shape.s), \(layer.shape.p)×\(layer.shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K; cost model: \(choice.summary.cycles) cycles")
+        let shape = layer.shape
+        print("wrote a testbench for \(layer.name) (K \(shape.k), C \(shape.c), \(shape.r)×\(shape.s), "
+              + "\(shape.p)×\(shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K; "
+              + "cost model: \(choice.summary.cycles) cycles")
         print("run: \(folder.path)/run_iverilog.sh  or  \(folder.path)/run_verilator.sh")
     }
 
     func report(point: DesignPoint, folder: URL, files: [String]) throws {
-        let script = SynthesisReport.script(files: files, top: TopEmitter.moduleName, statFile: "yosys-stat.txt")
+        let libraryFile = try liberty.map { try copyLibrary($0, into: folder) }
+        let script = SynthesisReport.script(files: files, top: TopEmitter.moduleName, statFile: "yosys-stat.txt",
+                                            liberty: libraryFile)
+        let text = try runTool("yosys", ["-q", "-p", script], in: folder,
+                               missing: "--synth-report needs yosys on PATH (apt-get install yosys)")
+        guard text.status == 0 else { throw ValidationError("yosys failed:\n\(text.output)") }
+        let stat = try String(contentsOf: folder.appendingPathComponent("yosys-stat.txt"), encoding: .utf8)
+        let report = SynthesisReport(yosysStat: stat)
+        print("yosys: \(NumberText.grouped(report.cells)) cells, \(NumberText.grouped(report.flipFlops)) of them "
+              + "flip-flops, and \(report.memories) SRAM macros (black boxes; full report in yosys-stat.txt)")
+        let model = try DesignReport(point: point)
+        print("area model: \(NumberText.fixed(model.areaMM2, 3)) mm² at \(point.technology)")
+        if let liberty {
+            print(Self.moduleTable(report.compared(with: model), report: report, library: liberty,
+                                   technology: point.technology))
+        }
+    }
+
+    /// The per-module table of `--liberty`: synthesized cell area beside the model's.
+    static func moduleTable(_ rows: [SynthesisReport.ModuleComparison], report: SynthesisReport, library: String,
+                            technology: String) -> String {
+        var table = TextTable(["module", "copies", "synthesized µm²", "model µm²", "model / synthesized"],
+                              alignments: [.left, .right, .right, .right, .right])
+        for row in rows {
+            var ratio = "not modelled"
+            if let model = row.modelUM2, let synthesized = row.synthesizedUM2, synthesized > 0 {
+                ratio = NumberText.fixed(model / synthesized, 2)
+            }
+            func area(_ value: Double?) -> String { value.map { NumberText.grouped(Int($0.rounded())) } ?? "—" }
+            table.append([row.module, NumberText.grouped(row.copies), area(row.synthesizedUM2), area(row.modelUM2),
+                          ratio])
+        }
+        let name = (library as NSString).lastPathComponent
+        var lines = ["cell area on \(name), one copy of each module, beside the area model's standard cells at "
+                     + "\(technology) (docs/technology.md, \"Logic from synthesis\"):",
+                     table.rendered()]
+        if let total = report.totalAreaUM2 {
+            lines.append("all cells: \(NumberText.grouped(Int(total.rounded()))) µm² synthesized")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Copies (or decompresses) the Liberty file into the output folder, where yosys reads it
+    /// without quoting; returns its name there.
+    func copyLibrary(_ argument: String, into folder: URL) throws -> String {
+        let path = URL(fileURLWithPath: argument).path  // tools run in `folder`: relative paths resolved here
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw ValidationError("--liberty: cannot read \(path)")
+        }
+        let name = "cells.lib", destination = folder.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: destination)
+        if path.hasSuffix(".gz") {
+            // Through the shell so that the library streams to its file, byte for byte.
+            let result = try runTool("sh", ["-c", "gzip -dc \"$1\" > \"$2\"", "sh", path, destination.path], in: folder,
+                                     missing: "--liberty: a .gz library needs sh and gzip on PATH")
+            guard result.status == 0 else {
+                throw ValidationError("--liberty: cannot decompress \(path): "
+                                      + result.output.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        } else {
+            try FileManager.default.copyItem(atPath: path, toPath: destination.path)
+        }
+        return name
+    }
+
+    /// Runs `tool` from PATH in `folder`; its exit status and output (stdout and stderr).
+    func runTool(_ tool: String, _ arguments: [String], in folder: URL,
+                 missing: String) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["yosys", "-q", "-p", script]
+        process.arguments = [tool] + arguments
         process.currentDirectoryURL = folder
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        let missing = ValidationError("--synth-report needs yosys on PATH (apt-get install yosys)")
-        do { try process.run() } catch { throw missing }
+        do { try process.run() } catch { throw ValidationError(missing) }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus != 127 else { throw missing }  // env: command not found
-        guard process.terminationStatus == 0 else { throw ValidationError("yosys failed:\n\(text)") }
-        let report = SynthesisReport(yosysStat: try String(contentsOf: folder.appendingPathComponent("yosys-stat.txt"), encoding: .utf8))
-        print("yosys: \(NumberText.grouped(report.cells)) cells, \(NumberText.grouped(report.flipFlops)) of them flip-flops, and \(report.memories) SRAM macros (black boxes; full report in yosys-stat.txt)")
-        let model = try DesignReport(point: point)
-        print("area model: \(NumberText.fixed(model.areaMM2, 3)) mm² at \(point.technology)")
+        guard process.terminationStatus != 127 else { throw ValidationError(missing) }  // env: command not found
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

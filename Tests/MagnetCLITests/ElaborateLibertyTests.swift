@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// `magnet elaborate --synth-report --liberty`: the RTL mapped onto a real cell library by yosys,
+/// each module's cell area beside the area model's.
+@Suite struct ElaborateLibertyTests {
+    /// A small but complete Liberty library: seven combinational cells ABC can map any logic
+    /// onto and one D flip-flop, with areas 1–8.
+    static let library = """
+        library (small) {
+          delay_model : table_lookup;
+          time_unit : "1ns";
+          voltage_unit : "1V";
+          current_unit : "1mA";
+          capacitive_load_unit (1, pf);
+        \(cell("BUF", 1, ["A"], "A"))
+        \(cell("INV", 1, ["A"], "!A"))
+        \(cell("NAND2", 2, ["A", "B"], "!(A&B)"))
+        \(cell("NOR2", 2, ["A", "B"], "!(A|B)"))
+        \(cell("AND2", 3, ["A", "B"], "(A&B)"))
+        \(cell("OR2", 3, ["A", "B"], "(A|B)"))
+        \(cell("XOR2", 4, ["A", "B"], "(A^B)"))
+          cell (DFF) {
+            area : 8;
+            ff (IQ, IQN) { clocked_on : "C"; next_state : "D"; }
+            pin (C) { direction : input; clock : true; }
+            pin (D) { direction : input; }
+            pin (Q) { direction : output; function : "IQ"; }
+          }
+        }
+        """
+
+    static func cell(_ name: String, _ area: Int, _ inputs: [String], _ function: String) -> String {
+        "  cell (\(name)) {\n    area : \(area);\n"
+            + inputs.map { "    pin (\($0)) { direction : input; }\n" }.joined()
+            + "    pin (Y) { direction : output; function : \"\(function)\"; }\n  }"
+    }
+
+    static let design = """
+        name: two-pes
+        numPEs: 2
+        lanes: 2
+        vectorSize: 4
+        weightBuffer: 2 KiB
+        inputBuffer: 2 KiB
+        accumulationBuffer: 1 KiB
+        globalBuffer: 4 KiB
+        dramBandwidthGBps: 8
+        technology: 45nm
+        """
+
+    /// The per-module table: every module with its copies (2 PEs × 2 lanes of dot products),
+    /// the copies × areas adding up to yosys's own total for the top, the model's column equal
+    /// to `design show`'s figures, and each PE at least its collectors' flip-flops (8 µm² each in
+    /// this library: 2 × 4 × 8 weight bits + 2 × 24 partial-sum bits + 4 × 8 input bits).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/yosys"), "needs yosys"))
+    func modulesAreMappedOntoTheLibrary() throws {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("magnet-liberty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let design = folder.appendingPathComponent("two-pes.yaml").path
+        let liberty = folder.appendingPathComponent("small.lib").path
+        try Self.design.write(toFile: design, atomically: true, encoding: .utf8)
+        try Self.library.write(toFile: liberty, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("rtl").path
+        let result = try CLIRunner.run(["elaborate", design, "-o", out, "--synth-report", "--liberty", liberty])
+        #expect(result.status == 0, "\(result.stderr)")
+        func number(_ text: Substring) -> Double? { Double(text.replacingOccurrences(of: ",", with: "")) }
+        var rows: [String: (copies: Int, synthesized: Double, model: Double?)] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 4, fields[0].hasPrefix("magnet_"), let copies = Int(fields[1]),
+                  let synthesized = number(fields[2]) else { continue }
+            rows[String(fields[0])] = (copies, synthesized, number(fields[3]))
+        }
+        #expect(Set(rows.keys) == ["magnet_dot", "magnet_pe", "magnet_controller", "magnet_top"], "\(result.stdout)")
+        #expect(rows["magnet_dot"]?.copies == 4 && rows["magnet_pe"]?.copies == 2)
+        let totalLine = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("all cells: ") })
+        let total = try #require(number(totalLine.split(separator: " ")[2]))
+        let sum = rows.values.reduce(0) { $0 + Double($1.copies) * $1.synthesized }
+        #expect(abs(sum - total) <= Double(rows.count), "each module is rounded to 1 µm²: \(sum) vs \(total)")
+        #expect(try #require(rows["magnet_pe"]).synthesized >= 8 * 144)
+        #expect(rows["magnet_top"]?.model == nil)
+        // The model's column is the design's own figures at 45 nm (docs/technology.md):
+        // a lane 382 + 611 × 3, a PE's control 170.3 + 606.3 × 2 + 18.5 × 8 plus its collectors'
+        // flip-flops (4.522 µm² each), the controller 14,372 + 681 × 2.
+        #expect(rows["magnet_dot"]?.model == (382 + 611 * 3).rounded())
+        let control: Double = 170.3 + 606.3 * 2 + 18.5 * 8, collectors: Double = 4.522 * 144
+        #expect(rows["magnet_pe"]?.model == (control + collectors).rounded())
+        #expect(rows["magnet_controller"]?.model == Double(14_372 + 681 * 2))
+    }
+
+    @Test func libertyNeedsTheReportAndAReadableFile() throws {
+        let out = FileManager.default.temporaryDirectory
+            .appendingPathComponent("magnet-liberty-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let alone = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out,
+                                       "--liberty", "cells.lib"])
+        #expect(alone.status == 1 && alone.stderr.contains("error: --liberty goes with --synth-report"),
+                "\(alone.stderr)")
+        let missing = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--synth-report",
+                                         "--liberty", "/nonexistent/cells.lib"])
+        #expect(missing.status == 1 && missing.stderr.contains("error: --liberty: cannot read /nonexistent/cells.lib"),
+                "\(missing.stderr)")
+    }
+}
