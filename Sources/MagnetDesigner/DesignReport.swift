@@ -91,6 +91,7 @@ public struct DesignReport: Sendable {
             ("peak_TOPS", .double(peakTOPS)),
             ("area_mm2", .double(areaMM2)),
             ("peak_TOPS_per_mm2", .double(peakTOPSPerMM2)),
+            ("clock_pJ_per_cycle", .double(hardware.clockPJPerCycle)),
             ("parameters", parameters),
             ("compute", .object([
                 ("name", .string(compute.name)), ("instances", .int(compute.instances)),

@@ -118,6 +118,11 @@ extension DesignPoint {
                      areaUM2: tech.placedLogicUM2(cellsUM2: cellsUM2) - cellsUM2),
             AreaTerm(name: "MacroHalos", kind: .placement, areaUM2: peHalosUM2 * Double(numPEs) + chipHalosUM2),
         ]
-        return Hardware(name: name, clockGHz: clockGHz, compute: compute, storage: levels, otherAreas: otherAreas)
+        // Every flip-flop is clocked every cycle: the collectors' and the logic's.
+        let collectorBits = levels.filter { $0.technology == .registers }
+            .reduce(0) { $0 + Double(($1.capacityWords ?? 0) * $1.wordBits * $1.instances) }
+        let flipFlops = collectorBits + logic.peFlipFlops * Double(numPEs) + logic.controllerFlipFlops
+        return Hardware(name: name, clockGHz: clockGHz, compute: compute, storage: levels, otherAreas: otherAreas,
+                        clockPJPerCycle: flipFlops * tech.registers.clockPJPerBitPerCycle)
     }
 }

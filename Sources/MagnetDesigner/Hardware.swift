@@ -15,15 +15,18 @@ public struct Hardware: Sendable, Hashable {
     public var storage: [StorageLevel]
     /// Area that is neither compute nor storage: control logic and placement overheads.
     public var otherAreas: [AreaTerm]
+    /// Energy every cycle costs whatever the mapping (pJ): clocking every flip-flop.
+    public var clockPJPerCycle: Double
 
     /// Creates a hardware description.
     public init(name: String, clockGHz: Double, compute: ComputeLevel, storage: [StorageLevel],
-                otherAreas: [AreaTerm] = []) {
+                otherAreas: [AreaTerm] = [], clockPJPerCycle: Double = 0) {
         self.name = name
         self.clockGHz = clockGHz
         self.compute = compute
         self.storage = storage
         self.otherAreas = otherAreas
+        self.clockPJPerCycle = clockPJPerCycle
     }
 
     /// Instances of the level just inside storage level `index` (compute units for index 0).

@@ -47,7 +47,11 @@ public struct Technology: Sendable, Equatable {
     /// Registers: flip-flops, read through a tree of 2:1 multiplexers (docs/technology.md,
     /// "Registers"; figures from a standard-cell library).
     public struct Registers: Sendable, Equatable {
-        /// Writing one bit: the clock edge, the data input and the output driving one load (pJ).
+        /// Clocking one flip-flop for one cycle, its data unchanged (pJ): paid by every flip-flop
+        /// every cycle (magnet's RTL has no clock gating).
+        public var clockPJPerBitPerCycle: Double
+        /// What writing one bit adds to its cycle's clock: capturing new data, the data input and
+        /// the output driving one load (pJ).
         public var writePJPerBit: Double
         /// One multiplexer level of a read, per bit (pJ).
         public var readPJPerBitPerMuxLevel: Double
@@ -80,6 +84,14 @@ public struct Technology: Sendable, Equatable {
         public var controllerUM2: Double
         /// … per PE it sequences (µm²).
         public var controllerUM2PerPE: Double
+        /// Flip-flops of a PE beyond its collectors (pipeline and accumulator registers): fixed.
+        public var peFlipFlops: Double
+        /// … per lane, × accumulator bits / 24.
+        public var peFlipFlopsPerLane: Double
+        /// Flip-flops of the controller: fixed.
+        public var controllerFlipFlops: Double
+        /// … per PE.
+        public var controllerFlipFlopsPerPE: Double
     }
     /// This node's logic beyond the collectors.
     public var logic: Logic
@@ -151,12 +163,14 @@ public struct Technology: Sendable, Equatable {
             throw cactiNode.error("CACTI 7's SRAM table has no \(cactiNodeNM) nm rows; it has \(known)")
         }
         let register = try root.required("register").mapping(knownKeys: [
-            "write_pJ_per_bit", "read_pJ_per_bit_per_mux_level", "flip_flop_area_um2", "mux_area_um2",
+            "clock_pJ_per_bit_per_cycle", "write_pJ_per_bit", "read_pJ_per_bit_per_mux_level", "flip_flop_area_um2",
+            "mux_area_um2",
             "flip_flop_leakage_pW", "mux_leakage_pW",
         ])
         let logic = try root.required("logic").mapping(knownKeys: [
             "dot_product_um2", "dot_product_um2_per_added_product", "pe_control_um2", "pe_control_um2_per_lane",
-            "pe_control_um2_per_lane_element", "controller_um2", "controller_um2_per_pe",
+            "pe_control_um2_per_lane_element", "controller_um2", "controller_um2_per_pe", "pe_flip_flops",
+            "pe_flip_flops_per_lane", "controller_flip_flops", "controller_flip_flops_per_pe",
         ])
         let floorplan = try root.required("floorplan").mapping(knownKeys: ["logic_utilisation", "macro_halo_um"])
         let voltageV = try root.required("voltage_V").double(in: 0.1...5)
@@ -178,6 +192,7 @@ public struct Technology: Sendable, Equatable {
                              areaScale: try sram.required("area_scale").double(in: 1e-3...100),
                              leakageScale: try sram.required("leakage_scale").double(in: 0...1e4)),
             registers: Registers(
+                clockPJPerBitPerCycle: try register.required("clock_pJ_per_bit_per_cycle").double(in: 0...100),
                 writePJPerBit: try register.required("write_pJ_per_bit").double(in: 0...100),
                 readPJPerBitPerMuxLevel: try register.required("read_pJ_per_bit_per_mux_level").double(in: 0...100),
                 flipFlopAreaUM2: try register.required("flip_flop_area_um2").double(in: 0...1e4),
@@ -192,7 +207,11 @@ public struct Technology: Sendable, Equatable {
                 peControlUM2PerLane: try logic.required("pe_control_um2_per_lane").double(in: 0...1e7),
                 peControlUM2PerLaneElement: try logic.required("pe_control_um2_per_lane_element").double(in: 0...1e6),
                 controllerUM2: try logic.required("controller_um2").double(in: 0...1e9),
-                controllerUM2PerPE: try logic.required("controller_um2_per_pe").double(in: 0...1e7)),
+                controllerUM2PerPE: try logic.required("controller_um2_per_pe").double(in: 0...1e7),
+                peFlipFlops: try logic.required("pe_flip_flops").double(in: 0...1e7),
+                peFlipFlopsPerLane: try logic.required("pe_flip_flops_per_lane").double(in: 0...1e6),
+                controllerFlipFlops: try logic.required("controller_flip_flops").double(in: 0...1e8),
+                controllerFlipFlopsPerPE: try logic.required("controller_flip_flops_per_pe").double(in: 0...1e6)),
             floorplan: Floorplan(
                 logicUtilisation: try floorplan.required("logic_utilisation").double(in: 0.01...1),
                 macroHaloUM: try floorplan.required("macro_halo_um").double(in: 0...1000)),

@@ -85,6 +85,7 @@ extension Technology {
             scaled[keyPath: primitive].energyPJ *= dynamic
         }
         scaled.registers.writePJPerBit *= dynamic
+        scaled.registers.clockPJPerBitPerCycle *= dynamic
         scaled.registers.readPJPerBitPerMuxLevel *= dynamic
         scaled.wirePJPerBitPerMM *= dynamic
         scaled.registers.flipFlopLeakagePW *= volts / voltageV

@@ -11,6 +11,10 @@ extension Technology {
         public var peControlUM2: Double
         /// The array controller.
         public var controllerUM2: Double
+        /// Flip-flops of one PE beyond its collectors.
+        public var peFlipFlops: Double
+        /// Flip-flops of the controller.
+        public var controllerFlipFlops: Double
     }
 
     /// The logic of an array of `numPEs` PEs, each `lanes` lanes of `vectorSize`-wide dot
@@ -22,7 +26,9 @@ extension Technology {
     ///   `vectorSize − 1` fp32 adders;
     /// - a PE: the fixed part, the per-lane part × accumulator bits / 24, the per-element part ×
     ///   operand bits (m + n) / 16;
-    /// - the controller: fixed plus per PE, whatever the formats.
+    /// - the controller: fixed plus per PE, whatever the formats;
+    /// - flip-flops beyond the collectors: per PE fixed plus per lane × accumulator bits / 24,
+    ///   the controller's fixed plus per PE.
     public func templateLogic(numPEs: Int, lanes: Int, vectorSize: Int, weights: DataFormat,
                               activations: DataFormat, accumulationBits: Int) -> TemplateLogic {
         let addedProducts = Double(vectorSize - 1)
@@ -40,7 +46,9 @@ extension Technology {
             dotProductLaneUM2: laneUM2,
             peControlUM2: logic.peControlUM2 + logic.peControlUM2PerLane * Double(lanes) * accumulatorScale
                 + logic.peControlUM2PerLaneElement * Double(lanes * vectorSize) * elementScale,
-            controllerUM2: logic.controllerUM2 + logic.controllerUM2PerPE * Double(numPEs))
+            controllerUM2: logic.controllerUM2 + logic.controllerUM2PerPE * Double(numPEs),
+            peFlipFlops: logic.peFlipFlops + logic.peFlipFlopsPerLane * Double(lanes) * accumulatorScale,
+            controllerFlipFlops: logic.controllerFlipFlops + logic.controllerFlipFlopsPerPE * Double(numPEs))
     }
 
     /// Area (µm²) that standard cells of `cellsUM2` take once placed: cells ÷ utilisation.

@@ -93,7 +93,12 @@ enum EvaluationText {
     static func render(_ evaluation: Evaluation, hardware: Hardware, problem: Problem) -> String {
         var lines: [String] = []
         lines.append("computes \(NumberText.grouped(evaluation.computes)), cycles \(NumberText.grouped(evaluation.cycles)), utilization \(NumberText.fixed(evaluation.utilization * 100, 2))%")
-        lines.append("energy \(NumberText.fixed(evaluation.energyPJ, 2)) pJ (\(NumberText.fixed(evaluation.energyPJ / Double(evaluation.computes) * 1000, 2)) fJ/MAC), leakage \(NumberText.fixed(evaluation.leakageEnergyPJ, 2)) pJ, MACs \(NumberText.fixed(evaluation.computeEnergyPJ, 2)) pJ")
+        let perMAC = NumberText.fixed(evaluation.energyPJ / Double(evaluation.computes) * 1000, 2)
+        let leakage = NumberText.fixed(evaluation.leakageEnergyPJ, 2)
+        var energy = "energy \(NumberText.fixed(evaluation.energyPJ, 2)) pJ (\(perMAC) fJ/MAC), leakage \(leakage) pJ, "
+            + "MACs \(NumberText.fixed(evaluation.computeEnergyPJ, 2)) pJ"
+        if evaluation.clockEnergyPJ > 0 { energy += ", clock \(NumberText.fixed(evaluation.clockEnergyPJ, 2)) pJ" }
+        lines.append(energy)
         var table = TextTable(["level", "data space", "capacity", "instances", "reads", "fills", "updates", "reductions", "energy pJ"],
                               alignments: [.left, .left, .right, .right, .right, .right, .right, .right, .right])
         for level in evaluation.levels where !level.isDummy {

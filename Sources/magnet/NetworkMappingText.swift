@@ -31,7 +31,8 @@ enum NetworkMappingText {
         return lines.joined(separator: "\n")
     }
 
-    /// Per level and data space energy (pJ), the MAC energy, and the per-level leakage.
+    /// Per level and data space energy (pJ), the MAC energy, the per-level leakage, and the
+    /// flip-flops' clock energy when the hardware has one.
     static func energyBreakdown(_ evaluation: Evaluation, hardware: Hardware, problem: Problem) -> JSONValue {
         var levels: [(String, JSONValue)] = []
         for (index, level) in evaluation.levels.enumerated() where level.dataSpaces.contains(where: { $0 != nil }) {
@@ -42,6 +43,7 @@ enum NetworkMappingText {
             fields.append(("leakage", .double(level.leakageEnergyPJ)))
             levels.append((hardware.storage[index].name, .object(fields)))
         }
+        if hardware.clockPJPerCycle > 0 { levels.append(("Clock", .double(evaluation.clockEnergyPJ))) }
         return .object([("MAC", .double(evaluation.computeEnergyPJ))] + levels)
     }
 

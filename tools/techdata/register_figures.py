@@ -4,8 +4,9 @@
 Usage: register_figures.py LIBRARY.lib[.gz]
 
 Reads DFF_X1 and MUX2_X1 (NanGate 45 nm Open Cell Library names) and prints, at the library's
-supply, the energy of writing one bit (clock, data in, data out driving one load), of one
-2:1 multiplexer level of a register-file read, their areas and leakage. Internal-power tables
+supply, the energy of clocking one flip-flop for one cycle (its clock pin, data unchanged), what
+writing one bit adds to that (the clock capturing new data, data in, data out driving one load),
+of one 2:1 multiplexer level of a register-file read, their areas and leakage. Internal-power tables
 are read at one input transition and one output load, stated below; the load's own switching
 (C*V^2/2 per transition) is added to each output transition. Data toggle with probability
 ALPHA on each access.
@@ -111,7 +112,9 @@ def main(path):
     clock_captured = sum(captured) / len(captured)
     data_in = sum(data) / len(data)
     q_out = sum(q) / len(q) + load_fJ
-    write = (1 - ALPHA) * clock_unchanged + ALPHA * (clock_captured + q_out + data_in)
+    # Every cycle clocks every flip-flop (magnet's RTL has no clock gating); a write adds what
+    # capturing new data costs beyond that, on the accesses whose data change.
+    write = ALPHA * (clock_captured - clock_unchanged + q_out + data_in)
     # A mux level: one output transition from a data input (A or B), driving the load.
     z = [(r + f) / 2 for _, related, r, f in internal(pin(mux, "Z"), two_dimensional=True) if related in ("A", "B")]
     mux_level = ALPHA * (sum(z) / len(z) + load_fJ)
@@ -120,6 +123,7 @@ def main(path):
           f"({load_fJ:.3f} fJ per output transition); alpha {ALPHA}")
     print(f"DFF_X1 clock, data unchanged {clock_unchanged:.3f} fJ/cycle; captured {clock_captured:.3f}; "
           f"D in {data_in:.3f} fJ; Q out with load {q_out:.3f} fJ")
+    print(f"clock_fJ_per_bit_per_cycle {clock_unchanged:.3f}")
     print(f"write_fJ_per_bit {write:.3f}")
     print(f"read_fJ_per_bit_per_mux_level {mux_level:.3f}")
     print(f"flip_flop_area_um2 {number(dff, 'area'):.3f}  mux_area_um2 {number(mux, 'area'):.3f}")

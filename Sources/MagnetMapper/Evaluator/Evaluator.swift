@@ -207,6 +207,7 @@ public struct Evaluator {
             }
             energy += hardware.storage[level].leakagePJPerCycle * Double(cycles) * Double(utilized)
         }
+        energy += hardware.clockPJPerCycle * Double(cycles)
         return Summary(energyPJ: energy, cycles: cycles,
                        utilization: Double(model.problem.macs) / (Double(hardware.compute.instances) * Double(cycles)))
     }
@@ -268,7 +269,8 @@ public struct Evaluator {
         return Evaluation(computes: model.problem.macs, cycles: cycles,
                           utilization: Double(model.problem.macs) / (Double(hardware.compute.instances) * Double(cycles)),
                           utilizedComputeInstances: utilizedMACs,
-                          computeEnergyPJ: Double(model.problem.macs) * hardware.compute.energyPerMACPJ, levels: levels)
+                          computeEnergyPJ: Double(model.problem.macs) * hardware.compute.energyPerMACPJ, levels: levels,
+                          clockEnergyPJ: hardware.clockPJPerCycle * Double(cycles))
     }
 
     @inline(__always)

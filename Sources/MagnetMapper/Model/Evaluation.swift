@@ -14,6 +14,8 @@ public struct Evaluation: Sendable, Equatable {
     public var computeEnergyPJ: Double
     /// Storage levels, inner to outer.
     public var levels: [LevelEvaluation]
+    /// Energy of clocking the hardware's flip-flops over the run (pJ).
+    public var clockEnergyPJ: Double = 0
 
     /// Leakage of all levels (pJ).
     public var leakageEnergyPJ: Double { levels.reduce(0) { $0 + $1.leakageEnergyPJ } }
@@ -21,8 +23,8 @@ public struct Evaluation: Sendable, Equatable {
     public var energyWithoutLeakagePJ: Double {
         computeEnergyPJ + levels.reduce(0) { total, level in total + level.dataSpaces.compactMap { $0 }.reduce(0) { $0 + $1.energyPJ } }
     }
-    /// Total energy, leakage included (pJ).
-    public var energyPJ: Double { energyWithoutLeakagePJ + leakageEnergyPJ }
+    /// Total energy: dynamic, leakage and clock (pJ).
+    public var energyPJ: Double { energyWithoutLeakagePJ + leakageEnergyPJ + clockEnergyPJ }
 }
 
 /// One storage level's statistics.

@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+@testable import MagnetCore
+@testable import MagnetMapper
+
+/// The flip-flops' clock energy (``Hardware/clockPJPerCycle``) is paid every cycle of a layer,
+/// whatever the mapping: the evaluation reports it apart and its total and the search's summary
+/// both include it.
+@Suite struct ClockEnergyTests {
+    @Test func everyCycleIsClocked() throws {
+        let space = try simbaLikeSpace(layer: "layer2.0.conv2")
+        #expect(space.hardware.clockPJPerCycle > 0)
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+        var unclocked = space.hardware
+        unclocked.clockPJPerCycle = 0
+        var without = Evaluator(CostModel(hardware: unclocked, problem: space.problem))
+        let sampler = CandidateSampler(space: space)
+        var generator = SeededGenerator(seed: 7)
+        var checked = 0
+        for _ in 0..<200 where checked < 20 {
+            guard let candidate = sampler.filled(using: &generator, evaluator: &evaluator) else { continue }
+            let mapping = candidate.mapping()
+            let evaluation = evaluator.evaluate(mapping), summary = evaluator.summary(mapping)
+            let plain = without.evaluate(mapping)
+            #expect(evaluation.clockEnergyPJ == space.hardware.clockPJPerCycle * Double(evaluation.cycles))
+            #expect(plain.clockEnergyPJ == 0 && plain.cycles == evaluation.cycles)
+            #expect(close(evaluation.energyPJ, plain.energyPJ + evaluation.clockEnergyPJ))
+            #expect(close(summary.energyPJ, evaluation.energyPJ))
+            checked += 1
+        }
+        #expect(checked == 20)
+    }
+
+    func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * abs(b) }
+}
