@@ -4,6 +4,19 @@ import Testing
 /// `magnet elaborate`: the files it writes, a testbench that runs through its own script, and
 /// clear errors for what it cannot do.
 @Suite struct ElaborateCommandTests {
+    /// A 2-PE design whose RTL compiles and synthesizes in seconds.
+    static let twoPEs = """
+        name: two-pes
+        numPEs: 2
+        lanes: 2
+        vectorSize: 4
+        weightBuffer: 2 KiB
+        inputBuffer: 2 KiB
+        accumulationBuffer: 1 KiB
+        globalBuffer: 4 KiB
+        dramBandwidthGBps: 8
+        """
+
     func folder() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("magnet-elaborate-\(UUID().uuidString)").path
     }
@@ -39,17 +52,7 @@ import Testing
         let out = folder()
         defer { try? FileManager.default.removeItem(atPath: out) }
         let design = out + "-design.yaml"
-        try """
-            name: two-pes
-            numPEs: 2
-            lanes: 2
-            vectorSize: 4
-            weightBuffer: 2 KiB
-            inputBuffer: 2 KiB
-            accumulationBuffer: 1 KiB
-            globalBuffer: 4 KiB
-            dramBandwidthGBps: 8
-            """.write(toFile: design, atomically: true, encoding: .utf8)
+        try Self.twoPEs.write(toFile: design, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: design) }
         let result = try CLIRunner.run(["elaborate", design, "-o", out, "--testbench", "examples/rtl-layers.yaml:strided"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -36,18 +36,8 @@ import Testing
             + "    pin (Y) { direction : output; function : \"\(function)\"; }\n  }"
     }
 
-    static let design = """
-        name: two-pes
-        numPEs: 2
-        lanes: 2
-        vectorSize: 4
-        weightBuffer: 2 KiB
-        inputBuffer: 2 KiB
-        accumulationBuffer: 1 KiB
-        globalBuffer: 4 KiB
-        dramBandwidthGBps: 8
-        technology: 45nm
-        """
+    /// ``ElaborateCommandTests/twoPEs`` at 45 nm, the library's node.
+    static let design = ElaborateCommandTests.twoPEs + "\ntechnology: 45nm\n"
 
     /// The per-module table: every module with its copies (2 PEs × 2 lanes of dot products),
     /// the copies × areas adding up to yosys's own total for the top, the model's column equal

@@ -27,23 +27,18 @@ CHIPS = [
 def split(example):
     """(standard-cell mm², fixed mm², utilisation used) of one example's elaboration."""
     report = json.loads(subprocess.check_output([magnet, "design", "show", example, "--json"]))
-    cells = report["compute"]["instances"] * report["compute"]["area_um2_per_instance"]
-    fixed = 0.0
-    for level in report["levels"]:
-        area = level["instances"] * level["area_um2_per_instance"]
-        if level["technology"] == "registers":
-            cells += area
-        elif level["technology"] == "sram":
-            fixed += area
-    whitespace = 0.0
-    for term in report["other_areas"]:
-        area = term["instances"] * term["area_um2_per_instance"]
-        if term["kind"] == "logic":
-            cells += area
-        elif term["name"] == "MacroHalos":
-            fixed += area
-        else:
-            whitespace += area
+    # Each part of the area as (what it is, µm²): standard cells, fixed (SRAM and its halos), or
+    # the placement whitespace the utilisation sets.
+    parts = [("cells", report["compute"]["instances"] * report["compute"]["area_um2_per_instance"])]
+    kinds = {"registers": "cells", "sram": "fixed", "logic": "cells"}
+    for entry in report["levels"] + report["other_areas"]:
+        kind = entry.get("technology") or entry["kind"]
+        if entry["name"] == "MacroHalos":
+            kind = "fixed"
+        parts.append((kinds.get(kind, kind), entry["instances"] * entry["area_um2_per_instance"]))
+    cells = sum(area for kind, area in parts if kind == "cells")
+    fixed = sum(area for kind, area in parts if kind == "fixed")
+    whitespace = sum(area for kind, area in parts if kind == "placement")
     utilisation = cells / (cells + whitespace)
     return cells / 1e6, fixed / 1e6, utilisation, report["area_mm2"]
 
