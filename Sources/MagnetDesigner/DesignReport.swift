@@ -92,6 +92,7 @@ public struct DesignReport: Sendable {
             ("area_mm2", .double(areaMM2)),
             ("peak_TOPS_per_mm2", .double(peakTOPSPerMM2)),
             ("clock_pJ_per_cycle", .double(hardware.clockPJPerCycle)),
+            ("logic_leakage_pJ_per_cycle", .double(hardware.logicLeakagePJPerCycle)),
             ("parameters", parameters),
             ("compute", .object([
                 ("name", .string(compute.name)), ("instances", .int(compute.instances)),

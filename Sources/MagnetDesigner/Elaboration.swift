@@ -121,8 +121,17 @@ extension DesignPoint {
         // Every flip-flop is clocked every cycle: the collectors' and the logic's.
         let collectorBits = levels.filter { $0.technology == .registers }
             .reduce(0) { $0 + Double(($1.capacityWords ?? 0) * $1.wordBits * $1.instances) }
-        let flipFlops = collectorBits + logic.peFlipFlops * Double(numPEs) + logic.controllerFlipFlops
+        let logicFlipFlops = logic.peFlipFlops * Double(numPEs) + logic.controllerFlipFlops
+        let flipFlops = collectorBits + logicFlipFlops
+        // The logic leaks as its flip-flops and, for the rest of its cells, by area.
+        let logicCellsUM2 = logic.dotProductLaneUM2 * Double(perLane) + logic.peControlUM2 * Double(numPEs)
+            + logic.controllerUM2
+        let logicFlipFlopsUM2 = logicFlipFlops * tech.registers.flipFlopAreaUM2
+        let logicLeakagePW = max(logicCellsUM2 - logicFlipFlopsUM2, 0) * tech.logic.leakagePWPerUM2
+            + logicFlipFlops * tech.registers.flipFlopLeakagePW
         return Hardware(name: name, clockGHz: clockGHz, compute: compute, storage: levels, otherAreas: otherAreas,
-                        clockPJPerCycle: flipFlops * tech.registers.clockPJPerBitPerCycle)
+                        clockPJPerCycle: flipFlops * tech.registers.clockPJPerBitPerCycle,
+                        logicLeakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: logicLeakagePW,
+                                                                             clockGHz: clockGHz))
     }
 }

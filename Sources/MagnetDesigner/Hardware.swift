@@ -17,16 +17,19 @@ public struct Hardware: Sendable, Hashable {
     public var otherAreas: [AreaTerm]
     /// Energy every cycle costs whatever the mapping (pJ): clocking every flip-flop.
     public var clockPJPerCycle: Double
+    /// Leakage of the logic outside the storage levels (MAC lanes, control) per cycle (pJ).
+    public var logicLeakagePJPerCycle: Double
 
     /// Creates a hardware description.
     public init(name: String, clockGHz: Double, compute: ComputeLevel, storage: [StorageLevel],
-                otherAreas: [AreaTerm] = [], clockPJPerCycle: Double = 0) {
+                otherAreas: [AreaTerm] = [], clockPJPerCycle: Double = 0, logicLeakagePJPerCycle: Double = 0) {
         self.name = name
         self.clockGHz = clockGHz
         self.compute = compute
         self.storage = storage
         self.otherAreas = otherAreas
         self.clockPJPerCycle = clockPJPerCycle
+        self.logicLeakagePJPerCycle = logicLeakagePJPerCycle
     }
 
     /// Instances of the level just inside storage level `index` (compute units for index 0).

@@ -92,6 +92,9 @@ public struct Technology: Sendable, Equatable {
         public var controllerFlipFlops: Double
         /// … per PE.
         public var controllerFlipFlopsPerPE: Double
+        /// Leakage of combinational cells per µm² of their area (pW); the logic's flip-flops leak
+        /// as ``Registers/flipFlopLeakagePW``.
+        public var leakagePWPerUM2: Double
     }
     /// This node's logic beyond the collectors.
     public var logic: Logic
@@ -170,7 +173,7 @@ public struct Technology: Sendable, Equatable {
         let logic = try root.required("logic").mapping(knownKeys: [
             "dot_product_um2", "dot_product_um2_per_added_product", "pe_control_um2", "pe_control_um2_per_lane",
             "pe_control_um2_per_lane_element", "controller_um2", "controller_um2_per_pe", "pe_flip_flops",
-            "pe_flip_flops_per_lane", "controller_flip_flops", "controller_flip_flops_per_pe",
+            "pe_flip_flops_per_lane", "controller_flip_flops", "controller_flip_flops_per_pe", "leakage_pW_per_um2",
         ])
         let floorplan = try root.required("floorplan").mapping(knownKeys: ["logic_utilisation", "macro_halo_um"])
         let voltageV = try root.required("voltage_V").double(in: 0.1...5)
@@ -211,7 +214,8 @@ public struct Technology: Sendable, Equatable {
                 peFlipFlops: try logic.required("pe_flip_flops").double(in: 0...1e7),
                 peFlipFlopsPerLane: try logic.required("pe_flip_flops_per_lane").double(in: 0...1e6),
                 controllerFlipFlops: try logic.required("controller_flip_flops").double(in: 0...1e8),
-                controllerFlipFlopsPerPE: try logic.required("controller_flip_flops_per_pe").double(in: 0...1e6)),
+                controllerFlipFlopsPerPE: try logic.required("controller_flip_flops_per_pe").double(in: 0...1e6),
+                leakagePWPerUM2: try logic.required("leakage_pW_per_um2").double(in: 0...1e7)),
             floorplan: Floorplan(
                 logicUtilisation: try floorplan.required("logic_utilisation").double(in: 0.01...1),
                 macroHaloUM: try floorplan.required("macro_halo_um").double(in: 0...1000)),

@@ -90,6 +90,7 @@ extension Technology {
         scaled.wirePJPerBitPerMM *= dynamic
         scaled.registers.flipFlopLeakagePW *= volts / voltageV
         scaled.registers.muxLeakagePW *= volts / voltageV
+        scaled.logic.leakagePWPerUM2 *= volts / voltageV
         scaled.voltageV = volts
         return scaled
     }

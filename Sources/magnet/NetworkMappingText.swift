@@ -32,7 +32,7 @@ enum NetworkMappingText {
     }
 
     /// Per level and data space energy (pJ), the MAC energy, the per-level leakage, and the
-    /// flip-flops' clock energy when the hardware has one.
+    /// flip-flops' clock energy and the logic's leakage when the hardware has them.
     static func energyBreakdown(_ evaluation: Evaluation, hardware: Hardware, problem: Problem) -> JSONValue {
         var levels: [(String, JSONValue)] = []
         for (index, level) in evaluation.levels.enumerated() where level.dataSpaces.contains(where: { $0 != nil }) {
@@ -44,6 +44,9 @@ enum NetworkMappingText {
             levels.append((hardware.storage[index].name, .object(fields)))
         }
         if hardware.clockPJPerCycle > 0 { levels.append(("Clock", .double(evaluation.clockEnergyPJ))) }
+        if hardware.logicLeakagePJPerCycle > 0 {
+            levels.append(("LogicLeakage", .double(evaluation.logicLeakageEnergyPJ)))
+        }
         return .object([("MAC", .double(evaluation.computeEnergyPJ))] + levels)
     }
 

@@ -49,6 +49,14 @@ import Testing
         // 8 × 24 + 64) = 12,288 bits, each PE's 9.7 + 48.2 × 8 more and the controller's
         // 1,620 + 76.5 × 16.
         #expect(close(hardware.clockPJPerCycle, (12_288 + 16 * (9.7 + 48.2 * 8) + 1_620 + 76.5 * 16) * 0.001349))
+        // Logic leakage: the 9,168.8 flip-flops outside the collectors at 12,307 pW, the rest of the
+        // lanes', PE control's and controller's cells at 16,330 pW/µm², per 2 GHz cycle.
+        let logic = t.templateLogic(numPEs: 16, lanes: 8, vectorSize: 8, weights: .int8, activations: .int8,
+                                    accumulationBits: 24)
+        let cellsUM2 = 128 * logic.dotProductLaneUM2 + 16 * logic.peControlUM2 + logic.controllerUM2
+        let logicFlipFlops = 16 * (9.7 + 48.2 * 8) + 1_620 + 76.5 * 16
+        let leakagePW = (cellsUM2 - logicFlipFlops * 0.9673) * 16_330 + logicFlipFlops * 12_307
+        #expect(close(hardware.logicLeakagePJPerCycle, leakagePW * 1e-9 / 2))
         #expect(hardware.storage[0].readEnergyPJ == 0)
     }
 

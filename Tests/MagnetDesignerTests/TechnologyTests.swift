@@ -43,6 +43,12 @@ import Testing
         #expect(close(table.registers.flipFlopLeakagePW, base.registers.flipFlopLeakagePW * area * volts / 0.9,
                       relative: tolerance))
         #expect(close(table.wirePJPerBitPerMM, 0.1 * (volts / 0.9) * (volts / 0.9), relative: tolerance))
+        // Logic: areas × the area factor, flip-flop counts as they are, leakage per µm² × V/0.9.
+        #expect(close(table.logic.dotProductUM2PerAddedProduct, base.logic.dotProductUM2PerAddedProduct * area,
+                      relative: tolerance))
+        #expect(close(table.logic.controllerUM2, base.logic.controllerUM2 * area, relative: tolerance))
+        #expect(table.logic.peFlipFlopsPerLane == base.logic.peFlipFlopsPerLane)
+        #expect(close(table.logic.leakagePWPerUM2, base.logic.leakagePWPerUM2 * volts / 0.9, relative: tolerance))
     }
 
     /// SRAM is CACTI's macro carried to the node: energy × capacitance scale × (V / V_CACTI)²,
@@ -87,6 +93,7 @@ import Testing
         #expect(close(low.registers.readPJPerBitPerMuxLevel, 0.0004992 * 0.275625))
         #expect(close(low.wirePJPerBitPerMM, nominal.wirePJPerBitPerMM * 0.275625))
         #expect(close(low.registers.flipFlopLeakagePW, 12307 * 0.525))
+        #expect(close(low.logic.leakagePWPerUM2, 16330 * 0.525))
         #expect(low.dramPJPerBit == nominal.dramPJPerBit)
         #expect(low.intMultiply8x8.areaUM2 == nominal.intMultiply8x8.areaUM2)
         // SRAM from CACTI's 22 nm rows at 0.8 V: 8 KiB × 64 reads 1.59026 pJ × 0.7273 × 0.275625.

@@ -3,16 +3,17 @@ import Testing
 @testable import MagnetCore
 @testable import MagnetMapper
 
-/// The flip-flops' clock energy (``Hardware/clockPJPerCycle``) is paid every cycle of a layer,
-/// whatever the mapping: the evaluation reports it apart and its total and the search's summary
-/// both include it.
+/// The flip-flops' clock energy (``Hardware/clockPJPerCycle``) and the logic's leakage
+/// (``Hardware/logicLeakagePJPerCycle``) are paid every cycle of a layer, whatever the mapping:
+/// the evaluation reports them apart and its total and the search's summary include them.
 @Suite struct ClockEnergyTests {
     @Test func everyCycleIsClocked() throws {
         let space = try simbaLikeSpace(layer: "layer2.0.conv2")
-        #expect(space.hardware.clockPJPerCycle > 0)
+        #expect(space.hardware.clockPJPerCycle > 0 && space.hardware.logicLeakagePJPerCycle > 0)
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
         var unclocked = space.hardware
         unclocked.clockPJPerCycle = 0
+        unclocked.logicLeakagePJPerCycle = 0
         var without = Evaluator(CostModel(hardware: unclocked, problem: space.problem))
         let sampler = CandidateSampler(space: space)
         var generator = SeededGenerator(seed: 7)
@@ -23,8 +24,12 @@ import Testing
             let evaluation = evaluator.evaluate(mapping), summary = evaluator.summary(mapping)
             let plain = without.evaluate(mapping)
             #expect(evaluation.clockEnergyPJ == space.hardware.clockPJPerCycle * Double(evaluation.cycles))
-            #expect(plain.clockEnergyPJ == 0 && plain.cycles == evaluation.cycles)
-            #expect(close(evaluation.energyPJ, plain.energyPJ + evaluation.clockEnergyPJ))
+            #expect(evaluation.logicLeakageEnergyPJ
+                    == space.hardware.logicLeakagePJPerCycle * Double(evaluation.cycles))
+            #expect(plain.clockEnergyPJ == 0 && plain.logicLeakageEnergyPJ == 0 && plain.cycles == evaluation.cycles)
+            #expect(close(evaluation.leakageEnergyPJ, plain.leakageEnergyPJ + evaluation.logicLeakageEnergyPJ))
+            #expect(close(evaluation.energyPJ,
+                          plain.energyPJ + evaluation.clockEnergyPJ + evaluation.logicLeakageEnergyPJ))
             #expect(close(summary.energyPJ, evaluation.energyPJ))
             checked += 1
         }

@@ -207,7 +207,7 @@ public struct Evaluator {
             }
             energy += hardware.storage[level].leakagePJPerCycle * Double(cycles) * Double(utilized)
         }
-        energy += hardware.clockPJPerCycle * Double(cycles)
+        energy += (hardware.clockPJPerCycle + hardware.logicLeakagePJPerCycle) * Double(cycles)
         return Summary(energyPJ: energy, cycles: cycles,
                        utilization: Double(model.problem.macs) / (Double(hardware.compute.instances) * Double(cycles)))
     }
@@ -270,7 +270,8 @@ public struct Evaluator {
                           utilization: Double(model.problem.macs) / (Double(hardware.compute.instances) * Double(cycles)),
                           utilizedComputeInstances: utilizedMACs,
                           computeEnergyPJ: Double(model.problem.macs) * hardware.compute.energyPerMACPJ, levels: levels,
-                          clockEnergyPJ: hardware.clockPJPerCycle * Double(cycles))
+                          clockEnergyPJ: hardware.clockPJPerCycle * Double(cycles),
+                          logicLeakageEnergyPJ: hardware.logicLeakagePJPerCycle * Double(cycles))
     }
 
     @inline(__always)

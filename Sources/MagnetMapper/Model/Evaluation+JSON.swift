@@ -47,7 +47,7 @@ extension Evaluation {
             ("cycles", .int(cycles)),
             ("computes", .int(computes)),
             ("utilization", .double(utilization)),
-            ("energy_pJ", .double(round2(dynamic + leakage + round2(clockEnergyPJ)))),
+            ("energy_pJ", .double(round2(dynamic + leakage + round2(clockEnergyPJ) + round2(logicLeakageEnergyPJ)))),
             ("energy_pJ_without_leak", .double(round2(dynamic))),
             ("leakage_energy_pJ", .double(round2(leakage))),
             ("reported", .object([

@@ -16,9 +16,11 @@ public struct Evaluation: Sendable, Equatable {
     public var levels: [LevelEvaluation]
     /// Energy of clocking the hardware's flip-flops over the run (pJ).
     public var clockEnergyPJ: Double = 0
+    /// Leakage of the logic outside the storage levels over the run (pJ).
+    public var logicLeakageEnergyPJ: Double = 0
 
-    /// Leakage of all levels (pJ).
-    public var leakageEnergyPJ: Double { levels.reduce(0) { $0 + $1.leakageEnergyPJ } }
+    /// Leakage of all levels and of the logic (pJ).
+    public var leakageEnergyPJ: Double { levels.reduce(logicLeakageEnergyPJ) { $0 + $1.leakageEnergyPJ } }
     /// Dynamic energy: compute plus every level's data-space energy (pJ).
     public var energyWithoutLeakagePJ: Double {
         computeEnergyPJ + levels.reduce(0) { total, level in total + level.dataSpaces.compactMap { $0 }.reduce(0) { $0 + $1.energyPJ } }
