@@ -118,11 +118,10 @@ extension DesignPoint {
                      areaUM2: tech.placedLogicUM2(cellsUM2: cellsUM2) - cellsUM2),
             AreaTerm(name: "MacroHalos", kind: .placement, areaUM2: peHalosUM2 * Double(numPEs) + chipHalosUM2),
         ]
-        // Every flip-flop is clocked every cycle: the collectors' and the logic's.
-        let collectorBits = levels.filter { $0.technology == .registers }
-            .reduce(0) { $0 + Double(($1.capacityWords ?? 0) * $1.wordBits * $1.instances) }
+        // The collectors are written with an enable, which standard flows turn into clock gating:
+        // their clock is paid by their writes. The logic's pipeline and control flip-flops are
+        // taken as clocked every cycle.
         let logicFlipFlops = logic.peFlipFlops * Double(numPEs) + logic.controllerFlipFlops
-        let flipFlops = collectorBits + logicFlipFlops
         // The logic leaks as its flip-flops and, for the rest of its cells, by area.
         let logicCellsUM2 = logic.dotProductLaneUM2 * Double(perLane) + logic.peControlUM2 * Double(numPEs)
             + logic.controllerUM2
@@ -130,7 +129,7 @@ extension DesignPoint {
         let logicLeakagePW = max(logicCellsUM2 - logicFlipFlopsUM2, 0) * tech.logic.leakagePWPerUM2
             + logicFlipFlops * tech.registers.flipFlopLeakagePW
         return Hardware(name: name, clockGHz: clockGHz, compute: compute, storage: levels, otherAreas: otherAreas,
-                        clockPJPerCycle: flipFlops * tech.registers.clockPJPerBitPerCycle,
+                        clockPJPerCycle: logicFlipFlops * tech.registers.clockPJPerBitPerCycle,
                         logicLeakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: logicLeakagePW,
                                                                              clockGHz: clockGHz))
     }

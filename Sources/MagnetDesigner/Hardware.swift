@@ -15,7 +15,7 @@ public struct Hardware: Sendable, Hashable {
     public var storage: [StorageLevel]
     /// Area that is neither compute nor storage: control logic and placement overheads.
     public var otherAreas: [AreaTerm]
-    /// Energy every cycle costs whatever the mapping (pJ): clocking every flip-flop.
+    /// Energy every cycle costs whatever the mapping (pJ): clocking the free-running flip-flops.
     public var clockPJPerCycle: Double
     /// Leakage of the logic outside the storage levels (MAC lanes, control) per cycle (pJ).
     public var logicLeakagePJPerCycle: Double

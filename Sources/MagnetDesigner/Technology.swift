@@ -47,11 +47,10 @@ public struct Technology: Sendable, Equatable {
     /// Registers: flip-flops, read through a tree of 2:1 multiplexers (docs/technology.md,
     /// "Registers"; figures from a standard-cell library).
     public struct Registers: Sendable, Equatable {
-        /// Clocking one flip-flop for one cycle, its data unchanged (pJ): paid by every flip-flop
-        /// every cycle (magnet's RTL has no clock gating).
+        /// Clocking one free-running flip-flop for one cycle, its data unchanged (pJ).
         public var clockPJPerBitPerCycle: Double
-        /// What writing one bit adds to its cycle's clock: capturing new data, the data input and
-        /// the output driving one load (pJ).
+        /// Writing one bit of a clock-gated register (clocked only when written): the clock
+        /// edge, the data input and the output driving one load (pJ).
         public var writePJPerBit: Double
         /// One multiplexer level of a read, per bit (pJ).
         public var readPJPerBitPerMuxLevel: Double

@@ -77,8 +77,8 @@ enum DesignText {
         lines.append("  \(NumberText.grouped(p.macCount)) MACs (\(p.weightFormat.rawValue) × \(p.activationFormat.rawValue), \(p.accumulationBits)-bit accumulation), \(NumberText.fixed(hw.compute.energyPerMACPJ, 4)) pJ per MAC")
         lines.append("  peak \(NumberText.fixed(report.peakTOPS, 2)) TOPS, area \(NumberText.fixed(report.areaMM2, 3)) mm², \(NumberText.fixed(report.peakTOPSPerMM2, 2)) TOPS/mm² (cells, SRAM and placement; docs/technology.md)")
         let leakage = NumberText.fixed(hw.logicLeakagePJPerCycle, 4)
-        lines.append("  every cycle: clock \(NumberText.fixed(hw.clockPJPerCycle, 3)) pJ (every flip-flop; no clock "
-                     + "gating), logic leakage \(leakage) pJ (docs/technology.md)")
+        lines.append("  every cycle: clock \(NumberText.fixed(hw.clockPJPerCycle, 3)) pJ (the logic's flip-flops; "
+                     + "collectors are clock-gated), logic leakage \(leakage) pJ (docs/technology.md)")
         lines.append("")
         var table = TextTable(["level", "keeps", "inst", "fanout", "capacity", "word", "block", "read pJ", "write pJ", "update pJ", "leak pJ/cyc", "area mm²"],
                               alignments: [.left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right])

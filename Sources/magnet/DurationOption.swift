@@ -8,7 +8,7 @@ enum DurationOption {
     static func check(_ value: Double, _ option: String, in range: ClosedRange<Double>, unit: String = "seconds") throws {
         guard value.isFinite, range.contains(value) else {
             throw ValidationError("\(option) must be a number of \(unit) from \(text(range.lowerBound)) to "
-                                  + "\(text(range.upperBound)), not \(value)")
+                                  + "\(text(range.upperBound)), not \(text(value))")
         }
     }
 

@@ -330,7 +330,7 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         try check(["coordinator", "s.yaml", "--wait-for-owner", "nan"], usage: true,
                   "--wait-for-owner must be a number of seconds from 0 to 86400, not nan")
         try check(["sweep", "s.yaml", "--wait-for-owner", "1e6"], usage: true,
-                  "--wait-for-owner must be a number of seconds from 0 to 86400, not 1000000.0")
+                  "--wait-for-owner must be a number of seconds from 0 to 86400, not 1000000")
         try check(["worker", "--connect", "tcp://127.0.0.1:9", "--give-up-after", "0.5"], usage: true,
                   "--give-up-after must be a number of seconds from 1 to 604800, not 0.5")
         try check(["sweep"], usage: true, "Missing expected argument '<sweep-file>'")

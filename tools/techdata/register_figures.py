@@ -4,9 +4,10 @@
 Usage: register_figures.py LIBRARY.lib[.gz]
 
 Reads DFF_X1 and MUX2_X1 (NanGate 45 nm Open Cell Library names) and prints, at the library's
-supply, the energy of clocking one flip-flop for one cycle (its clock pin, data unchanged), what
-writing one bit adds to that (the clock capturing new data, data in, data out driving one load),
-of one 2:1 multiplexer level of a register-file read, their areas and leakage. Internal-power tables
+supply, the energy of writing one bit of a clock-gated register (clocked only when written: the
+clock, data in, data out driving one load), of clocking a free-running flip-flop for one cycle
+(its clock pin, data unchanged), of one 2:1 multiplexer level of a register-file read, their
+areas and leakage. Internal-power tables
 are read at one input transition and one output load, stated below; the load's own switching
 (C*V^2/2 per transition) is added to each output transition. Data toggle with probability
 ALPHA on each access.
@@ -112,9 +113,9 @@ def main(path):
     clock_captured = sum(captured) / len(captured)
     data_in = sum(data) / len(data)
     q_out = sum(q) / len(q) + load_fJ
-    # Every cycle clocks every flip-flop (magnet's RTL has no clock gating); a write adds what
-    # capturing new data costs beyond that, on the accesses whose data change.
-    write = ALPHA * (clock_captured - clock_unchanged + q_out + data_in)
+    # A register written with an enable is clock-gated by standard flows: clocked on its writes
+    # only, capturing new data on the accesses whose data change.
+    write = (1 - ALPHA) * clock_unchanged + ALPHA * (clock_captured + q_out + data_in)
     # A mux level: one output transition from a data input (A or B), driving the load.
     z = [(r + f) / 2 for _, related, r, f in internal(pin(mux, "Z"), two_dimensional=True) if related in ("A", "B")]
     mux_level = ALPHA * (sum(z) / len(z) + load_fJ)
