@@ -23,6 +23,21 @@ import Testing
         #expect(network.layer(named: "dw")?.shape.p == 16)
     }
 
+    /// examples/alexnet-eyeriss.yaml is the workload Eyeriss reports (docs/validation.md): the
+    /// original AlexNet's convolutions at batch 4, 666 M MACs per image — conv1 96·3·11²·55²,
+    /// conv2 2 groups × 128·48·5²·27², conv3 384·256·3²·13², conv4 2 × 192·192·3²·13², conv5
+    /// 2 × 128·192·3²·13².
+    @Test func theEyerissAlexNetHasItsPublishedMACs() throws {
+        let path = URL(fileURLWithPath: Self.examplePath).deletingLastPathComponent()
+            .appendingPathComponent("alexnet-eyeriss.yaml").path
+        let network = try NetworkFile.load(path: path)
+        let perImage = [96 * 3 * 121 * 3_025, 2 * 128 * 48 * 25 * 729, 384 * 256 * 9 * 169, 2 * 192 * 192 * 9 * 169,
+                        2 * 128 * 192 * 9 * 169]
+        #expect(network.layers.map(\.macs) == perImage.map { 4 * $0 })
+        #expect(perImage.reduce(0, +) == 665_784_864)
+        #expect(network.layers.allSatisfy { $0.formats.weights == .int16 && $0.shape.n == 4 })
+    }
+
     @Test func jsonNetworksLoadToo() throws {
         let json = #"{"name": "j", "layers": [{"name": "fc", "type": "fc", "C": 10, "K": 5}]}"#
         let network = try NetworkFile.parse(json, file: "net.json")
