@@ -91,11 +91,12 @@ extension DesignPoint {
                            block: vectorSize, banks: 1, instances: numPEs, meshY: peMesh.y))
 
         // One hop on the array network spans one PE pitch: the side of a square PE as placed.
-        func perPE(_ technology: StorageLevel.Technology) -> Double {
-            levels.filter { $0.technology == technology }.reduce(0) { $0 + $1.areaUM2 * Double($1.instances / numPEs) }
-        }
-        let peCellsUM2 = logic.dotProductLaneUM2 * Double(lanes) + perPE(.registers) + logic.peControlUM2
-        let peAreaUM2 = tech.placedLogicUM2(cellsUM2: peCellsUM2) + perPE(.sram) + peHalosUM2
+        // Standard cells: each PE's lanes, control and collectors, and the controller (the levels
+        // so far are all the PE's).
+        let peLogicUM2 = logic.dotProductLaneUM2 * Double(lanes) + logic.peControlUM2
+        let peCellsUM2 = peLogicUM2 + levels.areaUM2(of: .registers) / Double(numPEs)
+        let peAreaUM2 = tech.placedLogicUM2(cellsUM2: peCellsUM2) + levels.areaUM2(of: .sram) / Double(numPEs)
+            + peHalosUM2
         let pitchMM = peAreaUM2.squareRoot() / 1000
         let hopPJPerWord = tech.wirePJPerBitPerMM * pitchMM * Double(activationBits)
         levels.append(sram("GlobalBuffer", keeps: ["Inputs", "Outputs"], bytes: globalBufferBytes,
@@ -110,21 +111,21 @@ extension DesignPoint {
                                    capacityWords: nil, wordBits: activationBits, blockSize: dramBlock, instances: 1,
                                    readBandwidth: dramWordsPerCycle, writeBandwidth: dramWordsPerCycle,
                                    readEnergyPJ: dramBurstPJ, writeEnergyPJ: dramBurstPJ, updateEnergyPJ: dramBurstPJ))
+        let logicCellsUM2 = peLogicUM2 * Double(numPEs) + logic.controllerUM2
         let cellsUM2 = peCellsUM2 * Double(numPEs) + logic.controllerUM2
         let otherAreas = [
-            AreaTerm(name: "PEControl", kind: .logic, instances: numPEs, areaUM2: logic.peControlUM2),
-            AreaTerm(name: "Controller", kind: .logic, areaUM2: logic.controllerUM2),
-            AreaTerm(name: "PlacementWhitespace", kind: .placement,
+            AreaTerm(name: AreaTerm.peControl, kind: .logic, instances: numPEs, areaUM2: logic.peControlUM2),
+            AreaTerm(name: AreaTerm.controller, kind: .logic, areaUM2: logic.controllerUM2),
+            AreaTerm(name: AreaTerm.placementWhitespace, kind: .placement,
                      areaUM2: tech.placedLogicUM2(cellsUM2: cellsUM2) - cellsUM2),
-            AreaTerm(name: "MacroHalos", kind: .placement, areaUM2: peHalosUM2 * Double(numPEs) + chipHalosUM2),
+            AreaTerm(name: AreaTerm.macroHalos, kind: .placement,
+                     areaUM2: peHalosUM2 * Double(numPEs) + chipHalosUM2),
         ]
         // The collectors are written with an enable, which standard flows turn into clock gating:
         // their clock is paid by their writes. The logic's pipeline and control flip-flops are
         // taken as clocked every cycle.
         let logicFlipFlops = logic.peFlipFlops * Double(numPEs) + logic.controllerFlipFlops
         // The logic leaks as its flip-flops and, for the rest of its cells, by area.
-        let logicCellsUM2 = logic.dotProductLaneUM2 * Double(perLane) + logic.peControlUM2 * Double(numPEs)
-            + logic.controllerUM2
         let logicFlipFlopsUM2 = logicFlipFlops * tech.registers.flipFlopAreaUM2
         let logicLeakagePW = max(logicCellsUM2 - logicFlipFlopsUM2, 0) * tech.logic.leakagePWPerUM2
             + logicFlipFlops * tech.registers.flipFlopLeakagePW

@@ -74,6 +74,13 @@ public struct Hardware: Sendable, Hashable {
     }
 }
 
+extension Sequence where Element == StorageLevel {
+    /// Area of every instance of the levels built from `technology` (µm²).
+    public func areaUM2(of technology: StorageLevel.Technology) -> Double {
+        reduce(0) { $1.technology == technology ? $0 + $1.areaUM2 * Double($1.instances) : $0 }
+    }
+}
+
 /// Area that holds no data and computes no MAC: a block of control logic, or space that
 /// placement leaves around cells and macros.
 public struct AreaTerm: Sendable, Hashable {
@@ -104,6 +111,15 @@ public struct AreaTerm: Sendable, Hashable {
 
     /// Area of all copies (µm²).
     public var totalUM2: Double { areaUM2 * Double(instances) }
+
+    /// The template's terms, by name (``DesignPoint/elaborate(technology:)``).
+    public static let peControl = "PEControl"
+    /// The array controller's term.
+    public static let controller = "Controller"
+    /// The whitespace between placed standard cells.
+    public static let placementWhitespace = "PlacementWhitespace"
+    /// The keep-out rings around the SRAM macros.
+    public static let macroHalos = "MacroHalos"
 }
 
 /// The arithmetic units (MACs).

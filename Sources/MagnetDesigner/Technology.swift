@@ -166,8 +166,7 @@ public struct Technology: Sendable, Equatable {
         }
         let register = try root.required("register").mapping(knownKeys: [
             "clock_pJ_per_bit_per_cycle", "write_pJ_per_bit", "read_pJ_per_bit_per_mux_level", "flip_flop_area_um2",
-            "mux_area_um2",
-            "flip_flop_leakage_pW", "mux_leakage_pW",
+            "mux_area_um2", "flip_flop_leakage_pW", "mux_leakage_pW",
         ])
         let logic = try root.required("logic").mapping(knownKeys: [
             "dot_product_um2", "dot_product_um2_per_added_product", "pe_control_um2", "pe_control_um2_per_lane",

@@ -93,5 +93,14 @@ import Testing
                                          "--liberty", "/nonexistent/cells.lib"])
         #expect(missing.status == 1 && missing.stderr.contains("error: --liberty: cannot read /nonexistent/cells.lib"),
                 "\(missing.stderr)")
+        // A .gz library that is not gzip: one line naming the file and gzip's reason.
+        let fake = out + "-cells.lib.gz"
+        try "library (x) {}".write(toFile: fake, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: fake) }
+        let notGzip = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--synth-report",
+                                         "--liberty", fake])
+        let line = "error: --liberty: cannot decompress \(fake): gzip: \(fake): not in gzip format"
+        #expect(notGzip.status == 1 && notGzip.stderr.split(separator: "\n").map(String.init) == [line],
+                "\(notGzip.stderr)")
     }
 }

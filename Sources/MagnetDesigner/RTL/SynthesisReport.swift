@@ -68,13 +68,12 @@ public struct SynthesisReport: Sendable, Equatable {
     public func compared(with report: DesignReport) -> [ModuleComparison] {
         let point = report.point, hardware = report.hardware
         func term(_ name: String) -> Double? { hardware.otherAreas.first { $0.name == name }?.areaUM2 }
-        let collectorsPerPE = hardware.storage.filter { $0.technology == .registers }
-            .reduce(0) { $0 + $1.areaUM2 * Double($1.instances / point.numPEs) }
+        let collectorsPerPE = hardware.storage.areaUM2(of: .registers) / Double(point.numPEs)
         let rows: [(String, Int, Double?)] = [
             (VectorMACEmitter.dotModuleName, point.numPEs * point.lanes,
              hardware.compute.areaUM2 * Double(point.vectorSize)),
-            (PEEmitter.moduleName, point.numPEs, term("PEControl").map { $0 + collectorsPerPE }),
-            (ControllerEmitter.moduleName, 1, term("Controller")),
+            (PEEmitter.moduleName, point.numPEs, term(AreaTerm.peControl).map { $0 + collectorsPerPE }),
+            (ControllerEmitter.moduleName, 1, term(AreaTerm.controller)),
             (TopEmitter.moduleName, 1, nil),
         ]
         return rows.map { module, copies, model in
