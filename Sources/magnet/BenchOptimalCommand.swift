@@ -34,10 +34,13 @@ extension BenchCommand {
         var gap: GapPercent?
         @Option(help: "Seconds per layer for the bounded search.")
         var seconds = 20.0
+        @Option(help: "Share of each sampled search's budget that polishes its best candidate (default: the search's).")
+        var polish: Double?
         @Flag(help: "Print JSON.")
         var json = false
 
         func validate() throws {
+            if let polish, !(0...1).contains(polish) { throw ValidationError("--polish must be between 0 and 1") }
             if every < 1 { throw ValidationError("--every must be at least 1") }
             if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
             if !(seconds > 0 && seconds.isFinite) { throw ValidationError("--seconds must be a positive number") }
@@ -67,6 +70,7 @@ extension BenchCommand {
                         for seed in 0..<UInt64(seeds) {
                             var search = MapSearch(space: space)
                             search.allowExhaustive = false
+                            if let polish { search.polishShare = polish }
                             let edp = search.run(budget: budget, threads: 1, seed: seed).summary?.energyDelayProduct
                             cells.append(BenchCommand.edpText(edp))
                             sampled.append(.object([("budget", .int(budget)), ("seed", .int(Int(seed))), ("edp",

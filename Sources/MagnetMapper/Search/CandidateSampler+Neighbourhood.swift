@@ -1,0 +1,80 @@
+import MagnetCore
+
+extension CandidateSampler {
+    /// One move of the full neighbourhood (``moves(of:)``): the same kinds of move as
+    /// ``neighbour(of:using:)`` draws, named instead of drawn.
+    enum Move: Equatable {
+        /// A prime factor `prime` of `dimension` leaves slot `from` (`level * 3 + slot`) for `to`.
+        case shift(dimension: Int, prime: Int, from: Int, to: Int)
+        /// `prime` of `dimension` goes from `from` to `to`, and `otherPrime` of `other` back.
+        case exchange(dimension: Int, prime: Int, other: Int, otherPrime: Int, from: Int, to: Int)
+        /// Positions `first` and `second` of `level`'s loop order trade places.
+        case swap(level: Int, first: Int, second: Int)
+        /// The keep/bypass choice of `dataSpace` at `level` flips.
+        case flip(level: Int, dataSpace: Int)
+    }
+
+    /// Every move that changes `candidate` and keeps it within the fan-outs: each distinct prime
+    /// of each held factor to every other slot with room, each such prime traded against each
+    /// distinct prime of another dimension held at the target, each pair of looped temporal
+    /// loops of a level within the group they must stay in, each open keep/bypass choice.
+    func moves(of candidate: Candidate) -> [Move] {
+        var found: [Move] = []
+        for d in 0..<dimensions {
+            for from in freeSlots[d] where candidate.factors[from * dimensions + d] > 1 {
+                for p in distinctPrimes(of: d, dividing: candidate.factors[from * dimensions + d]) {
+                    for to in freeSlots[d] where to != from {
+                        if room(candidate, to, p) { found.append(.shift(dimension: d, prime: p, from: from, to: to)) }
+                        for e in 0..<dimensions where e != d && candidate.factors[to * dimensions + e] > 1
+                            && freeSlots[e].contains(from) && freeSlots[e].contains(to) {
+                            for q in distinctPrimes(of: e, dividing: candidate.factors[to * dimensions + e]) {
+                                let move = Move.exchange(dimension: d, prime: p, other: e, otherPrime: q, from: from, to: to)
+                                var next = candidate
+                                apply(move, to: &next)
+                                if room(next, from, 1) && room(next, to, 1) { found.append(move) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for level in 0..<levels {
+            let fixedCount = space.innermostOrder[level].count
+            let order = candidate.orders[level]
+            let looped = (fixedCount..<dimensions).filter { candidate.factor(level, 0, order[$0]) > 1 }
+            for group in [looped.filter { space.innermostSet[level].contains(order[$0]) },
+                          looped.filter { !space.innermostSet[level].contains(order[$0]) }] {
+                for i in group.indices { for j in group.indices where j > i {
+                    found.append(.swap(level: level, first: group[i], second: group[j]))
+                } }
+            }
+        }
+        for (level, dataSpace) in keepChoices { found.append(.flip(level: level, dataSpace: dataSpace)) }
+        return found
+    }
+
+    /// Applies one move.
+    func apply(_ move: Move, to candidate: inout Candidate) {
+        switch move {
+        case let .shift(d, p, from, to):
+            candidate.factors[from * dimensions + d] /= p
+            candidate.factors[to * dimensions + d] *= p
+        case let .exchange(d, p, e, q, from, to):
+            candidate.factors[from * dimensions + d] /= p
+            candidate.factors[to * dimensions + d] *= p
+            candidate.factors[to * dimensions + e] /= q
+            candidate.factors[from * dimensions + e] *= q
+        case let .swap(level, first, second):
+            candidate.orders[level].swapAt(first, second)
+        case let .flip(level, dataSpace):
+            candidate.keeps[level].formSymmetricDifference([dataSpace])
+        }
+    }
+
+    /// The distinct searched primes of dimension `d` that divide `factor`, smallest first.
+    private func distinctPrimes(of d: Int, dividing factor: Int) -> [Int] {
+        var result: [Int] = []
+        for p in primes[d] where factor % p == 0 && result.last != p { result.append(p) }
+        return result.isEmpty ? [factor] : result
+    }
+}
