@@ -65,4 +65,58 @@ import Testing
         }
         #expect(drawn >= 24 * 4, "only \(drawn) filled candidates over 24 spaces")
     }
+
+    /// Filled starts with every temporal slot skipped keep their searched primes in the spatial
+    /// slots and the parking slots only; with none skipped, inner temporal slots take primes.
+    @Test func skippedTemporalSlotsStayEmpty() throws {
+        let space = try simbaLikeSpace(layer: "layer3.0.downsample.0")
+        var sampler = CandidateSampler(space: space)
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+        var generator = SeededGenerator(seed: 13)
+        func innerTemporalFactors(_ candidate: Candidate) -> Int {
+            (0..<sampler.dimensions).reduce(0) { count, d in
+                count + sampler.freeSlots[d].filter { $0 % 3 == 0 && $0 != sampler.parking(d)
+                    && candidate.factors[$0 * sampler.dimensions + d] > 1 }.count
+            }
+        }
+        sampler.temporalSkipChance = 1
+        for _ in 0..<50 {
+            let candidate = try #require(sampler.filled(using: &generator, evaluator: &evaluator))
+            #expect(innerTemporalFactors(candidate) == 0, "\(candidate.mapping())")
+        }
+        sampler.temporalSkipChance = 0
+        var filledInner = 0
+        for _ in 0..<50 {
+            let candidate = try #require(sampler.filled(using: &generator, evaluator: &evaluator))
+            if innerTemporalFactors(candidate) > 0 { filledInner += 1 }
+        }
+        #expect(filledInner > 40)
+    }
+
+    /// With the default chance, filled starts leave more on-chip temporal slots empty (where a
+    /// searched dimension may go) than without skipping: the structure the best mappings of some
+    /// layers need, such as no loop at the collectors.
+    @Test func defaultChanceEmptiesInnerLevels() throws {
+        let space = try simbaLikeSpace(layer: "layer3.0.downsample.0")
+        var sampler = CandidateSampler(space: space)
+        func emptySlots(_ chance: Double) throws -> Int {
+            sampler.temporalSkipChance = chance
+            var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+            var generator = SeededGenerator(seed: 21)
+            var empty = 0
+            for _ in 0..<200 {
+                let candidate = try #require(sampler.filled(using: &generator, evaluator: &evaluator))
+                for level in 0..<(sampler.levels - 1) where (0..<sampler.dimensions).contains(where: {
+                    sampler.freeSlots[$0].contains(level * 3)
+                }) && (0..<sampler.dimensions).allSatisfy({ candidate.factor(level, 0, $0) == 1 }) {
+                    empty += 1
+                }
+            }
+            return empty
+        }
+        let withSkips = try emptySlots(CandidateSampler.filledSkipChance)
+        let without = try emptySlots(0)
+        #expect(without > 0)
+        #expect(Double(withSkips) >= 1.2 * Double(without), "\(withSkips) empty slots with skips, \(without) without")
+    }
 }

@@ -75,7 +75,7 @@ import Testing
             var search = MapSearch(space: space)
             search.allowExhaustive = false
             search.polishShare = 0.5
-            let result = search.run(budget: 4_000, threads: 1, seed: 3)
+            let result = search.run(budget: 20_000, threads: 1, seed: 3)
             let mapping = try #require(result.mapping)
             let summary = try #require(result.summary)
             let candidate = try #require(Candidate(mapping, dimensions: space.problem.dimensions.count))

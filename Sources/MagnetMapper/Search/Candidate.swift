@@ -75,6 +75,8 @@ struct CandidateSampler {
     /// Every (level, data space) whose keep/bypass is searched.
     let keepChoices: [(Int, Int)]
     let hasMaxFactors: Bool
+    /// Chance that a filled start leaves a level's temporal slot empty (``filledSkipChance``).
+    var temporalSkipChance = CandidateSampler.filledSkipChance
 
     init(space: MapSpace) {
         self.space = space
