@@ -70,6 +70,16 @@ public struct StudyView: Sendable {
         return DesignKeys.designYAML(name: "\(study.name)-trial-\(trial.number)", fixed: fixedDesign, params: params)
     }
 
+    /// The study's networks: each one's name and how the sweep file named it (a zoo name or a
+    /// path, as written there).
+    public var networkSources: [(name: String, source: String)] {
+        guard case .array(let items)? = spec["networks"] else { return [] }
+        return items.compactMap { item in
+            guard case .string(let name)? = item["name"], case .string(let source)? = item["source"] else { return nil }
+            return (name, source)
+        }
+    }
+
     /// The parameter names, in the space's order.
     public var parameterNames: [String] {
         if case .object(let fields)? = spec["space"] { return fields.map(\.0) }

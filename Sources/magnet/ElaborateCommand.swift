@@ -52,13 +52,8 @@ struct ElaborateCommand: ParsableCommand {
         let point = try DesignFile.load(path: design)
         let files = try TopEmitter(design: point).emit()
         let folder = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for file in files {
-            try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
-        }
-        try (files.map(\.name).joined(separator: "\n") + "\n")
-            .write(to: folder.appendingPathComponent("files.f"), atomically: true, encoding: .utf8)
-        print("wrote \(files.count) modules and files.f to \(output) (top module \(TopEmitter.moduleName))")
+        try RTLFile.write(files, to: folder)
+        print("wrote \(files.count) modules and \(RTLFile.listName) to \(output) (top module \(TopEmitter.moduleName))")
         if let testbench { try writeTestbench(testbench, point: point, folder: folder) }
         if liberty != nil && !synthReport { throw ValidationError("--liberty goes with --synth-report") }
         if synthReport { try report(point: point, folder: folder, files: files.map(\.name)) }

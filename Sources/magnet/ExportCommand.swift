@@ -12,7 +12,7 @@ struct ExportCommand: ParsableCommand {
         discussion: """
         --best-per "METRIC<=A,B,C" makes one budget per bound; several --best-per clauses combine (every combination is a budget). For each budget, the best complete trial (feasible under the study's own constraints) that also meets the budget is chosen by --objective. A budget no trial meets is reported as such.
 
-        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null.
+        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null. With --rtl each folder also gets rtl/: the design's Verilog (as magnet elaborate writes it) and rtl/layers.txt, which of the study's unique layers its controller runs whole, with the reason for the others (docs/rtl.md).
 
         Examples:
           magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2"
@@ -35,10 +35,13 @@ struct ExportCommand: ParsableCommand {
     var format: String = "yaml"
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write each chosen design's files and summary.json into this folder.")
     var output: String?
+    @Flag(help: "With -o: also write each design's Verilog into its folder's rtl/, with rtl/layers.txt saying which of the study's layers it runs.")
+    var rtl = false
 
     func validate() throws {
         if maximize && minimize { throw ValidationError("choose one of --maximize and --minimize") }
         if !["yaml", "json", "csv"].contains(format) { throw ValidationError("--format is yaml, json or csv, not `\(format)`") }
+        if rtl && output == nil { throw ValidationError("--rtl writes into the -o folder: give -o DIR") }
         if bestPer.isEmpty { throw ValidationError("give at least one --best-per clause, e.g. --best-per \"area_mm2<=1,2,4\"") }
     }
 
@@ -89,13 +92,15 @@ struct ExportCommand: ParsableCommand {
         }
 
         let chosen = budgets.map { ($0, StudyView.best(trials, objective: goal, within: $0.constraints)) }
+        var rtlOutcomes: [String: RTLOutcome] = [:]
         let columns = TrialColumns(view: view, trials: chosen.compactMap(\.1))
         func metricsJSON(_ trial: TrialRecord) -> JSONValue { .object(trial.metrics.map { ($0.0, .double($0.1)) }) }
         func entry(_ budget: Budget, _ trial: TrialRecord?) -> JSONValue {
             .object([("budget", .string(budget.label)), ("objective", .string(goal.text)),
                      ("trial", .optional(trial?.number)), ("params", trial?.params ?? .null),
                      ("metrics", trial.map(metricsJSON) ?? .null),
-                     ("directory", trial == nil || output == nil ? .null : .string(FileName.component(budget.slug)))])
+                     ("directory", trial == nil || output == nil ? .null : .string(FileName.component(budget.slug)))]
+                    + (rtl ? [("rtl", rtlOutcomes[budget.slug]?.json ?? .null)] : []))
         }
 
         switch format {
@@ -128,7 +133,22 @@ struct ExportCommand: ParsableCommand {
             guard let trial else { continue }
             let folder = root.appendingPathComponent(FileName.component(budget.slug))
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("mappings"), withIntermediateDirectories: true)
-            try view.designYAML(trial).write(to: folder.appendingPathComponent("design.yaml"), atomically: true, encoding: .utf8)
+            let designFile = folder.appendingPathComponent("design.yaml")
+            try view.designYAML(trial).write(to: designFile, atomically: true, encoding: .utf8)
+            if rtl {
+                let outcome = try Self.writeRTL(designFile: designFile, into: folder.appendingPathComponent(Self.rtlFolderName),
+                                                networks: view.networkSources,
+                                                studyFolder: URL(fileURLWithPath: db).deletingLastPathComponent())
+                rtlOutcomes[budget.slug] = outcome
+                switch outcome {
+                case let .written(run, layers):
+                    FileHandle.standardError.write(Data(("\(budget.label): RTL in \(FileName.component(budget.slug))/"
+                        + "\(Self.rtlFolderName)/, which runs \(run) of the study's \(layers) unique layers whole "
+                        + "(\(Self.rtlFolderName)/\(Self.rtlLayersFileName))\n").utf8))
+                case let .refused(reason):
+                    FileHandle.standardError.write(Data("\(budget.label): no RTL: \(reason)\n".utf8))
+                }
+            }
             for layer in try view.store.layerResults(trial: trial.number) {
                 // Network and layer names come from the user's files: one safe component each.
                 let networkFolder = folder.appendingPathComponent("mappings").appendingPathComponent(FileName.component(layer.network))

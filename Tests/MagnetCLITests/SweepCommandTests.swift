@@ -121,6 +121,81 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(abs(energy - stored.energyPJ) <= 1e-6 * stored.energyPJ)
     }
 
+    /// `export --rtl` writes each chosen design's Verilog (the modules `magnet elaborate` writes
+    /// for the exported design file) and which unique layers its controller runs: the small RTL
+    /// layers (named by a path relative to the sweep file) run, full-size ResNet-50 layers do not,
+    /// each with its reason; a design with a data format the generator lacks gets no RTL and
+    /// says why; `--rtl` without `-o` is refused.
+    @Test func exportWritesTheRTLAndWhichLayersItRuns() throws {
+        let (folder, _, _) = try writeTinySweep(trials: 1)
+        try FileManager.default.copyItem(at: CLIRunner.repository.appendingPathComponent("examples/rtl-layers.yaml"),
+                                         to: folder.appendingPathComponent("rtl-layers.yaml"))
+        func sweep(_ name: String, format: String, accumulationBits: Int) throws -> String {
+            let file = folder.appendingPathComponent("\(name).yaml").path
+            try """
+                study: \(name)
+                base: \(CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml").path)
+                networks: [rtl-layers.yaml, resnet50]
+                space: {numPEs: [2, 4], weightFormat: [\(format)], activationFormat: [\(format)],
+                        accumulationBits: [\(accumulationBits)]}
+                objectives: [{minimize: energy_per_inference_uJ}]
+                budget: {trials: 1}
+                mapper: {budget: 30}
+                """.write(toFile: file, atomically: true, encoding: .utf8)
+            let db = folder.appendingPathComponent("\(name).db").path
+            let run = try CLIRunner.run(["sweep", file, "--db", db, "--in-process", "--quiet"])
+            #expect(run.status == 0, "\(run.stderr)")
+            return db
+        }
+        let db = try sweep("rtl", format: "int8", accumulationBits: 24)
+        let out = folder.appendingPathComponent("out")
+        // Run from elsewhere: the sweep file's relative network path is found beside the study.
+        let export = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per",
+                                        "area_mm2<=100", "-o", out.path, "--rtl"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let rtl = out.appendingPathComponent("area_mm2-le-100/rtl")
+        let listed = try String(contentsOf: rtl.appendingPathComponent("files.f"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        #expect(listed.contains("magnet_top.v"))
+        let elaborated = folder.appendingPathComponent("elaborated")
+        let elaborate = try CLIRunner.run(["elaborate", out.appendingPathComponent("area_mm2-le-100/design.yaml").path,
+                                           "-o", elaborated.path])
+        #expect(elaborate.status == 0, "\(elaborate.stderr)")
+        for name in listed {
+            let exported = try String(contentsOf: rtl.appendingPathComponent(name), encoding: .utf8)
+            let direct = try String(contentsOf: elaborated.appendingPathComponent(name), encoding: .utf8)
+            #expect(exported == direct, "\(name) differs from magnet elaborate's")
+        }
+        let table = try String(contentsOf: rtl.appendingPathComponent("layers.txt"), encoding: .utf8)
+        let rows = table.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        let conv3x3 = try #require(rows.first { $0.count > 3 && $0[0] == "rtl-layers" && $0[1] == "conv3x3" })
+        #expect(conv3x3.contains("yes"), "\(table)")
+        let stem = try #require(rows.first { $0.count > 3 && $0[0] == "resnet50" && $0[1] == "conv1" })
+        #expect(stem.contains("no"), "\(table)")
+        let yes = rows.filter { $0.count > 3 && $0.contains("yes") }.count
+        let summary = try JSONValue(parsing: String(contentsOf: out.appendingPathComponent("summary.json"), encoding: .utf8))
+        guard case .array(let budgets)? = summary["budgets"], let entry = budgets.first?["rtl"] else {
+            Issue.record("no rtl entry in summary.json")
+            return
+        }
+        #expect(entry["layers_run"] == .int(yes))
+        #expect(entry["layers"] == .int(4 + 24))
+        #expect(export.stderr.contains("runs \(yes) of the study's 28 unique layers whole"))
+
+        let floatDB = try sweep("float", format: "bf16", accumulationBits: 32)
+        let floatOut = folder.appendingPathComponent("float-out")
+        let refused = try CLIRunner.run(["export", floatDB, "--objective", "energy_per_inference_uJ", "--best-per",
+                                         "area_mm2<=100", "-o", floatOut.path, "--rtl"])
+        #expect(refused.status == 0, "\(refused.stderr)")
+        #expect(refused.stderr.contains("no RTL: weightFormat: not supported by the RTL generator yet"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: floatOut.appendingPathComponent("area_mm2-le-100/rtl").path))
+
+        let noFolder = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per",
+                                          "area_mm2<=100", "--rtl"])
+        #expect(noFolder.status != 0)
+        #expect(noFolder.stderr.contains("--rtl writes into the -o folder"), "\(noFolder.stderr)")
+    }
+
     /// Network and layer names that look like paths stay inside the export folder.
     @Test func exportKeepsPathLikeNamesInsideItsFolder() throws {
         let (folder, _, db) = try writeTinySweep(trials: 1)

@@ -1,3 +1,4 @@
+import Foundation
 import MagnetCore
 
 /// One generated Verilog file: a module named like the file.
@@ -20,5 +21,20 @@ public struct RTLUnsupported: Error, CustomStringConvertible, Sendable {
     public init(parameter: String, message: String) {
         self.parameter = parameter
         self.message = message
+    }
+}
+
+extension RTLFile {
+    /// The list of module files that iverilog, Verilator and yosys read (`files.f`).
+    public static let listName = "files.f"
+
+    /// Writes `files` into `folder` (created if missing) with their list ``listName``.
+    public static func write(_ files: [RTLFile], to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in files {
+            try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+        }
+        try (files.map(\.name).joined(separator: "\n") + "\n")
+            .write(to: folder.appendingPathComponent(listName), atomically: true, encoding: .utf8)
     }
 }

@@ -1,0 +1,102 @@
+import Foundation
+import MagnetCore
+import MagnetDesigner
+import MagnetMapper
+import MagnetWorkload
+
+extension ExportCommand {
+    /// What `export --rtl` wrote for one design.
+    enum RTLOutcome {
+        /// The Verilog and `layers.txt`: how many of the study's unique layer shapes the
+        /// controller runs whole, of how many.
+        case written(layersRun: Int, layers: Int)
+        /// No RTL: why (a data format or shape the generator does not support yet).
+        case refused(String)
+
+        /// The `rtl` entry of summary.json.
+        var json: JSONValue {
+            switch self {
+            case let .written(run, layers):
+                return .object([("directory", .string(ExportCommand.rtlFolderName)), ("layers_run", .int(run)),
+                                ("layers", .int(layers))])
+            case let .refused(reason):
+                return .object([("refused", .string(reason))])
+            }
+        }
+    }
+
+    /// The folder, inside a design's folder, that `--rtl` writes.
+    static let rtlFolderName = "rtl"
+    /// The table of which layers the RTL runs, inside ``rtlFolderName``.
+    static let rtlLayersFileName = "layers.txt"
+
+    /// Writes the Verilog of the design in `designFile` into `folder` with a table of which
+    /// unique layers of `networks` its controller runs (docs/rtl.md): the mapper's split and the
+    /// cost model's cycles for those it runs, the reason for the others. A network that cannot be
+    /// read (a sweep file's relative path, from elsewhere) is listed as such.
+    static func writeRTL(designFile: URL, into folder: URL, networks: [(name: String, source: String)],
+                         studyFolder: URL) throws -> RTLOutcome {
+        let point = try DesignFile.load(path: designFile.path)
+        let files: [RTLFile]
+        do {
+            files = try TopEmitter(design: point).emit()
+        } catch let error as RTLUnsupported {
+            return .refused(error.description)
+        }
+        try RTLFile.write(files, to: folder)
+        let hardware = try point.elaborate()
+        var table = TextTable(["network", "layer", "shape", "runs", "detail"],
+                              alignments: [.left, .left, .left, .left, .left])
+        var run = 0, layers = 0
+        for (name, source) in networks {
+            let network: Network
+            do {
+                network = try resolve(source, studyFolder: studyFolder)
+            } catch {
+                table.append([name, "—", "—", "unknown", "cannot read \(source): \(oneLine(error))"])
+                continue
+            }
+            for shape in network.uniqueShapes {
+                let layer = shape.representative
+                layers += 1
+                do {
+                    let choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
+                    run += 1
+                    table.append([name, layer.name, layer.shapeSummary, "yes",
+                                  "\(choice.program.split.groups) channel group(s) × \(choice.program.split.rowBlocks) "
+                                  + "row block(s), cost model \(NumberText.grouped(choice.summary.cycles)) cycles; "
+                                  + "testbench: magnet elaborate ../design.yaml -o tb/ --testbench \(source):\(layer.name)"])
+                } catch {
+                    table.append([name, layer.name, layer.shapeSummary, "no", oneLine(error)])
+                }
+            }
+        }
+        let header = """
+            # Which unique layers of the study's networks the generated controller runs (docs/rtl.md).
+            # It runs a layer whose inputs, weights and outputs fit its buffers whole; tiled layers
+            # (issue 15) are not supported yet. \(run) of \(layers) run.
+
+            """
+        try (header + table.rendered() + "\n").write(to: folder.appendingPathComponent(rtlLayersFileName),
+                                                     atomically: true, encoding: .utf8)
+        return .written(layersRun: run, layers: layers)
+    }
+
+    /// An error's text on one line, for a table cell.
+    private static func oneLine(_ error: Error) -> String {
+        ErrorText.describe(error).split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    /// A network by its sweep-file name: a zoo name or a path, tried as given and then beside
+    /// the study file.
+    private static func resolve(_ source: String, studyFolder: URL) throws -> Network {
+        do {
+            return try NetworkFile.resolve(source)
+        } catch {
+            guard !source.hasPrefix("/"), Zoo.network(named: source) == nil else { throw error }
+            let beside = studyFolder.appendingPathComponent(source).path
+            guard FileManager.default.fileExists(atPath: beside) else { throw error }
+            return try NetworkFile.resolve(beside)
+        }
+    }
+}
