@@ -8,7 +8,7 @@ extension ExportCommand {
     /// What `export --rtl` wrote for one design.
     enum RTLOutcome {
         /// The Verilog and `layers.txt`: how many of the study's unique layer shapes the
-        /// controller runs whole, of how many.
+        /// controller runs, of how many.
         case written(layersRun: Int, layers: Int)
         /// No RTL: why (a data format or shape the generator does not support yet).
         case refused(String)
@@ -73,8 +73,8 @@ extension ExportCommand {
         }
         let header = """
             # Which unique layers of the study's networks the generated controller runs (docs/rtl.md).
-            # It runs a layer whose inputs, weights and outputs fit its buffers whole; tiled layers
-            # (issue 15) are not supported yet. \(run) of \(layers) run.
+            # It runs a layer whose weights for one pass and input rows for one band of output rows
+            # fit its buffers; input channels are not tiled yet. \(run) of \(layers) run.
 
             """
         try (header + table.rendered() + "\n").write(to: folder.appendingPathComponent(rtlLayersFileName),

@@ -12,7 +12,7 @@ struct ExportCommand: ParsableCommand {
         discussion: """
         --best-per "METRIC<=A,B,C" makes one budget per bound; several --best-per clauses combine (every combination is a budget). For each budget, the best complete trial (feasible under the study's own constraints) that also meets the budget is chosen by --objective. A budget no trial meets is reported as such.
 
-        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null. With --rtl each folder also gets rtl/: the design's Verilog (as magnet elaborate writes it) and rtl/layers.txt, which of the study's unique layers its controller runs whole, with the reason for the others (docs/rtl.md).
+        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null. With --rtl each folder also gets rtl/: the design's Verilog (as magnet elaborate writes it) and rtl/layers.txt, which of the study's unique layers its controller runs, with the reason for the others (docs/rtl.md).
 
         Examples:
           magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2"
@@ -143,7 +143,7 @@ struct ExportCommand: ParsableCommand {
                 switch outcome {
                 case let .written(run, layers):
                     FileHandle.standardError.write(Data(("\(budget.label): RTL in \(FileName.component(budget.slug))/"
-                        + "\(Self.rtlFolderName)/, which runs \(run) of the study's \(layers) unique layers whole "
+                        + "\(Self.rtlFolderName)/, which runs \(run) of the study's \(layers) unique layers "
                         + "(\(Self.rtlFolderName)/\(Self.rtlLayersFileName))\n").utf8))
                 case let .refused(reason):
                     FileHandle.standardError.write(Data("\(budget.label): no RTL: \(reason)\n".utf8))

@@ -172,6 +172,9 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(conv3x3.contains("yes"), "\(table)")
         let stem = try #require(rows.first { $0.count > 3 && $0[0] == "resnet50" && $0[1] == "conv1" })
         #expect(stem.contains("no"), "\(table)")
+        // A full-size ResNet-50 layer, in bands of output rows.
+        let widening = try #require(rows.first { $0.count > 3 && $0[0] == "resnet50" && $0[1] == "layer1.0.conv1" })
+        #expect(widening.contains("yes"), "\(table)")
         let yes = rows.filter { $0.count > 3 && $0.contains("yes") }.count
         let summary = try JSONValue(parsing: String(contentsOf: out.appendingPathComponent("summary.json"), encoding: .utf8))
         guard case .array(let budgets)? = summary["budgets"], let entry = budgets.first?["rtl"] else {
@@ -180,7 +183,7 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         }
         #expect(entry["layers_run"] == .int(yes))
         #expect(entry["layers"] == .int(4 + 24))
-        #expect(export.stderr.contains("runs \(yes) of the study's 28 unique layers whole"))
+        #expect(export.stderr.contains("runs \(yes) of the study's 28 unique layers"))
 
         let floatDB = try sweep("float", format: "bf16", accumulationBits: 32)
         let floatOut = folder.appendingPathComponent("float-out")

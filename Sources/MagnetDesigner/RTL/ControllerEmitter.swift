@@ -2,15 +2,17 @@ import MagnetCore
 
 /// The accelerator's controller in Verilog-2005 (`magnet_controller`, docs/rtl.md): it runs one
 /// loop nest over a layer whose bounds, address strides and DRAM regions the host writes into
-/// configuration registers, so one RTL runs any convolution or fully-connected layer that fits
-/// its buffers.
+/// configuration registers, so one RTL runs any convolution or fully-connected layer whose
+/// weights for one pass fit its weight banks and whose input rows for one band of output rows
+/// (at least one row per PE) fit its input buffers; the bands run one after another.
 ///
 /// The PE array splits output channels and output rows: PE `pe` belongs to channel group
 /// `group[pe]` and starts its rows at input word `inputOffset[pe]` (per-PE registers). The nest,
 /// outer to inner (K passes, then a PE's output pixels, then the reduction):
 ///
 /// ```
-/// load inputs: DRAM → global buffer → every PE's input buffer (multicast), once
+/// for band in 0..<bands:                              // bands of output rows
+/// load the band's input rows: DRAM → global buffer → every PE's input buffer (multicast)
 /// for kt in 0..<KT:                                   // kPasses
 ///   load weights: DRAM → every PE of group g, lane l, word (r·S + s)·CT + ct (multicast per group)
 ///   for p in 0..<rows, q in 0..<Q:                     // each PE: one output pixel per lane
@@ -36,7 +38,7 @@ public struct ControllerEmitter: Sendable {
         case kPasses = 2
         /// Reduction steps per output pixel: R × S × CT.
         case steps = 3
-        /// Output rows per PE (P divided by the PEs that split P).
+        /// Output rows per PE in a band (a band's rows divided by the PEs that split P).
         case rows = 4
         /// Output columns Q.
         case columns = 5
@@ -52,9 +54,9 @@ public struct ControllerEmitter: Sendable {
         case filterRowStride = 10
         /// Input-buffer stride of a filter column: dilationW × CT.
         case filterColumnStride = 11
-        /// Input vectors of the (padded) input: paddedHeight × paddedWidth × CT.
+        /// Input vectors of one band's (padded) input rows: bandInputRows × paddedWidth × CT.
         case inputWords = 12
-        /// Output pixels per PE: rows × Q.
+        /// Output pixels per PE in a band: rows × Q.
         case pixels = 13
         /// DRAM output words per pass: groups × P × Q.
         case passStride = 14
@@ -66,6 +68,12 @@ public struct ControllerEmitter: Sendable {
         case outputBase = 17
         /// Channel groups: PEs that split K (the rest split P).
         case groups = 18
+        /// Bands of output rows run one after another, each with its own input rows.
+        case bands = 19
+        /// DRAM words from one band's first input row to the next band's: bandRows × rowStride.
+        case bandInputStride = 20
+        /// DRAM output words from one band's first output row to the next's: bandRows × Q.
+        case bandOutputStride = 21
     }
 
     /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
@@ -180,6 +188,7 @@ public struct ControllerEmitter: Sendable {
                 reg [31:0] pe_group [0:\(peCount - 1)];
                 reg [31:0] pe_output_offset [0:\(peCount - 1)];
                 reg [31:0] cycles, i, kt, pe, step, p, q, s, ct, pixel, at_p, at_q, at_r, at_s, weight_dram, out_base;
+                reg [31:0] band, in_base, band_out;
                 reg [31:0] w_group, w_lane, w_step;
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
@@ -202,6 +211,7 @@ public struct ControllerEmitter: Sendable {
                 // Weights load while the inputs go into the PEs (first pass) and while the previous
                 // pass is read out (the weight banks and the DRAM read port are free then).
                 wire next_pass = kt + 32'd1 < \(reg(.kPasses));
+                wire next_band = band + 32'd1 < \(reg(.bands));
                 wire issue_gb = state == LOAD_GB && i < \(reg(.inputWords));
                 wire issue_inputs = state == PREPARE && i < \(reg(.inputWords));
                 wire issue_weights = (state == PREPARE || (state == READ_OUT && next_pass)) && w_group < \(reg(.groups));
@@ -212,7 +222,7 @@ public struct ControllerEmitter: Sendable {
 
                 // DRAM, global buffer and PE commands.
                 assign dram_rd_en = issue_gb | issue_weights;
-                assign dram_rd_addr = issue_gb ? \(reg(.inputBase)) + i : weight_dram;
+                assign dram_rd_addr = issue_gb ? in_base + i : weight_dram;
                 wire issue_read_out = state == READ_OUT && pe < \(peCount);
                 assign dram_wr_en = state == READ_OUT && d_valid;
                 assign dram_wr_addr = d_addr;
@@ -293,6 +303,9 @@ public struct ControllerEmitter: Sendable {
                             kt <= 32'd0;
                             weight_dram <= \(reg(.weightBase));
                             out_base <= \(reg(.outputBase));
+                            band <= 32'd0;
+                            in_base <= \(reg(.inputBase));
+                            band_out <= \(reg(.outputBase));
                         end
                         LOAD_GB: begin
                             if (i < \(reg(.inputWords))) i <= i + 32'd1;
@@ -348,6 +361,16 @@ public struct ControllerEmitter: Sendable {
                                 if (next_pass) begin
                                     kt <= kt + 32'd1;
                                     \(startCompute)
+                                end else if (next_band) begin
+                                    // The next band of output rows: its input rows, then its passes.
+                                    state <= LOAD_GB;
+                                    i <= 32'd0;
+                                    kt <= 32'd0;
+                                    band <= band + 32'd1;
+                                    in_base <= in_base + \(reg(.bandInputStride));
+                                    band_out <= band_out + \(reg(.bandOutputStride));
+                                    out_base <= band_out + \(reg(.bandOutputStride));
+                                    weight_dram <= \(reg(.weightBase));
                                 end else begin state <= IDLE; done <= 1'b1; end
                             end
                         end

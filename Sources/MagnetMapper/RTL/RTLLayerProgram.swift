@@ -30,6 +30,8 @@ public struct RTLLayerProgram: Sendable {
     public let channelVectors: Int
     /// Passes over K.
     public let kPasses: Int
+    /// Bands of output rows, run one after another (each loads its own input rows).
+    public let bands: Int
     /// Padded input height and width.
     public let paddedHeight: Int, paddedWidth: Int
     /// DRAM word addresses of the three regions, and the words in all.
@@ -37,17 +39,24 @@ public struct RTLLayerProgram: Sendable {
 
     /// Output channels after padding: `kPasses × groups × lanes`.
     public var paddedK: Int { kPasses * split.groups * design.lanes }
-    /// Output rows each PE computes.
-    public var rowsPerPE: Int { shape.p / split.rowBlocks }
+    /// Output rows of a band.
+    public var bandRows: Int { shape.p / bands }
+    /// Output rows each PE computes in a band.
+    public var rowsPerPE: Int { bandRows / split.rowBlocks }
+    /// Padded input rows a band reads.
+    public var bandInputRows: Int { (bandRows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1 }
+    /// Input vectors of a band: its input rows of the padded input.
+    public var bandInputWords: Int { bandInputRows * paddedWidth * channelVectors }
     /// Reduction steps per output pixel.
     public var steps: Int { shape.r * shape.s * channelVectors }
     /// Input vectors of the padded input.
     public var inputWords: Int { paddedHeight * paddedWidth * channelVectors }
 
     /// The program of `shape` on `design` with the PE array split `groups` ways over output
-    /// channels (the rest over output rows; all of them over channels by default), or an error
-    /// saying what does not fit.
-    public init(design: DesignPoint, shape: ConvolutionShape, groups: Int? = nil) throws {
+    /// channels (the rest over output rows; all of them over channels by default) and the output
+    /// rows in the fewest bands whose input rows fit the buffers (or `bands` of them), or an
+    /// error saying what does not fit.
+    public init(design: DesignPoint, shape: ConvolutionShape, groups: Int? = nil, bands: Int? = nil) throws {
         let top = try TopEmitter(design: design), pe = top.controller.pe
         guard shape.n == 1 else { throw RTLUnsupported(parameter: "layer", message: "batch N = \(shape.n); the controller runs N = 1") }
         guard shape.g == 1 else { throw RTLUnsupported(parameter: "layer", message: "\(shape.g) groups (depthwise or grouped convolution); the controller runs G = 1") }
@@ -68,15 +77,32 @@ public struct RTLLayerProgram: Sendable {
         inputBase = kPasses * perPass * shape.r * shape.s * channelVectors
         outputBase = inputBase + paddedHeight * paddedWidth * channelVectors
         dramWords = outputBase + kPasses * groups * shape.p * shape.q
-        let checks: [(Int, Int, String)] = [
-            (inputWords, pe.inputBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit each PE's input buffer"),
-            (inputWords, top.controller.globalBufferDepth, "the padded input (\(paddedHeight)×\(paddedWidth)×\(channelVectors) vectors) must fit the global buffer"),
-            (steps, pe.weightBufferDepth, "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
-            (rowsPerPE * shape.q, pe.accumulationBufferDepth, "\(rowsPerPE)×\(shape.q) partial sums per lane must fit an accumulation-buffer bank"),
-        ]
-        for (need, have, what) in checks where need > have {
-            throw RTLUnsupported(parameter: "layer", message: "\(what): needs \(need) words, has \(have) (the controller runs a layer in one pass over its input)")
+        // Bands divide the rows each PE computes; the fewest that fit, unless given.
+        let rowBlocks = design.numPEs / groups, perPE = shape.p / rowBlocks
+        let counts = bands.map { [$0] } ?? (1...perPE).filter { perPE % $0 == 0 }
+        guard counts.allSatisfy({ $0 >= 1 && perPE % $0 == 0 }) else {
+            throw RTLUnsupported(parameter: "layer", message: "\(bands ?? 0) bands: they must divide the \(perPE) output rows of each PE")
         }
+        let channelVectors = channelVectors, paddedWidth = paddedWidth, steps = shape.r * shape.s * channelVectors
+        func problems(_ count: Int) -> [String] {
+            let rows = perPE / count, bandRows = rows * rowBlocks
+            let inputRows = (bandRows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1
+            let words = inputRows * paddedWidth * channelVectors
+            let band = count == 1 ? "the padded input" : "the padded input of a band of \(bandRows) output row(s)"
+            let checks: [(Int, Int, String)] = [
+                (words, pe.inputBufferDepth, "\(band) (\(inputRows)×\(paddedWidth)×\(channelVectors) vectors) must fit each PE's input buffer"),
+                (words, top.controller.globalBufferDepth, "\(band) (\(inputRows)×\(paddedWidth)×\(channelVectors) vectors) must fit the global buffer"),
+                (steps, pe.weightBufferDepth, "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
+                (rows * shape.q, pe.accumulationBufferDepth, "\(rows)×\(shape.q) partial sums per lane must fit an accumulation-buffer bank"),
+            ]
+            return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
+        }
+        guard let fitting = counts.first(where: { problems($0).isEmpty }) else {
+            let last = counts.last!
+            throw RTLUnsupported(parameter: "layer", message: problems(last)[0]
+                + (bands == nil ? " (even in \(last) band(s) of output rows, one row per PE)" : ""))
+        }
+        self.bands = fitting
     }
 
     /// The controller's cycles from start to done (docs/rtl.md), phase by phase: the input into
@@ -86,14 +112,14 @@ public struct RTLLayerProgram: Sendable {
     /// plus a bubble between pixels when a pixel is a single step, plus 4 to empty the
     /// pipeline) and 3 cycles for the last drain to write back; then reading out, one PE pixel
     /// per cycle, while the next pass's weights load (`max(numPEs·n, Wₜ) + 2`; `numPEs·n + 2`
-    /// after the last pass).
+    /// after the last pass). W and n are a band's; the bands run one after another.
     public var expectedCycles: Int {
-        let pixels = rowsPerPE * shape.q, pes = design.numPEs
+        let pixels = rowsPerPE * shape.q, pes = design.numPEs, words = bandInputWords
         let weights = split.groups * design.lanes * steps
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
         let readOut = pes * pixels
-        return (inputWords + 2) + (max(inputWords, weights) + 2) + kPasses * (compute + 3)
-            + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2)
+        return bands * ((words + 2) + (max(words, weights) + 2) + kPasses * (compute + 3)
+            + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2))
     }
 
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
@@ -106,8 +132,9 @@ public struct RTLLayerProgram: Sendable {
             (.filterColumns, shape.s), (.channelVectors, ct),
             (.rowStride, rowStride), (.columnStride, shape.strideW * ct),
             (.filterRowStride, shape.dilationH * paddedWidth * ct), (.filterColumnStride, shape.dilationW * ct),
-            (.inputWords, inputWords), (.pixels, rowsPerPE * shape.q), (.passStride, split.groups * pixels),
+            (.inputWords, bandInputWords), (.pixels, rowsPerPE * shape.q), (.passStride, split.groups * pixels),
             (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase), (.groups, split.groups),
+            (.bands, bands), (.bandInputStride, bandRows * rowStride), (.bandOutputStride, bandRows * shape.q),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
@@ -188,7 +215,7 @@ public struct RTLLayerProgram: Sendable {
         }
         levels[array].spatialX = loops([(k, kx), (p, px)])
         levels[array].spatialY = loops([(k, split.groups / kx), (p, split.rowBlocks / px)])
-        levels[try level("DRAM")].temporal = loops([(k, kPasses)])
+        levels[try level("DRAM")].temporal = loops([(k, kPasses), (p, bands)])
         return Mapping(levels: levels)
     }
 
