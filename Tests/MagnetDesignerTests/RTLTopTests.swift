@@ -88,25 +88,34 @@ struct AcceleratorRTLTests {
             ("3x3 stride 2, 8×8", ConvolutionShape(k: 4, c: 8, p: 8, q: 8, r: 3, s: 3, strideH: 2, strideW: 2,
                                                     paddingH: 1, paddingW: 1), nil),
             ("1x1, 24×24", ConvolutionShape(k: 2, c: 4, p: 24, q: 24), nil),
+            ("3x3 pad 1, 4×64, C 64", ConvolutionShape(k: 2, c: 64, p: 4, q: 64, r: 3, s: 3, paddingH: 1, paddingW: 1), nil),
+            ("5x5 stride 2, 12×12", ConvolutionShape(k: 2, c: 16, p: 12, q: 12, r: 5, s: 5, strideH: 2, strideW: 2,
+                                                      paddingH: 2, paddingW: 2), nil),
             ("conv3x3 in 2 bands", try Self.layer("conv3x3").shape, 2),
             ("conv3x3 in 4 bands", try Self.layer("conv3x3").shape, 4),
         ]
-        var banded = 0
+        var banded = 0, tiled = 0
+        let tilings: [Int?] = [nil, 2, 4]
         for (index, (name, shape, bands)) in shapes.enumerated() {
             for groups in 1...design.numPEs where design.numPEs % groups == 0 {
-                guard let program = try? RTLLayerProgram(design: design, shape: shape, groups: groups, bands: bands) else { continue }
+              for columnTiles in bands == nil ? [nil] : tilings {
+                guard let program = try? RTLLayerProgram(design: design, shape: shape, groups: groups, bands: bands,
+                                                         columnTiles: columnTiles) else { continue }
                 if program.bands > 1 { banded += 1 }
+                if program.columnTiles > 1 { tiled += 1 }
                 let testbench = RTLTestbench(program: program, seed: UInt64(40 + index), modelCycles: nil)
                 for (file, text) in testbench.files() {
                     try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
                 }
                 let output = bench.simulate()
-                let label = "\(name) \(groups)×\(program.split.rowBlocks) in \(program.bands) band(s)"
+                let label = "\(name) \(groups)×\(program.split.rowBlocks) in \(program.bands) band(s) × \(program.columnTiles) tile(s)"
                 #expect(output.contains("PASS"), "\(label): \(output.prefix(2000))")
                 #expect(output.contains("cycles \(program.expectedCycles) "), "\(label): \(output.prefix(2000))")
+              }
             }
         }
         #expect(banded >= 6)
+        #expect(tiled >= 6)
     }
 
     /// The mapper picks among the controller's mappings by the cost model: on 4 PEs and the 3×3
@@ -144,11 +153,11 @@ struct AcceleratorRTLTests {
     /// Layers the controller cannot run are refused with the reason.
     @Test func layersThatDoNotFitAreRefused() throws {
         let design = Self.designs[0]
-        let big = ConvolutionShape(k: 16, c: 64, p: 32, q: 32, r: 3, s: 3, paddingH: 1, paddingW: 1)
+        let big = ConvolutionShape(k: 16, c: 512, p: 32, q: 32, r: 3, s: 3, paddingH: 1, paddingW: 1)
         let error = #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: big) }
-        // Even a band of one output row needs 3 padded input rows × 34 pixels × 16 vectors of 4
-        // channels, against 2 KiB / 4 B per vector.
-        #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input of a band of 1 output row(s) (3×34×16 vectors) must fit each PE's input buffer: needs 1632 words, has 512 (even in 32 band(s) of output rows, one row per PE)")
+        // Even a tile of one output needs 3×3 input pixels × 128 vectors of 4 channels, against
+        // 2 KiB / 4 B per vector.
+        #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input of a tile of 1×1 outputs (3×3×128 vectors) must fit each PE's input buffer: needs 1152 words, has 512 (even in tiles of one output row per PE and one column)")
         let depthwise = ConvolutionShape(g: 8, k: 1, c: 1, p: 4, q: 4, r: 3, s: 3)
         let grouped = #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: depthwise) }
         #expect(grouped?.message == "8 groups (depthwise or grouped convolution); the controller runs G = 1")

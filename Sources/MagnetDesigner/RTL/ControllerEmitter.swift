@@ -3,16 +3,16 @@ import MagnetCore
 /// The accelerator's controller in Verilog-2005 (`magnet_controller`, docs/rtl.md): it runs one
 /// loop nest over a layer whose bounds, address strides and DRAM regions the host writes into
 /// configuration registers, so one RTL runs any convolution or fully-connected layer whose
-/// weights for one pass fit its weight banks and whose input rows for one band of output rows
-/// (at least one row per PE) fit its input buffers; the bands run one after another.
+/// weights for one pass fit its weight banks and whose input for one tile of output rows (at
+/// least one per PE) and columns fits its input buffers; the tiles run one after another.
 ///
 /// The PE array splits output channels and output rows: PE `pe` belongs to channel group
 /// `group[pe]` and starts its rows at input word `inputOffset[pe]` (per-PE registers). The nest,
 /// outer to inner (K passes, then a PE's output pixels, then the reduction):
 ///
 /// ```
-/// for band in 0..<bands:                              // bands of output rows
-/// load the band's input rows: DRAM → global buffer → every PE's input buffer (multicast)
+/// for band in 0..<bands, tile in 0..<columnTiles:    // tiles of output rows × columns
+/// load the tile's input: DRAM → global buffer → every PE's input buffer (multicast)
 /// for kt in 0..<KT:                                   // kPasses
 ///   load weights: DRAM → every PE of group g, lane l, word (r·S + s)·CT + ct (multicast per group)
 ///   for p in 0..<rows, q in 0..<Q:                     // each PE: one output pixel per lane
@@ -40,7 +40,7 @@ public struct ControllerEmitter: Sendable {
         case steps = 3
         /// Output rows per PE in a band (a band's rows divided by the PEs that split P).
         case rows = 4
-        /// Output columns Q.
+        /// Output columns of a tile (Q divided by the column tiles).
         case columns = 5
         /// Filter columns S.
         case filterColumns = 6
@@ -54,7 +54,7 @@ public struct ControllerEmitter: Sendable {
         case filterRowStride = 10
         /// Input-buffer stride of a filter column: dilationW × CT.
         case filterColumnStride = 11
-        /// Input vectors of one band's (padded) input rows: bandInputRows × paddedWidth × CT.
+        /// Input vectors of one tile's (padded) input: tileInputRows × tileInputColumns × CT.
         case inputWords = 12
         /// Output pixels per PE in a band: rows × Q.
         case pixels = 13
@@ -74,6 +74,19 @@ public struct ControllerEmitter: Sendable {
         case bandInputStride = 20
         /// DRAM output words from one band's first output row to the next's: bandRows × Q.
         case bandOutputStride = 21
+        /// Tiles of output columns per band, run one after another.
+        case columnTiles = 22
+        /// DRAM words from one column tile's first input column to the next's: tileColumns ×
+        /// strideW × CT.
+        case tileInputStride = 23
+        /// DRAM output words from one column tile's first output column to the next's: tileColumns.
+        case tileOutputStride = 24
+        /// Input words of one input row of a tile: tileInputColumns × CT.
+        case tileRowWords = 25
+        /// DRAM words of one row of the padded input: paddedWidth × CT.
+        case inputRowWords = 26
+        /// DRAM output words of one output row: Q.
+        case outputRowWords = 27
     }
 
     /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
@@ -188,7 +201,7 @@ public struct ControllerEmitter: Sendable {
                 reg [31:0] pe_group [0:\(peCount - 1)];
                 reg [31:0] pe_output_offset [0:\(peCount - 1)];
                 reg [31:0] cycles, i, kt, pe, step, p, q, s, ct, pixel, at_p, at_q, at_r, at_s, weight_dram, out_base;
-                reg [31:0] band, in_base, band_out;
+                reg [31:0] band, in_base, band_in, band_out, tile, tile_out, in_col, in_row, out_col, out_row;
                 reg [31:0] w_group, w_lane, w_step;
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
@@ -212,6 +225,7 @@ public struct ControllerEmitter: Sendable {
                 // pass is read out (the weight banks and the DRAM read port are free then).
                 wire next_pass = kt + 32'd1 < \(reg(.kPasses));
                 wire next_band = band + 32'd1 < \(reg(.bands));
+                wire next_tile = tile + 32'd1 < \(reg(.columnTiles));
                 wire issue_gb = state == LOAD_GB && i < \(reg(.inputWords));
                 wire issue_inputs = state == PREPARE && i < \(reg(.inputWords));
                 wire issue_weights = (state == PREPARE || (state == READ_OUT && next_pass)) && w_group < \(reg(.groups));
@@ -222,7 +236,7 @@ public struct ControllerEmitter: Sendable {
 
                 // DRAM, global buffer and PE commands.
                 assign dram_rd_en = issue_gb | issue_weights;
-                assign dram_rd_addr = issue_gb ? in_base + i : weight_dram;
+                assign dram_rd_addr = issue_gb ? in_base + in_row + in_col : weight_dram;
                 wire issue_read_out = state == READ_OUT && pe < \(peCount);
                 assign dram_wr_en = state == READ_OUT && d_valid;
                 assign dram_wr_addr = d_addr;
@@ -268,7 +282,7 @@ public struct ControllerEmitter: Sendable {
                         endcase
                     if (state != IDLE) cycles <= cycles + 32'd1;
                     d_valid <= issue_gb | issue_read_out;
-                    if (issue_read_out) d_addr <= out_base + pe_output_offset[pe[\(pb - 1):0]] + pixel;
+                    if (issue_read_out) d_addr <= out_base + pe_output_offset[pe[\(pb - 1):0]] + out_row + out_col;
                     if (issue_gb) d_addr <= i;
                     di_valid <= issue_inputs;
                     if (issue_inputs) di_addr <= i;
@@ -304,12 +318,20 @@ public struct ControllerEmitter: Sendable {
                             weight_dram <= \(reg(.weightBase));
                             out_base <= \(reg(.outputBase));
                             band <= 32'd0;
+                            tile <= 32'd0;
                             in_base <= \(reg(.inputBase));
+                            band_in <= \(reg(.inputBase));
                             band_out <= \(reg(.outputBase));
+                            tile_out <= \(reg(.outputBase));
+                            in_col <= 32'd0; in_row <= 32'd0;
                         end
                         LOAD_GB: begin
-                            if (i < \(reg(.inputWords))) i <= i + 32'd1;
-                            else if (!d_valid) begin
+                            // The tile's input, row by row out of the padded input's rows.
+                            if (i < \(reg(.inputWords))) begin
+                                i <= i + 32'd1;
+                                if (in_col != \(reg(.tileRowWords)) - 32'd1) in_col <= in_col + 32'd1;
+                                else begin in_col <= 32'd0; in_row <= in_row + \(reg(.inputRowWords)); end
+                            end else if (!d_valid) begin
                                 state <= PREPARE;
                                 i <= 32'd0;
                                 w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
@@ -346,31 +368,45 @@ public struct ControllerEmitter: Sendable {
                             // Let the last drain write back before reading out.
                             i <= i + 32'd1;
                             if (i == 32'd2) begin
-                                state <= READ_OUT; pe <= 32'd0; pixel <= 32'd0;
+                                state <= READ_OUT; pe <= 32'd0; pixel <= 32'd0; out_col <= 32'd0; out_row <= 32'd0;
                                 w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
                             end
                         end
                         READ_OUT: begin
                             // One PE pixel (every lane) per cycle: read now, written to DRAM the next cycle.
                             if (issue_read_out) begin
-                                if (pixel != \(reg(.pixels)) - 32'd1) pixel <= pixel + 32'd1;
-                                else begin pixel <= 32'd0; pe <= pe + 32'd1; end
+                                if (pixel != \(reg(.pixels)) - 32'd1) begin
+                                    pixel <= pixel + 32'd1;
+                                    if (out_col != \(reg(.columns)) - 32'd1) out_col <= out_col + 32'd1;
+                                    else begin out_col <= 32'd0; out_row <= out_row + \(reg(.outputRowWords)); end
+                                end else begin pixel <= 32'd0; pe <= pe + 32'd1; out_col <= 32'd0; out_row <= 32'd0; end
                             end else if (!d_valid && (!next_pass || weights_done)) begin
                                 pe <= 32'd0;
                                 out_base <= out_base + \(reg(.passStride));
                                 if (next_pass) begin
                                     kt <= kt + 32'd1;
                                     \(startCompute)
-                                end else if (next_band) begin
-                                    // The next band of output rows: its input rows, then its passes.
+                                end else if (next_tile || next_band) begin
+                                    // The next tile (columns of this band, or the next band's first):
+                                    // its input, then its passes.
                                     state <= LOAD_GB;
-                                    i <= 32'd0;
+                                    i <= 32'd0; in_col <= 32'd0; in_row <= 32'd0;
                                     kt <= 32'd0;
-                                    band <= band + 32'd1;
-                                    in_base <= in_base + \(reg(.bandInputStride));
-                                    band_out <= band_out + \(reg(.bandOutputStride));
-                                    out_base <= band_out + \(reg(.bandOutputStride));
                                     weight_dram <= \(reg(.weightBase));
+                                    if (next_tile) begin
+                                        tile <= tile + 32'd1;
+                                        in_base <= in_base + \(reg(.tileInputStride));
+                                        tile_out <= tile_out + \(reg(.tileOutputStride));
+                                        out_base <= tile_out + \(reg(.tileOutputStride));
+                                    end else begin
+                                        tile <= 32'd0;
+                                        band <= band + 32'd1;
+                                        band_in <= band_in + \(reg(.bandInputStride));
+                                        in_base <= band_in + \(reg(.bandInputStride));
+                                        band_out <= band_out + \(reg(.bandOutputStride));
+                                        tile_out <= band_out + \(reg(.bandOutputStride));
+                                        out_base <= band_out + \(reg(.bandOutputStride));
+                                    end
                                 end else begin state <= IDLE; done <= 1'b1; end
                             end
                         end

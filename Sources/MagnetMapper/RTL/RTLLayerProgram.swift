@@ -32,6 +32,8 @@ public struct RTLLayerProgram: Sendable {
     public let kPasses: Int
     /// Bands of output rows, run one after another (each loads its own input rows).
     public let bands: Int
+    /// Tiles of output columns per band, run one after another (each loads its own input).
+    public let columnTiles: Int
     /// Padded input height and width.
     public let paddedHeight: Int, paddedWidth: Int
     /// DRAM word addresses of the three regions, and the words in all.
@@ -43,10 +45,14 @@ public struct RTLLayerProgram: Sendable {
     public var bandRows: Int { shape.p / bands }
     /// Output rows each PE computes in a band.
     public var rowsPerPE: Int { bandRows / split.rowBlocks }
+    /// Output columns of a tile.
+    public var tileColumns: Int { shape.q / columnTiles }
     /// Padded input rows a band reads.
     public var bandInputRows: Int { (bandRows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1 }
-    /// Input vectors of a band: its input rows of the padded input.
-    public var bandInputWords: Int { bandInputRows * paddedWidth * channelVectors }
+    /// Padded input columns a tile reads.
+    public var tileInputColumns: Int { (tileColumns - 1) * shape.strideW + (shape.s - 1) * shape.dilationW + 1 }
+    /// Input vectors of a tile: its rows × columns of the padded input.
+    public var tileInputWords: Int { bandInputRows * tileInputColumns * channelVectors }
     /// Reduction steps per output pixel.
     public var steps: Int { shape.r * shape.s * channelVectors }
     /// Input vectors of the padded input.
@@ -54,9 +60,10 @@ public struct RTLLayerProgram: Sendable {
 
     /// The program of `shape` on `design` with the PE array split `groups` ways over output
     /// channels (the rest over output rows; all of them over channels by default) and the output
-    /// rows in the fewest bands whose input rows fit the buffers (or `bands` of them), or an
-    /// error saying what does not fit.
-    public init(design: DesignPoint, shape: ConvolutionShape, groups: Int? = nil, bands: Int? = nil) throws {
+    /// rows and columns in the fewest tiles (bands of rows × tiles of columns) whose input fits
+    /// the buffers, or in `bands` × `columnTiles` of them, or an error saying what does not fit.
+    public init(design: DesignPoint, shape: ConvolutionShape, groups: Int? = nil, bands: Int? = nil,
+                columnTiles: Int? = nil) throws {
         let top = try TopEmitter(design: design), pe = top.controller.pe
         guard shape.n == 1 else { throw RTLUnsupported(parameter: "layer", message: "batch N = \(shape.n); the controller runs N = 1") }
         guard shape.g == 1 else { throw RTLUnsupported(parameter: "layer", message: "\(shape.g) groups (depthwise or grouped convolution); the controller runs G = 1") }
@@ -77,32 +84,40 @@ public struct RTLLayerProgram: Sendable {
         inputBase = kPasses * perPass * shape.r * shape.s * channelVectors
         outputBase = inputBase + paddedHeight * paddedWidth * channelVectors
         dramWords = outputBase + kPasses * groups * shape.p * shape.q
-        // Bands divide the rows each PE computes; the fewest that fit, unless given.
+        // Tiles: bands divide the rows each PE computes, column tiles divide Q; the fewest tiles
+        // that fit (fewer bands first), unless given.
         let rowBlocks = design.numPEs / groups, perPE = shape.p / rowBlocks
-        let counts = bands.map { [$0] } ?? (1...perPE).filter { perPE % $0 == 0 }
-        guard counts.allSatisfy({ $0 >= 1 && perPE % $0 == 0 }) else {
-            throw RTLUnsupported(parameter: "layer", message: "\(bands ?? 0) bands: they must divide the \(perPE) output rows of each PE")
+        func divisors(_ n: Int) -> [Int] { (1...n).filter { n % $0 == 0 } }
+        let bandCounts = bands.map { [$0] } ?? divisors(perPE)
+        let tileCounts = columnTiles.map { [$0] } ?? divisors(shape.q)
+        guard bandCounts.allSatisfy({ $0 >= 1 && perPE % $0 == 0 }), tileCounts.allSatisfy({ $0 >= 1 && shape.q % $0 == 0 }) else {
+            throw RTLUnsupported(parameter: "layer", message: "\(bands ?? 1) bands × \(columnTiles ?? 1) column tiles: they must divide the \(perPE) output rows of each PE and the \(shape.q) columns")
         }
-        let channelVectors = channelVectors, paddedWidth = paddedWidth, steps = shape.r * shape.s * channelVectors
-        func problems(_ count: Int) -> [String] {
-            let rows = perPE / count, bandRows = rows * rowBlocks
+        let channelVectors = channelVectors, steps = shape.r * shape.s * channelVectors
+        func problems(_ count: Int, _ tiles: Int) -> [String] {
+            let rows = perPE / count, bandRows = rows * rowBlocks, columns = shape.q / tiles
             let inputRows = (bandRows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1
-            let words = inputRows * paddedWidth * channelVectors
-            let band = count == 1 ? "the padded input" : "the padded input of a band of \(bandRows) output row(s)"
+            let inputColumns = (columns - 1) * shape.strideW + (shape.s - 1) * shape.dilationW + 1
+            let words = inputRows * inputColumns * channelVectors
+            let tile = count == 1 && tiles == 1 ? "the padded input"
+                : "the padded input of a tile of \(bandRows)×\(columns) outputs"
             let checks: [(Int, Int, String)] = [
-                (words, pe.inputBufferDepth, "\(band) (\(inputRows)×\(paddedWidth)×\(channelVectors) vectors) must fit each PE's input buffer"),
-                (words, top.controller.globalBufferDepth, "\(band) (\(inputRows)×\(paddedWidth)×\(channelVectors) vectors) must fit the global buffer"),
+                (words, pe.inputBufferDepth, "\(tile) (\(inputRows)×\(inputColumns)×\(channelVectors) vectors) must fit each PE's input buffer"),
+                (words, top.controller.globalBufferDepth, "\(tile) (\(inputRows)×\(inputColumns)×\(channelVectors) vectors) must fit the global buffer"),
                 (steps, pe.weightBufferDepth, "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
-                (rows * shape.q, pe.accumulationBufferDepth, "\(rows)×\(shape.q) partial sums per lane must fit an accumulation-buffer bank"),
+                (rows * columns, pe.accumulationBufferDepth, "\(rows)×\(columns) partial sums per lane must fit an accumulation-buffer bank"),
             ]
             return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
         }
-        guard let fitting = counts.first(where: { problems($0).isEmpty }) else {
-            let last = counts.last!
-            throw RTLUnsupported(parameter: "layer", message: problems(last)[0]
-                + (bands == nil ? " (even in \(last) band(s) of output rows, one row per PE)" : ""))
+        let pairs = bandCounts.flatMap { count in tileCounts.map { (count, $0) } }
+            .sorted { ($0.0 * $0.1, $0.0) < ($1.0 * $1.1, $1.0) }
+        guard let fitting = pairs.first(where: { problems($0.0, $0.1).isEmpty }) else {
+            let last = (bandCounts.last!, tileCounts.last!)
+            throw RTLUnsupported(parameter: "layer", message: problems(last.0, last.1)[0]
+                + (bands == nil && columnTiles == nil ? " (even in tiles of one output row per PE and one column)" : ""))
         }
-        self.bands = fitting
+        self.bands = fitting.0
+        self.columnTiles = fitting.1
     }
 
     /// The controller's cycles from start to done (docs/rtl.md), phase by phase: the input into
@@ -112,29 +127,35 @@ public struct RTLLayerProgram: Sendable {
     /// plus a bubble between pixels when a pixel is a single step, plus 4 to empty the
     /// pipeline) and 3 cycles for the last drain to write back; then reading out, one PE pixel
     /// per cycle, while the next pass's weights load (`max(numPEs·n, Wₜ) + 2`; `numPEs·n + 2`
-    /// after the last pass). W and n are a band's; the bands run one after another.
+    /// after the last pass). W and n are a tile's; the tiles run one after another.
     public var expectedCycles: Int {
-        let pixels = rowsPerPE * shape.q, pes = design.numPEs, words = bandInputWords
+        let pixels = rowsPerPE * tileColumns, pes = design.numPEs, words = tileInputWords
         let weights = split.groups * design.lanes * steps
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
         let readOut = pes * pixels
-        return bands * ((words + 2) + (max(words, weights) + 2) + kPasses * (compute + 3)
+        return bands * columnTiles * ((words + 2) + (max(words, weights) + 2) + kPasses * (compute + 3)
             + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2))
     }
 
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
     /// registers, and `control` last (it starts the run).
     public var registers: [(address: Int, value: Int)] {
-        let ct = channelVectors
-        let rowStride = shape.strideH * paddedWidth * ct, pixels = shape.p * shape.q
+        let ct = channelVectors, pixels = shape.p * shape.q
+        // Strides in the buffers follow a tile's input rows; those in DRAM, the padded input's.
+        let tileRowWords = tileInputColumns * ct, inputRowWords = paddedWidth * ct
+        let rowStride = shape.strideH * tileRowWords
         let config: [(ControllerEmitter.Register, Int)] = [
-            (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, shape.q),
+            (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, tileColumns),
             (.filterColumns, shape.s), (.channelVectors, ct),
             (.rowStride, rowStride), (.columnStride, shape.strideW * ct),
-            (.filterRowStride, shape.dilationH * paddedWidth * ct), (.filterColumnStride, shape.dilationW * ct),
-            (.inputWords, bandInputWords), (.pixels, rowsPerPE * shape.q), (.passStride, split.groups * pixels),
+            (.filterRowStride, shape.dilationH * tileRowWords), (.filterColumnStride, shape.dilationW * ct),
+            (.inputWords, tileInputWords), (.pixels, rowsPerPE * tileColumns), (.passStride, split.groups * pixels),
             (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase), (.groups, split.groups),
-            (.bands, bands), (.bandInputStride, bandRows * rowStride), (.bandOutputStride, bandRows * shape.q),
+            (.bands, bands), (.bandInputStride, bandRows * shape.strideH * inputRowWords),
+            (.bandOutputStride, bandRows * shape.q),
+            (.columnTiles, columnTiles), (.tileInputStride, tileColumns * shape.strideW * ct),
+            (.tileOutputStride, tileColumns), (.tileRowWords, tileRowWords), (.inputRowWords, inputRowWords),
+            (.outputRowWords, shape.q),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
@@ -207,7 +228,7 @@ public struct RTLLayerProgram: Sendable {
         levels[try level("WeightCollector")].spatialX = loops([(c, design.vectorSize)])
         levels[try level("InputCollector")].spatialY = loops([(k, design.lanes)])
         levels[try level("AccumulationBuffer")].temporal = loops([(c, channelVectors), (s, shape.s), (r, shape.r)])
-        levels[try level("WeightBuffer")].temporal = loops([(q, shape.q), (p, rowsPerPE)])
+        levels[try level("WeightBuffer")].temporal = loops([(q, tileColumns), (p, rowsPerPE)])
         // The PE mesh (peColumns × peRows) takes `groups` channel groups and `rowBlocks` row blocks.
         let array = try level("GlobalBuffer")
         guard let (kx, px) = Self.meshSplit(groups: split.groups, rowBlocks: split.rowBlocks, columns: design.peColumns, rows: design.peRows) else {
@@ -215,7 +236,7 @@ public struct RTLLayerProgram: Sendable {
         }
         levels[array].spatialX = loops([(k, kx), (p, px)])
         levels[array].spatialY = loops([(k, split.groups / kx), (p, split.rowBlocks / px)])
-        levels[try level("DRAM")].temporal = loops([(k, kPasses), (p, bands)])
+        levels[try level("DRAM")].temporal = loops([(k, kPasses), (q, columnTiles), (p, bands)])
         return Mapping(levels: levels)
     }
 
