@@ -2,12 +2,13 @@
 #   make sweep   install missing system packages, build release, run the quick-start job
 #   make test    install missing system packages, run the test suite
 #   make rtl     Verilog for the Simba-like design, a ResNet-50-shaped layer simulated bit-exact
+#   make rtl-resnet   a full-size ResNet-50 layer on the Simba-like design under Verilator (about a minute)
 #
 # System packages the project needs (installed with apt when missing).
 APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sweep test rtl deps build release relocatable clean
+.PHONY: sweep test rtl rtl-resnet deps build release relocatable clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -41,6 +42,12 @@ rtl: release
 	.build/release/magnet elaborate examples/simba-like.yaml -o rtl --testbench examples/rtl-layers.yaml:conv3x3 --synth-report
 	rtl/run_iverilog.sh
 	rtl/run_verilator.sh
+
+# ResNet-50's layer1.0.conv2 (64 → 64, 3×3, 56×56 outputs) at full size on the Simba-like design,
+# in tiles of output rows and columns, bit-exact under Verilator (docs/rtl.md).
+rtl-resnet: release
+	.build/release/magnet elaborate examples/simba-like.yaml -o rtl-resnet --testbench resnet50:layer1.0.conv2
+	rtl-resnet/run_verilator.sh
 
 # A magnet that runs where Swift is not installed (compute nodes): the Swift runtime linked in
 # (--static-swift-stdlib), the resource bundle beside it, in $(PREFIX)/bin. Checked: no Swift
