@@ -73,13 +73,7 @@ struct ElaborateCommand: ParsableCommand {
               + "\(program.split.groups) channel group(s) × \(program.split.rowBlocks) row block(s) "
               + "over the \(point.numPEs) PEs")
         let bench = RTLTestbench(program: program, seed: seed, modelCycles: choice.summary.cycles)
-        for (name, text) in bench.files() {
-            let url = folder.appendingPathComponent(name)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            if name.hasSuffix(".sh") {
-                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
-            }
-        }
+        try bench.write(to: folder)
         let shape = layer.shape
         print("wrote a testbench for \(layer.name) (K \(shape.k), C \(shape.c), \(shape.r)×\(shape.s), "
               + "\(shape.p)×\(shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K; "

@@ -30,6 +30,18 @@ public struct RTLTestbench: Sendable {
         inputs = draw(shape.c * shape.inputHeight * shape.inputWidth, program.design.activationFormat)
     }
 
+    /// Writes ``files()`` into `folder` (which holds the design's modules and `files.f`), the
+    /// scripts executable.
+    public func write(to folder: URL) throws {
+        for (name, text) in files() {
+            let url = folder.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            if name.hasSuffix(".sh") {
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+            }
+        }
+    }
+
     /// The files: `dram.hex`, `expected.hex`, `tb.v`, `run_iverilog.sh`, `run_verilator.sh`
     /// (the scripts read the module list from `files.f`).
     public func files() -> [(name: String, text: String)] {

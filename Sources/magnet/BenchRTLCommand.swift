@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import MagnetCore
+import MagnetDesigner
+import MagnetMapper
+import MagnetWorkload
+
+extension BenchCommand {
+    /// `magnet bench rtl`: per unique layer of a network, the generated controller's cycles
+    /// against the cost model's for the same mapping, and optionally a simulation of each.
+    struct RTL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rtl",
+            abstract: "Per layer: the generated accelerator's cycles against the cost model's, optionally simulated.",
+            discussion: """
+            For each unique layer shape of --network, takes the mapping the controller runs that the mapper chooses (magnet elaborate --testbench does the same), and prints its tiles, the controller's cycles (RTLLayerProgram.expectedCycles, exact: every simulation checks it) and the cost model's for that mapping. With --simulate it writes each layer's testbench into a scratch folder, runs it under Verilator (or Icarus Verilog), and adds whether it passed bit-exact, the simulated cycles and the simulation's seconds and cycles per second. Layers the controller cannot run are listed with the reason (docs/rtl.md).
+
+            Example:
+              swift build -c release
+                  && .build/release/magnet bench rtl --design examples/simba-like.yaml --network resnet50
+            """)
+
+        /// The simulator that runs each testbench.
+        enum Simulator: String, ExpressibleByArgument, CaseIterable {
+            case verilator, iverilog
+
+            /// The testbench's script for this simulator.
+            var script: String { "run_\(rawValue).sh" }
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The design file.")
+        var design = "examples/simba-like.yaml"
+        @Option(help: "A built-in network name or a network file.")
+        var network = "resnet50"
+        @Option(help: "Simulate each layer under this simulator (verilator or iverilog).")
+        var simulate: Simulator?
+        @Option(help: "Seed for the testbenches' random weights and inputs.")
+        var seed: UInt64 = 1
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let point = try DesignFile.load(path: design)
+            let hardware = try point.elaborate()
+            let net = try NetworkFile.resolve(network)
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-bench-rtl-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            if simulate != nil { try RTLFile.write(try TopEmitter(design: point).emit(), to: scratch) }
+            var columns = ["layer", "shape", "split", "tiles", "RTL cycles", "model cycles", "RTL / model"]
+            if simulate != nil { columns += ["simulated", "sim s", "cycles/s"] }
+            var table = TextTable(columns, alignments: [.left, .left, .left, .left] + Array(repeating: .right, count: columns.count - 4))
+            var rows: [JSONValue] = []
+            var ran = 0, runnable = 0
+            var refusals: [String] = []
+            for shape in net.uniqueShapes {
+                let layer = shape.representative
+                let choice: RTLLayerProgram.Choice
+                do {
+                    choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
+                } catch {
+                    let reason = ErrorText.describe(error)
+                    table.append([layer.name, layer.shapeSummary, "—", "—", "refused"]
+                                 + Array(repeating: "", count: columns.count - 5))
+                    refusals.append("\(layer.name): \(reason)")
+                    rows.append(.object([("layer", .string(layer.name)), ("refused", .string(reason))]))
+                    continue
+                }
+                runnable += 1
+                let program = choice.program, model = choice.summary.cycles
+                let ratio = Double(program.expectedCycles) / Double(model)
+                var cells = [layer.name, layer.shapeSummary,
+                             "\(program.split.groups)×\(program.split.rowBlocks)",
+                             "\(program.bands)×\(program.columnTiles)",
+                             NumberText.grouped(program.expectedCycles), NumberText.grouped(model), NumberText.fixed(ratio, 2)]
+                var fields: [(String, JSONValue)] = [
+                    ("layer", .string(layer.name)), ("groups", .int(program.split.groups)),
+                    ("row_blocks", .int(program.split.rowBlocks)), ("bands", .int(program.bands)),
+                    ("column_tiles", .int(program.columnTiles)), ("rtl_cycles", .int(program.expectedCycles)),
+                    ("model_cycles", .int(model)), ("rtl_over_model", .double(ratio)),
+                ]
+                if let simulate {
+                    let result = try Self.simulate(program, model: model, seed: seed, in: scratch, with: simulate)
+                    if result.passed && result.cycles == program.expectedCycles { ran += 1 }
+                    let verdict = result.passed ? (result.cycles == program.expectedCycles ? "PASS" : "PASS, cycles differ")
+                        : "FAIL"
+                    cells += [verdict, NumberText.fixed(result.seconds, 1),
+                              NumberText.grouped(Int((Double(result.cycles ?? 0) / result.seconds).rounded()))]
+                    fields += [("passed", .bool(result.passed)), ("simulated_cycles", .optional(result.cycles)),
+                               ("simulation_seconds", .double(result.seconds))]
+                }
+                table.append(cells)
+                rows.append(.object(fields))
+                if !json && simulate != nil {
+                    FileHandle.standardError.write(Data("\(layer.name) done\n".utf8))
+                }
+            }
+            if json {
+                print(JSONValue.array(rows).rendered())
+                return
+            }
+            print("\(point.name), \(net.name): cycles of the generated controller and of the cost model for the same mapping")
+            print(table.rendered())
+            if !refusals.isEmpty { print("refused:\n" + refusals.map { "  " + $0 }.joined(separator: "\n")) }
+            var summary = "\(runnable) of \(net.uniqueShapes.count) unique layers run"
+            if let simulate { summary += "; \(ran) passed bit-exact in the predicted cycles under \(simulate.rawValue)" }
+            print(summary)
+        }
+
+        /// Runs one layer's testbench; whether it printed PASS, the cycles it printed, and the
+        /// seconds the script took (compilation included).
+        static func simulate(_ program: RTLLayerProgram, model: Int, seed: UInt64, in folder: URL,
+                             with simulator: Simulator) throws -> (passed: Bool, cycles: Int?, seconds: Double) {
+            try RTLTestbench(program: program, seed: seed, modelCycles: model).write(to: folder)
+            let process = Process()
+            process.executableURL = folder.appendingPathComponent(simulator.script)
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            let began = Date()
+            do { try process.run() } catch {
+                throw ValidationError("--simulate \(simulator.rawValue): cannot run \(simulator.script): \(error.localizedDescription)")
+            }
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let seconds = Date().timeIntervalSince(began)
+            if process.terminationStatus != 0 && !output.contains("PASS") && !output.contains("FAIL") {
+                throw ValidationError("--simulate \(simulator.rawValue): \(simulator.script) failed (is \(simulator.rawValue) installed?): "
+                                      + output.split(whereSeparator: \.isNewline).prefix(3).joined(separator: " "))
+            }
+            let cycles = output.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cycles ") }
+                .flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) }
+            return (output.contains("PASS"), cycles, seconds)
+        }
+    }
+}
