@@ -60,8 +60,9 @@ public struct RTLLayerProgram: Sendable {
 
     /// The program of `shape` on `design` with the PE array split `groups` ways over output
     /// channels (the rest over output rows; all of them over channels by default) and the output
-    /// rows and columns in the fewest tiles (bands of rows × tiles of columns) whose input fits
-    /// the buffers, or in `bands` × `columnTiles` of them, or an error saying what does not fit.
+    /// rows and columns in tiles (bands of rows × tiles of columns): of the tilings whose input
+    /// fits the buffers the one with the fewest cycles, or `bands` × `columnTiles` of them, or an
+    /// error saying what does not fit.
     public init(design: DesignPoint, shape: ConvolutionShape, groups: Int? = nil, bands: Int? = nil,
                 columnTiles: Int? = nil) throws {
         let top = try TopEmitter(design: design), pe = top.controller.pe
@@ -84,8 +85,8 @@ public struct RTLLayerProgram: Sendable {
         inputBase = kPasses * perPass * shape.r * shape.s * channelVectors
         outputBase = inputBase + paddedHeight * paddedWidth * channelVectors
         dramWords = outputBase + kPasses * groups * shape.p * shape.q
-        // Tiles: bands divide the rows each PE computes, column tiles divide Q; the fewest tiles
-        // that fit (fewer bands first), unless given.
+        // Tiles: bands divide the rows each PE computes, column tiles divide Q; every tiling is
+        // considered unless given.
         let rowBlocks = design.numPEs / groups, perPE = shape.p / rowBlocks
         func divisors(_ n: Int) -> [Int] { (1...n).filter { n % $0 == 0 } }
         let bandCounts = bands.map { [$0] } ?? divisors(perPE)
@@ -109,9 +110,21 @@ public struct RTLLayerProgram: Sendable {
             ]
             return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
         }
+        // Of the tilings that fit, the fewest cycles (then the fewest tiles, then bands).
+        let passes = kPasses
+        func cycles(_ count: Int, _ tiles: Int) -> Int {
+            let rows = perPE / count, bandRows = rows * rowBlocks, columns = shape.q / tiles
+            let inputRows = (bandRows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1
+            let inputColumns = (columns - 1) * shape.strideW + (shape.s - 1) * shape.dilationW + 1
+            return Self.cycles(tiles: count * tiles, inputWords: inputRows * inputColumns * channelVectors,
+                               pixels: rows * columns, pes: design.numPEs, weights: groups * design.lanes * steps,
+                               steps: steps, kPasses: passes)
+        }
         let pairs = bandCounts.flatMap { count in tileCounts.map { (count, $0) } }
-            .sorted { ($0.0 * $0.1, $0.0) < ($1.0 * $1.1, $1.0) }
-        guard let fitting = pairs.first(where: { problems($0.0, $0.1).isEmpty }) else {
+            .filter { problems($0.0, $0.1).isEmpty }
+            .map { (pair: $0, cycles: cycles($0.0, $0.1)) }
+            .sorted { ($0.cycles, $0.pair.0 * $0.pair.1, $0.pair.0) < ($1.cycles, $1.pair.0 * $1.pair.1, $1.pair.0) }
+        guard let fitting = pairs.first?.pair else {
             let last = (bandCounts.last!, tileCounts.last!)
             throw RTLUnsupported(parameter: "layer", message: problems(last.0, last.1)[0]
                 + (bands == nil && columnTiles == nil ? " (even in tiles of one output row per PE and one column)" : ""))
@@ -129,11 +142,17 @@ public struct RTLLayerProgram: Sendable {
     /// per cycle, while the next pass's weights load (`max(numPEs·n, Wₜ) + 2`; `numPEs·n + 2`
     /// after the last pass). W and n are a tile's; the tiles run one after another.
     public var expectedCycles: Int {
-        let pixels = rowsPerPE * tileColumns, pes = design.numPEs, words = tileInputWords
-        let weights = split.groups * design.lanes * steps
+        Self.cycles(tiles: bands * columnTiles, inputWords: tileInputWords, pixels: rowsPerPE * tileColumns,
+                    pes: design.numPEs, weights: split.groups * design.lanes * steps, steps: steps, kPasses: kPasses)
+    }
+
+    /// ``expectedCycles`` of `tiles` tiles of `inputWords` input words and `pixels` pixels per
+    /// PE, with `weights` weight words per pass and `steps` reduction steps per pixel.
+    static func cycles(tiles: Int, inputWords words: Int, pixels: Int, pes: Int, weights: Int, steps: Int,
+                       kPasses: Int) -> Int {
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
         let readOut = pes * pixels
-        return bands * columnTiles * ((words + 2) + (max(words, weights) + 2) + kPasses * (compute + 3)
+        return tiles * ((words + 2) + (max(words, weights) + 2) + kPasses * (compute + 3)
             + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2))
     }
 
