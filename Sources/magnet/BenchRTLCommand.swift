@@ -44,12 +44,14 @@ extension BenchCommand {
             let point = try DesignFile.load(path: design)
             let hardware = try point.elaborate()
             let net = try NetworkFile.resolve(network)
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-bench-rtl-\(UUID().uuidString)")
+            let scratch = FileManager.default.temporaryDirectory
+                .appendingPathComponent("magnet-bench-rtl-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: scratch) }
             if simulate != nil { try RTLFile.write(try TopEmitter(design: point).emit(), to: scratch) }
             var columns = ["layer", "shape", "split", "tiles", "RTL cycles", "model cycles", "RTL / model"]
             if simulate != nil { columns += ["simulated", "sim s", "cycles/s"] }
-            var table = TextTable(columns, alignments: [.left, .left, .left, .left] + Array(repeating: .right, count: columns.count - 4))
+            var table = TextTable(columns, alignments: [.left, .left, .left, .left]
+                                  + Array(repeating: .right, count: columns.count - 4))
             var rows: [JSONValue] = []
             var ran = 0, runnable = 0
             var refusals: [String] = []
@@ -72,7 +74,8 @@ extension BenchCommand {
                 var cells = [layer.name, layer.shapeSummary,
                              "\(program.split.groups)×\(program.split.rowBlocks)",
                              "\(program.bands)×\(program.columnTiles)",
-                             NumberText.grouped(program.expectedCycles), NumberText.grouped(model), NumberText.fixed(ratio, 2)]
+                             NumberText.grouped(program.expectedCycles), NumberText.grouped(model),
+                             NumberText.fixed(ratio, 2)]
                 var fields: [(String, JSONValue)] = [
                     ("layer", .string(layer.name)), ("groups", .int(program.split.groups)),
                     ("row_blocks", .int(program.split.rowBlocks)), ("bands", .int(program.bands)),
@@ -82,8 +85,8 @@ extension BenchCommand {
                 if let simulate {
                     let result = try Self.simulate(program, model: model, seed: seed, in: scratch, with: simulate)
                     if result.passed && result.cycles == program.expectedCycles { ran += 1 }
-                    let verdict = result.passed ? (result.cycles == program.expectedCycles ? "PASS" : "PASS, cycles differ")
-                        : "FAIL"
+                    let predicted = result.cycles == program.expectedCycles
+                    let verdict = result.passed ? (predicted ? "PASS" : "PASS, cycles differ") : "FAIL"
                     cells += [verdict, NumberText.fixed(result.seconds, 1),
                               NumberText.grouped(Int((Double(result.cycles ?? 0) / result.seconds).rounded()))]
                     fields += [("passed", .bool(result.passed)), ("simulated_cycles", .optional(result.cycles)),
@@ -99,11 +102,14 @@ extension BenchCommand {
                 print(JSONValue.array(rows).rendered())
                 return
             }
-            print("\(point.name), \(net.name): cycles of the generated controller and of the cost model for the same mapping")
+            print("\(point.name), \(net.name): cycles of the generated controller and of the cost model "
+                  + "for the same mapping")
             print(table.rendered())
             if !refusals.isEmpty { print("refused:\n" + refusals.map { "  " + $0 }.joined(separator: "\n")) }
             var summary = "\(runnable) of \(net.uniqueShapes.count) unique layers run"
-            if let simulate { summary += "; \(ran) passed bit-exact in the predicted cycles under \(simulate.rawValue)" }
+            if let simulate {
+                summary += "; \(ran) passed bit-exact in the predicted cycles under \(simulate.rawValue)"
+            }
             print(summary)
         }
 
@@ -119,13 +125,15 @@ extension BenchCommand {
             process.standardError = pipe
             let began = Date()
             do { try process.run() } catch {
-                throw ValidationError("--simulate \(simulator.rawValue): cannot run \(simulator.script): \(error.localizedDescription)")
+                throw ValidationError("--simulate \(simulator.rawValue): cannot run \(simulator.script): "
+                                      + error.localizedDescription)
             }
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             let seconds = Date().timeIntervalSince(began)
             if process.terminationStatus != 0 && !output.contains("PASS") && !output.contains("FAIL") {
-                throw ValidationError("--simulate \(simulator.rawValue): \(simulator.script) failed (is \(simulator.rawValue) installed?): "
+                throw ValidationError("--simulate \(simulator.rawValue): \(simulator.script) failed "
+                                      + "(is \(simulator.rawValue) installed?): "
                                       + output.split(whereSeparator: \.isNewline).prefix(3).joined(separator: " "))
             }
             let cycles = output.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cycles ") }

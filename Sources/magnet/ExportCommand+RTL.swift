@@ -63,9 +63,10 @@ extension ExportCommand {
                     let choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
                     run += 1
                     table.append([name, layer.name, layer.shapeSummary, "yes",
-                                  "\(choice.program.split.groups) channel group(s) × \(choice.program.split.rowBlocks) "
-                                  + "row block(s), cost model \(NumberText.grouped(choice.summary.cycles)) cycles; "
-                                  + "testbench: magnet elaborate ../design.yaml -o tb/ --testbench \(source):\(layer.name)"])
+                                  "\(choice.program.split.groups) channel group(s) × "
+                                  + "\(choice.program.split.rowBlocks) row block(s), cost model "
+                                  + "\(NumberText.grouped(choice.summary.cycles)) cycles; testbench: magnet elaborate "
+                                  + "../design.yaml -o tb/ --testbench \(source):\(layer.name)"])
                 } catch {
                     table.append([name, layer.name, layer.shapeSummary, "no", oneLine(error)])
                 }

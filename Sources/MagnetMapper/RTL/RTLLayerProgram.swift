@@ -91,8 +91,11 @@ public struct RTLLayerProgram: Sendable {
         func divisors(_ n: Int) -> [Int] { (1...n).filter { n % $0 == 0 } }
         let bandCounts = bands.map { [$0] } ?? divisors(perPE)
         let tileCounts = columnTiles.map { [$0] } ?? divisors(shape.q)
-        guard bandCounts.allSatisfy({ $0 >= 1 && perPE % $0 == 0 }), tileCounts.allSatisfy({ $0 >= 1 && shape.q % $0 == 0 }) else {
-            throw RTLUnsupported(parameter: "layer", message: "\(bands ?? 1) bands × \(columnTiles ?? 1) column tiles: they must divide the \(perPE) output rows of each PE and the \(shape.q) columns")
+        guard bandCounts.allSatisfy({ $0 >= 1 && perPE % $0 == 0 }),
+              tileCounts.allSatisfy({ $0 >= 1 && shape.q % $0 == 0 }) else {
+            throw RTLUnsupported(parameter: "layer",
+                                 message: "\(bands ?? 1) bands × \(columnTiles ?? 1) column tiles: they must divide "
+                                     + "the \(perPE) output rows of each PE and the \(shape.q) columns")
         }
         let channelVectors = channelVectors, steps = shape.r * shape.s * channelVectors
         func problems(_ count: Int, _ tiles: Int) -> [String] {
@@ -102,11 +105,14 @@ public struct RTLLayerProgram: Sendable {
             let words = inputRows * inputColumns * channelVectors
             let tile = count == 1 && tiles == 1 ? "the padded input"
                 : "the padded input of a tile of \(bandRows)×\(columns) outputs"
+            let input = "\(tile) (\(inputRows)×\(inputColumns)×\(channelVectors) vectors)"
             let checks: [(Int, Int, String)] = [
-                (words, pe.inputBufferDepth, "\(tile) (\(inputRows)×\(inputColumns)×\(channelVectors) vectors) must fit each PE's input buffer"),
-                (words, top.controller.globalBufferDepth, "\(tile) (\(inputRows)×\(inputColumns)×\(channelVectors) vectors) must fit the global buffer"),
-                (steps, pe.weightBufferDepth, "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
-                (rows * columns, pe.accumulationBufferDepth, "\(rows)×\(columns) partial sums per lane must fit an accumulation-buffer bank"),
+                (words, pe.inputBufferDepth, "\(input) must fit each PE's input buffer"),
+                (words, top.controller.globalBufferDepth, "\(input) must fit the global buffer"),
+                (steps, pe.weightBufferDepth,
+                 "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
+                (rows * columns, pe.accumulationBufferDepth,
+                 "\(rows)×\(columns) partial sums per lane must fit an accumulation-buffer bank"),
             ]
             return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
         }
@@ -127,7 +133,8 @@ public struct RTLLayerProgram: Sendable {
         guard let fitting = pairs.first?.pair else {
             let last = (bandCounts.last!, tileCounts.last!)
             throw RTLUnsupported(parameter: "layer", message: problems(last.0, last.1)[0]
-                + (bands == nil && columnTiles == nil ? " (even in tiles of one output row per PE and one column)" : ""))
+                + (bands == nil && columnTiles == nil
+                   ? " (even in tiles of one output row per PE and one column)" : ""))
         }
         self.bands = fitting.0
         self.columnTiles = fitting.1

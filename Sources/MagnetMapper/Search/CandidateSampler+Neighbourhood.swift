@@ -28,7 +28,8 @@ extension CandidateSampler {
                         for e in 0..<dimensions where e != d && candidate.factors[to * dimensions + e] > 1
                             && freeSlots[e].contains(from) && freeSlots[e].contains(to) {
                             for q in distinctPrimes(of: e, dividing: candidate.factors[to * dimensions + e]) {
-                                let move = Move.exchange(dimension: d, prime: p, other: e, otherPrime: q, from: from, to: to)
+                                let move = Move.exchange(dimension: d, prime: p, other: e, otherPrime: q,
+                                                         from: from, to: to)
                                 var next = candidate
                                 apply(move, to: &next)
                                 if room(next, from, 1) && room(next, to, 1) { found.append(move) }
