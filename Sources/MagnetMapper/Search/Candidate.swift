@@ -171,27 +171,18 @@ struct CandidateSampler {
             let p = smallestPrime(of: d, dividing: next.factors[from * dimensions + d])
             let targets = slots.filter { $0 != from && room(next, $0, p) }
             guard let to = targets.randomElement(using: &generator) else { return false }
-            next.factors[from * dimensions + d] /= p
-            next.factors[to * dimensions + d] *= p
+            apply(.shift(dimension: d, prime: p, from: from, to: to), to: &next)
         } else if move == 2 {
-            // Swap two loops within the same group (the set that must stay inside, or the rest).
             let level = Int.random(in: 0..<levels, using: &generator)
-            let fixedCount = space.innermostOrder[level].count
-            let order = next.orders[level]
-            let current = next
-            func looped(_ position: Int) -> Bool { current.factor(level, 0, order[position]) > 1 }
-            func inside(_ position: Int) -> Bool { space.innermostSet[level].contains(order[position]) }
-            let inner = (fixedCount..<dimensions).filter { inside($0) && looped($0) }
-            let outer = (fixedCount..<dimensions).filter { !inside($0) && looped($0) }
-            let groups = [inner, outer].filter { $0.count >= 2 }
+            let groups = swapGroups(of: next, level: level).filter { $0.count >= 2 }
             guard let group = groups.randomElement(using: &generator) else { return false }
             let i = Int.random(in: 0..<group.count, using: &generator)
             var j = Int.random(in: 0..<(group.count - 1), using: &generator)
             if j >= i { j += 1 }
-            next.orders[level].swapAt(group[i], group[j])
+            apply(.swap(level: level, first: group[i], second: group[j]), to: &next)
         } else {
             let (level, dataSpace) = keepChoices[Int.random(in: 0..<keepChoices.count, using: &generator)]
-            next.keeps[level].formSymmetricDifference([dataSpace])
+            apply(.flip(level: level, dataSpace: dataSpace), to: &next)
         }
         return true
     }
@@ -219,10 +210,7 @@ struct CandidateSampler {
         guard let (to, e) = trades.randomElement(using: &generator) else { return false }
         let q = smallestPrime(of: e, dividing: candidate.factors[to * dimensions + e])
         var next = candidate
-        next.factors[from * dimensions + d] /= p
-        next.factors[to * dimensions + d] *= p
-        next.factors[to * dimensions + e] /= q
-        next.factors[from * dimensions + e] *= q
+        apply(.exchange(dimension: d, prime: p, other: e, otherPrime: q, from: from, to: to), to: &next)
         guard room(next, from, 1), room(next, to, 1) else { return false }
         candidate = next
         return true

@@ -40,11 +40,7 @@ extension CandidateSampler {
             }
         }
         for level in 0..<levels {
-            let fixedCount = space.innermostOrder[level].count
-            let order = candidate.orders[level]
-            let looped = (fixedCount..<dimensions).filter { candidate.factor(level, 0, order[$0]) > 1 }
-            for group in [looped.filter { space.innermostSet[level].contains(order[$0]) },
-                          looped.filter { !space.innermostSet[level].contains(order[$0]) }] {
+            for group in swapGroups(of: candidate, level: level) {
                 for i in group.indices { for j in group.indices where j > i {
                     found.append(.swap(level: level, first: group[i], second: group[j]))
                 } }
@@ -52,6 +48,17 @@ extension CandidateSampler {
         }
         for (level, dataSpace) in keepChoices { found.append(.flip(level: level, dataSpace: dataSpace)) }
         return found
+    }
+
+    /// The positions of `level`'s loop order that a swap may exchange, in two groups: the looped
+    /// dimensions (factor above 1) that must stay inside the others, and the other looped ones,
+    /// past the level's fixed innermost order. A swap stays within a group.
+    func swapGroups(of candidate: Candidate, level: Int) -> [[Int]] {
+        let order = candidate.orders[level]
+        let looped = (space.innermostOrder[level].count..<dimensions)
+            .filter { candidate.factor(level, 0, order[$0]) > 1 }
+        return [looped.filter { space.innermostSet[level].contains(order[$0]) },
+                looped.filter { !space.innermostSet[level].contains(order[$0]) }]
     }
 
     /// Applies one move.
