@@ -41,18 +41,40 @@ public struct RTLLayerProgram: Sendable {
 
     /// Output channels after padding: `kPasses × groups × lanes`.
     public var paddedK: Int { kPasses * split.groups * design.lanes }
+    /// One tile of the layer's outputs: its rows and columns and the padded input it reads.
+    public struct Tile: Sendable {
+        /// Output rows each PE computes in the tile.
+        public let rowsPerPE: Int
+        /// Output rows and columns of the tile (its band's rows).
+        public let rows: Int, columns: Int
+        /// Padded input rows and columns the tile reads, with the filter's halo.
+        public let inputRows: Int, inputColumns: Int
+        /// Input vectors the tile reads: input rows × input columns × CT.
+        public let inputWords: Int
+
+        /// A tile of `shape` cut into `bands` bands of rows and `columnTiles` tiles of columns,
+        /// its rows split over `rowBlocks` PEs.
+        init(shape: ConvolutionShape, rowBlocks: Int, bands: Int, columnTiles: Int, channelVectors: Int) {
+            rowsPerPE = shape.p / rowBlocks / bands
+            rows = rowsPerPE * rowBlocks
+            columns = shape.q / columnTiles
+            inputRows = (rows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1
+            inputColumns = (columns - 1) * shape.strideW + (shape.s - 1) * shape.dilationW + 1
+            inputWords = inputRows * inputColumns * channelVectors
+        }
+    }
+
+    /// The tile the controller runs, ``bands`` × ``columnTiles`` times.
+    public var tile: Tile {
+        Tile(shape: shape, rowBlocks: split.rowBlocks, bands: bands, columnTiles: columnTiles,
+             channelVectors: channelVectors)
+    }
     /// Output rows of a band.
-    public var bandRows: Int { shape.p / bands }
+    public var bandRows: Int { tile.rows }
     /// Output rows each PE computes in a band.
-    public var rowsPerPE: Int { bandRows / split.rowBlocks }
+    public var rowsPerPE: Int { tile.rowsPerPE }
     /// Output columns of a tile.
-    public var tileColumns: Int { shape.q / columnTiles }
-    /// Padded input rows a band reads.
-    public var bandInputRows: Int { (bandRows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1 }
-    /// Padded input columns a tile reads.
-    public var tileInputColumns: Int { (tileColumns - 1) * shape.strideW + (shape.s - 1) * shape.dilationW + 1 }
-    /// Input vectors of a tile: its rows × columns of the padded input.
-    public var tileInputWords: Int { bandInputRows * tileInputColumns * channelVectors }
+    public var tileColumns: Int { tile.columns }
     /// Reduction steps per output pixel.
     public var steps: Int { shape.r * shape.s * channelVectors }
     /// Input vectors of the padded input.
@@ -97,34 +119,29 @@ public struct RTLLayerProgram: Sendable {
                                  message: "\(bands ?? 1) bands × \(columnTiles ?? 1) column tiles: they must divide "
                                      + "the \(perPE) output rows of each PE and the \(shape.q) columns")
         }
-        let channelVectors = channelVectors, steps = shape.r * shape.s * channelVectors
+        let channelVectors = channelVectors, steps = shape.r * shape.s * channelVectors, passes = kPasses
+        func tile(_ count: Int, _ tiles: Int) -> Tile {
+            Tile(shape: shape, rowBlocks: rowBlocks, bands: count, columnTiles: tiles, channelVectors: channelVectors)
+        }
         func problems(_ count: Int, _ tiles: Int) -> [String] {
-            let rows = perPE / count, bandRows = rows * rowBlocks, columns = shape.q / tiles
-            let inputRows = (bandRows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1
-            let inputColumns = (columns - 1) * shape.strideW + (shape.s - 1) * shape.dilationW + 1
-            let words = inputRows * inputColumns * channelVectors
-            let tile = count == 1 && tiles == 1 ? "the padded input"
-                : "the padded input of a tile of \(bandRows)×\(columns) outputs"
-            let input = "\(tile) (\(inputRows)×\(inputColumns)×\(channelVectors) vectors)"
+            let tile = tile(count, tiles)
+            let what = count == 1 && tiles == 1 ? "the padded input"
+                : "the padded input of a tile of \(tile.rows)×\(tile.columns) outputs"
+            let input = "\(what) (\(tile.inputRows)×\(tile.inputColumns)×\(channelVectors) vectors)"
             let checks: [(Int, Int, String)] = [
-                (words, pe.inputBufferDepth, "\(input) must fit each PE's input buffer"),
-                (words, top.controller.globalBufferDepth, "\(input) must fit the global buffer"),
+                (tile.inputWords, pe.inputBufferDepth, "\(input) must fit each PE's input buffer"),
+                (tile.inputWords, top.controller.globalBufferDepth, "\(input) must fit the global buffer"),
                 (steps, pe.weightBufferDepth,
                  "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
-                (rows * columns, pe.accumulationBufferDepth,
-                 "\(rows)×\(columns) partial sums per lane must fit an accumulation-buffer bank"),
+                (tile.rowsPerPE * tile.columns, pe.accumulationBufferDepth,
+                 "\(tile.rowsPerPE)×\(tile.columns) partial sums per lane must fit an accumulation-buffer bank"),
             ]
             return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
         }
         // Of the tilings that fit, the fewest cycles (then the fewest tiles, then bands).
-        let passes = kPasses
         func cycles(_ count: Int, _ tiles: Int) -> Int {
-            let rows = perPE / count, bandRows = rows * rowBlocks, columns = shape.q / tiles
-            let inputRows = (bandRows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1
-            let inputColumns = (columns - 1) * shape.strideW + (shape.s - 1) * shape.dilationW + 1
-            return Self.cycles(tiles: count * tiles, inputWords: inputRows * inputColumns * channelVectors,
-                               pixels: rows * columns, pes: design.numPEs, weights: groups * design.lanes * steps,
-                               steps: steps, kPasses: passes)
+            Self.cycles(tile(count, tiles), tiles: count * tiles, pes: design.numPEs,
+                        weights: groups * design.lanes * steps, steps: steps, kPasses: passes)
         }
         let pairs = bandCounts.flatMap { count in tileCounts.map { (count, $0) } }
             .filter { problems($0.0, $0.1).isEmpty }
@@ -149,14 +166,14 @@ public struct RTLLayerProgram: Sendable {
     /// per cycle, while the next pass's weights load (`max(numPEs·n, Wₜ) + 2`; `numPEs·n + 2`
     /// after the last pass). W and n are a tile's; the tiles run one after another.
     public var expectedCycles: Int {
-        Self.cycles(tiles: bands * columnTiles, inputWords: tileInputWords, pixels: rowsPerPE * tileColumns,
-                    pes: design.numPEs, weights: split.groups * design.lanes * steps, steps: steps, kPasses: kPasses)
+        Self.cycles(tile, tiles: bands * columnTiles, pes: design.numPEs, weights: split.groups * design.lanes * steps,
+                    steps: steps, kPasses: kPasses)
     }
 
-    /// ``expectedCycles`` of `tiles` tiles of `inputWords` input words and `pixels` pixels per
-    /// PE, with `weights` weight words per pass and `steps` reduction steps per pixel.
-    static func cycles(tiles: Int, inputWords words: Int, pixels: Int, pes: Int, weights: Int, steps: Int,
-                       kPasses: Int) -> Int {
+    /// ``expectedCycles`` of `tiles` times `tile`, with `weights` weight words per pass and
+    /// `steps` reduction steps per pixel.
+    static func cycles(_ tile: Tile, tiles: Int, pes: Int, weights: Int, steps: Int, kPasses: Int) -> Int {
+        let words = tile.inputWords, pixels = tile.rowsPerPE * tile.columns
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
         let readOut = pes * pixels
         return tiles * ((words + 2) + (max(words, weights) + 2) + kPasses * (compute + 3)
@@ -166,16 +183,17 @@ public struct RTLLayerProgram: Sendable {
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
     /// registers, and `control` last (it starts the run).
     public var registers: [(address: Int, value: Int)] {
-        let ct = channelVectors, pixels = shape.p * shape.q
+        let ct = channelVectors, pixels = shape.p * shape.q, tile = tile
         // Strides in the buffers follow a tile's input rows; those in DRAM, the padded input's.
-        let tileRowWords = tileInputColumns * ct, inputRowWords = paddedWidth * ct
+        let tileRowWords = tile.inputColumns * ct, inputRowWords = paddedWidth * ct
         let rowStride = shape.strideH * tileRowWords
         let config: [(ControllerEmitter.Register, Int)] = [
             (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, tileColumns),
             (.filterColumns, shape.s), (.channelVectors, ct),
             (.rowStride, rowStride), (.columnStride, shape.strideW * ct),
             (.filterRowStride, shape.dilationH * tileRowWords), (.filterColumnStride, shape.dilationW * ct),
-            (.inputWords, tileInputWords), (.pixels, rowsPerPE * tileColumns), (.passStride, split.groups * pixels),
+            (.inputWords, tile.inputWords), (.pixels, tile.rowsPerPE * tile.columns),
+            (.passStride, split.groups * pixels),
             (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase), (.groups, split.groups),
             (.bands, bands), (.bandInputStride, bandRows * shape.strideH * inputRowWords),
             (.bandOutputStride, bandRows * shape.q),
