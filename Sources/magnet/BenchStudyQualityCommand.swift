@@ -42,13 +42,7 @@ extension BenchCommand {
             guard !finished.isEmpty else { throw ValidationError("\(study): no finished trials") }
             let step = max(1, finished.count / max(trials, 1))
             var networks: [String: MagnetWorkload.Network] = [:]
-            if case .array(let items)? = view.spec["networks"] {
-                for item in items {
-                    if case .string(let name)? = item["name"], case .string(let source)? = item["source"] {
-                        networks[name] = try NetworkFile.resolve(source)
-                    }
-                }
-            }
+            for (name, source) in view.networkSources { networks[name] = try NetworkFile.resolve(source) }
             var ratios: [Double] = []
             for trial in stride(from: 0, to: finished.count, by: step).prefix(trials).map({ finished[$0] }) {
                 let design = try DesignFile.parse(view.designYAML(trial), file: "trial \(trial.number)")

@@ -2,6 +2,7 @@ import Foundation
 import MagnetCore
 import MagnetDesigner
 import MagnetMapper
+import MagnetSweep
 import MagnetWorkload
 
 extension ExportCommand {
@@ -32,10 +33,9 @@ extension ExportCommand {
 
     /// Writes the Verilog of the design in `designFile` into `folder` with a table of which
     /// unique layers of `networks` its controller runs (docs/rtl.md): the mapper's split and the
-    /// cost model's cycles for those it runs, the reason for the others. A network that cannot be
-    /// read (a sweep file's relative path, from elsewhere) is listed as such.
-    static func writeRTL(designFile: URL, into folder: URL, networks: [(name: String, source: String)],
-                         studyFolder: URL) throws -> RTLOutcome {
+    /// cost model's cycles for those it runs, the reason for the others. A network that could not
+    /// be read (a file moved since the sweep) is listed as such.
+    static func writeRTL(designFile: URL, into folder: URL, networks: [StudyNetwork]) throws -> RTLOutcome {
         let point = try DesignFile.load(path: designFile.path)
         let files: [RTLFile]
         do {
@@ -48,12 +48,13 @@ extension ExportCommand {
         var table = TextTable(["network", "layer", "shape", "runs", "detail"],
                               alignments: [.left, .left, .left, .left, .left])
         var run = 0, layers = 0
-        for (name, source) in networks {
+        for entry in networks {
+            let name = entry.name
             let network: Network
-            do {
-                network = try resolve(source, studyFolder: studyFolder)
-            } catch {
-                table.append([name, "—", "—", "unknown", "cannot read \(source): \(oneLine(error))"])
+            switch entry.network {
+            case .success(let read): network = read
+            case .failure(let error):
+                table.append([name, "—", "—", "unknown", "cannot read \(entry.source): \(oneLine(error))"])
                 continue
             }
             for shape in network.uniqueShapes {
@@ -66,7 +67,7 @@ extension ExportCommand {
                                   "\(choice.program.split.groups) channel group(s) × "
                                   + "\(choice.program.split.rowBlocks) row block(s), cost model "
                                   + "\(NumberText.grouped(choice.summary.cycles)) cycles; testbench: magnet elaborate "
-                                  + "../design.yaml -o tb/ --testbench \(source):\(layer.name)"])
+                                  + "../design.yaml -o tb/ --testbench \(entry.source):\(layer.name)"])
                 } catch {
                     table.append([name, layer.name, layer.shapeSummary, "no", oneLine(error)])
                 }
@@ -74,8 +75,8 @@ extension ExportCommand {
         }
         let header = """
             # Which unique layers of the study's networks the generated controller runs (docs/rtl.md).
-            # It runs a layer whose weights for one pass and input rows for one band of output rows
-            # fit its buffers; input channels are not tiled yet. \(run) of \(layers) run.
+            # It runs a layer whose weights for one pass and input for one tile of outputs fit its
+            # buffers; input channels are not tiled yet. \(run) of \(layers) run.
 
             """
         try (header + table.rendered() + "\n").write(to: folder.appendingPathComponent(rtlLayersFileName),
@@ -88,16 +89,18 @@ extension ExportCommand {
         ErrorText.describe(error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
-    /// A network by its sweep-file name: a zoo name or a path, tried as given and then beside
-    /// the study file.
-    private static func resolve(_ source: String, studyFolder: URL) throws -> Network {
-        do {
-            return try NetworkFile.resolve(source)
-        } catch {
-            guard !source.hasPrefix("/"), Zoo.network(named: source) == nil else { throw error }
-            let beside = studyFolder.appendingPathComponent(source).path
-            guard FileManager.default.fileExists(atPath: beside) else { throw error }
-            return try NetworkFile.resolve(beside)
+    /// A study's network for `--rtl`: read once for every design exported.
+    struct StudyNetwork {
+        /// Its name and how the sweep named it.
+        var name: String, source: String
+        /// The network, or why it could not be read.
+        var network: Result<Network, Error>
+
+        /// The networks of `view`, each read once.
+        static func all(of view: StudyView) -> [StudyNetwork] {
+            view.networkSources.map { name, source in
+                StudyNetwork(name: name, source: source, network: Result { try NetworkFile.resolve(source) })
+            }
         }
     }
 }

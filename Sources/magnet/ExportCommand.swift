@@ -93,6 +93,7 @@ struct ExportCommand: ParsableCommand {
 
         let chosen = budgets.map { ($0, StudyView.best(trials, objective: goal, within: $0.constraints)) }
         var rtlOutcomes: [String: RTLOutcome] = [:]
+        let rtlNetworks = rtl ? StudyNetwork.all(of: view) : []
         let columns = TrialColumns(view: view, trials: chosen.compactMap(\.1))
         func metricsJSON(_ trial: TrialRecord) -> JSONValue { .object(trial.metrics.map { ($0.0, .double($0.1)) }) }
         func entry(_ budget: Budget, _ trial: TrialRecord?) -> JSONValue {
@@ -137,8 +138,7 @@ struct ExportCommand: ParsableCommand {
             try view.designYAML(trial).write(to: designFile, atomically: true, encoding: .utf8)
             if rtl {
                 let outcome = try Self.writeRTL(designFile: designFile, into: folder.appendingPathComponent(Self.rtlFolderName),
-                                                networks: view.networkSources,
-                                                studyFolder: URL(fileURLWithPath: db).deletingLastPathComponent())
+                                                networks: rtlNetworks)
                 rtlOutcomes[budget.slug] = outcome
                 switch outcome {
                 case let .written(run, layers):

@@ -149,7 +149,7 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         }
         let db = try sweep("rtl", format: "int8", accumulationBits: 24)
         let out = folder.appendingPathComponent("out")
-        // Run from elsewhere: the sweep file's relative network path is found beside the study.
+        // Run from elsewhere: the study keeps the network file's path as the sweep resolved it.
         let export = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per",
                                         "area_mm2<=100", "-o", out.path, "--rtl"])
         #expect(export.status == 0, "\(export.stderr)")
