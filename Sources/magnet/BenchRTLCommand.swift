@@ -118,22 +118,14 @@ extension BenchCommand {
         static func simulate(_ program: RTLLayerProgram, model: Int, seed: UInt64, in folder: URL,
                              with simulator: Simulator) throws -> (passed: Bool, cycles: Int?, seconds: Double) {
             try RTLTestbench(program: program, seed: seed, modelCycles: model).write(to: folder)
-            let process = Process()
-            process.executableURL = folder.appendingPathComponent(simulator.script)
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
             let began = Date()
-            do { try process.run() } catch {
-                throw ValidationError("--simulate \(simulator.rawValue): cannot run \(simulator.script): "
-                                      + error.localizedDescription)
-            }
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let (status, output) = try ExternalTool.run(
+                folder.appendingPathComponent(simulator.script).path, [], in: folder,
+                missing: "--simulate \(simulator.rawValue): needs \(simulator.rawValue) on PATH "
+                    + "(apt-get install \(simulator.rawValue))")
             let seconds = Date().timeIntervalSince(began)
-            if process.terminationStatus != 0 && !output.contains("PASS") && !output.contains("FAIL") {
-                throw ValidationError("--simulate \(simulator.rawValue): \(simulator.script) failed "
-                                      + "(is \(simulator.rawValue) installed?): "
+            if status != 0 && !output.contains("PASS") && !output.contains("FAIL") {
+                throw ValidationError("--simulate \(simulator.rawValue): \(simulator.script) failed: "
                                       + output.split(whereSeparator: \.isNewline).prefix(3).joined(separator: " "))
             }
             let cycles = output.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cycles ") }

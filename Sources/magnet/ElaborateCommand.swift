@@ -85,7 +85,7 @@ struct ElaborateCommand: ParsableCommand {
         let libraryFile = try liberty.map { try copyLibrary($0, into: folder) }
         let script = SynthesisReport.script(files: files, top: TopEmitter.moduleName, statFile: "yosys-stat.txt",
                                             liberty: libraryFile)
-        let text = try runTool("yosys", ["-q", "-p", script], in: folder,
+        let text = try ExternalTool.run("yosys", ["-q", "-p", script], in: folder,
                                missing: "--synth-report needs yosys on PATH (apt-get install yosys)")
         guard text.status == 0 else { throw ValidationError("yosys failed:\n\(text.output)") }
         let stat = try String(contentsOf: folder.appendingPathComponent("yosys-stat.txt"), encoding: .utf8)
@@ -135,7 +135,7 @@ struct ElaborateCommand: ParsableCommand {
         try? FileManager.default.removeItem(at: destination)
         if path.hasSuffix(".gz") {
             // Through the shell so that the library streams to its file, byte for byte.
-            let result = try runTool("sh", ["-c", "gzip -dc \"$1\" > \"$2\"", "sh", path, destination.path], in: folder,
+            let result = try ExternalTool.run("sh", ["-c", "gzip -dc \"$1\" > \"$2\"", "sh", path, destination.path], in: folder,
                                      missing: "--liberty: a .gz library needs sh and gzip on PATH")
             guard result.status == 0 else {
                 throw ValidationError("--liberty: cannot decompress \(path): "
@@ -145,22 +145,5 @@ struct ElaborateCommand: ParsableCommand {
             try FileManager.default.copyItem(atPath: path, toPath: destination.path)
         }
         return name
-    }
-
-    /// Runs `tool` from PATH in `folder`; its exit status and output (stdout and stderr).
-    func runTool(_ tool: String, _ arguments: [String], in folder: URL,
-                 missing: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        process.currentDirectoryURL = folder
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { throw ValidationError(missing) }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus != 127 else { throw ValidationError(missing) }  // env: command not found
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

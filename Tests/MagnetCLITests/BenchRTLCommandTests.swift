@@ -32,4 +32,16 @@ import Testing
         let conv2 = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("layer1.0.conv2 ") })
         #expect(conv2.contains("403,613"), "\(conv2)")
     }
+
+    /// Without the simulator on PATH, one error line names the option and the simulator, and
+    /// nothing is printed as if it had run.
+    @Test func aMissingSimulatorIsOneErrorLine() throws {
+        let run = try CLIRunner.run(["bench", "rtl", "--design", "examples/simba-like.yaml", "--network",
+                                     "examples/rtl-layers.yaml", "--simulate", "verilator"],
+                                    environment: ["PATH": "/nonexistent"])
+        #expect(run.status != 0)
+        let lines = run.stderr.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.count == 1 && lines[0].hasPrefix("error: --simulate verilator: "), "\(run.stderr)")
+        #expect(!run.stdout.contains("PASS"))
+    }
 }
