@@ -105,9 +105,17 @@ struct BenchCommand: ParsableCommand {
                 if !json {
                     print("  \(NumberText.grouped(Int(rate))) candidates/s/core; " + (firstBeat.map { "at or below Timeloop's best after \(NumberText.fixed($0.seconds, 3)) s (budget \(NumberText.grouped($0.budget)))" } ?? "Timeloop's best not reached"))
                 }
+                let screening = ScreenThroughput.measure(space: space, haloReuse: .timeloopMaster)
+                if !json {
+                    print("  screen: \(NumberText.grouped(Int(screening.screenedPerSecond))) candidates/s/core "
+                          + "(\(ScreenThroughput.lanes)-lane batches), exact evaluation "
+                          + "\(NumberText.grouped(Int(screening.evaluatedPerSecond)))/s/core on the same candidates")
+                }
                 var fields: [(String, JSONValue)] = [
                     ("fixture", .string(name)),
                     ("candidates_per_second_per_core", .double(rate)),
+                    ("screened_per_second_per_core", .double(screening.screenedPerSecond)),
+                    ("exact_evaluations_per_second_per_core", .double(screening.evaluatedPerSecond)),
                     ("timeloop_best_edp_J_cycle", .optional(timeloop)),
                     ("seconds_to_beat_timeloop", .optional(firstBeat?.seconds)),
                     ("edp_versus_time", .array(points)),

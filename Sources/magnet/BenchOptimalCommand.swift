@@ -36,6 +36,8 @@ extension BenchCommand {
         var seconds = 20.0
         @Option(help: "Share of each sampled search's budget that polishes its best candidate (default: the search's).")
         var polish: Double?
+        @Flag(inversion: .prefixedNo, help: "Whether the sampled searches screen their neighbours before evaluating them.")
+        var screening = true
         @Flag(help: "Print JSON.")
         var json = false
 
@@ -71,6 +73,7 @@ extension BenchCommand {
                             var search = MapSearch(space: space)
                             search.allowExhaustive = false
                             if let polish { search.polishShare = polish }
+                            search.screening = screening
                             let edp = search.run(budget: budget, threads: 1, seed: seed).summary?.energyDelayProduct
                             cells.append(BenchCommand.edpText(edp))
                             sampled.append(.object([("budget", .int(budget)), ("seed", .int(Int(seed))), ("edp",

@@ -14,6 +14,7 @@ import Testing
         #expect(report.violations.isEmpty,
                 "\(label): \(report.violations.count) violations, first: \(report.violations.first ?? "")")
         #expect(report.mappings >= minimum, "\(label): only \(report.mappings) mappings checked")
+        #expect(report.screened >= report.mappings, "\(label): the screen saw \(report.screened) candidates")
     }
 
     @Test(arguments: TimeloopFixtureTests.cases + ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"])

@@ -7,7 +7,10 @@ import MagnetWorkload
 /// of every partial decision a search can reach on the way to the mapping (spatial factors only;
 /// temporal factors from the innermost levels out, from the outermost in, or both, with or without
 /// their innermost loops; loop orders from the outermost level in, position by position) is at
-/// most the energy and the cycles the ``Evaluator`` gives the complete mapping.
+/// most the energy and the cycles the ``Evaluator`` gives the complete mapping. The same mappings,
+/// and those drawn that do not fit, go through the ``CandidateScreen`` in batches: its bound may
+/// not exceed the model either, and where it can tell, it must say whether a mapping fits exactly
+/// as the evaluator does.
 public struct BoundAudit: Sendable {
     /// What an audit found.
     public struct Report: Sendable {
@@ -15,6 +18,8 @@ public struct BoundAudit: Sendable {
         public var mappings = 0
         /// Bounds compared with the exact figures.
         public var bounds = 0
+        /// Candidates screened (``CandidateScreen``), fitting or not.
+        public var screened = 0
         /// Every case where a bound exceeded the model, described (empty when admissible).
         public var violations: [String] = []
         /// Seconds spent computing bounds.
@@ -30,6 +35,7 @@ public struct BoundAudit: Sendable {
         public mutating func add(_ other: Report, label: String) {
             mappings += other.mappings
             bounds += other.bounds
+            screened += other.screened
             boundSeconds += other.boundSeconds
             violations += other.violations.map { "\(label): \($0)" }
         }
@@ -45,12 +51,34 @@ public struct BoundAudit: Sendable {
         var bound = space.map { MappingBound(space: $0, haloReuse: haloReuse) } ?? MappingBound(model)
         let levels = hardware.storage.count
         let draw = mappingSource(hardware: hardware, problem: problem, keeps: keeps, space: space, seed: seed)
+        var screen = CandidateScreen(space: space ?? MapSpace(hardware: hardware, problem: problem, keeps: keeps))
+        var pending: [(mapping: Mapping, exact: Evaluator.Summary?)] = []
+        func screenPending() {
+            screen.run()
+            for (lane, drawn) in pending.enumerated() {
+                report.screened += 1
+                if let fits = screen.fitsHardware(lane), fits != (drawn.exact != nil) {
+                    report.violations.append("screen: fits \(fits), the evaluator says \(!fits) for \(drawn.mapping)")
+                }
+                guard let exact = drawn.exact, let value = screen.bound(lane) else { continue }
+                if value.energyPJ > exact.energyPJ || value.cycles > Double(exact.cycles) {
+                    report.violations.append("screen: bound \(value.energyPJ) pJ, \(value.cycles) cycles > exact "
+                        + "\(exact.energyPJ) pJ, \(exact.cycles) cycles for \(drawn.mapping)")
+                }
+            }
+            screen.clear()
+            pending.removeAll(keepingCapacity: true)
+        }
         var attempts = 0
         while report.mappings < count && attempts < 500 * count {
             attempts += 1
-            guard let mapping = draw(), evaluator.fits(mapping),
-                  let candidate = Candidate(mapping, dimensions: problem.dimensions.count) else { continue }
-            let exact = evaluator.summary(mapping)
+            guard let mapping = draw(), let candidate = Candidate(mapping, dimensions: problem.dimensions.count)
+            else { continue }
+            let exact = evaluator.fits(mapping) ? evaluator.summary(mapping) : nil
+            screen.add(candidate)
+            pending.append((mapping, exact))
+            if screen.isFull { screenPending() }
+            guard let exact else { continue }
             report.mappings += 1
             for decided in decisions(for: mapping, levels: levels) {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -64,6 +92,7 @@ public struct BoundAudit: Sendable {
                 }
             }
         }
+        if !pending.isEmpty { screenPending() }
         return report
     }
 

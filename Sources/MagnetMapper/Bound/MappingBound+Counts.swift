@@ -101,8 +101,7 @@ extension MappingBound {
         var cycles = Double(computeCycles)
         for level in 0..<levelCount {
             let table = levelTables[level]
-            let paid = table.clusterSize <= 1 ? replication[level] : min(replication[level],
-                                                                         table.instances / table.clusterSize)
+            let paid = min(replication[level], table.paidInstances)
             var readWords = 0.0, writeWords = 0.0
             for space in 0..<spaceCount where keptMask[level] & (1 << space) != 0 {
                 let i = level * spaceCount + space
@@ -140,6 +139,10 @@ struct LevelTable {
     let writeBandwidth: Double
     let instances: Int
     let clusterSize: Int
+
+    /// The most instances whose accesses are paid: clustered instances share one array's
+    /// accesses (`Int.max`: every replica pays).
+    var paidInstances: Int { clusterSize <= 1 ? .max : instances / clusterSize }
 
     init(block: Double, readEnergyPJ: Double, writeEnergyPJ: Double, updateEnergyPJ: Double, leakagePJPerCycle: Double,
          readBandwidth: Double, writeBandwidth: Double, instances: Int, clusterSize: Int) {

@@ -23,6 +23,9 @@ public struct MapSearch: Sendable {
         public var seconds: Double
         /// Whether the whole (small) space was enumerated instead of sampled.
         public var exhaustive = false
+        /// Candidates the screen turned away without evaluating them (``screening``): they could
+        /// not fit or not improve the point they were drawn around. Counted in ``considered``.
+        public var screenedOut = 0
     }
 
     /// The space searched.
@@ -47,6 +50,11 @@ public struct MapSearch: Sendable {
     /// 0.1–0.3 measured alike, 0.5 and more worse, and polishing the best three or five climbs
     /// instead of the best one no better (docs/mapper.md, "Polish").
     public var polishShare = 0.15
+    /// Screen the climb's neighbours eight at a time (``CandidateScreen``): evaluate only those
+    /// that may fit and improve the current point, the least bound first. Exact in what it turns
+    /// away; it changes the order neighbours are tried in (a batch is drawn ahead, sorted, and
+    /// dropped when one improves). docs/mapper.md, "Screening", measures it.
+    public var screening = true
 
     /// Creates a search.
     public init(space: MapSpace, haloReuse: CostModel.HaloReuse = .timeloopV3, objective: Objective = .edp) {
@@ -82,6 +90,7 @@ public struct MapSearch: Sendable {
             guard let result else { continue }
             best.considered += result.considered
             best.valid += result.valid
+            best.screenedOut += result.screenedOut
             if let summary = result.summary, best.summary.map({ objective.better(summary, than: $0, energyWeight: energyWeight) }) ?? true {
                 best.summary = summary
                 best.mapping = result.mapping
@@ -111,7 +120,7 @@ public struct MapSearch: Sendable {
         var generator = SeededGenerator(seed: seed)
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem, haloReuse: haloReuse))
         let sampler = CandidateSampler(space: space)
-        var considered = 0, valid = 0
+        var considered = 0, valid = 0, screened = 0
         var best: (Candidate, Evaluator.Summary)?
         var current: (Candidate, Evaluator.Summary)?
         if let start, let candidate = Candidate(start, dimensions: space.problem.dimensions.count),
@@ -125,6 +134,7 @@ public struct MapSearch: Sendable {
         var sinceBest = 0
         let polishFrom = budget - Int(Double(budget) * polishShare)
         var polished = polishShare <= 0
+        var batch = NeighbourBatch(space: space)
         while considered < budget {
             let converged = convergence.map { sinceBest >= $0 } ?? false
             let checkClock = considered % 256 == 0
@@ -133,8 +143,10 @@ public struct MapSearch: Sendable {
                considered >= polishFrom || converged || (checkClock && polishTime.map { now >= $0 } ?? false) {
                 polished = true
                 best = polish(start, budget: budget, deadline: deadline, considered: &considered, valid: &valid,
-                              sampler: sampler, evaluator: &evaluator, generator: &generator)
+                              screened: &screened, sampler: sampler, batch: &batch, evaluator: &evaluator,
+                              generator: &generator)
                 current = nil
+                batch.discard()
                 stale = patience
                 sinceBest = 0
                 continue
@@ -142,12 +154,30 @@ public struct MapSearch: Sendable {
             if converged { break }
             if checkClock, let deadline, now >= deadline { break }
             let candidate: Candidate
-            if let (point, _) = current, stale < patience {
-                candidate = sampler.neighbour(of: point, using: &generator)
+            if let (point, summary) = current, stale < patience {
+                if screening {
+                    if batch.isEmpty {
+                        batch.draw(min(CandidateScreen.width, budget - considered)) {
+                            sampler.neighbour(of: point, using: &generator)
+                        }
+                    }
+                    let (next, lane) = batch.next()
+                    if batch.screen.rejects(lane, against: summary, objective: objective, energyWeight: energyWeight) {
+                        considered += 1
+                        sinceBest += 1
+                        screened += 1
+                        stale += 1
+                        continue
+                    }
+                    candidate = next
+                } else {
+                    candidate = sampler.neighbour(of: point, using: &generator)
+                }
             } else {
                 candidate = sampler.filled(using: &generator, evaluator: &evaluator)
                     ?? sampler.random(using: &generator)
                 current = nil
+                batch.discard()
                 stale = 0
             }
             considered += 1
@@ -159,6 +189,7 @@ public struct MapSearch: Sendable {
             valid += 1
             if current == nil || objective.better(summary, than: current!.1, energyWeight: energyWeight) {
                 current = (candidate, summary)
+                batch.discard()
                 stale = 0
             } else {
                 stale += 1
@@ -169,7 +200,7 @@ public struct MapSearch: Sendable {
             }
         }
         return Result(mapping: best.map { $0.0.mapping() }, summary: best?.1, considered: considered,
-                      valid: valid, seconds: 0)
+                      valid: valid, seconds: 0, screenedOut: screened)
     }
 }
 
@@ -177,19 +208,44 @@ extension MapSearch {
     /// Climbs from `start` through its whole neighbourhood, in a random order, taking the first
     /// move that improves it, until none does or the budget ends; the best candidate reached.
     fileprivate func polish(_ start: (Candidate, Evaluator.Summary), budget: Int, deadline: UInt64?,
-                            considered: inout Int, valid: inout Int, sampler: CandidateSampler,
-                            evaluator: inout Evaluator, generator: inout SeededGenerator)
+                            considered: inout Int, valid: inout Int, screened: inout Int,
+                            sampler: CandidateSampler, batch: inout NeighbourBatch, evaluator: inout Evaluator,
+                            generator: inout SeededGenerator)
         -> (Candidate, Evaluator.Summary) {
         var point = start
+        batch.discard()
         var moves = sampler.moves(of: point.0)
         moves.shuffle(using: &generator)
         var index = 0
         while index < moves.count && considered < budget {
             if considered % 256 == 0, let deadline, DispatchTime.now().uptimeNanoseconds >= deadline { break }
-            var next = point.0
-            sampler.apply(moves[index], to: &next)
-            index += 1
-            considered += 1
+            let next: Candidate
+            if screening {
+                if batch.isEmpty {
+                    let from = point.0
+                    var drawn = index
+                    batch.draw(min(CandidateScreen.width, moves.count - index, budget - considered)) {
+                        var next = from
+                        sampler.apply(moves[drawn], to: &next)
+                        drawn += 1
+                        return next
+                    }
+                }
+                let (candidate, lane) = batch.next()
+                index += 1
+                considered += 1
+                if batch.screen.rejects(lane, against: point.1, objective: objective, energyWeight: energyWeight) {
+                    screened += 1
+                    continue
+                }
+                next = candidate
+            } else {
+                var candidate = point.0
+                sampler.apply(moves[index], to: &candidate)
+                index += 1
+                considered += 1
+                next = candidate
+            }
             guard sampler.admissible(next), let summary = evaluator.summaryIfFits(next) else { continue }
             valid += 1
             if objective.better(summary, than: point.1, energyWeight: energyWeight) {
@@ -197,6 +253,7 @@ extension MapSearch {
                 moves = sampler.moves(of: next)
                 moves.shuffle(using: &generator)
                 index = 0
+                batch.discard()
             }
         }
         return point

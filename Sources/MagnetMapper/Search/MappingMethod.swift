@@ -15,12 +15,14 @@ public enum MappingMethod: Sendable, Hashable {
         public var summary: Evaluator.Summary?
         /// Candidates drawn (sampled), or bounded (branch and bound).
         public var considered: Int
-        /// Candidates that fitted (sampled), or were evaluated exactly (branch and bound).
+        /// Candidates evaluated that fitted (sampled), or evaluated exactly (branch and bound).
         public var valid: Int
         /// Wall-clock seconds.
         public var seconds: Double
         /// With ``bounded(gap:seconds:)``: what the search proves.
         public var certificate: OptimalSearch.Certificate?
+        /// Sampled: candidates the screen turned away unevaluated (``MapSearch/Result/screenedOut``).
+        public var screenedOut = 0
     }
 
     /// Searches `space` for its best mapping under `objective`. `seedOffset` is added to the
@@ -36,7 +38,8 @@ public enum MappingMethod: Sendable, Hashable {
             let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed &+ seedOffset,
                                     start: start)
             return Outcome(mapping: result.mapping, summary: result.summary, considered: result.considered,
-                           valid: result.valid, seconds: result.seconds, certificate: nil)
+                           valid: result.valid, seconds: result.seconds, certificate: nil,
+                           screenedOut: result.screenedOut)
         case let .bounded(gap, seconds):
             var search = OptimalSearch(space: space, haloReuse: haloReuse, objective: objective)
             search.energyWeight = energyWeight

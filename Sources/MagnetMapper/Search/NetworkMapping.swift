@@ -15,13 +15,15 @@ public struct NetworkMapping: Sendable {
         public var evaluation: Evaluation
         /// Candidates considered and valid.
         public var considered: Int
-        /// Candidates that fitted.
+        /// Candidates evaluated that fitted.
         public var valid: Int
         /// With ``MappingMethod/bounded(gap:seconds:)``: what the search proves.
         public var certificate: OptimalSearch.Certificate?
         /// Whether the result came from a ``LayerSearchCache`` (no search ran: `considered` and
         /// `valid` are 0).
         public var fromCache = false
+        /// Candidates the screen turned away unevaluated (sampled search).
+        public var screenedOut = 0
     }
 
     /// The design's hardware.
@@ -80,7 +82,7 @@ public struct NetworkMapping: Sendable {
             }
             results.append(LayerResult(layer: shape.representative, layerNames: shape.layerNames, mapping: mapping,
                                        evaluation: evaluation, considered: found.considered, valid: found.valid,
-                                       certificate: found.certificate))
+                                       certificate: found.certificate, screenedOut: found.screenedOut))
         }
         return NetworkMapping(hardware: hardware, design: design, network: network, layers: results)
     }
