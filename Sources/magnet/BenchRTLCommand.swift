@@ -48,7 +48,7 @@ extension BenchCommand {
                 .appendingPathComponent("magnet-bench-rtl-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: scratch) }
             if simulate != nil { try RTLFile.write(try TopEmitter(design: point).emit(), to: scratch) }
-            var columns = ["layer", "shape", "split", "tiles", "RTL cycles", "model cycles", "RTL / model"]
+            var columns = ["layer", "shape", "split", "tiles", "C passes", "RTL cycles", "model cycles", "RTL / model"]
             if simulate != nil { columns += ["simulated", "sim s", "cycles/s"] }
             var table = TextTable(columns, alignments: [.left, .left, .left, .left]
                                   + Array(repeating: .right, count: columns.count - 4))
@@ -62,8 +62,8 @@ extension BenchCommand {
                     choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
                 } catch {
                     let reason = ErrorText.describe(error)
-                    table.append([layer.name, layer.shapeSummary, "—", "—", "refused"]
-                                 + Array(repeating: "", count: columns.count - 5))
+                    table.append([layer.name, layer.shapeSummary, "—", "—", "—", "refused"]
+                                 + Array(repeating: "", count: columns.count - 6))
                     refusals.append("\(layer.name): \(reason)")
                     rows.append(.object([("layer", .string(layer.name)), ("refused", .string(reason))]))
                     continue
@@ -73,13 +73,14 @@ extension BenchCommand {
                 let ratio = Double(program.expectedCycles) / Double(model)
                 var cells = [layer.name, layer.shapeSummary,
                              "\(program.split.groups)×\(program.split.rowBlocks)",
-                             "\(program.bands)×\(program.columnTiles)",
+                             "\(program.bands)×\(program.columnTiles)", "\(program.channelPasses)",
                              NumberText.grouped(program.expectedCycles), NumberText.grouped(model),
                              NumberText.fixed(ratio, 2)]
                 var fields: [(String, JSONValue)] = [
                     ("layer", .string(layer.name)), ("groups", .int(program.split.groups)),
                     ("row_blocks", .int(program.split.rowBlocks)), ("bands", .int(program.bands)),
-                    ("column_tiles", .int(program.columnTiles)), ("rtl_cycles", .int(program.expectedCycles)),
+                    ("column_tiles", .int(program.columnTiles)), ("channel_passes", .int(program.channelPasses)),
+                    ("rtl_cycles", .int(program.expectedCycles)),
                     ("model_cycles", .int(model)), ("rtl_over_model", .double(ratio)),
                 ]
                 if let simulate {

@@ -76,8 +76,9 @@ struct ElaborateCommand: ParsableCommand {
         try bench.write(to: folder)
         let shape = layer.shape
         print("wrote a testbench for \(layer.name) (K \(shape.k), C \(shape.c), \(shape.r)×\(shape.s), "
-              + "\(shape.p)×\(shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K; "
-              + "cost model: \(choice.summary.cycles) cycles")
+              + "\(shape.p)×\(shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K, "
+              + "\(program.channelPasses) over C, \(program.bands)×\(program.columnTiles) tile(s); controller "
+              + "\(program.expectedCycles) cycles, cost model \(choice.summary.cycles) for the same mapping")
         print("run: \(folder.path)/run_iverilog.sh  or  \(folder.path)/run_verilator.sh")
     }
 

@@ -65,7 +65,9 @@ extension ExportCommand {
                     run += 1
                     table.append([name, layer.name, layer.shapeSummary, "yes",
                                   "\(choice.program.split.groups) channel group(s) × "
-                                  + "\(choice.program.split.rowBlocks) row block(s), cost model "
+                                  + "\(choice.program.split.rowBlocks) row block(s)"
+                                  + (choice.program.channelPasses > 1
+                                     ? " in \(choice.program.channelPasses) channel passes" : "") + ", cost model "
                                   + "\(NumberText.grouped(choice.summary.cycles)) cycles; testbench: magnet elaborate "
                                   + "../design.yaml -o tb/ --testbench \(entry.source):\(layer.name)"])
                 } catch {

@@ -22,15 +22,33 @@ import Testing
         }
     }
 
-    /// Full-size ResNet-50 layers are tiled; the two whose weights exceed a lane's bank are
-    /// listed as refused with the numbers.
+    /// Full-size ResNet-50 layers are tiled: all 24 run on the Simba-like design, the two 3×3
+    /// layers over 512 channels (576 weight vectors per lane against a 512-deep bank) in two
+    /// channel passes. With an eighth of its input buffer, the layers whose tile of one output
+    /// needs more input than the buffer holds are listed as refused with the numbers.
     @Test func tilesResNetAndListsWhatItRefuses() throws {
         let run = try CLIRunner.run(["bench", "rtl", "--design", "examples/simba-like.yaml", "--network", "resnet50"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("22 of 24 unique layers run"), "\(run.stdout)")
-        #expect(run.stdout.contains("layer4.1.conv2: layer: not supported by the RTL generator yet: R·S·CT = 576 weight vectors per lane must fit a weight-buffer bank"))
-        let conv2 = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("layer1.0.conv2 ") })
+        #expect(run.stdout.contains("24 of 24 unique layers run"), "\(run.stdout)")
+        let rows = run.stdout.split(separator: "\n")
+        let conv2 = try #require(rows.first { $0.hasPrefix("layer1.0.conv2 ") })
         #expect(conv2.contains("403,613"), "\(conv2)")
+        let wide = try #require(rows.first { $0.hasPrefix("layer4.1.conv2 ") })
+        #expect(wide.split(separator: " ").contains("2") && wide.contains("14,596,316"), "\(wide)")
+
+        let source = try String(contentsOfFile: CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml").path,
+                                encoding: .utf8)
+        let small = FileManager.default.temporaryDirectory
+            .appendingPathComponent("magnet-rtl-small-\(UInt64.random(in: 0...UInt64.max)).yaml").path
+        try source.replacingOccurrences(of: "inputBuffer: 8 KiB", with: "inputBuffer: 1 KiB")
+            .write(toFile: small, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: small) }
+        let refused = try CLIRunner.run(["bench", "rtl", "--design", small, "--network", "resnet50"])
+        #expect(refused.status == 0, "\(refused.stderr)")
+        #expect(refused.stdout.contains("16 of 24 unique layers run"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("layer4.1.conv2: layer: not supported by the RTL generator yet: the padded input "
+            + "of a tile of 1×1 outputs (3×3×64 vectors) must fit each PE's input buffer: needs 576 words, has 128"),
+                "\(refused.stdout)")
     }
 
     /// Without the simulator on PATH, one error line names the option and the simulator, and

@@ -94,9 +94,16 @@ import Testing
         let unknown = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench", "examples/rtl-layers.yaml:conv3x33"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("network `rtl-layers` has no layer `conv3x33`; did you mean `conv3x3`?"))
-        let tooBig = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench", "resnet50:layer4.1.conv2"])
+        // With an eighth of Simba-like's input buffer, a tile of one output of the 3×3 layers over
+        // 512 channels needs more input than a PE holds.
+        let small = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-small-\(UUID().uuidString).yaml").path
+        try String(contentsOf: CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "inputBuffer: 8 KiB", with: "inputBuffer: 1 KiB")
+            .write(toFile: small, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: small) }
+        let tooBig = try CLIRunner.run(["elaborate", small, "-o", out, "--testbench", "resnet50:layer4.1.conv2"])
         #expect(tooBig.status == 1)
-        #expect(tooBig.stderr.contains("layer: not supported by the RTL generator yet: R·S·CT = 576 weight vectors per lane must fit a weight-buffer bank: needs 576 words, has 512 (even in tiles of one output row per PE and one column)"), "\(tooBig.stderr)")
+        #expect(tooBig.stderr.contains("layer: not supported by the RTL generator yet: the padded input of a tile of 1×1 outputs (3×3×64 vectors) must fit each PE's input buffer: needs 576 words, has 128 (even in tiles of one output row per PE and one column, one channel vector per pass)"), "\(tooBig.stderr)")
         let fp = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-fp16-\(UUID().uuidString).yaml").path
         let simba = try String(contentsOf: CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml"), encoding: .utf8)
         try simba.replacingOccurrences(of: "weightFormat: int8", with: "weightFormat: fp16")

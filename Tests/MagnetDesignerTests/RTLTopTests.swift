@@ -118,6 +118,49 @@ struct AcceleratorRTLTests {
         #expect(tiled >= 6)
     }
 
+    /// Layers whose weights for one pass do not fit a weight-buffer bank run in passes over the
+    /// input channels: each loads its channels' weights and adds its partial sums into the
+    /// accumulation buffer. Bit-exact in the cycles predicted under every split, with one step
+    /// per pixel and pass (the drains that add come every other cycle), and a layer that fits in
+    /// one pass gives the same outputs in 2 and 4; the controller's mapping stays valid.
+    @Test func runsLayersInChannelPassesBitExact() throws {
+        let design = Self.designs[0]
+        let bench = try RTLBench(TopEmitter(design: design).emit())
+        let hardware = try design.elaborate()
+        let shapes: [(String, ConvolutionShape, [Int?])] = [
+            // R·S·CT = 3·3·32 = 288 weight vectors per lane against 2 KiB / 2 lanes / 4 B = 256.
+            ("3x3 over 128 channels", ConvolutionShape(k: 4, c: 128, p: 4, q: 4, r: 3, s: 3, paddingH: 1, paddingW: 1),
+             [nil]),
+            ("3x3 pad 1, C 16", ConvolutionShape(k: 4, c: 16, p: 4, q: 4, r: 3, s: 3, paddingH: 1, paddingW: 1), [2, 4]),
+            ("1x1, C 8, one step per pass", ConvolutionShape(k: 4, c: 8, p: 4, q: 4), [2]),
+        ]
+        var passes = 0
+        for (index, (name, shape, counts)) in shapes.enumerated() {
+            for groups in 1...design.numPEs where design.numPEs % groups == 0 {
+                for channelPasses in counts {
+                    let program = try RTLLayerProgram(design: design, shape: shape, groups: groups,
+                                                      channelPasses: channelPasses)
+                    if program.channelPasses > 1 { passes += 1 }
+                    #expect(try program.mapping(on: hardware).problems(on: hardware, for: program.paddedShape.problem)
+                        .isEmpty)
+                    let testbench = RTLTestbench(program: program, seed: UInt64(60 + index), modelCycles: nil)
+                    for (file, text) in testbench.files() {
+                        try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
+                    }
+                    let output = bench.simulate()
+                    let label = "\(name) \(groups)×\(program.split.rowBlocks) in \(program.channelPasses) channel pass(es)"
+                    #expect(output.contains("PASS"), "\(label): \(output.prefix(2000))")
+                    #expect(output.contains("cycles \(program.expectedCycles) "), "\(label): \(output.prefix(2000))")
+                }
+            }
+        }
+        #expect(passes >= 6)
+        let refused = #expect(throws: RTLUnsupported.self) {
+            try RTLLayerProgram(design: design, shape: shapes[0].1, groups: 1, channelPasses: 1)
+        }
+        #expect(refused?.message == "R·S·CT = 288 weight vectors per lane must fit a weight-buffer bank: needs 288 words, has 256")
+    }
+
     /// The mapper picks among the controller's mappings by the cost model: on 4 PEs and the 3×3
     /// layer (P = 8) there are three (4×1, 2×2, 1×4), and the choice is the lowest EDP of them.
     @Test func theMapperChoosesTheControllersBestMapping() throws {
@@ -157,7 +200,7 @@ struct AcceleratorRTLTests {
         let error = #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: big) }
         // Even a tile of one output needs 3×3 input pixels × 128 vectors of 4 channels, against
         // 2 KiB / 4 B per vector.
-        #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input of a tile of 1×1 outputs (3×3×128 vectors) must fit each PE's input buffer: needs 1152 words, has 512 (even in tiles of one output row per PE and one column)")
+        #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input of a tile of 1×1 outputs (3×3×128 vectors) must fit each PE's input buffer: needs 1152 words, has 512 (even in tiles of one output row per PE and one column, one channel vector per pass)")
         let depthwise = ConvolutionShape(g: 8, k: 1, c: 1, p: 4, q: 4, r: 3, s: 3)
         let grouped = #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: depthwise) }
         #expect(grouped?.message == "8 groups (depthwise or grouped convolution); the controller runs G = 1")

@@ -3,8 +3,9 @@ import MagnetCore
 /// The accelerator's controller in Verilog-2005 (`magnet_controller`, docs/rtl.md): it runs one
 /// loop nest over a layer whose bounds, address strides and DRAM regions the host writes into
 /// configuration registers, so one RTL runs any convolution or fully-connected layer whose
-/// weights for one pass fit its weight banks and whose input for one tile of output rows (at
-/// least one per PE) and columns fits its input buffers; the tiles run one after another.
+/// weights for one pass over a share of the input channels fit its weight banks and whose input
+/// for one tile of output rows (at least one per PE) and columns fits its input buffers; the
+/// tiles run one after another, the channel passes of a tile add into the accumulation banks.
 ///
 /// The PE array splits output channels and output rows: PE `pe` belongs to channel group
 /// `group[pe]` and starts its rows at input word `inputOffset[pe]` (per-PE registers). The nest,
@@ -14,19 +15,22 @@ import MagnetCore
 /// for band in 0..<bands, tile in 0..<columnTiles:    // tiles of output rows × columns
 /// load the tile's input: DRAM → global buffer → every PE's input buffer (multicast)
 /// for kt in 0..<KT:                                   // kPasses
-///   load weights: DRAM → every PE of group g, lane l, word (r·S + s)·CT + ct (multicast per group)
-///   for p in 0..<rows, q in 0..<Q:                     // each PE: one output pixel per lane
-///     for r in 0..<R, s in 0..<S, ct in 0..<CT:
-///       fill weights (word (r·S+s)·CT+ct) and inputs (word inputOffset[pe] + p·SP + q·SQ + r·SR + s·SS + ct);
-///       two cycles later: compute (clearing the partial sum on the first step)
-///     drain the partial sum into accumulation-buffer word p·Q + q
+///   for cp in 0..<CP:                                 // channelPasses, CT' = CT / CP vectors each
+///     load weights: DRAM → every PE of group g, lane l, word (r·S + s)·CT' + ct (multicast per group)
+///     for p in 0..<rows, q in 0..<Q:                   // each PE: one output pixel per lane
+///       for r in 0..<R, s in 0..<S, ct in 0..<CT':
+///         fill weights (word (r·S+s)·CT'+ct) and inputs
+///           (word inputOffset[pe] + p·SP + q·SQ + r·SR + s·SS + cp·CT' + ct);
+///         two cycles later: compute (clearing the partial sum on the first step)
+///       drain the partial sum into accumulation-buffer word p·Q + q (added to it when cp > 0)
 ///   read out every PE's accumulation buffer into DRAM, one pixel (all lanes) per cycle
 /// ```
 ///
 /// The weights of a pass load while the inputs go from the global buffer into the PEs (first
-/// pass) or while the previous pass is read out (they use other ports); the compute phase issues
-/// one step per cycle and overlaps nothing, since its fills and drains use the PE buffers' only
-/// ports.
+/// pass) or while the previous pass is read out (they use other ports); a later channel pass's
+/// weights load between compute phases (the compute phase reads the weight banks). The compute
+/// phase issues one step per cycle and overlaps nothing, since its fills and drains use the PE
+/// buffers' only ports.
 public struct ControllerEmitter: Sendable {
     /// The configuration registers (32-bit words on the host interface).
     public enum Register: Int, CaseIterable, Sendable {
@@ -36,7 +40,7 @@ public struct ControllerEmitter: Sendable {
         case cycles = 1
         /// Passes over K (each covers numPEs × lanes output channels).
         case kPasses = 2
-        /// Reduction steps per output pixel: R × S × CT.
+        /// Reduction steps per output pixel and channel pass: R × S × CT / CP.
         case steps = 3
         /// Output rows per PE in a band (a band's rows divided by the PEs that split P).
         case rows = 4
@@ -44,7 +48,7 @@ public struct ControllerEmitter: Sendable {
         case columns = 5
         /// Filter columns S.
         case filterColumns = 6
-        /// Input-channel vectors CT = ⌈C / vectorSize⌉.
+        /// Input-channel vectors of one channel pass: CT / CP, CT = ⌈C / vectorSize⌉.
         case channelVectors = 7
         /// Input-buffer stride of an output row: strideH × paddedWidth × CT.
         case rowStride = 8
@@ -87,6 +91,10 @@ public struct ControllerEmitter: Sendable {
         case inputRowWords = 26
         /// DRAM output words of one output row: Q.
         case outputRowWords = 27
+        /// Passes over the input channels per pass over K (CP, dividing CT): each loads the
+        /// weights of its CT / CP channel vectors and adds its partial sums into the accumulation
+        /// buffer; ``channelVectors`` counts the vectors of one.
+        case channelPasses = 28
     }
 
     /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
@@ -166,7 +174,8 @@ public struct ControllerEmitter: Sendable {
             ("ld_w_en", 1), ("ld_w_mask", peCount), ("ld_w_lane", lb), ("ld_w_addr", wba), ("ld_w_data", weightWordBits),
             ("ld_i_en", 1), ("ld_i_addr", iba), ("ld_i_data", inputWordBits),
             ("fill_w_en", 1), ("fill_w_addr", wba), ("fill_i_en", 1), ("fill_i_addrs", peCount * iba),
-            ("mac_en", 1), ("mac_clear", 1), ("drain_en", 1), ("drain_addr", aba), ("rd_en", 1), ("rd_pe", pb), ("rd_addr", aba),
+            ("mac_en", 1), ("mac_clear", 1), ("drain_en", 1), ("drain_addr", aba), ("drain_first", 1),
+            ("rd_en", 1), ("rd_pe", pb), ("rd_addr", aba),
         ]
         return out.map { Port(name: $0.0, bits: $0.1, isOutput: true) }
             + [Port(name: "gb_rdata", bits: inputWordBits, isOutput: false), Port(name: "rd_data", bits: pe.lanes * pe.lane.mac.accumulationBits, isOutput: false)]
@@ -193,7 +202,8 @@ public struct ControllerEmitter: Sendable {
                 input  wire rst,
             \(Port.declarations(externalPorts + arrayPorts, indent: "    "))
             );
-                localparam IDLE = 3'd0, LOAD_GB = 3'd1, PREPARE = 3'd2, COMPUTE = 3'd3, FLUSH = 3'd4, READ_OUT = 3'd5;
+                localparam IDLE = 3'd0, LOAD_GB = 3'd1, PREPARE = 3'd2, COMPUTE = 3'd3, FLUSH = 3'd4, READ_OUT = 3'd5,
+                    LOAD_W = 3'd6;
                 reg [31:0] cfg [0:\(Register.allCases.count - 1)];
                 reg [2:0] state;
                 reg done;
@@ -201,7 +211,7 @@ public struct ControllerEmitter: Sendable {
                 reg [31:0] pe_group [0:\(peCount - 1)];
                 reg [31:0] pe_output_offset [0:\(peCount - 1)];
                 reg [31:0] cycles, i, kt, pe, step, p, q, s, ct, pixel, at_p, at_q, at_r, at_s, weight_dram, out_base;
-                reg [31:0] band, in_base, band_in, band_out, tile, tile_out, in_col, in_row, out_col, out_row;
+                reg [31:0] band, in_base, band_in, band_out, tile, tile_out, in_col, in_row, out_col, out_row, cp, at_c;
                 reg [31:0] w_group, w_lane, w_step;
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
@@ -226,9 +236,11 @@ public struct ControllerEmitter: Sendable {
                 wire next_pass = kt + 32'd1 < \(reg(.kPasses));
                 wire next_band = band + 32'd1 < \(reg(.bands));
                 wire next_tile = tile + 32'd1 < \(reg(.columnTiles));
+                wire next_channels = cp + 32'd1 < \(reg(.channelPasses));
                 wire issue_gb = state == LOAD_GB && i < \(reg(.inputWords));
                 wire issue_inputs = state == PREPARE && i < \(reg(.inputWords));
-                wire issue_weights = (state == PREPARE || (state == READ_OUT && next_pass)) && w_group < \(reg(.groups));
+                wire issue_weights = (state == PREPARE || state == LOAD_W || (state == READ_OUT && next_pass))
+                    && w_group < \(reg(.groups));
                 wire weights_done = w_group >= \(reg(.groups)) && !dw_valid;
                 wire last_weight = w_step == \(reg(.steps)) - 32'd1;
                 wire issue_step = state == COMPUTE && p < \(reg(.rows)) && !bubble;
@@ -261,11 +273,12 @@ public struct ControllerEmitter: Sendable {
                 assign fill_w_en = issue_step;
                 assign fill_w_addr = step[\(wba - 1):0];
                 assign fill_i_en = issue_step;
-                wire [31:0] input_word = at_p + at_q + at_r + at_s + ct;
+                wire [31:0] input_word = at_p + at_q + at_r + at_s + at_c + ct;
                 assign mac_en = pipe_valid[2];
                 assign mac_clear = pipe_first[2];
                 assign drain_en = pipe_valid[3] && pipe_last[3];
                 assign drain_addr = pipe_pixel[3][\(aba - 1):0];
+                assign drain_first = cp == 32'd0;
                 assign rd_en = issue_read_out;
                 assign rd_pe = pe[\(pb - 1):0];
                 assign rd_addr = pixel[\(aba - 1):0];
@@ -324,6 +337,7 @@ public struct ControllerEmitter: Sendable {
                             band_out <= \(reg(.outputBase));
                             tile_out <= \(reg(.outputBase));
                             in_col <= 32'd0; in_row <= 32'd0;
+                            cp <= 32'd0; at_c <= 32'd0;
                         end
                         LOAD_GB: begin
                             // The tile's input, row by row out of the padded input's rows.
@@ -368,8 +382,17 @@ public struct ControllerEmitter: Sendable {
                             // Let the last drain write back before reading out.
                             i <= i + 32'd1;
                             if (i == 32'd2) begin
-                                state <= READ_OUT; pe <= 32'd0; pixel <= 32'd0; out_col <= 32'd0; out_row <= 32'd0;
+                                state <= next_channels ? LOAD_W : READ_OUT;
+                                pe <= 32'd0; pixel <= 32'd0; out_col <= 32'd0; out_row <= 32'd0;
                                 w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
+                            end
+                        end
+                        LOAD_W: begin
+                            // The next channel pass's weights, then its compute phase.
+                            if (weights_done) begin
+                                cp <= cp + 32'd1;
+                                at_c <= at_c + \(reg(.channelVectors));
+                                \(startCompute)
                             end
                         end
                         READ_OUT: begin
@@ -383,6 +406,7 @@ public struct ControllerEmitter: Sendable {
                             end else if (!d_valid && (!next_pass || weights_done)) begin
                                 pe <= 32'd0;
                                 out_base <= out_base + \(reg(.passStride));
+                                cp <= 32'd0; at_c <= 32'd0;
                                 if (next_pass) begin
                                     kt <= kt + 32'd1;
                                     \(startCompute)

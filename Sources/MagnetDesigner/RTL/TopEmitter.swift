@@ -66,7 +66,7 @@ public struct TopEmitter: Sendable {
                         .fill_w_en(fill_w_en), .fill_w_addr(fill_w_addr), .fill_w_entry(\(wa)'d0),
                         .fill_i_en(fill_i_en), .fill_i_addr(fill_i_addrs[pe * \(LaneEmitter.addressBits(pe.inputBufferDepth)) +: \(LaneEmitter.addressBits(pe.inputBufferDepth))]), .fill_i_entry(\(ia)'d0),
                         .mac_en(mac_en), .mac_w_entry(\(wa)'d0), .mac_i_entry(\(ia)'d0), .mac_a_entry(\(aa)'d0), .mac_clear(mac_clear),
-                        .drain_en(drain_en), .drain_entry(\(aa)'d0), .drain_addr(drain_addr), .drain_first(1'b1),
+                        .drain_en(drain_en), .drain_entry(\(aa)'d0), .drain_addr(drain_addr), .drain_first(drain_first),
                         .psum_in(\(lanes * ab)'d0),
                         .rd_en(rd_en && rd_pe == pe), .rd_addr(rd_addr),
                         .rd_data(pe_rd_data[pe * \(lanes * ab) +: \(lanes * ab)]));

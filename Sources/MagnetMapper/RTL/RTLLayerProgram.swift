@@ -11,7 +11,10 @@ import MagnetWorkload
 /// sum) per word. The layer is padded to the hardware: input channels to a multiple of
 /// `vectorSize` (zeros), output channels to a multiple of `groups × lanes` (zero weights), and
 /// the input tensor by its own padding (zeros), so the controller never tests a bound. Layout, with CT = ⌈C / vectorSize⌉ and K' the padded K:
-/// - weights at 0: word `((k·R + r)·S + s)·CT + ct` holds channels `ct·vectorSize ..< +vectorSize`;
+/// - weights at 0, in the order the passes load them: with K' = KT passes × groups × lanes and
+///   CT in CP channel passes of CT' vectors, channel vector `ct = cp·CT' + c'` of output channel
+///   `k = kt·groups·lanes + j` at word `((kt·CP + cp)·groups·lanes + j)·R·S·CT' + (r·S + s)·CT' + c'`
+///   (with one channel pass: `((k·R + r)·S + s)·CT + ct`), holding channels `ct·vectorSize ..< +vectorSize`;
 /// - inputs after them: word `(y·W' + x)·CT + ct` of the padded input (H' × W');
 /// - outputs after them: word `kb·P·Q + p·Q + q` holds the partial sums (`accumulationBits`,
 ///   wrapped) of output channels `kb·lanes ..< (kb+1)·lanes`, channel `kb·lanes + l` in bits
@@ -28,6 +31,9 @@ public struct RTLLayerProgram: Sendable {
     public let split: (groups: Int, rowBlocks: Int)
     /// Input-channel vectors CT.
     public let channelVectors: Int
+    /// Passes over the input channels per pass over K (CP, dividing CT): each loads the weights
+    /// of CT / CP channel vectors, and adds its partial sums into the accumulation buffer.
+    public let channelPasses: Int
     /// Passes over K.
     public let kPasses: Int
     /// Bands of output rows, run one after another (each loads its own input rows).
@@ -75,18 +81,19 @@ public struct RTLLayerProgram: Sendable {
     public var rowsPerPE: Int { tile.rowsPerPE }
     /// Output columns of a tile.
     public var tileColumns: Int { tile.columns }
-    /// Reduction steps per output pixel.
-    public var steps: Int { shape.r * shape.s * channelVectors }
+    /// Reduction steps per output pixel and channel pass.
+    public var steps: Int { shape.r * shape.s * channelVectors / channelPasses }
     /// Input vectors of the padded input.
     public var inputWords: Int { paddedHeight * paddedWidth * channelVectors }
 
     /// The program of `shape` on `design` with the PE array split `groups` ways over output
-    /// channels (the rest over output rows; all of them over channels by default) and the output
-    /// rows and columns in tiles (bands of rows × tiles of columns): of the tilings whose input
-    /// fits the buffers the one with the fewest cycles, or `bands` × `columnTiles` of them, or an
-    /// error saying what does not fit.
+    /// channels (the rest over output rows; all of them over channels by default), the output
+    /// rows and columns in tiles (bands of rows × tiles of columns) and the input channels in
+    /// passes: of the tilings whose input and weights fit the buffers the one with the fewest
+    /// cycles, or `bands` × `columnTiles` × `channelPasses` of them, or an error saying what does
+    /// not fit.
     public init(design: DesignPoint, shape: ConvolutionShape, groups: Int? = nil, bands: Int? = nil,
-                columnTiles: Int? = nil) throws {
+                columnTiles: Int? = nil, channelPasses: Int? = nil) throws {
         let top = try TopEmitter(design: design), pe = top.controller.pe
         guard shape.n == 1 else { throw RTLUnsupported(parameter: "layer", message: "batch N = \(shape.n); the controller runs N = 1") }
         guard shape.g == 1 else { throw RTLUnsupported(parameter: "layer", message: "\(shape.g) groups (depthwise or grouped convolution); the controller runs G = 1") }
@@ -113,48 +120,59 @@ public struct RTLLayerProgram: Sendable {
         func divisors(_ n: Int) -> [Int] { (1...n).filter { n % $0 == 0 } }
         let bandCounts = bands.map { [$0] } ?? divisors(perPE)
         let tileCounts = columnTiles.map { [$0] } ?? divisors(shape.q)
+        let vectors = channelVectors
+        let channelCounts = channelPasses.map { [$0] } ?? divisors(vectors)
         guard bandCounts.allSatisfy({ $0 >= 1 && perPE % $0 == 0 }),
-              tileCounts.allSatisfy({ $0 >= 1 && shape.q % $0 == 0 }) else {
+              tileCounts.allSatisfy({ $0 >= 1 && shape.q % $0 == 0 }),
+              channelCounts.allSatisfy({ $0 >= 1 && vectors % $0 == 0 }) else {
             throw RTLUnsupported(parameter: "layer",
-                                 message: "\(bands ?? 1) bands × \(columnTiles ?? 1) column tiles: they must divide "
-                                     + "the \(perPE) output rows of each PE and the \(shape.q) columns")
+                                 message: "\(bands ?? 1) bands × \(columnTiles ?? 1) column tiles × \(channelPasses ?? 1) "
+                                     + "channel passes: they must divide the \(perPE) output rows of each PE, the "
+                                     + "\(shape.q) columns and the \(vectors) input-channel vectors")
         }
-        let channelVectors = channelVectors, steps = shape.r * shape.s * channelVectors, passes = kPasses
+        let channelVectors = vectors, passes = kPasses
         func tile(_ count: Int, _ tiles: Int) -> Tile {
             Tile(shape: shape, rowBlocks: rowBlocks, bands: count, columnTiles: tiles, channelVectors: channelVectors)
         }
-        func problems(_ count: Int, _ tiles: Int) -> [String] {
-            let tile = tile(count, tiles)
+        func problems(_ count: Int, _ tiles: Int, _ channels: Int) -> [String] {
+            let tile = tile(count, tiles), steps = shape.r * shape.s * channelVectors / channels
             let what = count == 1 && tiles == 1 ? "the padded input"
                 : "the padded input of a tile of \(tile.rows)×\(tile.columns) outputs"
             let input = "\(what) (\(tile.inputRows)×\(tile.inputColumns)×\(channelVectors) vectors)"
             let checks: [(Int, Int, String)] = [
                 (tile.inputWords, pe.inputBufferDepth, "\(input) must fit each PE's input buffer"),
                 (tile.inputWords, top.controller.globalBufferDepth, "\(input) must fit the global buffer"),
-                (steps, pe.weightBufferDepth,
-                 "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"),
+                (steps, pe.weightBufferDepth, channels == 1
+                    ? "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"
+                    : "R·S·CT/CP = \(steps) weight vectors per lane and channel pass must fit a weight-buffer bank"),
                 (tile.rowsPerPE * tile.columns, pe.accumulationBufferDepth,
                  "\(tile.rowsPerPE)×\(tile.columns) partial sums per lane must fit an accumulation-buffer bank"),
             ]
             return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
         }
-        // Of the tilings that fit, the fewest cycles (then the fewest tiles, then bands).
-        func cycles(_ count: Int, _ tiles: Int) -> Int {
-            Self.cycles(tile(count, tiles), tiles: count * tiles, pes: design.numPEs,
-                        weights: groups * design.lanes * steps, steps: steps, kPasses: passes)
+        // Of the tilings that fit, the fewest cycles (then the fewest tiles, bands, channel passes).
+        func cycles(_ count: Int, _ tiles: Int, _ channels: Int) -> Int {
+            let steps = shape.r * shape.s * channelVectors / channels
+            return Self.cycles(tile(count, tiles), tiles: count * tiles, pes: design.numPEs,
+                               weights: groups * design.lanes * steps, steps: steps, kPasses: passes,
+                               channelPasses: channels)
         }
-        let pairs = bandCounts.flatMap { count in tileCounts.map { (count, $0) } }
-            .filter { problems($0.0, $0.1).isEmpty }
-            .map { (pair: $0, cycles: cycles($0.0, $0.1)) }
-            .sorted { ($0.cycles, $0.pair.0 * $0.pair.1, $0.pair.0) < ($1.cycles, $1.pair.0 * $1.pair.1, $1.pair.0) }
-        guard let fitting = pairs.first?.pair else {
-            let last = (bandCounts.last!, tileCounts.last!)
-            throw RTLUnsupported(parameter: "layer", message: problems(last.0, last.1)[0]
-                + (bands == nil && columnTiles == nil
-                   ? " (even in tiles of one output row per PE and one column)" : ""))
+        let tilings = bandCounts.flatMap { count in tileCounts.flatMap { tiles in channelCounts.map { (count, tiles, $0) } } }
+            .filter { problems($0.0, $0.1, $0.2).isEmpty }
+            .map { (tiling: $0, cycles: cycles($0.0, $0.1, $0.2)) }
+            .sorted {
+                ($0.cycles, $0.tiling.0 * $0.tiling.1, $0.tiling.0, $0.tiling.2)
+                    < ($1.cycles, $1.tiling.0 * $1.tiling.1, $1.tiling.0, $1.tiling.2)
+            }
+        guard let fitting = tilings.first?.tiling else {
+            let last = (bandCounts.last!, tileCounts.last!, channelCounts.last!)
+            throw RTLUnsupported(parameter: "layer", message: problems(last.0, last.1, last.2)[0]
+                + (bands == nil && columnTiles == nil && channelPasses == nil
+                   ? " (even in tiles of one output row per PE and one column, one channel vector per pass)" : ""))
         }
         self.bands = fitting.0
         self.columnTiles = fitting.1
+        self.channelPasses = fitting.2
     }
 
     /// The controller's cycles from start to done (docs/rtl.md), phase by phase: the input into
@@ -167,16 +185,19 @@ public struct RTLLayerProgram: Sendable {
     /// after the last pass). W and n are a tile's; the tiles run one after another.
     public var expectedCycles: Int {
         Self.cycles(tile, tiles: bands * columnTiles, pes: design.numPEs, weights: split.groups * design.lanes * steps,
-                    steps: steps, kPasses: kPasses)
+                    steps: steps, kPasses: kPasses, channelPasses: channelPasses)
     }
 
-    /// ``expectedCycles`` of `tiles` times `tile`, with `weights` weight words per pass and
-    /// `steps` reduction steps per pixel.
-    static func cycles(_ tile: Tile, tiles: Int, pes: Int, weights: Int, steps: Int, kPasses: Int) -> Int {
+    /// ``expectedCycles`` of `tiles` times `tile`, with `weights` weight words per channel pass,
+    /// `steps` reduction steps per pixel and channel pass, and `channelPasses` compute phases per
+    /// pass over K, the later ones each after loading their weights (`Wₜ + 2`).
+    static func cycles(_ tile: Tile, tiles: Int, pes: Int, weights: Int, steps: Int, kPasses: Int,
+                       channelPasses: Int) -> Int {
         let words = tile.inputWords, pixels = tile.rowsPerPE * tile.columns
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
         let readOut = pes * pixels
-        return tiles * ((words + 2) + (max(words, weights) + 2) + kPasses * (compute + 3)
+        let pass = channelPasses * (compute + 3) + (channelPasses - 1) * (weights + 2)
+        return tiles * ((words + 2) + (max(words, weights) + 2) + kPasses * pass
             + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2))
     }
 
@@ -189,7 +210,7 @@ public struct RTLLayerProgram: Sendable {
         let rowStride = shape.strideH * tileRowWords
         let config: [(ControllerEmitter.Register, Int)] = [
             (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, tileColumns),
-            (.filterColumns, shape.s), (.channelVectors, ct),
+            (.filterColumns, shape.s), (.channelVectors, ct / channelPasses), (.channelPasses, channelPasses),
             (.rowStride, rowStride), (.columnStride, shape.strideW * ct),
             (.filterRowStride, shape.dilationH * tileRowWords), (.filterColumnStride, shape.dilationW * ct),
             (.inputWords, tile.inputWords), (.pixels, tile.rowsPerPE * tile.columns),
@@ -215,13 +236,16 @@ public struct RTLLayerProgram: Sendable {
     /// DRAM's initial words (outputs zero) as bit patterns, element `v` of a vector in bits
     /// `v·width ..< (v+1)·width`, for weights and inputs in ``ReferenceConvolution``'s layouts.
     public func dramImage(weights: [Int], inputs: [Int]) -> [[Bool]] {
-        let v = design.vectorSize, ct = channelVectors
+        let v = design.vectorSize, ct = channelVectors, perPass = ct / channelPasses
+        let perKPass = split.groups * design.lanes
         let wb = design.weightFormat.bits, ib = design.activationFormat.bits
         var words = Array(repeating: Array(repeating: false, count: top.controller.dramWordBits), count: dramWords)
         func put(_ word: Int, _ element: Int, _ value: Int, _ bits: Int) { Self.place(value, bits: bits, at: element * bits, in: &words[word]) }
         for k in 0..<shape.k { for c in 0..<shape.c { for r in 0..<shape.r { for s in 0..<shape.s {
             let value = weights[((k * shape.c + c) * shape.r + r) * shape.s + s]
-            put(weightBase + ((k * shape.r + r) * shape.s + s) * ct + c / v, c % v, value, wb)
+            let kt = k / perKPass, j = k % perKPass, cp = c / v / perPass, vector = c / v % perPass
+            let pass = (kt * channelPasses + cp) * perKPass + j
+            put(weightBase + pass * steps + (r * shape.s + s) * perPass + vector, c % v, value, wb)
         } } } }
         let h = shape.inputHeight, w = shape.inputWidth
         for c in 0..<shape.c { for y in 0..<h { for x in 0..<w {
@@ -271,7 +295,8 @@ public struct RTLLayerProgram: Sendable {
         }
         levels[try level("WeightCollector")].spatialX = loops([(c, design.vectorSize)])
         levels[try level("InputCollector")].spatialY = loops([(k, design.lanes)])
-        levels[try level("AccumulationBuffer")].temporal = loops([(c, channelVectors), (s, shape.s), (r, shape.r)])
+        levels[try level("AccumulationBuffer")].temporal = loops([(c, channelVectors / channelPasses), (s, shape.s),
+                                                                  (r, shape.r)])
         levels[try level("WeightBuffer")].temporal = loops([(q, tileColumns), (p, rowsPerPE)])
         // The PE mesh (peColumns × peRows) takes `groups` channel groups and `rowBlocks` row blocks.
         let array = try level("GlobalBuffer")
@@ -280,7 +305,7 @@ public struct RTLLayerProgram: Sendable {
         }
         levels[array].spatialX = loops([(k, kx), (p, px)])
         levels[array].spatialY = loops([(k, split.groups / kx), (p, split.rowBlocks / px)])
-        levels[try level("DRAM")].temporal = loops([(k, kPasses), (q, columnTiles), (p, bands)])
+        levels[try level("DRAM")].temporal = loops([(c, channelPasses), (k, kPasses), (q, columnTiles), (p, bands)])
         return Mapping(levels: levels)
     }
 
