@@ -75,7 +75,8 @@ struct ElaborateCommand: ParsableCommand {
         let bench = RTLTestbench(program: program, seed: seed, modelCycles: choice.summary.cycles)
         try bench.write(to: folder)
         let shape = layer.shape
-        print("wrote a testbench for \(layer.name) (K \(shape.k), C \(shape.c), \(shape.r)×\(shape.s), "
+        let groups = shape.g > 1 ? "\(shape.g) groups of " : ""
+        print("wrote a testbench for \(layer.name) (\(groups)K \(shape.k), C \(shape.c), \(shape.r)×\(shape.s), "
               + "\(shape.p)×\(shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K, "
               + "\(program.channelPasses) over C, \(program.bands)×\(program.columnTiles) tile(s); controller "
               + "\(program.expectedCycles) cycles, cost model \(choice.summary.cycles) for the same mapping")

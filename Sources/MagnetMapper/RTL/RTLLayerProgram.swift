@@ -24,8 +24,12 @@ public struct RTLLayerProgram: Sendable {
     public let design: DesignPoint
     /// Its accelerator (the controller, which knows the PE and the array).
     public let top: TopEmitter
-    /// The layer's shape (unpadded).
+    /// The convolution the hardware computes (unpadded): the layer itself, or for a grouped
+    /// layer (depthwise included) the dense one with its G groups' channels side by side, whose
+    /// weights between different groups are zero.
     public let shape: ConvolutionShape
+    /// The layer as given.
+    public let layerShape: ConvolutionShape
     /// How the PE array splits the layer: `groups` channel groups × `rowBlocks` row blocks
     /// (`groups × rowBlocks = numPEs`; `rowBlocks` divides P).
     public let split: (groups: Int, rowBlocks: Int)
@@ -96,7 +100,14 @@ public struct RTLLayerProgram: Sendable {
                 columnTiles: Int? = nil, channelPasses: Int? = nil) throws {
         let top = try TopEmitter(design: design), pe = top.controller.pe
         guard shape.n == 1 else { throw RTLUnsupported(parameter: "layer", message: "batch N = \(shape.n); the controller runs N = 1") }
-        guard shape.g == 1 else { throw RTLUnsupported(parameter: "layer", message: "\(shape.g) groups (depthwise or grouped convolution); the controller runs G = 1") }
+        let layerShape = shape
+        var shape = shape
+        if shape.g > 1 {
+            // Grouped and depthwise layers run as the dense layer with zeros between the groups.
+            shape.k *= shape.g
+            shape.c *= shape.g
+            shape.g = 1
+        }
         let groups = groups ?? design.numPEs
         guard groups >= 1, design.numPEs % groups == 0, shape.p % (design.numPEs / groups) == 0 else {
             throw RTLUnsupported(parameter: "layer", message: "\(groups) channel groups: the \(design.numPEs) PEs must form whole groups, and the row blocks (\(design.numPEs) / groups) must divide P = \(shape.p)")
@@ -104,6 +115,7 @@ public struct RTLLayerProgram: Sendable {
         self.design = design
         self.top = top
         self.shape = shape
+        self.layerShape = layerShape
         split = (groups, design.numPEs / groups)
         channelVectors = (shape.c + design.vectorSize - 1) / design.vectorSize
         let perPass = groups * design.lanes
@@ -234,15 +246,21 @@ public struct RTLLayerProgram: Sendable {
     }
 
     /// DRAM's initial words (outputs zero) as bit patterns, element `v` of a vector in bits
-    /// `v·width ..< (v+1)·width`, for weights and inputs in ``ReferenceConvolution``'s layouts.
+    /// `v·width ..< (v+1)·width`, for weights and inputs of ``layerShape`` in
+    /// ``ReferenceConvolution``'s layouts (a grouped layer's weights placed on the dense layer's
+    /// block diagonal).
     public func dramImage(weights: [Int], inputs: [Int]) -> [[Bool]] {
         let v = design.vectorSize, ct = channelVectors, perPass = ct / channelPasses
         let perKPass = split.groups * design.lanes
         let wb = design.weightFormat.bits, ib = design.activationFormat.bits
         var words = Array(repeating: Array(repeating: false, count: top.controller.dramWordBits), count: dramWords)
         func put(_ word: Int, _ element: Int, _ value: Int, _ bits: Int) { Self.place(value, bits: bits, at: element * bits, in: &words[word]) }
-        for k in 0..<shape.k { for c in 0..<shape.c { for r in 0..<shape.r { for s in 0..<shape.s {
-            let value = weights[((k * shape.c + c) * shape.r + r) * shape.s + s]
+        // Output channel k of the dense layer is channel k mod K' of group k div K' (K', C' a
+        // group's channels): its weights meet that group's input channels only.
+        let groupK = layerShape.k, groupC = layerShape.c
+        for k in 0..<shape.k { for c in 0..<shape.c where c / groupC == k / groupK { for r in 0..<shape.r {
+          for s in 0..<shape.s {
+            let value = weights[((k * groupC + c % groupC) * shape.r + r) * shape.s + s]
             let kt = k / perKPass, j = k % perKPass, cp = c / v / perPass, vector = c / v % perPass
             let pass = (kt * channelPasses + cp) * perKPass + j
             put(weightBase + pass * steps + (r * shape.s + s) * perPass + vector, c % v, value, wb)
@@ -259,7 +277,7 @@ public struct RTLLayerProgram: Sendable {
     /// least significant first): each output wrapped to `accumulationBits`; padded output
     /// channels are 0.
     public func expectedOutputs(weights: [Int], inputs: [Int]) -> [[Bool]] {
-        let exact = ReferenceConvolution.outputs(shape, weights: weights, inputs: inputs)
+        let exact = ReferenceConvolution.outputs(layerShape, weights: weights, inputs: inputs)
         let bits = design.accumulationBits, lanes = design.lanes, pixels = shape.p * shape.q
         var words = Array(repeating: Array(repeating: false, count: lanes * bits), count: paddedK / lanes * pixels)
         for (index, value) in exact.enumerated() {
