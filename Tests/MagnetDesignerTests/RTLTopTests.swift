@@ -38,6 +38,17 @@ struct AcceleratorRTLTests {
         return try NetworkFile.layer(name, in: NetworkFile.load(path: path), source: path)
     }
 
+    /// Runs `program`'s testbench (seeded `seed`) in `bench` under iverilog and expects it
+    /// bit-exact in exactly the cycles the controller's schedule predicts.
+    static func expectBitExact(_ program: RTLLayerProgram, in bench: RTLBench, seed: UInt64, _ label: String) throws {
+        for (file, text) in RTLTestbench(program: program, seed: seed, modelCycles: nil).files() {
+            try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        let output = bench.simulate()
+        #expect(output.contains("PASS"), "\(label): \(output.prefix(2000))")
+        #expect(output.contains("cycles \(program.expectedCycles) "), "\(label): \(output.prefix(2000))")
+    }
+
     @Test(arguments: 0..<designs.count)
     func lintsAndSynthesizesWithoutLatches(_ index: Int) throws {
         let bench = try RTLBench(TopEmitter(design: Self.designs[index]).emit())
@@ -64,12 +75,8 @@ struct AcceleratorRTLTests {
         for name in Self.layers {
             for groups in 1...design.numPEs where design.numPEs % groups == 0 {
                 guard let program = try? RTLLayerProgram(design: design, shape: Self.layer(name).shape, groups: groups) else { continue }
-                let testbench = RTLTestbench(program: program, seed: UInt64(index * 10 + groups), modelCycles: nil)
-                for (file, text) in testbench.files() { try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8) }
-                let output = bench.simulate()
-                let label = "\(design.name) \(name) \(groups)×\(program.split.rowBlocks)"
-                #expect(output.contains("PASS"), "\(label): \(output.prefix(2000))")
-                #expect(output.contains("cycles \(program.expectedCycles) "), "\(label): \(output.prefix(2000))")
+                try Self.expectBitExact(program, in: bench, seed: UInt64(index * 10 + groups),
+                                        "\(design.name) \(name) \(groups)×\(program.split.rowBlocks)")
                 runs += 1
             }
         }
@@ -103,14 +110,8 @@ struct AcceleratorRTLTests {
                                                          columnTiles: columnTiles) else { continue }
                 if program.bands > 1 { banded += 1 }
                 if program.columnTiles > 1 { tiled += 1 }
-                let testbench = RTLTestbench(program: program, seed: UInt64(40 + index), modelCycles: nil)
-                for (file, text) in testbench.files() {
-                    try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
-                }
-                let output = bench.simulate()
                 let label = "\(name) \(groups)×\(program.split.rowBlocks) in \(program.bands) band(s) × \(program.columnTiles) tile(s)"
-                #expect(output.contains("PASS"), "\(label): \(output.prefix(2000))")
-                #expect(output.contains("cycles \(program.expectedCycles) "), "\(label): \(output.prefix(2000))")
+                try Self.expectBitExact(program, in: bench, seed: UInt64(40 + index), label)
               }
             }
         }
@@ -143,14 +144,8 @@ struct AcceleratorRTLTests {
                     if program.channelPasses > 1 { passes += 1 }
                     #expect(try program.mapping(on: hardware).problems(on: hardware, for: program.paddedShape.problem)
                         .isEmpty)
-                    let testbench = RTLTestbench(program: program, seed: UInt64(60 + index), modelCycles: nil)
-                    for (file, text) in testbench.files() {
-                        try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
-                    }
-                    let output = bench.simulate()
                     let label = "\(name) \(groups)×\(program.split.rowBlocks) in \(program.channelPasses) channel pass(es)"
-                    #expect(output.contains("PASS"), "\(label): \(output.prefix(2000))")
-                    #expect(output.contains("cycles \(program.expectedCycles) "), "\(label): \(output.prefix(2000))")
+                    try Self.expectBitExact(program, in: bench, seed: UInt64(60 + index), label)
                 }
             }
         }
@@ -178,15 +173,8 @@ struct AcceleratorRTLTests {
             for groups in 1...design.numPEs where design.numPEs % groups == 0 {
                 let program = try RTLLayerProgram(design: design, shape: shape, groups: groups)
                 #expect(program.shape.g == 1 && program.shape.k == shape.g * shape.k && program.shape.c == shape.g * shape.c)
-                let testbench = RTLTestbench(program: program, seed: UInt64(80 + index), modelCycles: nil)
-                #expect(testbench.weights.count == shape.weightCount)
-                for (file, text) in testbench.files() {
-                    try text.write(to: bench.folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
-                }
-                let output = bench.simulate()
-                let label = "\(name) \(groups)×\(program.split.rowBlocks)"
-                #expect(output.contains("PASS"), "\(label): \(output.prefix(2000))")
-                #expect(output.contains("cycles \(program.expectedCycles) "), "\(label): \(output.prefix(2000))")
+                #expect(RTLTestbench(program: program, seed: 0, modelCycles: nil).weights.count == shape.weightCount)
+                try Self.expectBitExact(program, in: bench, seed: UInt64(80 + index), "\(name) \(groups)×\(program.split.rowBlocks)")
                 runs += 1
             }
         }
