@@ -119,4 +119,29 @@ import Testing
         #expect(without > 0)
         #expect(Double(withSkips) >= 1.2 * Double(without), "\(withSkips) empty slots with skips, \(without) without")
     }
+    /// The fill's capacity test (``CandidateSampler/tilesFit(_:)``) says what the evaluator's
+    /// does for every candidate within its fan-outs, fitting or not, on random template spaces
+    /// and both Timeloop inputs.
+    @Test func tilesFitAgreesWithTheEvaluator() throws {
+        var spaces = try randomTemplateSpaces(count: 8, seed: 19)
+        for name in ["mapper_simba_like_conv3x3", "mapper_eyeriss_like_conv3x3"] {
+            spaces.append((try MapSearchTests.mapperSpace(name), name))
+        }
+        var fitting = 0, overflowing = 0
+        for (index, (space, label)) in spaces.enumerated() {
+            let sampler = CandidateSampler(space: space)
+            var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+            var generator = SeededGenerator(seed: UInt64(index))
+            var candidate = sampler.random(using: &generator)
+            for step in 0..<300 {
+                candidate = step % 10 == 0 ? sampler.random(using: &generator)
+                    : sampler.neighbour(of: candidate, using: &generator)
+                guard (0..<(sampler.levels * 3)).allSatisfy({ sampler.room(candidate, $0, 1) }) else { continue }
+                let fits = evaluator.fits(candidate)
+                #expect(sampler.tilesFit(candidate) == fits, "\(label): \(candidate.mapping())")
+                if fits { fitting += 1 } else { overflowing += 1 }
+            }
+        }
+        #expect(fitting > 200 && overflowing > 200, "\(fitting) fitting, \(overflowing) overflowing")
+    }
 }

@@ -5,9 +5,9 @@ import MagnetCore
 /// Searches a ``MapSpace`` for the best mapping of one layer: random starting points that fill
 /// the buffers (``CandidateSampler/filled(using:evaluator:)``), then hill climbing by single
 /// moves (``CandidateSampler/neighbour(of:using:)``), restarting when no improvement comes;
-/// the last ``polishShare`` of the budget polishes the best candidate to a local optimum.
-/// Every candidate is scored by the ``Evaluator``. Deterministic for a given seed, budget and
-/// thread count.
+/// the last ``polishShare`` of the budget polishes the best candidate to a local optimum. A
+/// ``CandidateScreen`` turns away the candidates that cannot fit or improve; the others are
+/// scored by the ``Evaluator``. Deterministic for a given seed, budget and thread count.
 public struct MapSearch: Sendable {
     /// The outcome of a search.
     public struct Result: Sendable {
