@@ -62,6 +62,55 @@ import Testing
         #expect(run(out + "/run_iverilog.sh").contains("cycles 1764 "), "the two simulators count the same cycles")
     }
 
+    /// A 4-PE Simba-like design with buffers small enough that full-size layers run in tiles.
+    static let smallTiles = """
+        name: small-tiles
+        numPEs: 4
+        peRows: 2
+        peColumns: 2
+        lanes: 8
+        vectorSize: 8
+        weightBuffer: 8 KiB
+        inputBuffer: 2 KiB
+        accumulationBuffer: 3 KiB
+        globalBuffer: 16 KiB
+        dramBandwidthGBps: 25.6
+        accumulationBits: 24
+        """
+
+    /// Full-size layers of the zoo on a design whose buffers force tiles, each through `magnet
+    /// elaborate --testbench` and the Verilator script a user runs: a strided 1×1, a 5×5 with
+    /// stride 2, a depthwise 3×3 and a 3×3 that needs two passes over its input channels, all
+    /// bit-exact in exactly the cycles the command predicted.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/verilator"), "needs verilator"))
+    func fullSizeZooLayersRunUnderVerilator() throws {
+        let design = folder() + "-small-tiles.yaml"
+        try Self.smallTiles.write(toFile: design, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: design) }
+        let layers = ["resnet18:layer2.0.downsample.0", "pilotnet:conv3", "mobilenetv2:features.1.conv.0",
+                      "resnet18:layer3.0.conv1"]
+        var channelPassed = 0
+        for layer in layers {
+            let out = folder()
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let result = try CLIRunner.run(["elaborate", design, "-o", out, "--testbench", layer])
+            #expect(result.status == 0, "\(layer): \(result.stderr)")
+            // "…, 1 pass(es) over K, 2 over C, 5×11 tile(s); controller 478775 cycles, …"
+            let words = result.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == ";" })
+            let predicted = try #require(words.lastIndex(of: "controller").map { String(words[$0 + 1]) },
+                                         "\(result.stdout)")
+            let tiles = try #require(words.firstIndex(of: "tile(s)").map { words[$0 - 1].split(separator: "×") })
+            #expect(tiles.compactMap { Int($0) }.reduce(1, *) > 1, "\(layer) runs whole: \(result.stdout)")
+            if let over = words.lastIndex(of: "C"), words[over - 1] == "over", words[over - 2] == "2" {
+                channelPassed += 1
+            }
+            let output = run(out + "/run_verilator.sh")
+            #expect(output.contains("PASS"), "\(layer): \(output.suffix(2000))")
+            #expect(output.contains("cycles \(predicted) "), "\(layer): predicted \(predicted): \(output.suffix(2000))")
+        }
+        #expect(channelPassed == 1)
+    }
+
     /// Runs a script; its combined output.
     func run(_ script: String) -> String {
         let process = Process()
@@ -96,7 +145,8 @@ import Testing
         #expect(unknown.stderr.contains("network `rtl-layers` has no layer `conv3x33`; did you mean `conv3x3`?"))
         // With an eighth of Simba-like's input buffer, a tile of one output of the 3×3 layers over
         // 512 channels needs more input than a PE holds.
-        let small = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-small-\(UUID().uuidString).yaml").path
+        let small = FileManager.default.temporaryDirectory
+            .appendingPathComponent("magnet-small-\(UUID().uuidString).yaml").path
         try String(contentsOf: CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "inputBuffer: 8 KiB", with: "inputBuffer: 1 KiB")
             .write(toFile: small, atomically: true, encoding: .utf8)

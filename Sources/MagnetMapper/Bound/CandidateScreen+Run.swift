@@ -112,7 +112,8 @@ extension CandidateScreen {
             var innermostWhole = infinity
             for d in counted.wholeTileDimensions {
                 let i = level * dimensions + d
-                innermostWhole = lesser(innermostWhole, infinity.replacing(with: position[i], where: temporal[i] .> one))
+                let looped = infinity.replacing(with: position[i], where: temporal[i] .> one)
+                innermostWhole = lesser(innermostWhole, looped)
             }
             var atOrOutside = one, all = one
             var looped = temporalDimensions[level]
