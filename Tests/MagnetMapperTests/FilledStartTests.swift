@@ -119,7 +119,7 @@ import Testing
         #expect(without > 0)
         #expect(Double(withSkips) >= 1.2 * Double(without), "\(withSkips) empty slots with skips, \(without) without")
     }
-    /// The fill's capacity test (``CandidateSampler/tilesFit(_:)``) says what the evaluator's
+    /// The fill's capacity test (``Evaluator/tilesFit(_:)``) says what the evaluator's full test
     /// does for every candidate within its fan-outs, fitting or not, on random template spaces
     /// and both Timeloop inputs.
     @Test func tilesFitAgreesWithTheEvaluator() throws {
@@ -138,7 +138,7 @@ import Testing
                     : sampler.neighbour(of: candidate, using: &generator)
                 guard (0..<(sampler.levels * 3)).allSatisfy({ sampler.room(candidate, $0, 1) }) else { continue }
                 let fits = evaluator.fits(candidate)
-                #expect(sampler.tilesFit(candidate) == fits, "\(label): \(candidate.mapping())")
+                #expect(evaluator.tilesFit(candidate) == fits, "\(label): \(candidate.mapping())")
                 if fits { fitting += 1 } else { overflowing += 1 }
             }
         }

@@ -7,7 +7,6 @@ extension Evaluator {
     mutating func fits(_ candidate: Candidate) -> Bool { fits(nest: candidate) }
 
     mutating func fits<Nest: EvaluatedNest>(nest: Nest) -> Bool {
-        let hardware = model.hardware
         for level in 0..<levelCount {
             var fanoutX = 1, fanoutY = 1
             nest.forEachLoop(level: level, slot: .spatialX) { fanoutX *= $0.bound }
@@ -16,14 +15,38 @@ extension Evaluator {
         }
         flatten(nest)
         for level in 0..<levelCount {
-            guard let capacity = hardware.storage[level].capacityWords else { continue }
-            var used = 0
-            for space in 0..<spaceCount where keeps(level, space) {
-                used += boxSize(space, boundaryExtent, level * dimensionCount)
-            }
-            if used > capacity { return false }
+            if !tilesFit(level, keeps: levelKeeps[level], boundaryExtent, base: level * dimensionCount) { return false }
         }
         return true
+    }
+
+    /// Whether every kept tile of `candidate` fits its level's capacity: the capacity test of
+    /// ``fits(_:)-swift.method`` (whose fan-out test ``CandidateSampler/room(_:_:_:)`` keeps for
+    /// each move of a filled start), from the factors directly instead of a flattened nest, and
+    /// without touching the flattened nest. Allocation-free.
+    func tilesFit(_ candidate: Candidate) -> Bool {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: dimensionCount) { extent in
+            for d in 0..<dimensionCount { extent[d] = 1 }
+            for level in 0..<levelCount {
+                for d in 0..<dimensionCount {
+                    extent[d] *= candidate.factor(level, 0, d) * candidate.factor(level, 1, d)
+                        * candidate.factor(level, 2, d)
+                }
+                if !tilesFit(level, keeps: candidate.keepMasks[level], extent, base: 0) { return false }
+            }
+            return true
+        }
+    }
+
+    /// Whether the tiles of the data spaces in `keeps` (a bit each), with extents
+    /// `extents[base + d]`, fit `level`'s capacity.
+    @inline(__always)
+    private func tilesFit(_ level: Int, keeps: Int, _ extents: UnsafeMutableBufferPointer<Int>, base: Int) -> Bool {
+        let capacity = capacityWords[level]
+        guard capacity >= 0 else { return true }
+        var used = 0
+        for space in 0..<spaceCount where keeps & (1 << space) != 0 { used += boxSize(space, extents, base) }
+        return used <= capacity
     }
 
     /// Whether `level` keeps data space `space` in the nest flattened last.

@@ -33,6 +33,8 @@ public struct Evaluator {
     let readWrite: [Bool]
     let meshX: [Int]
     let meshY: [Int]
+    /// Per level, its capacity in words (−1: unbounded).
+    let capacityWords: [Int]
 
     /// Working memory (see ``EvaluatorScratch``); copied once per evaluation when shared.
     var scratch: EvaluatorScratch
@@ -148,6 +150,7 @@ public struct Evaluator {
         let fanouts = (0..<levelCount).map { model.hardware.fanout(of: $0) }
         meshX = fanouts.map(\.x)
         meshY = fanouts.map(\.y)
+        capacityWords = model.hardware.storage.map { $0.capacityWords ?? -1 }
         let maxRanks = (0..<spaceCount).map { rankStart[$0 + 1] - rankStart[$0] }.max() ?? 1
         let maxChildren = max(1, fanouts.map { $0.x * $0.y }.max() ?? 1)
         let scratch = EvaluatorScratch(.init(levels: levelCount, dimensions: dimensionCount, spaces: spaceCount, maxRanks: maxRanks,

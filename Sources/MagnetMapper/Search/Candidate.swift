@@ -75,11 +75,6 @@ struct CandidateSampler {
     /// Every (level, data space) whose keep/bypass is searched.
     let keepChoices: [(Int, Int)]
     let hasMaxFactors: Bool
-    /// How data spaces' tiles take words, and per level its capacity in words (−1: unbounded),
-    /// for ``tilesFit(_:)``.
-    let shape: ProjectionShape
-    let spaceCount: Int
-    let capacities: [Int]
     /// Chance that a filled start leaves a level's temporal slot empty (``filledSkipChance``).
     var temporalSkipChance = CandidateSampler.filledSkipChance
 
@@ -102,9 +97,6 @@ struct CandidateSampler {
         fanoutY = (0..<levels).map { space.hardware.fanout(of: $0).y }
         keepChoices = space.freeKeeps.enumerated().flatMap { level, spaces in spaces.map { (level, $0) } }
         hasMaxFactors = space.maxFactor.contains { $0.contains { $0.contains { $0 != nil } } }
-        shape = ProjectionShape(space.problem)
-        spaceCount = space.problem.dataSpaces.count
-        capacities = space.hardware.storage.map { $0.capacityWords ?? -1 }
     }
 
     func product(_ candidate: Candidate, level: Int, slot: Int) -> Int {

@@ -52,28 +52,6 @@ extension CandidateSampler {
         return candidate
     }
 
-    /// Whether every kept tile of `candidate` fits its level's capacity: the evaluator's capacity
-    /// test (``Evaluator/fits(_:)``, whose fan-out test ``room(_:_:_:)`` keeps for each move),
-    /// from the factors directly instead of a flattened nest. Allocation-free.
-    func tilesFit(_ candidate: Candidate) -> Bool {
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: dimensions) { extent in
-            for d in 0..<dimensions { extent[d] = 1 }
-            for level in 0..<levels {
-                for d in 0..<dimensions {
-                    extent[d] *= candidate.factor(level, 0, d) * candidate.factor(level, 1, d) * candidate.factor(level, 2, d)
-                }
-                let capacity = capacities[level]
-                guard capacity >= 0 else { continue }
-                var used = 0
-                for space in 0..<spaceCount where candidate.keepMasks[level] & (1 << space) != 0 {
-                    used += shape.boxSize(space, extent, base: 0)
-                }
-                if used > capacity { return false }
-            }
-            return true
-        }
-    }
-
     /// Where ``filled(using:evaluator:)`` parks the primes of dimension `d`: the outermost free
     /// temporal slot (`level * 3 + slot`), or the outermost level's.
     func parking(_ d: Int) -> Int {
@@ -92,7 +70,7 @@ extension CandidateSampler {
         candidate.factors[from * dimensions + d] /= p
         candidate.factors[target * dimensions + d] *= p
         if Self.withinBound(candidate, level: target / 3, slot: slot, dimension: d, space: space),
-           tilesFit(candidate) {
+           evaluator.tilesFit(candidate) {
             return true
         }
         candidate.factors[target * dimensions + d] /= p
