@@ -205,8 +205,10 @@ public struct MapSearch: Sendable {
 }
 
 extension MapSearch {
-    /// Climbs from `start` through its whole neighbourhood, in a random order, taking the first
-    /// move that improves it, until none does or the budget ends; the best candidate reached.
+    /// Climbs from `start` through its whole neighbourhood, in a random order (with ``screening``,
+    /// the least bound first within each batch of eight, turning away what cannot improve),
+    /// taking the first move that improves it, until none does or the budget ends; the best
+    /// candidate reached.
     fileprivate func polish(_ start: (Candidate, Evaluator.Summary), budget: Int, deadline: UInt64?,
                             considered: inout Int, valid: inout Int, screened: inout Int,
                             sampler: CandidateSampler, batch: inout NeighbourBatch, evaluator: inout Evaluator,
