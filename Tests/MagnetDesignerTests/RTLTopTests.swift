@@ -221,6 +221,12 @@ struct AcceleratorRTLTests {
         // Even a tile of one output needs 3×3 input pixels × 128 vectors of 4 channels, against
         // 2 KiB / 4 B per vector.
         #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input of a tile of 1×1 outputs (3×3×128 vectors) must fit each PE's input buffer: needs 1152 words, has 512 (even in tiles of one output row per PE and one column, one channel vector per pass)")
+        // Channel passes must divide the input-channel vectors (16 channels: 4 vectors of 4).
+        let passes = #expect(throws: RTLUnsupported.self) {
+            try RTLLayerProgram(design: design, shape: ConvolutionShape(k: 4, c: 16, p: 4, q: 4), channelPasses: 3)
+        }
+        #expect(passes?.message == "1 bands × 1 column tiles × 3 channel passes: they must divide the 4 output rows "
+            + "of each PE, the 4 columns and the 4 input-channel vectors")
         let batch = #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: ConvolutionShape(n: 2, k: 4, c: 4, p: 4, q: 4)) }
         #expect(batch?.message == "batch N = 2; the controller runs N = 1")
         // 2 PEs cannot form 3 channel groups; 2 row blocks do not divide P = 5.

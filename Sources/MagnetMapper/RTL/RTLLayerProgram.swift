@@ -86,7 +86,13 @@ public struct RTLLayerProgram: Sendable {
     /// Output columns of a tile.
     public var tileColumns: Int { tile.columns }
     /// Reduction steps per output pixel and channel pass.
-    public var steps: Int { shape.r * shape.s * channelVectors / channelPasses }
+    public var steps: Int { Self.steps(shape, channelVectors: channelVectors, channelPasses: channelPasses) }
+
+    /// Reduction steps per output pixel and channel pass of `shape` (R·S·CT / CP), which are also
+    /// the weight vectors each lane holds for a pass.
+    static func steps(_ shape: ConvolutionShape, channelVectors: Int, channelPasses: Int) -> Int {
+        shape.r * shape.s * channelVectors / channelPasses
+    }
     /// Input vectors of the padded input.
     public var inputWords: Int { paddedHeight * paddedWidth * channelVectors }
 
@@ -138,8 +144,8 @@ public struct RTLLayerProgram: Sendable {
               tileCounts.allSatisfy({ $0 >= 1 && shape.q % $0 == 0 }),
               channelCounts.allSatisfy({ $0 >= 1 && vectors % $0 == 0 }) else {
             throw RTLUnsupported(parameter: "layer",
-                                 message: "\(bands ?? 1) bands × \(columnTiles ?? 1) column tiles × \(channelPasses ?? 1) "
-                                     + "channel passes: they must divide the \(perPE) output rows of each PE, the "
+                                 message: "\(bands ?? 1) bands × \(columnTiles ?? 1) column tiles × "
+                                     + "\(channelPasses ?? 1) channel passes: they must divide the \(perPE) output rows of each PE, the "
                                      + "\(shape.q) columns and the \(vectors) input-channel vectors")
         }
         let channelVectors = vectors, passes = kPasses
@@ -147,7 +153,8 @@ public struct RTLLayerProgram: Sendable {
             Tile(shape: shape, rowBlocks: rowBlocks, bands: count, columnTiles: tiles, channelVectors: channelVectors)
         }
         func problems(_ count: Int, _ tiles: Int, _ channels: Int) -> [String] {
-            let tile = tile(count, tiles), steps = shape.r * shape.s * channelVectors / channels
+            let tile = tile(count, tiles)
+            let steps = Self.steps(shape, channelVectors: channelVectors, channelPasses: channels)
             let what = count == 1 && tiles == 1 ? "the padded input"
                 : "the padded input of a tile of \(tile.rows)×\(tile.columns) outputs"
             let input = "\(what) (\(tile.inputRows)×\(tile.inputColumns)×\(channelVectors) vectors)"
@@ -164,12 +171,13 @@ public struct RTLLayerProgram: Sendable {
         }
         // Of the tilings that fit, the fewest cycles (then the fewest tiles, bands, channel passes).
         func cycles(_ count: Int, _ tiles: Int, _ channels: Int) -> Int {
-            let steps = shape.r * shape.s * channelVectors / channels
+            let steps = Self.steps(shape, channelVectors: channelVectors, channelPasses: channels)
             return Self.cycles(tile(count, tiles), tiles: count * tiles, pes: design.numPEs,
                                weights: groups * design.lanes * steps, steps: steps, kPasses: passes,
                                channelPasses: channels)
         }
-        let tilings = bandCounts.flatMap { count in tileCounts.flatMap { tiles in channelCounts.map { (count, tiles, $0) } } }
+        let tilings = bandCounts
+            .flatMap { count in tileCounts.flatMap { tiles in channelCounts.map { (count, tiles, $0) } } }
             .filter { problems($0.0, $0.1, $0.2).isEmpty }
             .map { (tiling: $0, cycles: cycles($0.0, $0.1, $0.2)) }
             .sorted {
