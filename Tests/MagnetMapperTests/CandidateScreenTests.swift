@@ -78,7 +78,9 @@ import Testing
                   var score = evaluator.summaryIfFits(point) else { continue }
             for _ in 0..<60 {
                 let from = point
-                batch.draw(CandidateScreen.width) { sampler.neighbour(of: from, using: &generator) }
+                batch.draw(CandidateScreen.width, around: from) {
+                    sampler.neighbour(of: from, into: &$0, using: &generator)
+                }
                 while !batch.isEmpty {
                     let (candidate, lane) = batch.next()
                     checked += 1
@@ -107,7 +109,7 @@ import Testing
         var generator = SeededGenerator(seed: 5)
         let point = try #require(sampler.filled(using: &generator, evaluator: &evaluator))
         var batch = NeighbourBatch(space: space)
-        batch.draw(CandidateScreen.width) { sampler.neighbour(of: point, using: &generator) }
+        batch.draw(CandidateScreen.width, around: point) { sampler.neighbour(of: point, into: &$0, using: &generator) }
         var keys: [Float] = []
         while !batch.isEmpty {
             let (_, lane) = batch.next()

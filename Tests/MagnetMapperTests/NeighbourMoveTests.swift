@@ -118,4 +118,50 @@ import Testing
         #expect(fullSlots > 0, "no filled start had a full spatial slot")
         #expect(trades > 0, "no exchange traded the factors of a full spatial slot")
     }
+
+    /// Drawing a neighbour into a candidate kept from earlier draws (what the screened climb
+    /// does, to allocate nothing) gives the neighbour ``CandidateSampler/neighbour(of:using:)``
+    /// gives, with the same draws, whatever the kept candidate held: other factors, orders and
+    /// keep/bypass choices (an open keep space, so that flips are drawn too).
+    @Test func neighboursDrawnIntoKeptCandidatesEqualFreshOnes() throws {
+        let input = try TimeloopFixtureTests.load("m03_conv1d_oc_3level_no-bypass")
+        var open = MapSpace(hardware: input.hardware, problem: input.problem, keeps: input.mapping.levels.map(\.keeps))
+        open.freeKeeps[1] = [0, 1]
+        for (space, label) in [(try simbaLikeSpace(layer: "layer2.0.conv2"), "simba-like"), (open, "open keeps")] {
+            let sampler = CandidateSampler(space: space)
+            var fresh = SeededGenerator(seed: 5), reused = SeededGenerator(seed: 5), other = SeededGenerator(seed: 6)
+            var kept = sampler.random(using: &other)
+            var point = sampler.random(using: &fresh)
+            _ = sampler.random(using: &reused)
+            var flips = 0
+            for draw in 0..<2_000 {
+                let expected = sampler.neighbour(of: point, using: &fresh)
+                sampler.neighbour(of: point, into: &kept, using: &reused)
+                #expect(kept == expected, "\(label), draw \(draw)")
+                #expect(kept.keepMasks == Candidate.masks(kept.keeps), "\(label), draw \(draw)")
+                if expected.keeps != point.keeps { flips += 1 }
+                // Now and then move on, or refill the kept candidate with an unrelated one.
+                if draw % 7 == 0 { point = expected }
+                if draw % 11 == 0 { kept = sampler.random(using: &other) }
+            }
+            #expect(fresh.next() == reused.next(), "\(label): the draws diverged")
+            if label == "open keeps" { #expect(flips > 0, "no flip drawn") }
+        }
+    }
+
+    /// ``CandidateSampler/randomElement(of:where:using:)`` draws what `filter` then
+    /// `randomElement(using:)` draws, and leaves the generator where they leave it.
+    @Test func randomElementWithoutFilteringDrawsAsFiltering() {
+        var source = SeededGenerator(seed: 9)
+        var filtering = SeededGenerator(seed: 10), counting = SeededGenerator(seed: 10)
+        for _ in 0..<1_000 {
+            let count = Int.random(in: 0..<12, using: &source)
+            let elements = (0..<count).map { _ in Int.random(in: 0..<20, using: &source) }
+            let threshold = Int.random(in: 0..<20, using: &source)
+            let expected = elements.filter { $0 >= threshold }.randomElement(using: &filtering)
+            let drawn = CandidateSampler.randomElement(of: elements, where: { $0 >= threshold }, using: &counting)
+            #expect(drawn == expected, "\(elements) at or above \(threshold)")
+        }
+        #expect(filtering.next() == counting.next())
+    }
 }

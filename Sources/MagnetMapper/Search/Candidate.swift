@@ -30,6 +30,32 @@ struct Candidate: Equatable {
         factors[(level * 3 + slot) * dimensions + dimension]
     }
 
+    /// Becomes a copy of `other` (of the same space), writing into this candidate's own storage
+    /// where it owns it alone, so that a search drawing neighbour after neighbour into the same
+    /// candidates allocates nothing.
+    mutating func assign(_ other: Candidate) {
+        guard factors.count == other.factors.count, orders.count == other.orders.count else {
+            self = other
+            return
+        }
+        Self.copy(other.factors, into: &factors)
+        for level in orders.indices {
+            if orders[level].count == other.orders[level].count {
+                Self.copy(other.orders[level], into: &orders[level])
+            } else {
+                orders[level] = other.orders[level]
+            }
+        }
+        if keepMasks != other.keepMasks { keeps = other.keeps }
+    }
+
+    /// Copies `source` into `target` of the same count, in place when `target` owns its storage.
+    private static func copy(_ source: [Int], into target: inout [Int]) {
+        target.withUnsafeMutableBufferPointer { target in
+            source.withUnsafeBufferPointer { source in _ = target.update(fromContentsOf: source) }
+        }
+    }
+
     /// The candidate a mapping stands for, or `nil` when a level has two loops over one
     /// dimension in one slot (candidates hold one factor per dimension, level and slot).
     init?(_ mapping: Mapping, dimensions: Int) {
@@ -70,6 +96,8 @@ struct CandidateSampler {
     let dimensions: Int
     let primes: [[Int]]           // remaining prime factors per dimension after the fixed ones
     let freeSlots: [[Int]]        // per dimension: indices level * 3 + slot that may take factors
+    /// `takes[slot * dimensions + d]`: whether `slot` (`level * 3 + slot`) is among `freeSlots[d]`.
+    let takes: [Bool]
     let fanoutX: [Int]
     let fanoutY: [Int]
     /// Every (level, data space) whose keep/bypass is searched.
@@ -93,6 +121,9 @@ struct CandidateSampler {
         }
         self.primes = primes
         freeSlots = free
+        var takes = Array(repeating: false, count: levels * 3 * dimensions)
+        for (d, slots) in free.enumerated() { for slot in slots { takes[slot * dimensions + d] = true } }
+        self.takes = takes
         fanoutX = (0..<levels).map { space.hardware.fanout(of: $0).x }
         fanoutY = (0..<levels).map { space.hardware.fanout(of: $0).y }
         keepChoices = space.freeKeeps.enumerated().flatMap { level, spaces in spaces.map { (level, $0) } }
@@ -158,6 +189,30 @@ struct CandidateSampler {
         return next
     }
 
+    /// Draws a neighbour of `candidate` as ``neighbour(of:using:)`` does (the same draws), into
+    /// `next`'s storage (``Candidate/assign(_:)``).
+    func neighbour(of candidate: Candidate, into next: inout Candidate, using generator: inout SeededGenerator) {
+        next.assign(candidate)
+        for _ in 0..<Self.moveAttempts where move(&next, using: &generator) { break }
+    }
+
+    /// A random element of `elements` that meets `condition`, drawn exactly as
+    /// `elements.filter(condition).randomElement(using:)` draws it (one draw below the count of
+    /// such elements, none when there is none) without building the filtered array.
+    static func randomElement<Elements: Collection>(
+        of elements: Elements, where condition: (Elements.Element) -> Bool, using generator: inout SeededGenerator
+    ) -> Elements.Element? {
+        var count = 0
+        for element in elements where condition(element) { count += 1 }
+        guard count > 0 else { return nil }
+        var remaining = Int.random(in: 0..<count, using: &generator)
+        for element in elements where condition(element) {
+            if remaining == 0 { return element }
+            remaining -= 1
+        }
+        return nil
+    }
+
     /// One random move; whether it changed the candidate.
     private func move(_ next: inout Candidate, using generator: inout SeededGenerator) -> Bool {
         let move = Int.random(in: 0..<(keepChoices.isEmpty ? 4 : 5), using: &generator)
@@ -166,20 +221,28 @@ struct CandidateSampler {
         } else if move < 2 {
             let d = Int.random(in: 0..<dimensions, using: &generator)
             let slots = freeSlots[d]
-            let holding = slots.filter { next.factors[$0 * dimensions + d] > 1 }
-            guard slots.count > 1, let from = holding.randomElement(using: &generator) else { return false }
+            guard slots.count > 1,
+                  let from = Self.randomElement(of: slots, where: { next.factors[$0 * dimensions + d] > 1 },
+                                                using: &generator) else { return false }
             let p = smallestPrime(of: d, dividing: next.factors[from * dimensions + d])
-            let targets = slots.filter { $0 != from && room(next, $0, p) }
-            guard let to = targets.randomElement(using: &generator) else { return false }
+            guard let to = Self.randomElement(of: slots, where: { $0 != from && room(next, $0, p) },
+                                              using: &generator) else { return false }
             apply(.shift(dimension: d, prime: p, from: from, to: to), to: &next)
         } else if move == 2 {
             let level = Int.random(in: 0..<levels, using: &generator)
-            let groups = swapGroups(of: next, level: level).filter { $0.count >= 2 }
-            guard let group = groups.randomElement(using: &generator) else { return false }
-            let i = Int.random(in: 0..<group.count, using: &generator)
-            var j = Int.random(in: 0..<(group.count - 1), using: &generator)
+            // As drawing among the groups of two or more, inner first.
+            let innerSize = swapGroupSize(of: next, level: level, group: .inner)
+            let outerSize = swapGroupSize(of: next, level: level, group: .outer)
+            let eligible = (innerSize >= 2 ? 1 : 0) + (outerSize >= 2 ? 1 : 0)
+            guard eligible > 0 else { return false }
+            let drawn = Int.random(in: 0..<eligible, using: &generator)
+            let group: SwapGroup = innerSize >= 2 && drawn == 0 ? .inner : .outer
+            let size = group == .inner ? innerSize : outerSize
+            let i = Int.random(in: 0..<size, using: &generator)
+            var j = Int.random(in: 0..<(size - 1), using: &generator)
             if j >= i { j += 1 }
-            apply(.swap(level: level, first: group[i], second: group[j]), to: &next)
+            apply(.swap(level: level, first: swapPosition(i, of: next, level: level, group: group),
+                        second: swapPosition(j, of: next, level: level, group: group)), to: &next)
         } else {
             let (level, dataSpace) = keepChoices[Int.random(in: 0..<keepChoices.count, using: &generator)]
             apply(.flip(level: level, dataSpace: dataSpace), to: &next)
@@ -197,22 +260,36 @@ struct CandidateSampler {
     @discardableResult
     func exchange(in candidate: inout Candidate, using generator: inout SeededGenerator) -> Bool {
         let d = Int.random(in: 0..<dimensions, using: &generator)
-        let holding = freeSlots[d].filter { candidate.factors[$0 * dimensions + d] > 1 }
-        guard let from = holding.randomElement(using: &generator) else { return false }
+        guard let from = Self.randomElement(of: freeSlots[d], where: { candidate.factors[$0 * dimensions + d] > 1 },
+                                            using: &generator) else { return false }
         let p = smallestPrime(of: d, dividing: candidate.factors[from * dimensions + d])
-        var trades: [(slot: Int, dimension: Int)] = []
-        for to in freeSlots[d] where to != from {
-            for e in 0..<dimensions where e != d && candidate.factors[to * dimensions + e] > 1
-                && freeSlots[e].contains(from) && freeSlots[e].contains(to) {
-                trades.append((to, e))
+        // The trades (target slot, other dimension), counted, then the drawn one found again.
+        func forEachTrade(_ body: (_ to: Int, _ other: Int) -> Bool) {
+            for to in freeSlots[d] where to != from {
+                for e in 0..<dimensions where e != d && candidate.factors[to * dimensions + e] > 1
+                    && takes[from * dimensions + e] && takes[to * dimensions + e] {
+                    if !body(to, e) { return }
+                }
             }
         }
-        guard let (to, e) = trades.randomElement(using: &generator) else { return false }
+        var trades = 0
+        forEachTrade { _, _ in trades += 1; return true }
+        guard trades > 0 else { return false }
+        var remaining = Int.random(in: 0..<trades, using: &generator)
+        var to = 0, e = 0
+        forEachTrade { slot, other in
+            (to, e) = (slot, other)
+            remaining -= 1
+            return remaining >= 0
+        }
         let q = smallestPrime(of: e, dividing: candidate.factors[to * dimensions + e])
-        var next = candidate
-        apply(.exchange(dimension: d, prime: p, other: e, otherPrime: q, from: from, to: to), to: &next)
-        guard room(next, from, 1), room(next, to, 1) else { return false }
-        candidate = next
+        let trade = Move.exchange(dimension: d, prime: p, other: e, otherPrime: q, from: from, to: to)
+        apply(trade, to: &candidate)
+        guard room(candidate, from, 1), room(candidate, to, 1) else {
+            // Undone: the same trade the other way.
+            apply(.exchange(dimension: d, prime: p, other: e, otherPrime: q, from: to, to: from), to: &candidate)
+            return false
+        }
         return true
     }
 

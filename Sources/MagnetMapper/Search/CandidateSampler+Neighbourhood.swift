@@ -26,7 +26,7 @@ extension CandidateSampler {
                     for to in freeSlots[d] where to != from {
                         if room(candidate, to, p) { found.append(.shift(dimension: d, prime: p, from: from, to: to)) }
                         for e in 0..<dimensions where e != d && candidate.factors[to * dimensions + e] > 1
-                            && freeSlots[e].contains(from) && freeSlots[e].contains(to) {
+                            && takes[from * dimensions + e] && takes[to * dimensions + e] {
                             for q in distinctPrimes(of: e, dividing: candidate.factors[to * dimensions + e]) {
                                 let move = Move.exchange(dimension: d, prime: p, other: e, otherPrime: q,
                                                          from: from, to: to)
@@ -50,15 +50,47 @@ extension CandidateSampler {
         return found
     }
 
-    /// The positions of `level`'s loop order that a swap may exchange, in two groups: the looped
-    /// dimensions (factor above 1) that must stay inside the others, and the other looped ones,
-    /// past the level's fixed innermost order. A swap stays within a group.
+    /// The two groups of positions of a level's loop order that a swap may exchange, past the
+    /// level's fixed innermost order and only loops with factors above 1: the looped dimensions
+    /// that must stay inside the others, and the other looped ones. A swap stays within a group.
+    enum SwapGroup: Int {
+        /// Looped dimensions that must stay inside the others.
+        case inner
+        /// The other looped dimensions.
+        case outer
+    }
+
+    /// The swap group of position `place` of `level`'s loop order (`nil`: no swap moves it).
+    func swapGroup(ofPosition place: Int, in candidate: Candidate, level: Int) -> SwapGroup? {
+        let dimension = candidate.orders[level][place]
+        guard place >= space.innermostOrder[level].count, candidate.factor(level, 0, dimension) > 1 else { return nil }
+        return space.innermostSet[level].contains(dimension) ? .inner : .outer
+    }
+
+    /// The positions of `level`'s loop order in each ``SwapGroup``, inner first.
     func swapGroups(of candidate: Candidate, level: Int) -> [[Int]] {
-        let order = candidate.orders[level]
-        let looped = (space.innermostOrder[level].count..<dimensions)
-            .filter { candidate.factor(level, 0, order[$0]) > 1 }
-        return [looped.filter { space.innermostSet[level].contains(order[$0]) },
-                looped.filter { !space.innermostSet[level].contains(order[$0]) }]
+        [SwapGroup.inner, .outer].map { group in
+            (0..<dimensions).filter { swapGroup(ofPosition: $0, in: candidate, level: level) == group }
+        }
+    }
+
+    /// How many positions of `level`'s loop order `group` holds.
+    func swapGroupSize(of candidate: Candidate, level: Int, group: SwapGroup) -> Int {
+        var size = 0
+        for place in 0..<dimensions where swapGroup(ofPosition: place, in: candidate, level: level) == group {
+            size += 1
+        }
+        return size
+    }
+
+    /// The `index`th position (from the innermost) of `level`'s loop order in `group`.
+    func swapPosition(_ index: Int, of candidate: Candidate, level: Int, group: SwapGroup) -> Int {
+        var remaining = index
+        for place in 0..<dimensions where swapGroup(ofPosition: place, in: candidate, level: level) == group {
+            if remaining == 0 { return place }
+            remaining -= 1
+        }
+        preconditionFailure("swap position \(index) beyond its group")
     }
 
     /// Applies one move.

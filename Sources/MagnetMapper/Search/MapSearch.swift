@@ -157,8 +157,8 @@ public struct MapSearch: Sendable {
             if let (point, summary) = current, stale < patience {
                 if screening {
                     if batch.isEmpty {
-                        batch.draw(min(CandidateScreen.width, budget - considered)) {
-                            sampler.neighbour(of: point, using: &generator)
+                        batch.draw(min(CandidateScreen.width, budget - considered), around: point) {
+                            sampler.neighbour(of: point, into: &$0, using: &generator)
                         }
                     }
                     let (next, lane) = batch.next()
@@ -226,11 +226,10 @@ extension MapSearch {
                 if batch.isEmpty {
                     let from = point.0
                     var drawn = index
-                    batch.draw(min(CandidateScreen.width, moves.count - index, budget - considered)) {
-                        var next = from
-                        sampler.apply(moves[drawn], to: &next)
+                    batch.draw(min(CandidateScreen.width, moves.count - index, budget - considered), around: from) {
+                        $0.assign(from)
+                        sampler.apply(moves[drawn], to: &$0)
                         drawn += 1
-                        return next
                     }
                 }
                 let (candidate, lane) = batch.next()

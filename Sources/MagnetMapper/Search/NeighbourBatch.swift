@@ -3,7 +3,11 @@
 struct NeighbourBatch {
     /// The screen, holding the batch's lanes.
     var screen: CandidateScreen
+    /// One candidate per lane, kept from batch to batch so that drawing writes into storage
+    /// already allocated (``Candidate/assign(_:)``).
     private var candidates: [Candidate] = []
+    /// How many lanes the last batch drew.
+    private var drawn = 0
     /// The lanes in the order they are handed out.
     private var order: [Int] = []
     private var nextLane = 0
@@ -15,17 +19,18 @@ struct NeighbourBatch {
     }
 
     /// Whether every candidate drawn has been handed out.
-    var isEmpty: Bool { nextLane >= candidates.count }
+    var isEmpty: Bool { nextLane >= drawn }
 
-    /// Draws `count` (at most a screen's width) candidates and screens them.
-    mutating func draw(_ count: Int, _ drawOne: () -> Candidate) {
+    /// Draws `count` (at most a screen's width) candidates and screens them: `drawOne` writes
+    /// each into a lane's candidate (one of an earlier batch, or a copy of `point` at first).
+    mutating func draw(_ count: Int, around point: Candidate, _ drawOne: (inout Candidate) -> Void) {
         screen.clear()
-        candidates.removeAll(keepingCapacity: true)
-        for _ in 0..<count {
-            let candidate = drawOne()
-            screen.add(candidate)
-            candidates.append(candidate)
+        while candidates.count < count { candidates.append(point) }
+        for lane in 0..<count {
+            drawOne(&candidates[lane])
+            screen.add(candidates[lane])
         }
+        drawn = count
         screen.run()
         nextLane = 0
         // The least bound first (insertion sort of at most eight lanes, stable).
@@ -46,5 +51,5 @@ struct NeighbourBatch {
     }
 
     /// Drops the candidates not handed out yet (the point they were drawn around changed).
-    mutating func discard() { nextLane = candidates.count }
+    mutating func discard() { nextLane = drawn }
 }
