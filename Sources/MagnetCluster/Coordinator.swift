@@ -178,7 +178,7 @@ public final class Coordinator {
             let results = try receiveBatch(on: socket, zap: zap, driver: run.driver, welcome: welcome)
             // The new leases are written in the same transaction as the results, and the tasks
             // sent only after it commits.
-            let tasks = timeUp ? [] : try handOutTasks(driver: run.driver, target: run.target, now: now)
+            let tasks = timeUp ? [] : try handOutTasks(in: &run, now: now)
             try record(results, in: &run, on: socket)
             try run.driver.flush()
             for (identity, task) in tasks { send(identity, .task, task, on: socket) }
@@ -257,12 +257,13 @@ public final class Coordinator {
     }
 
     /// Leases trials to workers that asked for work, never more out with a worker than it has
-    /// slots, whatever it asks for. The trials are written by the next flush.
-    func handOutTasks(driver: StudyDriver, target: Int?, now: Date) throws -> [([UInt8], TaskMessage)] {
+    /// slots, whatever it asks for (designs the run records infeasible unmapped never go out,
+    /// ``StudyRun/next(worker:persist:onProgress:)``). The trials are written by the next flush.
+    func handOutTasks(in run: inout StudyRun, now: Date) throws -> [([UInt8], TaskMessage)] {
         var tasks: [([UInt8], TaskMessage)] = []
         for identity in workers.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             while let worker = workers[identity], worker.wanted > 0, worker.trials.count < worker.hello.slots,
-                  let (trial, values) = try driver.next(worker: worker.hello.worker, target: target, persist: false) {
+                  let (trial, values) = try run.next(worker: worker.hello.worker, persist: false, onProgress: onProgress) {
                 let deadline = now.addingTimeInterval(options.leaseSeconds)
                 leases[trial.number] = Lease(identity: identity, worker: worker.hello.worker, deadline: deadline,
                                              attempt: trial.attempt)

@@ -25,6 +25,10 @@ public enum Metric {
         ("macs", "MACs", "multiply-accumulates of one inference (weighted mean)"),
     ]
 
+    /// Metrics the design alone gives, before any layer is mapped: a trial that breaks a
+    /// constraint on one of them is recorded infeasible without mapping (``SweepSpec/prejudge(trial:values:)``).
+    public static let designOnly: Set<String> = ["area_mm2", "peak_tops"]
+
     /// The names in ``catalogue``.
     public static var names: [String] { catalogue.map(\.name) }
 

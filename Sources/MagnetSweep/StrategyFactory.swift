@@ -22,7 +22,10 @@ extension SweepSpec {
         case .failed: state = .failed
         case .queued, .running: return nil
         }
-        let objectives = state == .failed ? [] : self.objectives.map { $0.minimized(trial.metric($0.metric) ?? .infinity) }
+        // A metric the trial lacks (an infeasible design recorded unmapped) is the worst value.
+        let objectives = state == .failed ? [] : self.objectives.map { objective in
+            trial.metric(objective.metric).map(objective.minimized) ?? .infinity
+        }
         let violations = trial.violations.count == constraints.count ? trial.violations : constraints.map { _ in .infinity }
         return Observation(point: values, objectives: objectives, violations: violations, state: state)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import MagnetStore
+import MagnetTuner
 
 /// One run of a study: the rules of the run loop that ``SweepRunner`` (trials on threads of
 /// this process) and the cluster coordinator (trials on workers over ZeroMQ) share, written
@@ -79,6 +80,27 @@ public struct StudyRun {
         if driver.finished >= (target ?? Int.max) { return .budget }
         if timeUp { return .time }
         return driver.exhausted ? .exhausted : nil
+    }
+
+    /// At most this many designs are recorded infeasible unmapped per ``next(worker:persist:onProgress:)``
+    /// call before one is handed out anyway (so that a run whose every proposal breaks the area
+    /// bound still reaches its clock and its evaluators).
+    static let prejudgedPerCall = 64
+
+    /// The next trial to evaluate, as ``StudyDriver/next(worker:target:persist:)`` hands it out
+    /// for the run's target; a design that breaks a constraint on a metric known before mapping
+    /// is recorded infeasible here unmapped (``SweepSpec/prejudge(trial:values:)``), reported
+    /// through `onProgress`, and the next drawn.
+    public mutating func next(worker: String, persist: Bool = true, onProgress: ((Progress) -> Void)?) throws
+        -> (trial: TrialRecord, values: [Parameter.Value])? {
+        var prejudged = 0
+        while let (trial, values) = try driver.next(worker: worker, target: target, persist: persist) {
+            guard prejudged < Self.prejudgedPerCall,
+                  let outcome = driver.spec.prejudge(trial: trial.number, values: values) else { return (trial, values) }
+            try complete([(trial.number, trial.attempt, outcome)], onProgress: onProgress)
+            prejudged += 1
+        }
+        return nil
     }
 
     /// Records results in one transaction (``StudyDriver/complete(_:)``) and calls `onProgress`

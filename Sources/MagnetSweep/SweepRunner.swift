@@ -89,7 +89,7 @@ public final class SweepRunner: @unchecked Sendable {
             let timeUp = run.isTimeUp()
             // Hand out work while there are free slots and budget left.
             while !timeUp, let slot = freeSlots.last,
-                  let (trial, values) = try driver.next(worker: "local-\(slot)", target: run.target) {
+                  let (trial, values) = try run.next(worker: "local-\(slot)", onProgress: onProgress) {
                 freeSlots.removeLast()
                 slotOf[trial.number] = slot
                 let number = trial.number, attempt = trial.attempt

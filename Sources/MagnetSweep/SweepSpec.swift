@@ -48,6 +48,10 @@ public struct SweepSpec: Sendable {
         /// Whether each layer's search starts from the mapping of the nearest design the evaluator
         /// saw before (docs/sweeps.md).
         public var warmStart = true
+        /// Whether designs that break a constraint on a metric known before mapping
+        /// (``Metric/designOnly``: area, peak TOPS) are mapped anyway; by default they are
+        /// recorded infeasible unmapped (docs/sweeps.md).
+        public var mapInfeasible = false
     }
 
     /// The sweep file.
@@ -95,10 +99,12 @@ public struct SweepSpec: Sendable {
             ("constraints", .array(constraints.map { .string($0.text) })),
             ("strategy", .object([("name", .string(strategy.name)), ("population", .int(strategy.population)),
                                   ("initialTrials", .int(strategy.initialTrials))])),
-            // `warmStart` only when off, so that studies begun before it existed resume.
+            // `warmStart` only when off and `mapInfeasible` only when on, so that studies begun
+            // before they existed resume.
             ("mapper", .object([("budget", .int(mapper.budget)), ("objective", .string(mapper.objective.rawValue)),
                                 ("seconds", .optional(mapper.seconds))]
-                               + (mapper.warmStart ? [] : [("warmStart", .bool(false))]))),
+                               + (mapper.warmStart ? [] : [("warmStart", .bool(false))])
+                               + (mapper.mapInfeasible ? [("mapInfeasible", .bool(true))] : []))),
         ])
     }
 

@@ -111,6 +111,11 @@ public struct DesignEvaluator: Sendable {
         return DesignEvaluation(metrics: metrics, layers: layers, error: nil)
     }
 
+    /// The metrics the design alone gives (``Metric/designOnly``).
+    static func designMetrics(design: DesignPoint, hardware: Hardware) -> [(String, Double)] {
+        [("area_mm2", hardware.areaUM2 / 1e6), ("peak_tops", design.peakTOPS)]
+    }
+
     /// The study metrics of a design's network mappings (docs/sweeps.md gives the equations).
     static func metrics(_ mappings: [NetworkMapping], weights: [Double], design: DesignPoint, hardware: Hardware,
                         perNetwork: Bool) -> [(String, Double)] {
@@ -140,7 +145,7 @@ public struct DesignEvaluator: Sendable {
         }
         let energy = mean { $0.energyPJ }, cycles = mean { Double($0.cycles) }, macs = mean { Double($0.macs) }
         var all = derived(energyPJ: energy, cycles: cycles, macs: macs)
-        all += [("area_mm2", areaMM2), ("peak_tops", design.peakTOPS), ("macs", macs)]
+        all += designMetrics(design: design, hardware: hardware) + [("macs", macs)]
         var ordered = Metric.names.compactMap { name in all.first { $0.0 == name } }
         if perNetwork {
             for mapping in mappings {
@@ -159,15 +164,36 @@ extension SweepSpec {
         if let error = evaluation.error {
             return TrialOutcome(state: .failed, metrics: [], violations: constraints.map { _ in .infinity }, error: error, layers: [])
         }
-        let metrics = evaluation.metrics
-        func value(_ name: String) -> Double { metrics.first { $0.0 == name }?.1 ?? .infinity }
-        let violations = constraints.map { $0.violation(value($0.metric)) }
+        let (violations, message) = violations(of: evaluation.metrics)
+        return TrialOutcome(state: message == nil ? .complete : .infeasible, metrics: evaluation.metrics,
+                            violations: violations, error: message, layers: evaluation.layers)
+    }
+
+    /// The trial's outcome before any mapping: infeasible, with the design's own metrics
+    /// (``Metric/designOnly``), when the design breaks a constraint on one of them; `nil` when
+    /// it must be mapped (it meets them, the study maps infeasible designs, or the design does
+    /// not elaborate, which its evaluation reports). Constraints on mapped metrics count as met.
+    public func prejudge(trial: Int, values: [Parameter.Value]) -> TrialOutcome? {
+        guard !mapper.mapInfeasible, constraints.contains(where: { Metric.designOnly.contains($0.metric) }),
+              let design = try? DesignFile.parse(designYAML(trial: trial, values: values), file: "trial \(trial) design"),
+              let hardware = try? design.elaborate() else { return nil }
+        let metrics = DesignEvaluator.designMetrics(design: design, hardware: hardware)
+        let (violations, message) = violations(of: metrics)
+        guard let message else { return nil }
+        return TrialOutcome(state: .infeasible, metrics: metrics, violations: violations,
+                            error: message + "; not mapped (mapper.mapInfeasible maps such designs)", layers: [])
+    }
+
+    /// Each constraint's violation by `metrics` (a constraint on a metric they lack counts as
+    /// met: 0), and the message naming the broken ones (`nil`: none).
+    func violations(of metrics: [(String, Double)]) -> (violations: [Double], message: String?) {
+        func value(_ name: String) -> Double? { metrics.first { $0.0 == name }?.1 }
+        let violations = constraints.map { constraint in value(constraint.metric).map(constraint.violation) ?? 0 }
         let broken = zip(constraints, violations).filter { $0.1 > 0 }.map(\.0)
         let message = broken.isEmpty ? nil : "violates " + broken.map { constraint in
-            "\(constraint.text) (is \(String(format: "%.4g", value(constraint.metric))))"
+            "\(constraint.text) (is \(String(format: "%.4g", value(constraint.metric) ?? .nan)))"
         }.joined(separator: ", ")
-        return TrialOutcome(state: broken.isEmpty ? .complete : .infeasible, metrics: metrics, violations: violations,
-                            error: message, layers: evaluation.layers)
+        return (violations, message)
     }
 }
 

@@ -15,7 +15,7 @@ extension BenchCommand {
             commandName: "study-quality",
             abstract: "Sample a study's trials and compare each stored layer's EDP with a much larger search's.",
             discussion: """
-            Takes every n-th finished trial of the study (--trials of them), rebuilds its design, and maps each stored layer shape again with the sampled search at --budget candidates (one thread). The reference is the better of that and the stored mapping; the report gives, per layer, stored / reference EDP: its median, 90th percentile and the share of layers within 1% and 10%.
+            Takes every n-th finished and mapped trial of the study (--trials of them), rebuilds its design, and maps each stored layer shape again with the sampled search at --budget candidates (one thread). The reference is the better of that and the stored mapping; the report gives, per layer, stored / reference EDP: its median, 90th percentile and the share of layers within 1% and 10%.
 
             Example:
               .build/release/magnet bench study-quality quickstart.db --trials 10 --budget 50000
@@ -38,8 +38,10 @@ extension BenchCommand {
 
         func run() throws {
             let view = try StudyView.open(path: study)
-            let finished = try view.store.trials(in: [.complete, .infeasible]).sorted { $0.number < $1.number }
-            guard !finished.isEmpty else { throw ValidationError("\(study): no finished trials") }
+            // Mapped trials only: an infeasible design may be recorded unmapped (no cycles).
+            let finished = try view.store.trials(in: [.complete, .infeasible]).filter { $0.metric("cycles") != nil }
+                .sorted { $0.number < $1.number }
+            guard !finished.isEmpty else { throw ValidationError("\(study): no finished trials with mapped layers") }
             let step = max(1, finished.count / max(trials, 1))
             var networks: [String: MagnetWorkload.Network] = [:]
             for (name, source) in view.networkSources { networks[name] = try NetworkFile.resolve(source) }

@@ -251,7 +251,10 @@ final class SweepProgress: @unchecked Sendable {
             let seconds = trial.durationSeconds.map { String(format: "%.2f s", $0) } ?? "-"
             var text = "trial \(trial.number) \(trial.state.rawValue) in \(seconds) [\(done)]"
             if trial.state != .failed {
-                text += " " + spec.objectives.map { "\($0.metric)=\(Format.number(trial.metric($0.metric) ?? .nan))" }.joined(separator: " ")
+                // An infeasible design recorded unmapped has no mapped metrics to show.
+                text += spec.objectives.compactMap { objective in
+                    trial.metric(objective.metric).map { " \(objective.metric)=\(Format.number($0))" }
+                }.joined()
             }
             if let error = trial.error { text += " — \(error)" }
             FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -8,7 +8,7 @@ import Testing
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A tiny-cnn study (36 design points) in a fresh study file.
-func tinyStudy(trials: Int) throws -> (SweepSpec, StudyStore) {
+func tinyStudy(trials: Int, constraints: String = "[]") throws -> (SweepSpec, StudyStore) {
     let text = """
         study: cluster
         seed: 5
@@ -21,6 +21,7 @@ func tinyStudy(trials: Int) throws -> (SweepSpec, StudyStore) {
         objectives: [{minimize: energy_per_inference_uJ}]
         strategy: random
         budget: {trials: \(trials)}
+        constraints: \(constraints)
         mapper: {budget: 100}
         """
     let spec = try SweepSpec.parse(text, file: "/tmp/cluster.yaml")
@@ -144,6 +145,25 @@ func rogue(_ endpoint: String, id: String, _ messages: [[[UInt8]]], ms: Int32 = 
         #expect(Set(trials.map(\.paramsHash)).count == 8)
         #expect(Set(trials.compactMap(\.worker)) == ["w1", "w2"])
         #expect(try store.layerResults(trial: 1).count == 5)
+    }
+
+    /// Designs over the area bound never reach a worker: the coordinator records them
+    /// infeasible unmapped, and the workers map only the others.
+    @Test func designsOverTheAreaBoundStayWithTheCoordinator() throws {
+        let (spec, store) = try tinyStudy(trials: 12, constraints: "[area_mm2 <= 0.2]")
+        let (coordinatorRun, target) = try startCoordinator(spec, store)
+        let worker = Background { try Worker(options: Worker.Options(endpoint: target, slots: 2, id: "solo")).run() }
+        let report = try #require(try coordinatorRun.wait(seconds: 120), "the coordinator did not finish")
+        #expect(report.finished == 12)
+        let trials = try store.trials()
+        let mapped = trials.filter { $0.state == .complete }, unmapped = trials.filter { $0.state == .infeasible }
+        #expect(!mapped.isEmpty && !unmapped.isEmpty && mapped.count + unmapped.count == 12)
+        #expect(report.counters.recorded == mapped.count)
+        #expect(try #require(try worker.wait(seconds: 30)).evaluated == mapped.count)
+        for trial in unmapped {
+            #expect(try store.layerResults(trial: trial.number).isEmpty)
+            #expect(try #require(trial.metric("area_mm2")) > 0.2)
+        }
     }
 
     @Test func aStatusRequestDescribesWorkersAndLeases() throws {

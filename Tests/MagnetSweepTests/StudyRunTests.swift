@@ -74,4 +74,32 @@ import Testing
         let counted = try StudyRun(spec: spec, store: store, trials: 2, minutes: nil, describing: "counted")
         #expect(counted.target == 2 && counted.deadline == nil)
     }
+
+    /// A design over the area bound is recorded infeasible by the run before it is handed out,
+    /// unmapped and reported like any finished trial; a run whose every design is over it still
+    /// hands one out after ``StudyRun/prejudgedPerCall`` of them, so that it reaches its clock
+    /// and its evaluators. A maximized objective of an unmapped trial is the worst value.
+    @Test func designsOverTheAreaBoundAreRecordedUnmappedBeforeHandOut() throws {
+        let text = tinySweep(trials: 100).replacingOccurrences(of: "area_mm2 <= 0.4", with: "area_mm2 <= 0.001")
+            .replacingOccurrences(of: "- minimize: latency_ms", with: "- maximize: inferences_per_s")
+            .replacingOccurrences(of: "numPEs: [2, 4]", with: "numPEs: {range: [1, 64]}")
+        let spec = try SweepSpec.parse(text, file: "/tmp/tiny.yaml")
+        let store = try newStudy(spec)
+        var run = try StudyRun(spec: spec, store: store, trials: nil, minutes: nil, describing: "test run")
+        var reports: [StudyRun.Progress] = []
+        let handedOut = try #require(try run.next(worker: "w", onProgress: { reports.append($0) }))
+        #expect(reports.count == StudyRun.prejudgedPerCall)
+        #expect(run.driver.inFlight.keys.sorted() == [handedOut.trial.number])
+        let recorded = try store.trials(in: [.infeasible])
+        #expect(recorded.count == StudyRun.prejudgedPerCall)
+        #expect(reports.map(\.trial.number) == recorded.map(\.number).sorted())
+        for trial in recorded {
+            #expect(try store.layerResults(trial: trial.number).isEmpty)
+            let area = try #require(trial.metric("area_mm2"))
+            #expect(trial.violations == [(area - 0.001) / 0.001])
+            let observation = try #require(spec.observation(of: trial))
+            #expect(observation.objectives == [.infinity, .infinity], "\(observation.objectives)")
+            #expect(!observation.isFeasible)
+        }
+    }
 }

@@ -17,9 +17,15 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
                                              seed: spec.seed, magnetVersion: "test"))
 }
 
+/// The tiny sweep with an area bound that splits its eight designs four and four (0.152 –
+/// 0.164 mm² against 0.244 – 0.267 mm² today).
+func splitSweep(trials: Int) -> String {
+    tinySweep(trials: trials).replacingOccurrences(of: "area_mm2 <= 0.4", with: "area_mm2 <= 0.2")
+}
+
 @Suite struct SweepRunnerTests {
     @Test func runsResumesAndExhaustsWithoutRepeating() throws {
-        let spec = try SweepSpec.parse(tinySweep(trials: 5), file: "/tmp/tiny.yaml")
+        let spec = try SweepSpec.parse(splitSweep(trials: 5), file: "/tmp/tiny.yaml")
         let store = try newStudy(spec)
         let first = try SweepRunner(spec: spec, store: store, options: .init(slots: 2)).run()
         #expect(first.finished == 5 && first.reason == .budget)
@@ -34,20 +40,58 @@ func newStudy(_ spec: SweepSpec) throws -> StudyStore {
         #expect(trials.count == 8)
         #expect(Set(trials.map(\.paramsHash)).count == 8)
         #expect(trials.allSatisfy { $0.state.isFinished })
-        // Each evaluated trial stored one row per unique layer shape of tiny-cnn.
-        for trial in trials where trial.state != .failed {
-            let layers = try store.layerResults(trial: trial.number)
-            #expect(layers.count == 5, "trial \(trial.number)")
-            #expect(layers.reduce(0) { $0 + $1.count } == 6)  // pw is repeated twice
-            #expect(layers.allSatisfy { $0.mappingYAML.hasPrefix("mapping:") })
-        }
         // The constraint splits the space: small designs are complete, big ones infeasible.
         for trial in trials where trial.state != .failed {
             let area = try #require(trial.metric("area_mm2"))
-            #expect((trial.state == .complete) == (area <= 0.4), "trial \(trial.number) area \(area)")
+            #expect((trial.state == .complete) == (area <= 0.2), "trial \(trial.number) area \(area)")
             #expect(trial.violations.count == 1)
-            #expect(abs(trial.violations[0] - (area - 0.4) / 0.4) < 1e-12)
+            #expect(abs(trial.violations[0] - (area - 0.2) / 0.2) < 1e-12)
         }
+        // Each complete trial stored one row per unique layer shape of tiny-cnn; the infeasible
+        // ones broke the area bound, known before mapping, and were recorded unmapped.
+        #expect(trials.contains { $0.state == .complete } && trials.contains { $0.state == .infeasible })
+        for trial in trials where trial.state != .failed {
+            let layers = try store.layerResults(trial: trial.number)
+            if trial.state == .complete {
+                #expect(layers.count == 5, "trial \(trial.number)")
+                #expect(layers.reduce(0) { $0 + $1.count } == 6)  // pw is repeated twice
+                #expect(layers.allSatisfy { $0.mappingYAML.hasPrefix("mapping:") })
+            } else {
+                #expect(layers.isEmpty, "trial \(trial.number)")
+                #expect(trial.metric("energy_per_inference_uJ") == nil && trial.metric("peak_tops") != nil)
+                #expect(trial.error?.hasSuffix("not mapped (mapper.mapInfeasible maps such designs)") == true)
+            }
+        }
+    }
+
+    /// With `mapper.mapInfeasible`, designs over the area bound are mapped too: the same
+    /// designs come out infeasible, now with their layers and every metric, and with the same
+    /// violations as without it, where they are recorded unmapped.
+    @Test func infeasibleDesignsAreMappedOnlyWhenAsked() throws {
+        let text = splitSweep(trials: 8).replacingOccurrences(of: "mapper: {budget: 150}",
+                                                              with: "mapper: {budget: 150, mapInfeasible: true}")
+        let spec = try SweepSpec.parse(text, file: "/tmp/tiny.yaml")
+        #expect(spec.mapper.mapInfeasible)
+        let store = try newStudy(spec)
+        _ = try SweepRunner(spec: spec, store: store, options: .init(slots: 2)).run()
+        let trials = try store.trials()
+        let infeasible = trials.filter { $0.state == .infeasible }
+        #expect(!infeasible.isEmpty)
+        for trial in infeasible {
+            #expect(try store.layerResults(trial: trial.number).count == 5, "trial \(trial.number)")
+            #expect(trial.metric("energy_per_inference_uJ") != nil)
+            #expect(trial.error?.contains("not mapped") == false)
+        }
+        // The same eight points without it: the same verdicts, the same violations.
+        let unmappedSpec = try SweepSpec.parse(splitSweep(trials: 8), file: "/tmp/tiny.yaml")
+        let unmappedStore = try newStudy(unmappedSpec)
+        _ = try SweepRunner(spec: unmappedSpec, store: unmappedStore, options: .init(slots: 2)).run()
+        let byParams = Dictionary(uniqueKeysWithValues: try unmappedStore.trials().map { ($0.paramsHash, $0) })
+        for trial in trials {
+            let other = try #require(byParams[trial.paramsHash])
+            #expect(other.state == trial.state && other.violations == trial.violations, "\(trial.params)")
+        }
+        #expect(spec.canonicalJSON != unmappedSpec.canonicalJSON)
     }
 
     @Test func anInterruptedRunHandsItsTrialsBackAndTheNextRunFinishesThem() throws {

@@ -124,6 +124,7 @@ func sweepError(_ text: String) -> ConfigError? {
             ("  numPEs: [2, 4]", "  numPEs: {powersOfTwo: [2, 6]}", "space.numPEs.powersOfTwo[1]", "6 is not a power of two"),
             ("mapper: {budget: 150}", "mapper: {budget: 150, warmStart: maybe}", "mapper.warmStart", "true or false"),
             ("mapper: {budget: 150}", "mapper: {budget: 150, warmstart: false}", "mapper.warmstart", "did you mean `warmStart`?"),
+            ("mapper: {budget: 150}", "mapper: {budget: 150, mapInfeasible: 1}", "mapper.mapInfeasible", "true or false"),
         ]
         for (old, new, keyPath, message) in cases {
             let text = tinySweep().replacingOccurrences(of: old, with: new)
