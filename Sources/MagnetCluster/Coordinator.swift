@@ -176,10 +176,10 @@ public final class Coordinator {
             let now = Date()
             let timeUp = run.isTimeUp(at: now)
             let results = try receiveBatch(on: socket, zap: zap, driver: run.driver, welcome: welcome)
-            // The new leases are written in the same transaction as the results, and the tasks
-            // sent only after it commits.
-            let tasks = timeUp ? [] : try handOutTasks(in: &run, now: now)
+            // Results first, so that the slots they free get work in this turn rather than
+            // after the next wait; the new leases are written before the tasks go out.
             try record(results, in: &run, on: socket)
+            let tasks = timeUp ? [] : try handOutTasks(in: &run, now: now)
             try run.driver.flush()
             for (identity, task) in tasks { send(identity, .task, task, on: socket) }
             try reclaimTrials(driver: run.driver, now: now)

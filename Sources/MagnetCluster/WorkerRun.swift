@@ -42,6 +42,9 @@ final class WorkerRun {
     /// Trials evaluated in this run.
     private(set) var evaluated = 0
     let mailbox = Mailbox<ResultMessage>()
+    /// Signalled by each evaluation as it posts to ``mailbox``, so that ``receiveAll()`` stops
+    /// waiting and the result goes out at once (`nil`: no pipe; results wait out the 20 ms).
+    let wakeUp = WakeUpSignal()
 
     /// Connects to the coordinator (the endpoint file's, once it names one); `nil` when the
     /// endpoint file says the study is finished, or the worker was stopped while waiting for it.
@@ -109,10 +112,16 @@ final class WorkerRun {
         }
     }
 
-    /// Handles every message waiting (waiting up to 20 ms for the first); the end when the
-    /// coordinator said bye. Throws ``Worker/Refused`` on a final refusal.
+    /// Handles every message waiting (waiting up to 20 ms for the first, or until an evaluation
+    /// finishes); the end when the coordinator said bye. Throws ``Worker/Refused`` on a final
+    /// refusal.
     func receiveAll() throws -> Worker.End? {
         var waitMS: Int32 = 20
+        if let wakeUp {
+            let ready = try ZMQSocket.poll([socket], descriptors: [wakeUp.readDescriptor], timeoutMS: waitMS)
+            if ready[1] { wakeUp.drain() }
+            waitMS = 0
+        }
         while let frames = try socket.receive(timeoutMS: waitMS) {
             waitMS = 0
             lastHeard = Date()
@@ -171,7 +180,7 @@ final class WorkerRun {
     /// Evaluates a task on another thread; its result arrives in ``mailbox``.
     func start(_ task: TaskMessage, on evaluator: DesignEvaluator) {
         running[task.trial] = task.attempt
-        let session = session, mailbox = mailbox
+        let session = session, mailbox = mailbox, wakeUp = wakeUp
         DispatchQueue.global(qos: .userInitiated).async {
             let start = Date()
             let evaluation = evaluator.evaluate(trial: task.trial, designYAML: task.design)
@@ -180,6 +189,7 @@ final class WorkerRun {
                                        metricValues: evaluation.metrics.map(\.1),
                                        layers: evaluation.layers, error: evaluation.error,
                                        seconds: Date().timeIntervalSince(start)))
+            wakeUp?.signal()
         }
     }
 

@@ -177,10 +177,17 @@ func cText(_ buffer: [CChar]) -> String {
 extension ZMQSocket {
     /// Which of `sockets` have a message ready within `timeoutMS`.
     public static func poll(_ sockets: [ZMQSocket], timeoutMS: Int32) throws -> [Bool] {
+        try poll(sockets, descriptors: [], timeoutMS: timeoutMS)
+    }
+
+    /// Waits up to `timeoutMS` until one of `sockets` has a message or one of the file
+    /// `descriptors` is readable; per socket, then per descriptor, whether it is.
+    public static func poll(_ sockets: [ZMQSocket], descriptors: [Int32], timeoutMS: Int32) throws -> [Bool] {
         var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
+            + descriptors.map { zmq_pollitem_t(socket: nil, fd: $0, events: Int16(ZMQ_POLLIN), revents: 0) }
         let count = zmq_poll(&items, Int32(items.count), Int(timeoutMS))
         if count < 0 {
-            if zmq_errno() == EINTR { return Array(repeating: false, count: sockets.count) }
+            if zmq_errno() == EINTR { return Array(repeating: false, count: items.count) }
             throw ZMQError("poll")
         }
         return items.map { $0.revents & Int16(ZMQ_POLLIN) != 0 }

@@ -100,7 +100,8 @@ func waitExit(_ process: Process, seconds: Double) -> Bool {
             guard let range = counters.range(of: "\(name): ") else { return -1 }
             return Int(counters[range.upperBound...].prefix { $0.isNumber }) ?? -1
         }
-        #expect(count("recorded") == 30, "\(counters)")
+        // Designs over the area bound are recorded by the coordinator itself, unmapped.
+        #expect(count("recorded") == trials.filter { $0.metric("cycles") != nil }.count, "\(counters)")
         #expect(count("reissued") >= 1, "\(counters)")
         #expect(count("staleResults") + count("duplicateResults") >= 1, "\(counters)")
     }

@@ -29,6 +29,28 @@ func ipcEndpoint() -> String {
         #expect(try dealer.receive(timeoutMS: 50) == nil)
     }
 
+    /// A poll over a socket and a ``WakeUpSignal`` reports the signal from another thread
+    /// (many signals are one wake-up, drained at once) apart from the socket's messages.
+    @Test func aPollWakesOnASignalFromAnotherThreadAsOnAMessage() throws {
+        let context = ZMQContext()
+        let router = try ZMQSocket(context: context, kind: .router)
+        try router.bind("tcp://127.0.0.1:*")
+        let dealer = try ZMQSocket(context: context, kind: .dealer)
+        try dealer.connect(router.lastEndpoint)
+        let wakeUp = try #require(WakeUpSignal())
+        #expect(try ZMQSocket.poll([dealer], descriptors: [wakeUp.readDescriptor], timeoutMS: 20) == [false, false])
+        let thread = Thread { for _ in 0..<10_000 { wakeUp.signal() } }   // more than a pipe holds
+        thread.start()
+        #expect(try ZMQSocket.poll([dealer], descriptors: [wakeUp.readDescriptor], timeoutMS: 10_000) == [false, true])
+        while !thread.isFinished { Thread.sleep(forTimeInterval: 0.001) }
+        wakeUp.drain()
+        #expect(try ZMQSocket.poll([dealer], descriptors: [wakeUp.readDescriptor], timeoutMS: 20) == [false, false])
+        try dealer.send([Array("ping".utf8)])
+        let routed = try #require(try router.receive(timeoutMS: 2000))
+        try router.send([routed[0], Array("pong".utf8)])
+        #expect(try ZMQSocket.poll([dealer], descriptors: [wakeUp.readDescriptor], timeoutMS: 10_000) == [true, false])
+    }
+
     @Test func routerMandatoryReportsAnUnknownPeer() throws {
         let context = ZMQContext()
         let router = try ZMQSocket(context: context, kind: .router)
