@@ -31,6 +31,8 @@ public struct EvaluationContext: Codable, Sendable, Equatable {
     /// Whether each layer's search starts from the mapping of the nearest design evaluated before
     /// (`nil`: yes).
     public var mapperWarmStart: Bool?
+    /// Candidates in a row without improvement that end a layer's search (`nil`: the budget).
+    public var mapperStopAfter: Int?
 
     /// The networks, parsed.
     public func resolveNetworks() throws -> [Network] {
@@ -51,6 +53,6 @@ extension SweepSpec {
                 return .init(name: target.network.name, source: target.source, text: text, weight: target.weight)
             },
             mapperBudget: mapper.budget, mapperObjective: mapper.objective.rawValue, mapperSeconds: mapper.seconds,
-            seed: seed, mapperWarmStart: mapper.warmStart)
+            seed: seed, mapperWarmStart: mapper.warmStart, mapperStopAfter: mapper.stopAfter)
     }
 }

@@ -267,7 +267,8 @@ extension SweepSpec {
     static func readMapper(_ node: ConfigNode?) throws -> MapperSettings {
         var settings = MapperSettings(budget: 2000, objective: .edp, seconds: nil)
         guard let node else { return settings }
-        let entry = try node.mapping(knownKeys: ["budget", "objective", "seconds", "warmStart", "mapInfeasible"])
+        let entry = try node.mapping(knownKeys: ["budget", "objective", "seconds", "warmStart", "mapInfeasible",
+                                                       "stopAfter"])
         settings.budget = try entry.optional("budget")?.int(in: 1...100_000_000) ?? settings.budget
         if let objective = entry.optional("objective") {
             settings.objective = try objective.choice(Objective.allCases.filter { $0 != .mix }.map { ($0.rawValue, $0) })
@@ -275,6 +276,7 @@ extension SweepSpec {
         settings.seconds = try entry.optional("seconds")?.double(in: 0.001...1e6)
         settings.warmStart = try entry.optional("warmStart")?.bool() ?? true
         settings.mapInfeasible = try entry.optional("mapInfeasible")?.bool() ?? false
+        settings.stopAfter = try entry.optional("stopAfter")?.int(in: 1...100_000_000)
         return settings
     }
 }

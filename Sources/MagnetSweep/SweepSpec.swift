@@ -52,6 +52,9 @@ public struct SweepSpec: Sendable {
         /// (``Metric/designOnly``: area, peak TOPS) are mapped anyway; by default they are
         /// recorded infeasible unmapped (docs/sweeps.md).
         public var mapInfeasible = false
+        /// Stop a layer's search once this many candidates in a row bring no improvement
+        /// (`nil`: spend the budget), as Timeloop's mapper's victory condition does.
+        public var stopAfter: Int?
     }
 
     /// The sweep file.
@@ -99,12 +102,13 @@ public struct SweepSpec: Sendable {
             ("constraints", .array(constraints.map { .string($0.text) })),
             ("strategy", .object([("name", .string(strategy.name)), ("population", .int(strategy.population)),
                                   ("initialTrials", .int(strategy.initialTrials))])),
-            // `warmStart` only when off and `mapInfeasible` only when on, so that studies begun
-            // before they existed resume.
+            // `warmStart` only when off, `mapInfeasible` only when on and `stopAfter` only when
+            // given, so that studies begun before they existed resume.
             ("mapper", .object([("budget", .int(mapper.budget)), ("objective", .string(mapper.objective.rawValue)),
                                 ("seconds", .optional(mapper.seconds))]
                                + (mapper.warmStart ? [] : [("warmStart", .bool(false))])
-                               + (mapper.mapInfeasible ? [("mapInfeasible", .bool(true))] : []))),
+                               + (mapper.mapInfeasible ? [("mapInfeasible", .bool(true))] : [])
+                               + (mapper.stopAfter.map { [("stopAfter", .int($0))] } ?? []))),
         ])
     }
 

@@ -86,7 +86,8 @@ public struct DesignEvaluator: Sendable {
         for network in networks {
             do {
                 let method = MappingMethod.sampled(budget: context.mapperBudget, seconds: context.mapperSeconds,
-                                                   threads: mapperThreads, seed: context.seed)
+                                                   convergence: context.mapperStopAfter, threads: mapperThreads,
+                                                   seed: context.seed)
                 let mapping = try NetworkMapping.map(network: network, design: design, hardware: hardware, objective: objective,
                                                      method: method, start: { layer, space in
                     guard let nearest, let seed = nearest.mappings[layer.mappingKey] else { return nil }

@@ -1,5 +1,8 @@
 import Foundation
 import MagnetCore
+import MagnetDesigner
+import MagnetMapper
+import MagnetWorkload
 import MagnetStore
 import MagnetTuner
 import Testing
@@ -117,6 +120,29 @@ func splitSweep(trials: Int) -> String {
             #expect(rerun.state.isFinished)
             #expect(rerun.attempt == 2)
         }
+    }
+
+    /// `mapper.stopAfter` reaches every layer's search: a trial's energy and cycles are those of
+    /// the network mapped with that convergence, and they are not those of the full budget.
+    @Test func stopAfterEndsEachLayersSearchEarly() throws {
+        let values: [Parameter.Value] = [.double(4), .double(4), .string("OS")]
+        func evaluate(_ mapper: String) throws -> [String: Double] {
+            let text = tinySweep().replacingOccurrences(of: "mapper: {budget: 150}", with: mapper)
+            let spec = try SweepSpec.parse(text, file: "/tmp/tiny.yaml")
+            let outcome = try TrialEvaluator(spec: spec).evaluate(trial: 1, values: values)
+            return Dictionary(uniqueKeysWithValues: outcome.metrics)
+        }
+        let spec = try SweepSpec.parse(tinySweep(), file: "/tmp/tiny.yaml")
+        let design = try DesignFile.parse(spec.designYAML(trial: 1, values: values), file: "trial 1")
+        let network = try NetworkFile.resolve(tinyNetwork)
+        let stopped = try NetworkMapping.map(network: network, design: design, hardware: try design.elaborate(),
+                                             convergence: 5, budget: 3000, seed: spec.seed)
+        let early = try evaluate("mapper: {budget: 3000, stopAfter: 5, warmStart: false}")
+        #expect(early["energy_per_inference_uJ"] == stopped.energyPJ / 1e6)
+        #expect(early["cycles"] == Double(stopped.cycles))
+        let full = try evaluate("mapper: {budget: 3000, warmStart: false}")
+        #expect(full["energy_per_inference_uJ"] != early["energy_per_inference_uJ"]
+                || full["cycles"] != early["cycles"])
     }
 
     @Test func metricsFollowTheirDefinitions() throws {

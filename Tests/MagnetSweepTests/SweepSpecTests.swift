@@ -101,6 +101,12 @@ func sweepError(_ text: String) -> ConfigError? {
         c.seed = 9
         let differences = SweepSpec.differences(a.canonicalJSON, c.canonicalJSON)
         #expect(differences == ["seed: 3 → 9", #"strategy.name: "random" → "nsga2""#])
+        // The mapper's optional settings enter the spec only when they leave the default.
+        let optional = try SweepSpec.parse(tinySweep().replacingOccurrences(
+            of: "mapper: {budget: 150}", with: "mapper: {budget: 150, stopAfter: 400, mapInfeasible: true}"),
+            file: "/tmp/d.yaml")
+        #expect(SweepSpec.differences(a.canonicalJSON, optional.canonicalJSON)
+                == ["mapper.mapInfeasible: null → true", "mapper.stopAfter: null → 400"])
         // Lists of one length are compared item by item: unchanged items are not listed.
         let stored: JSONValue = .object([("networks", .array([.object([("name", "a"), ("batch", 1)]), .object([("name", "b"), ("batch", 1)])])),
                                          ("lanes", .array([4, 8, 16]))])
@@ -125,6 +131,7 @@ func sweepError(_ text: String) -> ConfigError? {
             ("mapper: {budget: 150}", "mapper: {budget: 150, warmStart: maybe}", "mapper.warmStart", "true or false"),
             ("mapper: {budget: 150}", "mapper: {budget: 150, warmstart: false}", "mapper.warmstart", "did you mean `warmStart`?"),
             ("mapper: {budget: 150}", "mapper: {budget: 150, mapInfeasible: 1}", "mapper.mapInfeasible", "true or false"),
+            ("mapper: {budget: 150}", "mapper: {budget: 150, stopAfter: 0}", "mapper.stopAfter", "out of range"),
         ]
         for (old, new, keyPath, message) in cases {
             let text = tinySweep().replacingOccurrences(of: old, with: new)
