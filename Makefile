@@ -8,7 +8,7 @@
 APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sweep test rtl rtl-resnet deps build release relocatable clean
+.PHONY: sweep test rtl rtl-resnet deps venv build release relocatable clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -18,6 +18,11 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+# A Python environment with onnx: the ONNX import's tests read the real models its wheel ships
+# and check them against onnx's own shape inference (scripts/onnx-reference.py).
+venv:
+	@.venv/bin/python -c 'import onnx' 2>/dev/null || { python3 -m venv .venv && .venv/bin/pip install -q onnx==1.23.2; }
 
 release: deps
 	swift build -c release
@@ -33,7 +38,7 @@ sweep: release
 	.build/release/magnet pareto quickstart.db --svg quickstart-front.svg
 	.build/release/magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2" -o quickstart-best
 
-test: deps
+test: deps venv
 	swift test
 
 # The Simba-like design's Verilog in rtl/, a scaled-down ResNet-50 3×3 layer run under Icarus

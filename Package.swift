@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(
@@ -31,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "MagnetWorkload",
-            dependencies: ["MagnetCore"]
+            dependencies: ["MagnetCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
             name: "MagnetDesigner",
@@ -69,7 +70,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MagnetCoreTests", dependencies: ["MagnetCore"]),
-        .testTarget(name: "MagnetWorkloadTests", dependencies: ["MagnetWorkload"]),
+        .testTarget(name: "MagnetWorkloadTests",
+                    dependencies: ["MagnetWorkload", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "MagnetDesignerTests", dependencies: ["MagnetDesigner", "MagnetWorkload", "MagnetMapper"]),
         .testTarget(name: "MagnetMapperTests", dependencies: ["MagnetMapper"], exclude: ["Fixtures"]),
         .testTarget(name: "MagnetTunerTests", dependencies: ["MagnetTuner"]),

@@ -84,7 +84,8 @@ public enum JSONValue: Equatable, Sendable, ExpressibleByStringLiteral, Expressi
         }
     }
 
-    static func quote(_ text: String) -> String {
+    /// `text` as a JSON string literal, quotes included (also a YAML double-quoted scalar).
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -49,7 +49,9 @@ extension SweepSpec {
         EvaluationContext(
             networks: try networks.map { target in
                 let isBuiltIn = Zoo.network(named: target.source) != nil
-                let text = isBuiltIn ? nil : try String(contentsOfFile: target.source, encoding: .utf8)
+                // An ONNX model travels as the network file it imports to (workers need no ONNX).
+                let text = isBuiltIn ? nil : ONNXFile.isModel(target.source) ? NetworkFile.yaml(target.network)
+                    : try String(contentsOfFile: target.source, encoding: .utf8)
                 return .init(name: target.network.name, source: target.source, text: text, weight: target.weight)
             },
             mapperBudget: mapper.budget, mapperObjective: mapper.objective.rawValue, mapperSeconds: mapper.seconds,

@@ -144,16 +144,28 @@ extension SweepSpec {
             var weight = 1.0
             var rate: Double?
             var sourceNode = item
+            var inputShapes: [String: [Int]] = [:]
+            var inputShapesNode: ConfigNode?
             if item.isMapping {
-                let entry = try item.mapping(knownKeys: ["network", "weight", "requiredRate"])
+                let entry = try item.mapping(knownKeys: ["network", "weight", "requiredRate", "inputShapes"])
                 sourceNode = try entry.required("network")
                 source = try sourceNode.string()
                 weight = try entry.optional("weight")?.double(in: 1e-9...1e9) ?? 1
                 rate = try entry.optional("requiredRate")?.double(in: 1e-9...1e12)
+                inputShapesNode = entry.optional("inputShapes")
+                if let node = inputShapesNode {
+                    let shapes = try node.mapping()
+                    for key in shapes.keys {
+                        inputShapes[key] = try shapes.required(key).list().map { try $0.int(in: 1...Int(Int32.max)) }
+                    }
+                }
             } else {
                 source = try item.string()
             }
             let network: Network
+            if let node = inputShapesNode, !ONNXFile.isModel(source) {
+                throw node.error("`inputShapes` is for ONNX models; `\(source)` is not one")
+            }
             if let zoo = Zoo.network(named: source) {
                 network = zoo
             } else {
@@ -163,7 +175,9 @@ extension SweepSpec {
                     if let near = NearestName.suggestion(for: source, among: Zoo.names) { message += "; did you mean `\(near)`?" }
                     throw sourceNode.error(message)
                 }
-                network = try NetworkFile.load(path: path)
+                network = ONNXFile.isModel(path)
+                    ? try ONNXFile.load(path: path, inputShapes: inputShapes).network
+                    : try NetworkFile.load(path: path)
                 source = path
             }
             if targets.contains(where: { $0.network.name == network.name }) {

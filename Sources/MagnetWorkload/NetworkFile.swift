@@ -24,7 +24,8 @@ public enum NetworkFile {
 
     /// Loads a network file.
     public static func load(path: String) throws -> Network {
-        try parse(ConfigNode.load(path: path))
+        if ONNXFile.isModel(path) { return try ONNXFile.load(path: path).network }
+        return try parse(ConfigNode.load(path: path))
     }
 
     /// Parses a network from YAML or JSON text; `file` names it in errors.

@@ -24,8 +24,9 @@ struct MapCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "A magnet design file.")
     var design: String?
-    @Option(help: "With --design: a built-in network name or a network file.")
+    @Option(help: "With --design: a built-in network name, a network file or an ONNX model.")
     var network: String?
+    @OptionGroup var networkOptions: NetworkOptions
     @Option(help: "With --design: map only this layer (its name in `magnet networks show`).")
     var layer: String?
     @Option(help: "A Timeloop mapper input (timeloopfe v0.4 parsed-processed YAML), instead of --design.")
@@ -123,7 +124,7 @@ extension MapCommand {
         let log = global.logger("magnet.map")
         let point = try DesignFile.load(path: designFile)
         let hardware = try point.elaborate()
-        var net = try NetworkFile.resolve(networkName)
+        var net = try networkOptions.resolve(networkName, logger: log)
         if let layer {
             net.layers = [try NetworkFile.layer(layer, in: net, source: networkName)]
         }

@@ -49,24 +49,38 @@ struct NetworksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show every layer of a network: shape, MACs, weights and shape group.",
             discussion: """
-            NETWORK is a built-in name (see `magnet networks`) or a YAML/JSON file (docs/workloads.md).
+            NETWORK is a built-in name (see `magnet networks`), a YAML/JSON file (docs/workloads.md) or an ONNX \
+            model (docs/workloads.md, "ONNX models").
 
             Examples:
               magnet networks show resnet50
               magnet networks show examples/tiny-cnn.yaml --json
+              magnet networks show model.onnx --input-shape input=1x3x224x224 --yaml > model.yaml
             """)
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A built-in network name or a path to a network file.")
+        @Argument(help: "A built-in network name, or a path to a network file or an ONNX model.")
         var network: String
+        @OptionGroup var networkOptions: NetworkOptions
         @Flag(help: "Print JSON: the summary keys plus layer_list and unique_shape_list.")
         var json = false
+        @Flag(help: "Print the network as a network file (YAML) that reads back to the same layers.")
+        var yaml = false
+
+        func validate() throws {
+            if json && yaml { throw ValidationError("give --json or --yaml, not both") }
+        }
 
         func run() throws {
-            let net = try NetworkFile.resolve(network)
-            global.logger("magnet.networks").debug("loaded \(net.name) with \(net.layers.count) layers")
+            let log = global.logger("magnet.networks")
+            let net = try networkOptions.resolve(network, logger: log)
+            log.debug("loaded \(net.name) with \(net.layers.count) layers")
             if json {
                 print(net.detailJSON.rendered())
+                return
+            }
+            if yaml {
+                print(NetworkFile.yaml(net), terminator: "")
                 return
             }
             let groups = net.uniqueShapes

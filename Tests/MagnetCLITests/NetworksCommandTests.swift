@@ -45,3 +45,57 @@ import Testing
         #expect(result.stdout.contains("--log-level"))
     }
 }
+
+/// `networks show` and `map` read ONNX models (scripts/onnx-example.py writes one with onnx's
+/// helper: a symbolic batch, a convolution and a classifier).
+@Suite struct ONNXCommandTests {
+    static func model() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-onnx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("example.onnx").path
+        let python = ProcessInfo.processInfo.environment["MAGNET_PYTHON"] ?? ".venv/bin/python"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["scripts/onnx-example.py", path]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "\(python) could not write an ONNX model: run `make venv`")
+        return path
+    }
+
+    @Test func showAndMapAnONNXModel() throws {
+        let model = try Self.model()
+        // The symbolic batch is one clear line naming the input and the option.
+        let refused = try CLIRunner.run(["networks", "show", model])
+        #expect(refused.status == 1 && refused.stdout.isEmpty)
+        let lines = refused.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("graph input `image` has symbolic dimensions (batch×3×16×16)"))
+        #expect(lines.first?.contains("--input-shape image=1x3x16x16") == true, "\(refused.stderr)")
+
+        let shown = try CLIRunner.run(["networks", "show", model, "--input-shape", "image=2x3x16x16", "--json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect(object["name"] as? String == "example")
+        // 2 × (8·16·16·27) + 2 × 2048·10.
+        #expect(object["macs"] as? Int == 2 * 8 * 16 * 16 * 27 + 2 * 2048 * 10)
+
+        // As a network file, it maps to the same figures as the model itself.
+        let yaml = try CLIRunner.run(["networks", "show", model, "--input-shape", "image=2x3x16x16", "--yaml"])
+        let file = URL(fileURLWithPath: model).deletingLastPathComponent().appendingPathComponent("example.yaml").path
+        try yaml.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        func map(_ network: String, _ extra: [String]) throws -> Double {
+            let result = try CLIRunner.run(["map", "--design", "examples/simba-like.yaml", "--network", network,
+                                            "--budget", "300", "--json"] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return try #require((object?["network"] as? [String: Any])?["energy_pJ"] as? Double)
+        }
+        #expect(try map(model, ["--input-shape", "image=2x3x16x16"]) == (try map(file, [])))
+
+        // A file that is not ONNX is one line too.
+        try "not a model".write(toFile: model, atomically: true, encoding: .utf8)
+        let bad = try CLIRunner.run(["networks", "show", model])
+        #expect(bad.status == 1 && bad.stderr.split(separator: "\n").count == 1)
+        #expect(bad.stderr.contains("not an ONNX model"), "\(bad.stderr)")
+    }
+}

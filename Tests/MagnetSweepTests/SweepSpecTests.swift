@@ -163,3 +163,44 @@ func sweepError(_ text: String) -> ConfigError? {
         #expect(yaml.contains("numPEs:"))
     }
 }
+
+/// ONNX models as sweep networks: a model with a symbolic batch, written by onnx's own helper
+/// (the Python of `make venv`), needs its `inputShapes`; the sweep's workers receive it as the
+/// network file it imports to.
+@Suite struct SweepONNXTests {
+    /// Writes scripts/onnx-example.py's model (input `image`, symbolic batch); its path.
+    static func symbolicModel() throws -> String {
+        let python = ProcessInfo.processInfo.environment["MAGNET_PYTHON"]
+            ?? repositoryRoot.appendingPathComponent(".venv/bin/python").path
+        let path = temporaryDirectory().appendingPathComponent("symbolic.onnx").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repositoryRoot.appendingPathComponent("scripts/onnx-example.py").path, path]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "\(python) could not write an ONNX model: run `make venv`")
+        return path
+    }
+
+    @Test func onnxModelsAreSweepNetworks() throws {
+        let model = try Self.symbolicModel()
+        let entry = "  - {network: \(model), inputShapes: {image: [2, 3, 16, 16]}}"
+        let spec = try SweepSpec.parse(tinySweep().replacingOccurrences(of: "  - \(tinyNetwork)", with: entry),
+                                       file: "/tmp/onnx.yaml")
+        let network = try #require(spec.networks.first?.network)
+        #expect(network.name == "symbolic" && network.layers.map(\.name) == ["stem", "classifier"])
+        #expect(network.layers[0].shape.n == 2 && network.layers[0].shape.p == 16)
+        // The workers' copy is the network file it imports to, and reads back the same.
+        let context = try spec.evaluationContext()
+        #expect(context.networks[0].text?.hasPrefix("name: \"symbolic\"") == true)
+        #expect(try context.resolveNetworks() == [network])
+
+        let bare = tinySweep().replacingOccurrences(of: "  - \(tinyNetwork)", with: "  - \(model)")
+        let symbolic = try #require(sweepError(bare))
+        #expect(symbolic.message.contains("inputShapes: {image: [1, 3, 16, 16]}"), "\(symbolic)")
+        let misplaced = tinySweep().replacingOccurrences(
+            of: "  - \(tinyNetwork)", with: "  - {network: resnet50, inputShapes: {image: [1, 3, 16, 16]}}")
+        let error = try #require(sweepError(misplaced))
+        #expect(error.keyPath == "networks[0].inputShapes" && error.message.contains("is for ONNX models"), "\(error)")
+    }
+}
