@@ -5,7 +5,7 @@
 #   make rtl-resnet   a full-size ResNet-50 layer on the Simba-like design under Verilator (about a minute)
 #
 # System packages the project needs (installed with apt when missing).
-APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog slurm-wlm munge
+APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog slurm-wlm munge chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: sweep test rtl rtl-resnet deps venv build release relocatable clean

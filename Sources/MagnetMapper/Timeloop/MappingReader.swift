@@ -10,7 +10,15 @@ public enum MappingReader {
     /// Reads a mapping file for `hardware` and `problem`. A level without a keep entry keeps
     /// what the hardware level keeps.
     public static func load(path: String, hardware: Hardware, problem: Problem) throws -> Mapping {
-        let root = try ConfigNode.load(path: path)
+        try read(ConfigNode.load(path: path), hardware: hardware, problem: problem)
+    }
+
+    /// Reads mapping text (as ``MappingWriter`` writes it; `file` names it in errors).
+    public static func parse(_ text: String, file: String, hardware: Hardware, problem: Problem) throws -> Mapping {
+        try read(ConfigNode.parse(text, file: file), hardware: hardware, problem: problem)
+    }
+
+    static func read(_ root: ConfigNode, hardware: Hardware, problem: Problem) throws -> Mapping {
         let list = root.isMapping ? try root.mapping(knownKeys: ["mapping"]).required("mapping") : root
         let names = hardware.storage.reversed().map(\.name)
         let keeps = hardware.storage.reversed().map { level in
