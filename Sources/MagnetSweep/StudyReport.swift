@@ -93,6 +93,16 @@ public enum StudyReport {
         }.sorted { $0.share > $1.share || ($0.share == $1.share && $0.parameter < $1.parameter) }
     }
 
+    /// The best complete trial per objective (ties to the lower number), each with its layers'
+    /// energy re-evaluated (``layerEnergy(view:trial:)``).
+    public static func bestDesigns(view: StudyView, trials: [TrialRecord]) -> [BestDesign] {
+        view.objectives.compactMap { objective in
+            guard let trial = StudyView.best(trials, objective: objective, within: []) else { return nil }
+            return BestDesign(objective: objective, trial: trial,
+                              layers: Result { try layerEnergy(view: view, trial: trial) })
+        }
+    }
+
     /// The page's data; `best` holds the best design per objective.
     public static func json(view: StudyView, trials: [TrialRecord], best: [BestDesign]) -> JSONValue {
         let counts = Dictionary(grouping: trials, by: \.state).mapValues(\.count)

@@ -31,7 +31,7 @@ struct Magnet: ParsableCommand {
         """,
         version: MagnetVersion.string,
         subcommands: [NetworksCommand.self, DesignCommand.self, ModelCommand.self, MapCommand.self, DataflowsCommand.self, ElaborateCommand.self,
-                      SweepCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeysCommand.self, StatusCommand.self, TrialsCommand.self, ParetoCommand.self, ExportCommand.self, ReportCommand.self,
+                      SweepCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeysCommand.self, StatusCommand.self, TrialsCommand.self, ParetoCommand.self, ExportCommand.self, ReportCommand.self, DashboardCommand.self,
                       BenchCommand.self]
     )
 

@@ -29,11 +29,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let view = try StudyView.open(path: db)
         let trials = try view.store.trials()
-        let best = view.objectives.compactMap { objective -> StudyReport.BestDesign? in
-            guard let trial = StudyView.best(trials, objective: objective, within: []) else { return nil }
-            return .init(objective: objective, trial: trial,
-                         layers: Result { try StudyReport.layerEnergy(view: view, trial: trial) })
-        }
+        let best = StudyReport.bestDesigns(view: view, trials: trials)
         let data = StudyReport.json(view: view, trials: trials, best: best).rendered(pretty: false)
         let page = ReportPage.html(title: view.study.name, data: data)
         do {

@@ -2,10 +2,16 @@
 /// as JSON in the page; nothing is fetched. The script renders every view from the data when
 /// the page loads (docs/sweeps.md, "Report").
 enum ReportPage {
-    /// The page for `data` (the JSON text of ``StudyReport/json(view:trials:best:)``).
-    static func html(title: String, data: String) -> String {
+    /// The page for `data` (the JSON text of ``StudyReport/json(view:trials:best:)``); with
+    /// `live`, the page instead fetches that JSON from the URL path `live` every
+    /// `intervalMS` and redraws (`magnet dashboard`).
+    static func html(title: String, data: String?, live: String? = nil, intervalMS: Int = 2000) -> String {
         // `</` inside a script element would end it early.
-        let embedded = data.replacingOccurrences(of: "</", with: "<\\/")
+        let embedded = data.map {
+            "<script type=\"application/json\" id=\"report-data\">"
+                + $0.replacingOccurrences(of: "</", with: "<\\/") + "</script>"
+        } ?? ""
+        let body = live.map { "<body data-live=\"\(escaped($0))\" data-interval=\"\(intervalMS)\">" } ?? "<body>"
         return """
             <!doctype html>
             <html lang="en">
@@ -15,7 +21,7 @@ enum ReportPage {
             <title>magnet report: \(escaped(title))</title>
             <style>\(style)</style>
             </head>
-            <body>
+            \(body)
             <header><h1 id="study-name"></h1><p id="study-status"></p><p id="study-goal"></p></header>
             <section id="tradeoff"><h2>Trade-off</h2>
             <p class="controls"><label>x <select id="x-metric"></select></label>
@@ -25,6 +31,8 @@ enum ReportPage {
             <span class="cross">×</span> infeasible</span></p>
             <svg id="pareto" width="760" height="460" role="img"></svg>
             <div id="tooltip" hidden></div></section>
+            <section id="cluster-section" hidden><h2>Coordinator</h2><p id="cluster-summary"></p>
+            <table id="workers"></table><h3>Leases</h3><table id="leases"></table></section>
             <section id="progress-section"><h2>Best so far</h2>
             <svg id="progress" width="760" height="240"></svg></section>
             <section id="best-section"><h2>Best designs: energy per layer, by level</h2>
@@ -38,7 +46,7 @@ enum ReportPage {
             <p class="controls"><button id="previous">previous</button> <span id="page"></span>
             <button id="next">next</button></p></section>
             <section><h2>Spec</h2><pre id="spec"></pre></section>
-            <script type="application/json" id="report-data">\(embedded)</script>
+            \(embedded)
             <script>\(script)</script>
             </body>
             </html>
@@ -72,7 +80,6 @@ enum ReportPage {
 
     static let script = #"""
         "use strict";
-        const data = JSON.parse(document.getElementById("report-data").textContent);
         const svgNS = "http://www.w3.org/2000/svg";
         const $ = (id) => document.getElementById(id);
         function node(tag, attributes, parent, text) {
@@ -92,28 +99,36 @@ enum ReportPage {
         }
         const palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
           "#9c755f", "#bab0ac", "#86bcb6", "#d37295"];
+        let data = null, byNumber = new Map(), texts = new Map(), columns = [];
+        let sortColumn = 0, sortSign = 1, page = 0;
+        const better = (metric) => data.directions[metric] === "maximize" ? -1 : 1;
 
-        // Header.
-        const study = data.study;
-        document.title = "magnet report: " + study.name;
-        $("study-name").textContent = study.name;
-        const counts = Object.entries(study.counts).filter(([, n]) => n > 0).map(([s, n]) => n + " " + s);
-        $("study-status").textContent = study.status + " · " + data.trials.length + " trials (" + counts.join(", ")
-          + ") · magnet " + study.magnet_version;
-        $("study-goal").textContent = data.objectives.map((o) => o.direction + " " + o.metric).join(", ")
-          + (data.constraints.length ? " · subject to " + data.constraints.join(", ") : "");
-        $("spec").textContent = JSON.stringify(data.spec, null, 2);
+        function drawHeader() {
+          const study = data.study;
+          document.title = "magnet " + (data.live ? "dashboard" : "report") + ": " + study.name;
+          $("study-name").textContent = study.name;
+          const counts = Object.entries(study.counts).filter(([, n]) => n > 0).map(([s, n]) => n + " " + s);
+          $("study-status").textContent = study.status + " · " + data.trials.length + " trials (" + counts.join(", ")
+            + ") · magnet " + study.magnet_version
+            + (data.live ? " · updated " + new Date().toLocaleTimeString() : "");
+          $("study-goal").textContent = data.objectives.map((o) => o.direction + " " + o.metric).join(", ")
+            + (data.constraints.length ? " · subject to " + data.constraints.join(", ") : "");
+          $("spec").textContent = JSON.stringify(data.spec, null, 2);
+        }
 
         // Trade-off plot: any two metrics, the front of the two, infeasible trials marked.
-        const better = (metric) => data.directions[metric] === "maximize" ? -1 : 1;
-        for (const select of [$("x-metric"), $("y-metric")]) {
-          for (const metric of data.metrics) node("option", { value: metric }, select, metric);
+        function fillMetricMenus() {
+          const defaults = [data.objectives[0] ? data.objectives[0].metric : data.metrics[0],
+            data.objectives[1] ? data.objectives[1].metric
+              : (data.metrics.includes("area_mm2") ? "area_mm2" : data.metrics[1])];
+          ["x-metric", "y-metric"].forEach((id, index) => {
+            const select = $(id), chosen = select.value;
+            if (select.options.length === data.metrics.length) return;
+            select.replaceChildren();
+            for (const metric of data.metrics) node("option", { value: metric }, select, metric);
+            select.value = data.metrics.includes(chosen) ? chosen : defaults[index];
+          });
         }
-        $("x-metric").value = data.objectives[0] ? data.objectives[0].metric : data.metrics[0];
-        $("y-metric").value = data.objectives[1] ? data.objectives[1].metric
-          : (data.metrics.includes("area_mm2") ? "area_mm2" : data.metrics[1]);
-        const tooltip = $("tooltip");
-        const byNumber = new Map(data.trials.map((t) => [t.n, t]));
         function describe(trial) {
           const params = Object.entries(trial.params).map(([k, v]) => k + "=" + v).join(" ");
           const metrics = data.objectives.map((o) => o.metric + " " + format(trial.metrics[o.metric])).join(", ");
@@ -176,22 +191,11 @@ enum ReportPage {
             .map((t) => x(t.metrics[xm]).toFixed(1) + "," + y(t.metrics[ym]).toFixed(1)).join(" ");
           node("polyline", { class: "front", points: line }, svg);
         }
-        $("pareto").addEventListener("mousemove", (event) => {
-          const trial = byNumber.get(+event.target.getAttribute("data-trial"));
-          if (!trial) { tooltip.hidden = true; return; }
-          tooltip.hidden = false;
-          tooltip.style.whiteSpace = "pre-line";
-          tooltip.textContent = describe(trial);
-          tooltip.style.left = (event.pageX + 12) + "px";
-          tooltip.style.top = (event.pageY + 12) + "px";
-        });
-        $("pareto").addEventListener("mouseleave", () => { tooltip.hidden = true; });
-        for (const id of ["x-metric", "y-metric", "log-scale"]) $(id).addEventListener("change", drawTradeoff);
-        drawTradeoff();
 
         // Best so far on the first objective, over trials in the order they finished.
-        (function drawProgress() {
+        function drawProgress() {
           const svg = $("progress"), objective = data.objectives[0];
+          svg.replaceChildren();
           if (!objective) return;
           const width = +svg.getAttribute("width"), height = +svg.getAttribute("height");
           const ordered = data.trials.filter((t) => t.order !== null).sort((a, b) => a.order - b.order);
@@ -214,11 +218,12 @@ enum ReportPage {
           });
           points.push(x(ordered.length).toFixed(1) + "," + y(steps[steps.length - 1][1]).toFixed(1));
           node("polyline", { class: "best", points: points.join(" ") }, svg);
-        })();
+        }
 
         // Best designs: each layer shape's energy (× its count in the network), stacked by level.
-        (function drawBreakdowns() {
+        function drawBreakdowns() {
           const host = $("breakdowns");
+          host.replaceChildren();
           if (data.best.length === 0) { node("p", {}, host, "no feasible trial yet"); return; }
           for (const entry of data.best) {
             const box = node("div", { class: "breakdown" }, host);
@@ -255,16 +260,17 @@ enum ReportPage {
               });
             });
           }
-        })();
+        }
 
         // Parameter importance.
-        (function drawImportance() {
+        function drawImportance() {
           const shares = data.importance.shares;
           $("importance-note").textContent = shares.length
             ? "Share of the variance of log " + data.importance.objective + " over the complete trials that each "
               + "parameter's values explain on their own (correlation ratio η²)."
             : "Not enough complete trials.";
           const body = $("importance").querySelector("tbody");
+          body.replaceChildren();
           for (const share of shares) {
             const row = node("tr", {}, body);
             node("td", { style: "text-align:left" }, row, share.parameter);
@@ -272,31 +278,60 @@ enum ReportPage {
             node("span", { class: "bar", style: "width:" + (share.share * 300).toFixed(1) + "px;background:#4e79a7" },
               node("td", { style: "text-align:left" }, row));
           }
-        })();
+        }
+
+        // Live only: the coordinator's workers, leases and throughput.
+        function drawCluster() {
+          const section = $("cluster-section");
+          if (!data.cluster) { section.hidden = true; return; }
+          section.hidden = false;
+          const cluster = data.cluster;
+          $("cluster-summary").textContent = cluster.error ? "coordinator: " + cluster.error
+            : format(cluster.finished) + " finished, " + format(cluster.in_flight) + " in flight, "
+              + format(cluster.queued) + " queued · " + format(cluster.trials_per_second) + " trials/s";
+          for (const [id, rows, keys] of [["workers", cluster.workers || [],
+            ["worker", "host", "slots", "running", "done", "last_heartbeat_s"]],
+            ["leases", cluster.leases || [], ["trial", "attempt", "worker", "expires_in_s"]]]) {
+            const table = $(id);
+            table.replaceChildren();
+            const head = node("tr", {}, node("thead", {}, table));
+            for (const key of keys) node("th", {}, head, key.replaceAll("_", " "));
+            const body = node("tbody", {}, table);
+            for (const row of rows) {
+              const tr = node("tr", { class: id.slice(0, -1) + "-row" }, body);
+              for (const key of keys) node("td", {}, tr, format(row[key]));
+            }
+          }
+        }
 
         // Trial table: sortable, filterable, a page at a time.
-        const objectiveMetrics = data.objectives.map((o) => o.metric);
-        const extraMetrics = ["area_mm2"].filter((m) => !objectiveMetrics.includes(m) && data.metrics.includes(m));
-        const columns = [{ title: "#", value: (t) => t.n }, { title: "state", value: (t) => t.state }]
-          .concat(data.parameters.map((p) => ({ title: p, value: (t) => t.params[p] })))
-          .concat(objectiveMetrics.concat(extraMetrics).map((m) => ({ title: m, value: (t) => t.metrics[m] })))
-          .concat([{ title: "note", value: (t) => t.note || "" }]);
-        const pageSize = 100;
-        let sortColumn = 0, sortSign = 1, page = 0, shown = data.trials;
-        const headRow = node("tr", {}, $("trials").querySelector("thead"));
-        columns.forEach((column, index) => {
-          const th = node("th", {}, headRow, column.title);
-          th.addEventListener("click", () => {
-            sortSign = sortColumn === index ? -sortSign : 1;
-            sortColumn = index;
-            refresh();
-          });
-        });
-        const texts = new Map(data.trials.map((t) => [t.n, columns.map((c) => String(c.value(t))).join(" ")
-          .toLowerCase()]));
+        function buildTable() {
+          const objectiveMetrics = data.objectives.map((o) => o.metric);
+          const extra = ["area_mm2"].filter((m) => !objectiveMetrics.includes(m) && data.metrics.includes(m));
+          const titles = ["#", "state"].concat(data.parameters, objectiveMetrics, extra, ["note"]);
+          if (columns.map((c) => c.title).join("\u0001") !== titles.join("\u0001")) {
+            columns = [{ title: "#", value: (t) => t.n }, { title: "state", value: (t) => t.state }]
+              .concat(data.parameters.map((p) => ({ title: p, value: (t) => t.params[p] })))
+              .concat(objectiveMetrics.concat(extra).map((m) => ({ title: m, value: (t) => t.metrics[m] })))
+              .concat([{ title: "note", value: (t) => t.note || "" }]);
+            const head = $("trials").querySelector("thead");
+            head.replaceChildren();
+            const headRow = node("tr", {}, head);
+            columns.forEach((column, index) => {
+              const th = node("th", {}, headRow, column.title);
+              th.addEventListener("click", () => {
+                sortSign = sortColumn === index ? -sortSign : 1;
+                sortColumn = index;
+                refresh();
+              });
+            });
+          }
+          texts = new Map(data.trials.map((t) => [t.n, columns.map((c) => String(c.value(t))).join(" ")
+            .toLowerCase()]));
+        }
         function refresh() {
           const filter = $("filter").value.trim().toLowerCase();
-          shown = data.trials.filter((t) => !filter || texts.get(t.n).includes(filter));
+          const shown = data.trials.filter((t) => !filter || texts.get(t.n).includes(filter));
           const value = columns[sortColumn].value;
           shown.sort((a, b) => {
             const va = value(a), vb = value(b);
@@ -306,7 +341,7 @@ enum ReportPage {
             return sortSign * (typeof va === "number" && typeof vb === "number" ? va - vb
               : String(va).localeCompare(String(vb)));
           });
-          const pages = Math.max(1, Math.ceil(shown.length / pageSize));
+          const pageSize = 100, pages = Math.max(1, Math.ceil(shown.length / pageSize));
           page = Math.min(page, pages - 1);
           const body = $("trials").querySelector("tbody");
           body.replaceChildren();
@@ -321,10 +356,47 @@ enum ReportPage {
           $("trial-count").textContent = shown.length + " of " + data.trials.length + " trials";
           $("page").textContent = "page " + (page + 1) + " of " + pages;
         }
+
+        function render(next) {
+          data = next;
+          byNumber = new Map(data.trials.map((t) => [t.n, t]));
+          drawHeader();
+          fillMetricMenus();
+          drawTradeoff();
+          drawProgress();
+          drawBreakdowns();
+          drawImportance();
+          drawCluster();
+          buildTable();
+          refresh();
+          document.body.setAttribute("data-rendered", "true");
+          document.body.setAttribute("data-trials", String(data.trials.length));
+        }
+
+        const tooltip = $("tooltip");
+        $("pareto").addEventListener("mousemove", (event) => {
+          const trial = byNumber.get(+event.target.getAttribute("data-trial"));
+          if (!trial) { tooltip.hidden = true; return; }
+          tooltip.hidden = false;
+          tooltip.style.whiteSpace = "pre-line";
+          tooltip.textContent = describe(trial);
+          tooltip.style.left = (event.pageX + 12) + "px";
+          tooltip.style.top = (event.pageY + 12) + "px";
+        });
+        $("pareto").addEventListener("mouseleave", () => { tooltip.hidden = true; });
+        for (const id of ["x-metric", "y-metric", "log-scale"]) $(id).addEventListener("change", drawTradeoff);
         $("filter").addEventListener("input", () => { page = 0; refresh(); });
         $("previous").addEventListener("click", () => { if (page > 0) { page -= 1; refresh(); } });
         $("next").addEventListener("click", () => { page += 1; refresh(); });
-        refresh();
-        document.body.setAttribute("data-rendered", "true");
+
+        const embedded = $("report-data");
+        if (embedded) render(JSON.parse(embedded.textContent));
+        const live = document.body.getAttribute("data-live");
+        if (live) {
+          const poll = () => fetch(live, { cache: "no-store" }).then((response) => response.json())
+            .then(render).catch((error) => { $("study-status").textContent = "cannot reach the dashboard: " + error; });
+          poll();
+          setInterval(poll, +(document.body.getAttribute("data-interval") || 2000));
+        }
         """#
 }

@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct ReportCommandTests {
     static let artifacts = CLIRunner.repository.appendingPathComponent(".build/test-artifacts")
 
-    /// Runs Chromium on `page` with `arguments`; its standard output.
+    /// Runs Chromium on `page` (a file, or an http:// URL) with `arguments`; its standard output.
     static func chromium(_ page: String, _ arguments: [String]) throws -> String {
         let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) },
@@ -17,7 +17,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"] + arguments
-            + [URL(fileURLWithPath: page).absoluteString]
+            + [page.hasPrefix("http://") ? page : URL(fileURLWithPath: page).absoluteString]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
