@@ -45,7 +45,7 @@ public enum StudyReport {
         let design = try DesignFile.parse(view.designYAML(trial), file: "trial \(trial.number)")
         let hardware = try design.elaborate()
         var networks: [String: Network] = [:]
-        for (name, source) in view.networkSources { networks[name] = try NetworkFile.resolve(source) }
+        for entry in view.networks() { networks[entry.name] = try entry.network.get() }
         return try view.store.layerResults(trial: trial.number).map { record in
             guard let layer = networks[record.network]?.layer(named: record.layer) else {
                 throw ConfigError(file: view.store.path, message: "trial \(trial.number): no layer `\(record.layer)` "

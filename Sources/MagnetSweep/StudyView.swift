@@ -2,6 +2,7 @@ import Foundation
 import MagnetCore
 import MagnetStore
 import MagnetTuner
+import MagnetWorkload
 
 /// A finished or running study read back from its store, without the sweep file: its
 /// objectives, constraints and fixed design values come from the spec stored with it.
@@ -70,13 +71,22 @@ public struct StudyView: Sendable {
         return DesignKeys.designYAML(name: "\(study.name)-trial-\(trial.number)", fixed: fixedDesign, params: params)
     }
 
-    /// The study's networks: each one's name and how the sweep file named it (a zoo name or a
-    /// path, as written there).
-    public var networkSources: [(name: String, source: String)] {
+    /// The study's networks, each read as the sweep read it (an ONNX model with the input shapes
+    /// the sweep file gave), or why it could not be read now.
+    public func networks() -> [(name: String, source: String, network: Result<Network, Error>)] {
         guard case .array(let items)? = spec["networks"] else { return [] }
         return items.compactMap { item in
             guard case .string(let name)? = item["name"], case .string(let source)? = item["source"] else { return nil }
-            return (name, source)
+            var shapes: [String: [Int]] = [:]
+            if case .object(let fields)? = item["inputShapes"] {
+                for case (let input, .array(let dims)) in fields {
+                    shapes[input] = dims.compactMap { if case .int(let dim) = $0 { return dim } else { return nil } }
+                }
+            }
+            return (name, source, Result {
+                ONNXFile.isModel(source) ? try ONNXFile.load(path: source, inputShapes: shapes).network
+                    : try NetworkFile.resolve(source)
+            })
         }
     }
 

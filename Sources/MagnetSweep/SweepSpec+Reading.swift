@@ -183,7 +183,8 @@ extension SweepSpec {
             if targets.contains(where: { $0.network.name == network.name }) {
                 throw sourceNode.error("network `\(network.name)` is listed twice")
             }
-            targets.append(NetworkTarget(network: network, source: source, weight: weight, requiredRate: rate))
+            targets.append(NetworkTarget(network: network, source: source, weight: weight, requiredRate: rate,
+                                         inputShapes: inputShapes))
         }
         return targets
     }

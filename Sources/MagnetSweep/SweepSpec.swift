@@ -17,6 +17,8 @@ public struct SweepSpec: Sendable {
         public var weight: Double
         /// Inferences per second it must reach (a constraint `NAME.inferences_per_s >= rate`).
         public var requiredRate: Double?
+        /// For an ONNX model: the shapes given for its symbolic graph inputs.
+        public var inputShapes: [String: [Int]] = [:]
     }
 
     /// The search strategy and its options.
@@ -92,9 +94,14 @@ public struct SweepSpec: Sendable {
             ("study", .string(study)),
             ("seed", .int(Int(truncatingIfNeeded: seed))),
             ("networks", .array(networks.map { target in
+                // `inputShapes` only when given, so that studies begun before it existed resume.
                 .object([("name", .string(target.network.name)), ("source", .string(target.source)),
                          ("layers", .int(target.network.layers.count)), ("macs", .int(target.network.macs)),
-                         ("weight", .double(target.weight)), ("requiredRate", .optional(target.requiredRate))])
+                         ("weight", .double(target.weight)), ("requiredRate", .optional(target.requiredRate))]
+                        + (target.inputShapes.isEmpty ? [] : [("inputShapes", .object(
+                            target.inputShapes.sorted { $0.key < $1.key }
+                                .map { ($0.key, .array($0.value.map(JSONValue.int))) }
+                        ))]))
             })),
             ("design", .object(fixedDesign.map { ($0.0, .string($0.1)) })),
             ("space", .object(space.parameters.map { ($0.name, SweepSpec.describe($0.domain)) })),

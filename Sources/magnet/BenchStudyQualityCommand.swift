@@ -44,7 +44,7 @@ extension BenchCommand {
             guard !finished.isEmpty else { throw ValidationError("\(study): no finished trials with mapped layers") }
             let step = max(1, finished.count / max(trials, 1))
             var networks: [String: MagnetWorkload.Network] = [:]
-            for (name, source) in view.networkSources { networks[name] = try NetworkFile.resolve(source) }
+            for entry in view.networks() { networks[entry.name] = try entry.network.get() }
             var ratios: [Double] = []
             for trial in stride(from: 0, to: finished.count, by: step).prefix(trials).map({ finished[$0] }) {
                 let design = try DesignFile.parse(view.designYAML(trial), file: "trial \(trial.number)")

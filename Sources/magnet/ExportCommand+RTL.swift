@@ -100,9 +100,7 @@ extension ExportCommand {
 
         /// The networks of `view`, each read once.
         static func all(of view: StudyView) -> [StudyNetwork] {
-            view.networkSources.map { name, source in
-                StudyNetwork(name: name, source: source, network: Result { try NetworkFile.resolve(source) })
-            }
+            view.networks().map { StudyNetwork(name: $0.name, source: $0.source, network: $0.network) }
         }
     }
 }

@@ -194,6 +194,9 @@ func sweepError(_ text: String) -> ConfigError? {
         let context = try spec.evaluationContext()
         #expect(context.networks[0].text?.hasPrefix("name: \"symbolic\"") == true)
         #expect(try context.resolveNetworks() == [network])
+        // The study keeps the shapes, so its report and exports read the model as the sweep did.
+        let view = try StudyView(store: try newStudy(spec))
+        #expect(try view.networks().map { try $0.network.get() } == [network])
 
         let bare = tinySweep().replacingOccurrences(of: "  - \(tinyNetwork)", with: "  - \(model)")
         let symbolic = try #require(sweepError(bare))
