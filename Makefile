@@ -37,6 +37,7 @@ sweep: release
 	.build/release/magnet status quickstart.db
 	.build/release/magnet pareto quickstart.db --svg quickstart-front.svg
 	.build/release/magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2" -o quickstart-best
+	.build/release/magnet report quickstart.db -o quickstart.html
 
 test: deps venv
 	swift test

@@ -59,7 +59,8 @@ import Testing
                 guard let start = words.firstIndex(where: { $0 == "magnet" || $0.hasSuffix("/magnet") || $0 == "args:" || $0 == "command:" }),
                       start + 1 < words.count else { continue }
                 let verb = words[start + 1]
-                let verbs = ["sweep", "coordinator", "worker", "status", "trials", "pareto", "export", "keys", "design", "map", "networks"]
+                let verbs = ["sweep", "coordinator", "worker", "status", "trials", "pareto", "export", "keys", "design", "map", "networks",
+                             "report", "dashboard"]
                 guard verbs.contains(verb) else { continue }
                 let help = try CLIRunner.run([verb, "--help"]).stdout
                 for option in words[(start + 2)...] where option.hasPrefix("--") {
