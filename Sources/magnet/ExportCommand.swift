@@ -31,8 +31,8 @@ struct ExportCommand: ParsableCommand {
     var minimize = false
     @Option(name: .customLong("best-per"), help: "Budgets: METRIC<=B1,B2,… or METRIC>=B1,B2,… (repeatable).")
     var bestPer: [String] = []
-    @Option(help: "Output and metrics-file format: yaml, json or csv.")
-    var format: String = "yaml"
+    @Option(help: "Output and metrics-file format.")
+    var format: ExportFormat = .yaml
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write each chosen design's files and summary.json into this folder.")
     var output: String?
     @Flag(help: "With -o: also write each design's Verilog into its folder's rtl/, with rtl/layers.txt saying which of the study's layers it runs.")
@@ -40,7 +40,6 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         if maximize && minimize { throw ValidationError("choose one of --maximize and --minimize") }
-        if !["yaml", "json", "csv"].contains(format) { throw ValidationError("--format is yaml, json or csv, not `\(format)`") }
         if rtl && output == nil { throw ValidationError("--rtl writes into the -o folder: give -o DIR") }
         if bestPer.isEmpty { throw ValidationError("give at least one --best-per clause, e.g. --best-per \"area_mm2<=1,2,4\"") }
     }
@@ -105,14 +104,14 @@ struct ExportCommand: ParsableCommand {
         }
 
         switch format {
-        case "json":
+        case .json:
             print(JSONValue.array(chosen.map(entry)).rendered())
-        case "csv":
+        case .csv:
             var lines = [(["budget", "trial"] + view.parameterNames + columns.metrics).map(TrialColumns.csvField).joined(separator: ",")]
             for (budget, trial) in chosen {
                 var fields: [String] = [budget.label, trial.map { String($0.number) } ?? "none"]
                 fields += view.parameterNames.map { name -> String in trial.map { columns.paramText($0, name) } ?? "" }
-                fields += columns.metrics.map { name -> String in trial?.metric(name).map { String($0) } ?? "" }
+                fields += columns.metrics.map { name -> String in trial?.metric(name).map(TrialColumns.csvNumber) ?? "" }
                 lines.append(fields.map(TrialColumns.csvField).joined(separator: ","))
             }
             print(lines.joined(separator: "\n"))
@@ -160,11 +159,14 @@ struct ExportCommand: ParsableCommand {
             }
             let metricsText: String
             switch format {
-            case "json": metricsText = metricsJSON(trial).rendered() + "\n"
-            case "csv": metricsText = "metric,value\n" + trial.metrics.map { "\($0.0),\($0.1)" }.joined(separator: "\n") + "\n"
-            default: metricsText = trial.metrics.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
+            case .json: metricsText = metricsJSON(trial).rendered() + "\n"
+            case .csv:
+                metricsText = "metric,value\n"
+                    + trial.metrics.map { "\($0.0),\(TrialColumns.csvNumber($0.1))" }.joined(separator: "\n") + "\n"
+            case .yaml: metricsText = trial.metrics.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
             }
-            try metricsText.write(to: folder.appendingPathComponent("metrics.\(format)"), atomically: true, encoding: .utf8)
+            try metricsText.write(to: folder.appendingPathComponent("metrics.\(format.rawValue)"), atomically: true,
+                                  encoding: .utf8)
         }
         let summary = JSONValue.object([
             ("study", .string(view.study.name)), ("file", .string(db)), ("objective", .string(goal.text)),
@@ -173,4 +175,9 @@ struct ExportCommand: ParsableCommand {
         try (summary.rendered() + "\n").write(to: root.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
         FileHandle.standardError.write(Data("wrote \(chosen.filter { $0.1 != nil }.count) design(s) and summary.json to \(output)\n".utf8))
     }
+}
+
+/// What `magnet export --format` writes.
+enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
+    case yaml, json, csv
 }

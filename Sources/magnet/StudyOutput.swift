@@ -18,6 +18,12 @@ struct TrialColumns {
         metrics = names
     }
 
+    /// A metric for CSV: an integer when it is a whole number (cycles, MACs), else Swift's
+    /// shortest exact decimal.
+    static func csvNumber(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 9e15 ? String(Int(value)) : String(value)
+    }
+
     func paramText(_ trial: TrialRecord, _ name: String) -> String {
         switch trial.params[name] {
         case .string(let s)?: return s
@@ -27,10 +33,11 @@ struct TrialColumns {
         }
     }
 
-    /// JSON object of one trial: number, state, attempt, worker, seconds, params, metrics, violations, error.
+    /// JSON object of one trial: trial (its number), state, attempt, worker, seconds, params, metrics,
+    /// violations, error.
     func json(_ trial: TrialRecord) -> JSONValue {
         .object([
-            ("number", .int(trial.number)), ("state", .string(trial.state.rawValue)), ("attempt", .int(trial.attempt)),
+            ("trial", .int(trial.number)), ("state", .string(trial.state.rawValue)), ("attempt", .int(trial.attempt)),
             ("worker", trial.worker.map(JSONValue.string) ?? .null), ("seconds", .optional(trial.durationSeconds)),
             ("params", trial.params),
             ("metrics", .object(trial.metrics.map { ($0.0, .double($0.1)) })),
@@ -39,15 +46,16 @@ struct TrialColumns {
         ])
     }
 
-    /// CSV with a header: number, state, attempt, worker, seconds, each parameter, each metric, error.
+    /// CSV with a header: trial, state, attempt, worker, seconds, each parameter, each metric, error.
+    /// Whole-number metrics (cycles, MACs) print as integers.
     func csv(_ trials: [TrialRecord]) -> String {
-        var lines = [(["number", "state", "attempt", "worker", "seconds"] + view.parameterNames + metrics + ["error"])
+        var lines = [(["trial", "state", "attempt", "worker", "seconds"] + view.parameterNames + metrics + ["error"])
             .map(TrialColumns.csvField).joined(separator: ",")]
         for trial in trials {
             let seconds: String = trial.durationSeconds.map { String(format: "%.3f", $0) } ?? ""
             var fields: [String] = [String(trial.number), trial.state.rawValue, String(trial.attempt), trial.worker ?? "", seconds]
             fields += view.parameterNames.map { paramText(trial, $0) }
-            fields += metrics.map { name -> String in trial.metric(name).map { String($0) } ?? "" }
+            fields += metrics.map { name -> String in trial.metric(name).map(TrialColumns.csvNumber) ?? "" }
             fields.append(trial.error ?? "")
             lines.append(fields.map(TrialColumns.csvField).joined(separator: ","))
         }

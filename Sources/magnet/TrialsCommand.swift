@@ -23,19 +23,16 @@ struct TrialsCommand: ParsableCommand {
     var csv = false
     @Flag(help: "Print JSON (every metric, violations, error).")
     var json = false
-    @Option(help: "Only trials in this state: queued, running, complete, infeasible, failed.")
-    var state: String?
+    @Option(help: "Only trials in this state.")
+    var state: TrialState?
 
     func validate() throws {
         if csv && json { throw ValidationError("choose one of --csv and --json") }
-        if let state, TrialState(rawValue: state) == nil {
-            throw ValidationError("unknown state `\(state)`; states: \(TrialState.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
     }
 
     func run() throws {
         let view = try StudyView.open(path: db)
-        let trials = try view.store.trials(in: state.flatMap(TrialState.init).map { [$0] })
+        let trials = try view.store.trials(in: state.map { [$0] })
         let columns = TrialColumns(view: view, trials: trials)
         if json {
             print(JSONValue.array(trials.map(columns.json)).rendered())
@@ -47,3 +44,6 @@ struct TrialsCommand: ParsableCommand {
         }
     }
 }
+
+/// A trial state as a command-line value (`--state failed`).
+extension TrialState: ExpressibleByArgument {}

@@ -7,7 +7,11 @@ import Testing
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["mac_count"] as? Int == 1024)
-        #expect(abs((object["peak_TOPS"] as? Double ?? 0) - 4.096) < 1e-9)
+        #expect(abs((object["peak_tops"] as? Double ?? 0) - 4.096) < 1e-9)
+        // The parameters use the design file's keys (sizes in bytes), as the metrics' names do.
+        let parameters = try #require(object["parameters"] as? [String: Any])
+        #expect(parameters["weightBuffer"] as? Int == 32 * 1024 && parameters["globalBuffer"] as? Int == 64 * 1024)
+        #expect(parameters["weightBufferBytes"] == nil)
         let levels = try #require(object["levels"] as? [[String: Any]])
         #expect(levels.map { $0["name"] as? String } == ["WeightCollector", "AccumulationCollector", "InputCollector",
                                                          "AccumulationBuffer", "WeightBuffer", "InputBuffer", "GlobalBuffer", "DRAM"])

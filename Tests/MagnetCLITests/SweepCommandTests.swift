@@ -86,7 +86,12 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         let csv = try CLIRunner.run(["trials", db, "--csv"])
         let lines = csv.stdout.split(separator: "\n")
         #expect(lines.count == 7)
-        #expect(lines[0].hasPrefix("number,state,attempt,worker,seconds,numPEs,lanes,dataflow,energy_per_inference_uJ"))
+        #expect(lines[0].hasPrefix("trial,state,attempt,worker,seconds,numPEs,lanes,dataflow,energy_per_inference_uJ"))
+        // Whole-number metrics print as integers.
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let cyclesColumn = try #require(header.firstIndex(of: "cycles"))
+        let cycles = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[cyclesColumn] }
+        #expect(cycles.contains { !$0.isEmpty } && cycles.allSatisfy { $0.isEmpty || Int($0) != nil }, "\(cycles)")
 
         let pareto = try CLIRunner.run(["pareto", db, "--json"])
         #expect(pareto.status == 0)
@@ -396,7 +401,11 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
                   "--y: unknown metric `latncy_ms`; did you mean `latency_ms`?")
         try check(["pareto", db, "--x", "area_mm2"], usage: true, "--x and --y choose the axes of --svg")
         try check(["trials", db, "--state", "done"], usage: true,
-                  "unknown state `done`; states: queued, running, complete, infeasible, failed")
+                  "The value 'done' is invalid for '--state <state>'. Please provide one of 'queued', 'running', "
+                      + "'complete', 'infeasible' or 'failed'.")
+        try check(["export", db, "--objective", "latency_ms", "--best-per", "area_mm2<=1", "--format", "xml"],
+                  usage: true, "The value 'xml' is invalid for '--format <format>'. Please provide one of 'yaml', "
+                      + "'json' or 'csv'.")
         try check(["status"], usage: true, "give a study file or --connect ENDPOINT (one of them)")
         // Timing options must be finite and in range (NaN and infinity were accepted, and no trial ever ran).
         try check(["sweep", "s.yaml", "--lease", "nan"], usage: true, "--lease must be a number of seconds from 1 to 604800, not nan")
