@@ -111,7 +111,9 @@ struct ExportCommand: ParsableCommand {
             for (budget, trial) in chosen {
                 var fields: [String] = [budget.label, trial.map { String($0.number) } ?? "none"]
                 fields += view.parameterNames.map { name -> String in trial.map { columns.paramText($0, name) } ?? "" }
-                fields += columns.metrics.map { name -> String in trial?.metric(name).map(TrialColumns.csvNumber) ?? "" }
+                fields += columns.metrics.map { name -> String in
+                    trial?.metric(name).map(TrialColumns.csvNumber) ?? ""
+                }
                 lines.append(fields.map(TrialColumns.csvField).joined(separator: ","))
             }
             print(lines.joined(separator: "\n"))
