@@ -33,6 +33,10 @@ public struct EvaluationContext: Codable, Sendable, Equatable {
     public var mapperWarmStart: Bool?
     /// Candidates in a row without improvement that end a layer's search (`nil`: the budget).
     public var mapperStopAfter: Int?
+    /// The accuracy evaluator's command (`nil`: none), run where the trial is evaluated.
+    public var accuracyCommand: [String]?
+    /// Seconds one accuracy evaluation may take.
+    public var accuracyTimeoutSeconds: Double?
 
     /// The networks, parsed.
     public func resolveNetworks() throws -> [Network] {
@@ -55,6 +59,7 @@ extension SweepSpec {
                 return .init(name: target.network.name, source: target.source, text: text, weight: target.weight)
             },
             mapperBudget: mapper.budget, mapperObjective: mapper.objective.rawValue, mapperSeconds: mapper.seconds,
-            seed: seed, mapperWarmStart: mapper.warmStart, mapperStopAfter: mapper.stopAfter)
+            seed: seed, mapperWarmStart: mapper.warmStart, mapperStopAfter: mapper.stopAfter,
+            accuracyCommand: accuracy?.command, accuracyTimeoutSeconds: accuracy?.timeoutSeconds)
     }
 }

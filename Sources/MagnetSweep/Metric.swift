@@ -29,6 +29,13 @@ public enum Metric {
     /// constraint on one of them is recorded infeasible without mapping (``SweepSpec/prejudge(trial:values:)``).
     public static let designOnly: Set<String> = ["area_mm2", "peak_tops"]
 
+    /// Metrics of a study with an accuracy evaluator (docs/accuracy.md), also reported per
+    /// network with several networks.
+    public static let accuracy: [(name: String, unit: String, meaning: String)] = [
+        ("accuracy", "0…1", "the evaluator's accuracy for the design's formats (weighted mean over the networks)"),
+        ("accuracy_drop", "0…1", "accuracy at the widest format (int16) minus accuracy at the design's formats"),
+    ]
+
     /// The names in ``catalogue``.
     public static var names: [String] { catalogue.map(\.name) }
 

@@ -8,7 +8,7 @@ import MagnetWorkload
 extension SweepSpec {
     /// The top-level keys of a sweep file.
     public static let keys = ["study", "seed", "technology", "networks", "base", "space", "objectives",
-                              "constraints", "strategy", "budget", "mapper"]
+                              "constraints", "strategy", "budget", "mapper", "accuracy"]
     /// Strategy names a sweep file may give.
     public static let strategies = ["random", "grid", "nsga2", "bayesian"]
 
@@ -87,9 +87,17 @@ extension SweepSpec {
             throw spaceNode.error("the design needs \(missing.joined(separator: ", ")): give \(missing.count == 1 ? "it" : "them") in `space` or in a `base` design file")
         }
 
-        let perNetworkNames = networks.count > 1 ? networks.flatMap { t in Metric.perNetwork.map { "\(t.network.name).\($0)" } } : []
-        let knownMetrics = Metric.names + perNetworkNames
+        let accuracy = try readAccuracy(map.optional("accuracy"), relative: relative)
+        let accuracyNames = accuracy == nil ? [] : Metric.accuracy.map(\.name)
+        let perNetworkNames = networks.count > 1
+            ? networks.flatMap { t in (Metric.perNetwork + accuracyNames).map { "\(t.network.name).\($0)" } } : []
+        let knownMetrics = Metric.names + accuracyNames + perNetworkNames
         func checkMetric(_ name: String, at node: ConfigNode) throws {
+            let base = name.split(separator: ".").last.map(String.init) ?? name
+            if accuracy == nil && Metric.accuracy.contains(where: { $0.name == base }) {
+                throw node.error("`\(name)` needs an accuracy evaluator: add an `accuracy:` section "
+                                     + "(docs/accuracy.md)")
+            }
             guard knownMetrics.contains(name) else {
                 var message = "unknown metric `\(name)`"
                 if let near = NearestName.suggestion(for: name, among: knownMetrics) { message += "; did you mean `\(near)`?" }
@@ -132,7 +140,7 @@ extension SweepSpec {
         let mapper = try readMapper(map.optional("mapper"))
         return SweepSpec(file: root.file, study: study, seed: seed, networks: networks, fixedDesign: fixed,
                          space: SearchSpace(parameters), objectives: objectives, constraints: constraints,
-                         strategy: strategy, budget: budget, mapper: mapper)
+                         strategy: strategy, budget: budget, mapper: mapper, accuracy: accuracy)
     }
 
     static func readNetworks(_ node: ConfigNode, relative: (String) -> String) throws -> [NetworkTarget] {
@@ -277,6 +285,24 @@ extension SweepSpec {
             throw node.error("give `trials`, `minutes` or both")
         }
         return budget
+    }
+
+    /// `accuracy: {command: [python3, eval.py, …], timeout: 600}`; a word of the command that
+    /// names a file beside the sweep file becomes its absolute path.
+    static func readAccuracy(_ node: ConfigNode?, relative: (String) -> String) throws -> AccuracySettings? {
+        guard let node else { return nil }
+        let entry = try node.mapping(knownKeys: ["command", "timeout"])
+        let commandNode = try entry.required("command")
+        let words = try commandNode.list().map { try $0.string() }
+        guard let first = words.first, !first.isEmpty else {
+            throw commandNode.error("give the evaluator's command as a list: [python3, my_eval.py]")
+        }
+        let command = words.map { word in
+            !word.hasPrefix("/") && !word.hasPrefix("-") && FileManager.default.fileExists(atPath: relative(word))
+                ? relative(word) : word
+        }
+        let timeout = try entry.optional("timeout")?.double(in: 0.01...86_400) ?? 600
+        return AccuracySettings(command: command, timeoutSeconds: timeout)
     }
 
     static func readMapper(_ node: ConfigNode?) throws -> MapperSettings {

@@ -81,16 +81,30 @@ public struct SweepSpec: Sendable {
     public var budget: Budget
     /// How to map.
     public var mapper: MapperSettings
+    /// The accuracy evaluator, if the study has one (docs/accuracy.md).
+    public var accuracy: AccuracySettings?
+
+    /// A study's accuracy evaluator.
+    public struct AccuracySettings: Sendable, Hashable {
+        /// The command and its arguments.
+        public var command: [String]
+        /// Seconds one evaluation may take.
+        public var timeoutSeconds: Double
+    }
 
     /// Every metric name a trial of this study reports.
     public var metricNames: [String] {
-        Metric.names + (networks.count > 1 ? networks.flatMap { target in Metric.perNetwork.map { "\(target.network.name).\($0)" } } : [])
+        let accuracy = self.accuracy == nil ? [] : Metric.accuracy.map(\.name)
+        let perNetwork = Metric.perNetwork + accuracy
+        return Metric.names + accuracy
+            + (networks.count > 1
+                ? networks.flatMap { target in perNetwork.map { "\(target.network.name).\($0)" } } : [])
     }
 
     /// The spec as canonical JSON: what a resumed study must match. The budget is left out, so a
     /// study can be extended with more trials.
     public var canonicalJSON: JSONValue {
-        .object([
+        var fields: [(String, JSONValue)] = [
             ("study", .string(study)),
             ("seed", .int(Int(truncatingIfNeeded: seed))),
             ("networks", .array(networks.map { target in
@@ -116,7 +130,13 @@ public struct SweepSpec: Sendable {
                                + (mapper.warmStart ? [] : [("warmStart", .bool(false))])
                                + (mapper.mapInfeasible ? [("mapInfeasible", .bool(true))] : [])
                                + (mapper.stopAfter.map { [("stopAfter", .int($0))] } ?? []))),
-        ])
+        ]
+        // Only when the study has one, so that studies begun before it existed resume.
+        if let accuracy {
+            fields.append(("accuracy", .object([("command", .array(accuracy.command.map(JSONValue.string))),
+                                                ("timeout", .double(accuracy.timeoutSeconds))])))
+        }
+        return .object(fields)
     }
 
     static func describe(_ domain: Parameter.Domain) -> JSONValue {

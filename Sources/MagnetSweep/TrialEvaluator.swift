@@ -57,6 +57,8 @@ public struct DesignEvaluator: Sendable {
     /// The layer results of the designs evaluated so far, served again to a layer whose search
     /// would be the same (`nil`: every layer is searched).
     public let cache: LayerSearchCache?
+    /// The study's accuracy evaluator (`nil`: none).
+    public let accuracy: AccuracyEvaluator?
 
     /// Prepares an evaluator (parses the context's networks). `layerCache` false searches every
     /// layer of every design, even one evaluated before.
@@ -66,6 +68,9 @@ public struct DesignEvaluator: Sendable {
         self.mapperThreads = max(mapperThreads, 1)
         memory = context.mapperWarmStart ?? true ? WarmStartMemory() : nil
         cache = layerCache ? LayerSearchCache() : nil
+        accuracy = context.accuracyCommand.map {
+            AccuracyEvaluator(command: $0, timeoutSeconds: context.accuracyTimeoutSeconds ?? 600)
+        }
     }
 
     /// Evaluates the design file text `designYAML` as trial `trial`.
@@ -107,9 +112,53 @@ public struct DesignEvaluator: Sendable {
             }
         }
         memory?.record(.init(design: design, hardware: hardware, mappings: found))
-        let metrics = DesignEvaluator.metrics(mappings, weights: context.networks.map(\.weight), design: design,
+        var metrics = DesignEvaluator.metrics(mappings, weights: context.networks.map(\.weight), design: design,
                                               hardware: hardware, perNetwork: networks.count > 1)
+        if let accuracy {
+            switch accuracyMetrics(accuracy, design: design) {
+            case .success(let values): metrics += values
+            case .failure(let failure): return DesignEvaluation(metrics: [], layers: [], error: failure.description)
+            }
+        }
         return DesignEvaluation(metrics: metrics, layers: layers, error: nil)
+    }
+
+    /// The accuracy metrics of `design` (docs/accuracy.md): per network, the evaluator's answer
+    /// for the design's formats and for the widest (int16), and any other numbers it answered.
+    func accuracyMetrics(_ accuracy: AccuracyEvaluator, design: DesignPoint)
+        -> Result<[(String, Double)], AccuracyEvaluator.Failure> {
+        let parameters = (try? DesignReport(point: design).json["parameters"]) ?? .null
+        let weights = context.networks.map(\.weight), totalWeight = weights.reduce(0, +)
+        var accuracyMean = 0.0, dropMean = 0.0
+        var perNetwork: [(String, Double)] = []
+        for (network, weight) in zip(networks, weights) {
+            func ask(weights: DataFormat, activations: DataFormat) -> Result<AccuracyEvaluator.Answer,
+                                                                              AccuracyEvaluator.Failure> {
+                let layers: JSONValue = .array(network.layers.map { layer in
+                    .object([("name", .string(layer.name)), ("weights", .string(weights.rawValue)),
+                             ("inputs", .string(activations.rawValue)), ("outputs", .string(activations.rawValue))])
+                })
+                let request: JSONValue = .object([("network", .string(network.name)), ("design", parameters),
+                                                  ("layers", layers)])
+                let key = JSONValue.object([("network", .string(network.name)), ("layers", layers)])
+                return accuracy.evaluate(request, key: key.rendered(pretty: false))
+            }
+            let answer: AccuracyEvaluator.Answer, reference: AccuracyEvaluator.Answer
+            switch (ask(weights: design.weightFormat, activations: design.activationFormat),
+                    ask(weights: .int16, activations: .int16)) {
+            case (.success(let a), .success(let r)): (answer, reference) = (a, r)
+            case (.failure(let failure), _), (_, .failure(let failure)): return .failure(failure)
+            }
+            let drop = reference.accuracy - answer.accuracy
+            accuracyMean += weight * answer.accuracy / totalWeight
+            dropMean += weight * drop / totalWeight
+            let prefix = networks.count > 1 ? "\(network.name)." : ""
+            if !prefix.isEmpty {
+                perNetwork += [(prefix + "accuracy", answer.accuracy), (prefix + "accuracy_drop", drop)]
+            }
+            perNetwork += answer.extra.sorted { $0.key < $1.key }.map { (prefix + "accuracy_" + $0.key, $0.value) }
+        }
+        return .success([("accuracy", accuracyMean), ("accuracy_drop", dropMean)] + perNetwork)
     }
 
     /// The metrics the design alone gives (``Metric/designOnly``).

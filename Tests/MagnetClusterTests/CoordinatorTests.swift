@@ -8,7 +8,7 @@ import Testing
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A tiny-cnn study (36 design points) in a fresh study file.
-func tinyStudy(trials: Int, constraints: String = "[]") throws -> (SweepSpec, StudyStore) {
+func tinyStudy(trials: Int, constraints: String = "[]", extra: String = "") throws -> (SweepSpec, StudyStore) {
     let text = """
         study: cluster
         seed: 5
@@ -23,6 +23,7 @@ func tinyStudy(trials: Int, constraints: String = "[]") throws -> (SweepSpec, St
         budget: {trials: \(trials)}
         constraints: \(constraints)
         mapper: {budget: 100}
+        \(extra)
         """
     let spec = try SweepSpec.parse(text, file: "/tmp/cluster.yaml")
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-cluster-\(UUID().uuidString)")
@@ -164,6 +165,27 @@ func rogue(_ endpoint: String, id: String, _ messages: [[[UInt8]]], ms: Int32 = 
             #expect(try store.layerResults(trial: trial.number).isEmpty)
             #expect(try #require(trial.metric("area_mm2")) > 0.2)
         }
+    }
+
+    /// A study's accuracy evaluator runs on the worker that evaluates the trial, and its answer
+    /// comes back with the trial's metrics.
+    @Test func workersRunTheAccuracyEvaluator() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-acc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = folder.appendingPathComponent("evaluate.sh").path
+        try "#!/bin/sh\ncat > /dev/null\necho $$ >> \"$(dirname \"$0\")/pids\"\necho '{\"accuracy\": 0.91}'\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        let (spec, store) = try tinyStudy(trials: 3, extra: "accuracy: {command: [\"\(script)\"], timeout: 30}")
+        let (coordinatorRun, target) = try startCoordinator(spec, store)
+        _ = Background { try Worker(options: Worker.Options(endpoint: target, slots: 1, id: "w")).run() }
+        #expect(try coordinatorRun.wait(seconds: 120)?.finished == 3)
+        let trials = try store.trials()
+        #expect(trials.count == 3
+                    && trials.allSatisfy { $0.metric("accuracy") == 0.91 && $0.metric("accuracy_drop") == 0 })
+        // One worker, one format: the int8 answer and its int16 reference, asked once each.
+        let pids = try String(contentsOfFile: folder.appendingPathComponent("pids").path, encoding: .utf8)
+        #expect(pids.split(separator: "\n").count == 2)
     }
 
     @Test func aStatusRequestDescribesWorkersAndLeases() throws {
