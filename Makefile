@@ -19,10 +19,12 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-# A Python environment with onnx: the ONNX import's tests read the real models its wheel ships
-# and check them against onnx's own shape inference (scripts/onnx-reference.py).
+# A Python environment with onnx (the ONNX import's tests read the real models its wheel ships
+# and check them against onnx's own shape inference, scripts/onnx-reference.py) and
+# scikit-learn (the accuracy example's evaluator, examples/accuracy/evaluate.py).
 venv:
-	@.venv/bin/python -c 'import onnx' 2>/dev/null || { python3 -m venv .venv && .venv/bin/pip install -q onnx==1.23.2; }
+	@.venv/bin/python -c 'import onnx, sklearn' 2>/dev/null || { python3 -m venv .venv && \
+	  .venv/bin/pip install -q onnx==1.23.2 scikit-learn==1.9.1; }
 
 release: deps
 	swift build -c release

@@ -469,3 +469,35 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(try FileManager.default.contentsOfDirectory(atPath: shelf.path).allSatisfy { $0.hasPrefix("tiny.db") })
     }
 }
+
+/// examples/accuracy.yaml from the repository as it is (after `make venv`): a real model on
+/// real held-out data, its accuracy falling as the formats narrow.
+@Suite struct AccuracyExampleTests {
+    @Test func theAccuracyExampleRunsAndNarrowFormatsCostAccuracy() throws {
+        let db = temporaryStudyPath("accuracy")
+        let run = try CLIRunner.run(["sweep", "examples/accuracy.yaml", "--db", db, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let trials = studyTrials(db)
+        #expect(trials.count == 36 && trials.allSatisfy { $0.state == .complete }, "\(trials.map(\.error))")
+        func accuracy(weights: String, activations: String) -> Set<Double> {
+            Set(trials.filter {
+                $0.params["weightFormat"] == .string(weights) && $0.params["activationFormat"] == .string(activations)
+            }.compactMap { $0.metric("accuracy") })
+        }
+        // Formats alone decide accuracy (one value per pair, whatever the hardware) ...
+        let int8 = try #require(accuracy(weights: "int8", activations: "int8").first)
+        #expect(accuracy(weights: "int8", activations: "int8").count == 1)
+        // ... and narrower formats lose some of it.
+        #expect(try #require(accuracy(weights: "int4", activations: "int8").first) < int8)
+        #expect(try #require(accuracy(weights: "int8", activations: "int4").first) < int8)
+        #expect(int8 > 0.9)
+        #expect(trials.allSatisfy { ($0.metric("accuracy_drop") ?? -1) >= -1e-12 })
+    }
+}
+
+/// A study file path in a fresh folder.
+func temporaryStudyPath(_ name: String) -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-\(name)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder.appendingPathComponent("\(name).db").path
+}

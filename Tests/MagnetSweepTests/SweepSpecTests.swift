@@ -153,7 +153,7 @@ func sweepError(_ text: String) -> ConfigError? {
 }
 
 @Suite struct SweepExampleTests {
-    @Test(arguments: ["quickstart.yaml", "edge-two-networks.yaml", "bo-tops-per-watt.yaml"])
+    @Test(arguments: ["quickstart.yaml", "edge-two-networks.yaml", "bo-tops-per-watt.yaml", "accuracy.yaml"])
     func examplesRead(_ name: String) throws {
         let spec = try SweepSpec.load(path: repositoryRoot.appendingPathComponent("examples/\(name)").path)
         #expect(!spec.space.parameters.isEmpty)
