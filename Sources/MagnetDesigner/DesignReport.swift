@@ -12,8 +12,13 @@ public struct DesignReport: Sendable {
 
     /// Elaborates `point` and builds the report.
     public init(point: DesignPoint) throws {
+        try self.init(point: point, hardware: point.elaborate())
+    }
+
+    /// The report of `point`, already elaborated into `hardware`.
+    public init(point: DesignPoint, hardware: Hardware) throws {
         self.point = point
-        self.hardware = try point.elaborate()
+        self.hardware = hardware
         self.voltageV = try point.voltageV ?? Technology.named(point.technology).voltageV
     }
 
@@ -39,16 +44,16 @@ public struct DesignReport: Sendable {
     /// Peak TOPS per mm² of modelled area.
     public var peakTOPSPerMM2: Double { peakTOPS / areaMM2 }
 
-    /// The report as JSON (the schema is listed in docs/template.md).
-    public var json: JSONValue {
+    /// The design point under the design file's keys (sizes in bytes), so the values read back
+    /// as a design: the report's `parameters`, and what an accuracy evaluator is told.
+    public var parametersJSON: JSONValue {
         let p = point
-        let parameters: JSONValue = .object([
+        return .object([
             ("numPEs", .int(p.numPEs)), ("peRows", .int(p.peRows)), ("peColumns", .int(p.peColumns)),
             ("lanes", .int(p.lanes)), ("vectorSize", .int(p.vectorSize)),
             ("weightCollectorDepth", .int(p.weightCollectorDepth)),
             ("accumulationCollectorDepth", .int(p.accumulationCollectorDepth)),
             ("inputCollectorDepth", .int(p.inputCollectorDepth)),
-            // The design file's keys (sizes in bytes), so the values read back as a design.
             ("weightBuffer", .int(p.weightBufferBytes)), ("inputBuffer", .int(p.inputBufferBytes)),
             ("accumulationBuffer", .int(p.accumulationBufferBytes)),
             ("globalBuffer", .int(p.globalBufferBytes)),
@@ -59,6 +64,12 @@ public struct DesignReport: Sendable {
             ("clockGHz", .double(p.clockGHz)), ("technology", .string(p.technology)),
             ("voltage", .double(voltageV)),
         ])
+    }
+
+    /// The report as JSON (the schema is listed in docs/template.md).
+    public var json: JSONValue {
+        let p = point
+        let parameters = parametersJSON
         let compute = hardware.compute
         let levels: [JSONValue] = hardware.storage.enumerated().map { index, level in
             let fanout = hardware.fanout(of: index)

@@ -1,4 +1,5 @@
 import Foundation
+import MagnetCore
 import MagnetStore
 
 /// An SVG scatter plot of a study's trials on two metrics, with the Pareto front drawn as a
@@ -44,9 +45,9 @@ public struct ParetoPlot {
 
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
-            <title>\(ParetoPlot.escape(title))</title>
+            <title>\(MarkupText.escaped(title))</title>
             <rect x="0" y="0" width="\(Int(width))" height="\(Int(height))" fill="white"/>
-            <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="14">\(ParetoPlot.escape(title))</text>
+            <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="14">\(MarkupText.escaped(title))</text>
             <g stroke="#ddd">
 
             """
@@ -56,8 +57,8 @@ public struct ParetoPlot {
         for t in xTicks { out += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\">\(label(t))</text>\n" }
         for t in yTicks { out += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(label(t))</text>\n" }
         out += """
-            <text x="\(f(left + plotWidth / 2))" y="\(f(height - 16))" text-anchor="middle">\(ParetoPlot.escape(x.metric)) (\(x.direction.rawValue))</text>
-            <text x="18" y="\(f(top + plotHeight / 2))" text-anchor="middle" transform="rotate(-90 18 \(f(top + plotHeight / 2)))">\(ParetoPlot.escape(y.metric)) (\(y.direction.rawValue))</text>
+            <text x="\(f(left + plotWidth / 2))" y="\(f(height - 16))" text-anchor="middle">\(MarkupText.escaped(x.metric)) (\(x.direction.rawValue))</text>
+            <text x="18" y="\(f(top + plotHeight / 2))" text-anchor="middle" transform="rotate(-90 18 \(f(top + plotHeight / 2)))">\(MarkupText.escaped(y.metric)) (\(y.direction.rawValue))</text>
             </g>
             <rect x="\(f(left))" y="\(f(top))" width="\(f(plotWidth))" height="\(f(plotHeight))" fill="none" stroke="#999"/>
 
@@ -102,9 +103,5 @@ public struct ParetoPlot {
         let start = floor(low / step) * step, end = ceil(high / step) * step
         let ticks = stride(from: start, through: end + step / 2, by: step).map { $0 }
         return (ticks, start...end)
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }

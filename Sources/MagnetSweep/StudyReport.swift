@@ -39,13 +39,20 @@ public enum StudyReport {
         }
     }
 
-    /// The stored layers of `trial` re-evaluated by the cost model with their stored mappings,
-    /// their energy split by level.
-    public static func layerEnergy(view: StudyView, trial: TrialRecord) throws -> [LayerEnergy] {
-        let design = try DesignFile.parse(view.designYAML(trial), file: "trial \(trial.number)")
-        let hardware = try design.elaborate()
+    /// The study's networks by name, each read once for every trial re-evaluated.
+    static func networks(of view: StudyView) throws -> [String: Network] {
         var networks: [String: Network] = [:]
         for entry in view.networks() { networks[entry.name] = try entry.network.get() }
+        return networks
+    }
+
+    /// The stored layers of `trial` re-evaluated by the cost model with their stored mappings,
+    /// their energy split by level; `networks` are the study's (read from it when not given).
+    public static func layerEnergy(view: StudyView, trial: TrialRecord, networks given: [String: Network]? = nil)
+        throws -> [LayerEnergy] {
+        let design = try DesignFile.parse(view.designYAML(trial), file: "trial \(trial.number)")
+        let hardware = try design.elaborate()
+        let networks = try given ?? Self.networks(of: view)
         return try view.store.layerResults(trial: trial.number).map { record in
             guard let layer = networks[record.network]?.layer(named: record.layer) else {
                 throw ConfigError(file: view.store.path, message: "trial \(trial.number): no layer `\(record.layer)` "
@@ -96,15 +103,17 @@ public enum StudyReport {
     /// The best complete trial per objective (ties to the lower number), each with its layers'
     /// energy re-evaluated (``layerEnergy(view:trial:)``).
     public static func bestDesigns(view: StudyView, trials: [TrialRecord]) -> [BestDesign] {
-        view.objectives.compactMap { objective in
+        let networks = Result { try Self.networks(of: view) }
+        return view.objectives.compactMap { objective in
             guard let trial = StudyView.best(trials, objective: objective, within: []) else { return nil }
             return BestDesign(objective: objective, trial: trial,
-                              layers: Result { try layerEnergy(view: view, trial: trial) })
+                              layers: Result { try layerEnergy(view: view, trial: trial, networks: networks.get()) })
         }
     }
 
-    /// The page's data; `best` holds the best design per objective.
-    public static func json(view: StudyView, trials: [TrialRecord], best: [BestDesign]) -> JSONValue {
+    /// The page's data, with the best design per objective (``bestDesigns(view:trials:)``).
+    public static func json(view: StudyView, trials: [TrialRecord]) -> JSONValue {
+        let best = bestDesigns(view: view, trials: trials)
         let counts = Dictionary(grouping: trials, by: \.state).mapValues(\.count)
         let finished = trials.filter { $0.finishedAt != nil }
             .sorted { ($0.finishedAt!, $0.number) < ($1.finishedAt!, $1.number) }

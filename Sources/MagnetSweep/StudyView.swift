@@ -83,10 +83,7 @@ public struct StudyView: Sendable {
                     shapes[input] = dims.compactMap { if case .int(let dim) = $0 { return dim } else { return nil } }
                 }
             }
-            return (name, source, Result {
-                ONNXFile.isModel(source) ? try ONNXFile.load(path: source, inputShapes: shapes).network
-                    : try NetworkFile.resolve(source)
-            })
+            return (name, source, Result { try NetworkFile.resolve(source, inputShapes: shapes) })
         }
     }
 

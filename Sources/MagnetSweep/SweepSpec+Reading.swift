@@ -183,9 +183,7 @@ extension SweepSpec {
                     if let near = NearestName.suggestion(for: source, among: Zoo.names) { message += "; did you mean `\(near)`?" }
                     throw sourceNode.error(message)
                 }
-                network = ONNXFile.isModel(path)
-                    ? try ONNXFile.load(path: path, inputShapes: inputShapes).network
-                    : try NetworkFile.load(path: path)
+                network = try NetworkFile.load(path: path, inputShapes: inputShapes)
                 source = path
             }
             if targets.contains(where: { $0.network.name == network.name }) {

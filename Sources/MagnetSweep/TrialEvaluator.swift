@@ -115,7 +115,7 @@ public struct DesignEvaluator: Sendable {
         var metrics = DesignEvaluator.metrics(mappings, weights: context.networks.map(\.weight), design: design,
                                               hardware: hardware, perNetwork: networks.count > 1)
         if let accuracy {
-            switch accuracyMetrics(accuracy, design: design) {
+            switch accuracyMetrics(accuracy, design: design, hardware: hardware) {
             case .success(let values): metrics += values
             case .failure(let failure): return DesignEvaluation(metrics: [], layers: [], error: failure.description)
             }
@@ -125,9 +125,9 @@ public struct DesignEvaluator: Sendable {
 
     /// The accuracy metrics of `design` (docs/accuracy.md): per network, the evaluator's answer
     /// for the design's formats and for the widest (int16), and any other numbers it answered.
-    func accuracyMetrics(_ accuracy: AccuracyEvaluator, design: DesignPoint)
+    func accuracyMetrics(_ accuracy: AccuracyEvaluator, design: DesignPoint, hardware: Hardware)
         -> Result<[(String, Double)], AccuracyEvaluator.Failure> {
-        let parameters = (try? DesignReport(point: design).json["parameters"]) ?? .null
+        let parameters = (try? DesignReport(point: design, hardware: hardware).parametersJSON) ?? .null
         let weights = context.networks.map(\.weight), totalWeight = weights.reduce(0, +)
         var accuracyMean = 0.0, dropMean = 0.0
         var perNetwork: [(String, Double)] = []

@@ -4,10 +4,13 @@ import MagnetCore
 /// Reads networks from YAML or JSON files (schema in docs/workloads.md) and resolves a network
 /// argument that is either a built-in name or a path.
 public enum NetworkFile {
-    /// Loads the built-in network `nameOrPath`, or else the file at that path.
-    public static func resolve(_ nameOrPath: String) throws -> Network {
+    /// Loads the built-in network `nameOrPath`, or else the file at that path (an ONNX model's
+    /// symbolic graph inputs taking `inputShapes`).
+    public static func resolve(_ nameOrPath: String, inputShapes: [String: [Int]] = [:]) throws -> Network {
         if let network = Zoo.network(named: nameOrPath) { return network }
-        if FileManager.default.fileExists(atPath: nameOrPath) { return try load(path: nameOrPath) }
+        if FileManager.default.fileExists(atPath: nameOrPath) {
+            return try load(path: nameOrPath, inputShapes: inputShapes)
+        }
         var message = "unknown network `\(nameOrPath)`: not a built-in network (\(Zoo.names.joined(separator: ", "))) and no such file"
         if let near = NearestName.suggestion(for: nameOrPath, among: Zoo.names) { message += "; did you mean `\(near)`?" }
         throw ConfigError(file: nameOrPath, message: message)
@@ -22,9 +25,9 @@ public enum NetworkFile {
         throw ConfigError(file: source, message: message)
     }
 
-    /// Loads a network file.
-    public static func load(path: String) throws -> Network {
-        if ONNXFile.isModel(path) { return try ONNXFile.load(path: path).network }
+    /// Loads a network file, or an ONNX model whose symbolic graph inputs take `inputShapes`.
+    public static func load(path: String, inputShapes: [String: [Int]] = [:]) throws -> Network {
+        if ONNXFile.isModel(path) { return try ONNXFile.load(path: path, inputShapes: inputShapes).network }
         return try parse(ConfigNode.load(path: path))
     }
 

@@ -88,8 +88,7 @@ struct DashboardCommand: ParsableCommand {
     static func reportJSON(db: String, connect: String?) throws -> JSONValue {
         let view = try StudyView.open(path: db)
         let trials = try view.store.trials()
-        let best = StudyReport.bestDesigns(view: view, trials: trials)
-        guard case .object(var fields) = StudyReport.json(view: view, trials: trials, best: best) else {
+        guard case .object(var fields) = StudyReport.json(view: view, trials: trials) else {
             return .null
         }
         fields.append(("live", .bool(true)))

@@ -112,7 +112,7 @@ struct ExportCommand: ParsableCommand {
                 var fields: [String] = [budget.label, trial.map { String($0.number) } ?? "none"]
                 fields += view.parameterNames.map { name -> String in trial.map { columns.paramText($0, name) } ?? "" }
                 fields += columns.metrics.map { name -> String in
-                    trial?.metric(name).map(TrialColumns.csvNumber) ?? ""
+                    trial?.metric(name).map(NumberText.compact) ?? ""
                 }
                 lines.append(fields.map(TrialColumns.csvField).joined(separator: ","))
             }
@@ -164,7 +164,7 @@ struct ExportCommand: ParsableCommand {
             case .json: metricsText = metricsJSON(trial).rendered() + "\n"
             case .csv:
                 metricsText = "metric,value\n"
-                    + trial.metrics.map { "\($0.0),\(TrialColumns.csvNumber($0.1))" }.joined(separator: "\n") + "\n"
+                    + trial.metrics.map { "\($0.0),\(NumberText.compact($0.1))" }.joined(separator: "\n") + "\n"
             case .yaml: metricsText = trial.metrics.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
             }
             try metricsText.write(to: folder.appendingPathComponent("metrics.\(format.rawValue)"), atomically: true,

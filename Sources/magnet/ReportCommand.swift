@@ -29,8 +29,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let view = try StudyView.open(path: db)
         let trials = try view.store.trials()
-        let best = StudyReport.bestDesigns(view: view, trials: trials)
-        let data = StudyReport.json(view: view, trials: trials, best: best).rendered(pretty: false)
+        let data = StudyReport.json(view: view, trials: trials).rendered(pretty: false)
         let page = ReportPage.html(title: view.study.name, data: data)
         do {
             try page.write(toFile: output, atomically: true, encoding: .utf8)

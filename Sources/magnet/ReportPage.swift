@@ -1,8 +1,10 @@
+import MagnetCore
+
 /// The self-contained HTML page of `magnet report`: styles and script inline, the study's data
 /// as JSON in the page; nothing is fetched. The script renders every view from the data when
 /// the page loads (docs/sweeps.md, "Report").
 enum ReportPage {
-    /// The page for `data` (the JSON text of ``StudyReport/json(view:trials:best:)``); with
+    /// The page for `data` (the JSON text of ``StudyReport/json(view:trials:)``); with
     /// `live`, the page instead fetches that JSON from the URL path `live` every
     /// `intervalMS` and redraws (`magnet dashboard`).
     static func html(title: String, data: String?, live: String? = nil, intervalMS: Int = 2000) -> String {
@@ -11,14 +13,16 @@ enum ReportPage {
             "<script type=\"application/json\" id=\"report-data\">"
                 + $0.replacingOccurrences(of: "</", with: "<\\/") + "</script>"
         } ?? ""
-        let body = live.map { "<body data-live=\"\(escaped($0))\" data-interval=\"\(intervalMS)\">" } ?? "<body>"
+        let body = live.map {
+            "<body data-live=\"\(MarkupText.escaped($0))\" data-interval=\"\(intervalMS)\">"
+        } ?? "<body>"
         return """
             <!doctype html>
             <html lang="en">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>magnet report: \(escaped(title))</title>
+            <title>magnet report: \(MarkupText.escaped(title))</title>
             <style>\(style)</style>
             </head>
             \(body)
@@ -52,11 +56,6 @@ enum ReportPage {
             </html>
 
             """
-    }
-
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
     }
 
     static let style = """

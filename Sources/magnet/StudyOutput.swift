@@ -18,12 +18,6 @@ struct TrialColumns {
         metrics = names
     }
 
-    /// A metric for CSV: an integer when it is a whole number (cycles, MACs), else Swift's
-    /// shortest exact decimal.
-    static func csvNumber(_ value: Double) -> String {
-        value.rounded() == value && abs(value) < 9e15 ? String(Int(value)) : String(value)
-    }
-
     func paramText(_ trial: TrialRecord, _ name: String) -> String {
         switch trial.params[name] {
         case .string(let s)?: return s
@@ -55,7 +49,7 @@ struct TrialColumns {
             let seconds: String = trial.durationSeconds.map { String(format: "%.3f", $0) } ?? ""
             var fields: [String] = [String(trial.number), trial.state.rawValue, String(trial.attempt), trial.worker ?? "", seconds]
             fields += view.parameterNames.map { paramText(trial, $0) }
-            fields += metrics.map { name -> String in trial.metric(name).map(TrialColumns.csvNumber) ?? "" }
+            fields += metrics.map { name -> String in trial.metric(name).map(NumberText.compact) ?? "" }
             fields.append(trial.error ?? "")
             lines.append(fields.map(TrialColumns.csvField).joined(separator: ","))
         }

@@ -56,7 +56,8 @@ public enum ONNXFile {
                                   + "(\(data.count) bytes)")
         }
         for name in inputShapes.keys.sorted() where !model.graph.input.contains(where: { $0.name == name }) {
-            let inputs = model.graph.input.map(\.name).filter { !Set(model.graph.initializer.map(\.name)).contains($0) }
+            let constants = Set(model.graph.initializer.map(\.name))
+            let inputs = model.graph.input.map(\.name).filter { !constants.contains($0) }
             throw ConfigError(file: file, keyPath: "input-shape",
                               message: "the model has no graph input `\(name)`; its inputs: "
                                   + inputs.map { "`\($0)`" }.joined(separator: ", "))

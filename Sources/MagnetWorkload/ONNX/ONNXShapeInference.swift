@@ -28,8 +28,6 @@ struct ONNXShapeInference {
     let opsetVersion: Int
     let file: String
     var tensors: [String: ONNXTensor] = [:]
-    /// The node that produced each tensor (absent for graph inputs and initializers).
-    var producers: [String: Onnx_NodeProto] = [:]
     /// Nodes passed over.
     var skipped: [ONNXFile.SkippedNode] = []
     var layerNames: Set<String> = []
@@ -95,16 +93,13 @@ struct ONNXShapeInference {
                 continue
             }
             // An output whose shape stays unknown inherits why from the first such input.
-            let known = tensors
-            let inherited = node.input.lazy.compactMap { known[$0]?.unknownBecause }.first
+            var inherited: String?
+            for name in node.input { if let reason = tensors[name]?.unknownBecause { inherited = reason; break } }
             for index in outputs.indices where outputs[index].shape == nil && outputs[index].unknownBecause == nil {
                 outputs[index].unknownBecause = inherited
                     ?? "node `\(node.displayName)` (\(node.opType)) gives no shape for this output"
             }
-            for (name, tensor) in zip(node.output, outputs) where !name.isEmpty {
-                tensors[name] = tensor
-                producers[name] = node
-            }
+            for (name, tensor) in zip(node.output, outputs) where !name.isEmpty { tensors[name] = tensor }
         }
         return layers
     }
@@ -113,7 +108,6 @@ struct ONNXShapeInference {
         let operatorName = node.domain.isEmpty ? node.opType : "\(node.domain).\(node.opType)"
         skipped.append(ONNXFile.SkippedNode(name: node.displayName, operatorName: operatorName))
         for name in node.output where !name.isEmpty {
-            producers[name] = node
             tensors[name] = .unknown("it comes from node `\(node.displayName)` (\(operatorName)), "
                                          + "whose output shapes magnet does not infer")
         }
