@@ -98,4 +98,26 @@ import Testing
         #expect(bad.status == 1 && bad.stderr.split(separator: "\n").count == 1)
         #expect(bad.stderr.contains("not an ONNX model"), "\(bad.stderr)")
     }
+
+    /// Bad `--input-shape` and output options: one `error:` line each.
+    @Test func badNetworkOptionsAreOneLine() throws {
+        let cases: [([String], String)] = [
+            (["networks", "show", "resnet50", "--input-shape", "x=1x2"],
+             "error: --input-shape is for ONNX models; `resnet50` is not one"),
+            (["networks", "show", "resnet50", "--input-shape", "x=1xa"],
+             "error: --input-shape `x=1xa`: expected NAME=DIMS, dimensions positive and joined by x (e.g. "
+                + "input=1x3x224x224)"),
+            (["networks", "show", "resnet50", "--input-shape", "x=1x2", "--input-shape", "x=1x3"],
+             "error: --input-shape names `x` twice"),
+            (["networks", "show", "resnet50", "--json", "--yaml"], "error: give --json or --yaml, not both"),
+            (["dashboard", "study.db", "--port", "70000"], "error: --port must be in 0...65535"),
+            (["dashboard", "study.db", "--interval", "0"], "error: --interval must be in 0.2...3600 seconds"),
+        ]
+        for (arguments, message) in cases {
+            let result = try CLIRunner.run(arguments)
+            #expect(result.status == 1 && result.stdout.isEmpty, "\(arguments)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.hasPrefix(message),
+                    "\(arguments): \(result.stderr)")
+        }
+    }
 }
