@@ -67,10 +67,16 @@ public final class AccuracyEvaluator: @unchecked Sendable {
         } catch {
             return .failure(Failure(description: "accuracy evaluator `\(name)` did not start: \(error)"))
         }
-        // Read both outputs on their own threads, so that a chatty evaluator never blocks.
+        // Read both outputs on their own threads, so that a chatty evaluator never blocks, and
+        // write the request on another, so that one that never reads it is still timed out.
         let output = PipeReader(stdout), errors = PipeReader(stderr)
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try? stdin.fileHandleForWriting.close()
+        Self.ignoreBrokenPipes
+        let request = stdin.fileHandleForWriting, bytes = Data(input.utf8)
+        DispatchQueue.global().async {
+            // An evaluator that exits without reading its request is an EPIPE here, not a signal.
+            try? request.write(contentsOf: bytes)
+            try? request.close()
+        }
         if exited.wait(timeout: .now() + timeoutSeconds) == .timedOut {
             process.terminate()
             if exited.wait(timeout: .now() + 1) == .timedOut { kill(process.processIdentifier, SIGKILL) }
@@ -99,6 +105,11 @@ public final class AccuracyEvaluator: @unchecked Sendable {
         }
         return .success(Answer(accuracy: accuracy, extra: extra))
     }
+
+    /// Writing to an evaluator that exited without reading its request raises SIGPIPE, which
+    /// would end this process (a worker, a sweep); ignored once an evaluator is run, such writes
+    /// fail with EPIPE instead.
+    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     /// The last lines of an evaluator's stderr, for a failure's message.
     static func tail(_ text: String) -> String {

@@ -100,6 +100,25 @@ import Testing
         }
     }
 
+    /// An evaluator that never reads a request larger than a pipe holds: one that exits fails
+    /// the evaluation (the write meets a closed pipe, which once ended the whole process), and
+    /// one that hangs is still stopped at its timeout.
+    @Test func anEvaluatorThatDoesNotReadItsRequestFailsTheEvaluationOnly() throws {
+        let request = JSONValue.object([("padding", .string(String(repeating: "x", count: 256 * 1024)))])
+        let exits = AccuracyEvaluator(command: [try Self.script("exit 3")], timeoutSeconds: 20)
+        guard case .failure(let failure) = exits.evaluate(request, key: "exits") else {
+            Issue.record("an evaluator that exits 3 succeeded")
+            return
+        }
+        #expect(failure.description.contains("exited with status 3"), "\(failure)")
+        let hangs = AccuracyEvaluator(command: [try Self.script("sleep 30")], timeoutSeconds: 0.5)
+        guard case .failure(let stopped) = hangs.evaluate(request, key: "hangs") else {
+            Issue.record("an evaluator that hangs succeeded")
+            return
+        }
+        #expect(stopped.description.contains("took more than 0.5 s and was stopped"), "\(stopped)")
+    }
+
     @Test func theSweepFileNamesTheEvaluator() throws {
         // A command word naming a file beside the sweep file becomes its path.
         let folder = temporaryDirectory()
