@@ -138,6 +138,7 @@ extension Coordinator {
         var state = workers[identity] ?? WorkerState(hello: hello, identity: identity, lastSeen: Date())
         state.hello = hello
         state.wanted = 0
+        state.answersSent = 0   // a worker saying hello again may have started afresh
         state.lastSeen = Date()
         workers[identity] = state
         if isNew {

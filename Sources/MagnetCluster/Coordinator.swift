@@ -107,6 +107,8 @@ public final class Coordinator {
         var wanted = 0
         var trials: Set<Int> = []
         var done = 0
+        /// How many of ``Coordinator/knownAnswers`` the worker was sent (with its tasks).
+        var answersSent = 0
     }
 
     struct Lease {
@@ -132,6 +134,10 @@ public final class Coordinator {
 
     var workers: [[UInt8]: WorkerState] = [:]
     var leases: [Int: Lease] = [:]
+    /// The accuracy evaluator's answers in the study file, oldest first: each worker is sent
+    /// those it lacks with its next task, so that no question is asked twice in the study.
+    var knownAnswers: [AccuracyAnswerRecord] = []
+    var knownAnswerKeys = Set<String>()
     /// Workers dropped for silence (they may still be alive): told too when the study is finished.
     var droppedForSilence = Set<[UInt8]>()
     lazy var peerEvents = EventBudget(perWindow: options.peerEventsPerMinute)
@@ -168,6 +174,7 @@ public final class Coordinator {
         let welcome = Welcome(study: spec.study, specHash: try store.study().specHash,
                               context: try spec.evaluationContext(), heartbeatSeconds: options.heartbeatSeconds,
                               leaseSeconds: options.leaseSeconds)
+        learn(try store.accuracyAnswers())
         var lastHeartbeat = Date.distantPast
         var reason = RunEnd.budget
 
@@ -256,6 +263,11 @@ public final class Coordinator {
         return results
     }
 
+    /// Adds answers to ``knownAnswers`` (those not known yet), for the workers' next tasks.
+    func learn(_ answers: [AccuracyAnswerRecord]) {
+        for answer in answers where knownAnswerKeys.insert(answer.key).inserted { knownAnswers.append(answer) }
+    }
+
     /// Leases trials to workers that asked for work, never more out with a worker than it has
     /// slots, whatever it asks for (designs the run records infeasible unmapped never go out,
     /// ``StudyRun/next(worker:persist:onProgress:)``). The trials are written by the next flush.
@@ -269,8 +281,11 @@ public final class Coordinator {
                                              attempt: trial.attempt)
                 workers[identity]?.wanted -= 1
                 workers[identity]?.trials.insert(trial.number)
+                workers[identity]?.answersSent = knownAnswers.count
+                let unsent = knownAnswers[worker.answersSent...]
                 tasks.append((identity, TaskMessage(trial: trial.number, attempt: trial.attempt,
-                                                    design: spec.designYAML(trial: trial.number, values: values))))
+                                                    design: spec.designYAML(trial: trial.number, values: values),
+                                                    accuracyAnswers: unsent.isEmpty ? nil : Array(unsent))))
             }
         }
         return tasks
@@ -284,10 +299,12 @@ public final class Coordinator {
         let outcomes = results.map { result -> (number: Int, attempt: Int, outcome: TrialOutcome) in
             let message = result.message
             let evaluation = DesignEvaluation(metrics: Array(zip(message.metricNames, message.metricValues)),
-                                              layers: message.layers, error: message.error)
+                                              layers: message.layers, error: message.error,
+                                              accuracyAnswers: message.accuracyAnswers ?? [])
             return (message.trial, message.attempt, spec.judge(evaluation))
         }
         let accepted = try run.complete(outcomes, onProgress: onProgress)
+        learn(zip(outcomes, accepted).filter { $0.1 != nil }.flatMap { $0.0.outcome.accuracyAnswers })
         for ((identity, message), record) in zip(results, accepted) {
             if record != nil {
                 counters.recorded += 1

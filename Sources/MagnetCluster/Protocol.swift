@@ -85,6 +85,9 @@ public struct TaskMessage: Codable, Sendable, Equatable {
     public var attempt: Int
     /// The design file text.
     public var design: String
+    /// Accuracy evaluator answers the study knows and this worker was not sent yet
+    /// (docs/accuracy.md); `nil` when none.
+    public var accuracyAnswers: [AccuracyAnswerRecord]? = nil
 }
 
 /// worker → coordinator: the evaluation of a task (an `error` for a design that cannot be evaluated).
@@ -100,6 +103,9 @@ public struct ResultMessage: Codable, Sendable, Equatable {
     public var layers: [LayerResultRecord]
     public var error: String?
     public var seconds: Double
+    /// The accuracy evaluator's answers the metrics used (`nil` when none), recorded in the
+    /// study file with the trial.
+    public var accuracyAnswers: [AccuracyAnswerRecord]? = nil
 }
 
 /// coordinator → worker: result received (recorded, or dropped as stale/duplicate).

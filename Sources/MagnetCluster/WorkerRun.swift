@@ -180,6 +180,7 @@ final class WorkerRun {
     /// Evaluates a task on another thread; its result arrives in ``mailbox``.
     func start(_ task: TaskMessage, on evaluator: DesignEvaluator) {
         running[task.trial] = task.attempt
+        evaluator.accuracy?.remember(task.accuracyAnswers ?? [])
         let session = session, mailbox = mailbox, wakeUp = wakeUp
         DispatchQueue.global(qos: .userInitiated).async {
             let start = Date()
@@ -188,7 +189,9 @@ final class WorkerRun {
                                        metricNames: evaluation.metrics.map(\.0),
                                        metricValues: evaluation.metrics.map(\.1),
                                        layers: evaluation.layers, error: evaluation.error,
-                                       seconds: Date().timeIntervalSince(start)))
+                                       seconds: Date().timeIntervalSince(start),
+                                       accuracyAnswers: evaluation.accuracyAnswers.isEmpty
+                                           ? nil : evaluation.accuracyAnswers))
             wakeUp?.signal()
         }
     }

@@ -172,3 +172,25 @@ public struct EventRecord: Sendable, Equatable {
         self.message = message
     }
 }
+
+/// One answer of a study's accuracy evaluator (docs/accuracy.md), kept in the study file so that
+/// no worker, now or in a resumed run, asks the evaluator the same question again.
+public struct AccuracyAnswerRecord: Codable, Sendable, Equatable {
+    /// What the answer depends on, as compact JSON: the network's name and each layer's
+    /// formats (`{"network":…,"layers":[{"name":…,"weights":…,"inputs":…,"outputs":…},…]}`).
+    public var key: String
+    /// The network's name.
+    public var network: String
+    /// The accuracy, in [0, 1].
+    public var accuracy: Double
+    /// The answer's other numeric keys, by name.
+    public var extra: [String: Double]
+
+    /// Creates an answer record.
+    public init(key: String, network: String, accuracy: Double, extra: [String: Double]) {
+        self.key = key
+        self.network = network
+        self.accuracy = accuracy
+        self.extra = extra
+    }
+}

@@ -83,6 +83,16 @@ enum Schema {
             renewed_at REAL NOT NULL
         );
         """,
+        // 2 → 3: the accuracy evaluator's answers (AccuracyAnswerRecord), one per question.
+        """
+        CREATE TABLE accuracy_answers (
+            key TEXT PRIMARY KEY,
+            network TEXT NOT NULL,
+            accuracy REAL NOT NULL,
+            extra TEXT NOT NULL DEFAULT '{}',
+            recorded_at REAL NOT NULL
+        );
+        """,
     ]
 
     /// Brings `db` to ``currentVersion``, marking it as a magnet file.

@@ -195,10 +195,23 @@ public final class StudyStore: Sendable {
         }
     }
 
-    /// Records trials (finished, or newly handed out) with their layer results, all in one
-    /// transaction.
-    public func record(_ results: [(trial: TrialRecord, layers: [LayerResultRecord])]) throws {
+    /// Records trials (finished, or newly handed out) with their layer results, and the accuracy
+    /// answers they used that the file lacks, all in one transaction.
+    public func record(_ results: [(trial: TrialRecord, layers: [LayerResultRecord])],
+                       answers: [AccuracyAnswerRecord] = []) throws {
         try write { db in
+            if !answers.isEmpty {
+                let statement = try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO accuracy_answers (key, network, accuracy, extra, recorded_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """)
+                let now = Date().timeIntervalSince1970
+                for answer in answers {
+                    let extra = JSONValue.object(answer.extra.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) })
+                    try statement.execute(arguments: [answer.key, answer.network, answer.accuracy,
+                                                      extra.rendered(pretty: false), now])
+                }
+            }
             for (trial, layers) in results {
                 try upsert(trial, in: db)
                 guard !layers.isEmpty else { continue }
@@ -271,6 +284,22 @@ public final class StudyStore: Sendable {
                 LayerResultRecord(trial: row["trial"], network: row["network"], layer: row["layer"], count: row["count"],
                                   layerNames: row["layer_names"], energyPJ: row["energy_pj"], cycles: row["cycles"],
                                   utilization: row["utilization"], mappingYAML: row["mapping"])
+            }
+        }
+    }
+
+    /// The accuracy evaluator's answers recorded so far, oldest first (none in a file written
+    /// before magnet kept them).
+    public func accuracyAnswers() throws -> [AccuracyAnswerRecord] {
+        try database.read { db in
+            guard try db.tableExists("accuracy_answers") else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT * FROM accuracy_answers ORDER BY recorded_at, rowid").map { row in
+                let key: String = row["key"]
+                var extra: [String: Double] = [:]
+                if case .object(let fields) = try JSONValue(parsing: row["extra"], source: "\(path): accuracy answer extra") {
+                    for (name, value) in fields { extra[name] = value.doubleValue ?? .nan }
+                }
+                return AccuracyAnswerRecord(key: key, network: row["network"], accuracy: row["accuracy"], extra: extra)
             }
         }
     }

@@ -1,13 +1,16 @@
 import Foundation
 import MagnetCore
+import MagnetStore
 
 /// Runs a study's accuracy evaluator (docs/accuracy.md): a command that reads one JSON request
 /// on stdin — the network, the design's keys, and each layer's formats — and writes one JSON
 /// object with `accuracy` in [0, 1] (and any other keys) on stdout. The worker that evaluates a
 /// trial runs it; answers are kept per distinct request, so designs that differ only in
-/// hardware do not run it again.
+/// hardware do not run it again, and answers from the study file are taken as known
+/// (``remember(_:)``).
 public final class AccuracyEvaluator: @unchecked Sendable {
-    // @unchecked Sendable: `answers` is read and written only under `lock`; the rest is immutable.
+    // @unchecked Sendable: `answers`, `asking` and `runCount` are read and written only under
+    // `condition`'s lock; the rest is immutable.
 
     /// What the evaluator answered.
     public struct Answer: Sendable, Equatable {
@@ -27,10 +30,12 @@ public final class AccuracyEvaluator: @unchecked Sendable {
     /// Seconds an evaluation may take before it is killed.
     public let timeoutSeconds: Double
     /// Requests sent to the evaluator so far (the cache's misses).
-    public var runs: Int { lock.withLock { runCount } }
+    public var runs: Int { condition.withLock { runCount } }
     private var runCount = 0
     private var answers: [String: Result<Answer, Failure>] = [:]
-    private let lock = NSLock()
+    /// Keys whose question is being asked now (a second trial asking it waits for the answer).
+    private var asking = Set<String>()
+    private let condition = NSCondition()
 
     /// Creates an evaluator.
     public init(command: [String], timeoutSeconds: Double) {
@@ -40,14 +45,38 @@ public final class AccuracyEvaluator: @unchecked Sendable {
 
     /// The answer to `request`: the one kept for `key` (what the answer depends on: the network
     /// and its layers' formats, not the hardware), or a run of the command.
+    /// Trials asking the same question at once run the command once: the later ones wait.
     public func evaluate(_ request: JSONValue, key: String) -> Result<Answer, Failure> {
-        if let known = lock.withLock({ answers[key] }) { return known }
+        condition.lock()
+        while true {
+            if let known = answers[key] {
+                condition.unlock()
+                return known
+            }
+            guard asking.contains(key) else { break }
+            condition.wait()
+        }
+        asking.insert(key)
+        condition.unlock()
         let result = run(request.rendered(pretty: false))
-        lock.withLock {
+        condition.withLock {
             answers[key] = result
+            asking.remove(key)
             runCount += 1
+            condition.broadcast()
         }
         return result
+    }
+
+    /// Keeps answers learned elsewhere (the study file's, sent by the coordinator), so that
+    /// their questions are never asked here.
+    public func remember(_ records: [AccuracyAnswerRecord]) {
+        guard !records.isEmpty else { return }
+        condition.withLock {
+            for record in records where answers[record.key] == nil {
+                answers[record.key] = .success(Answer(accuracy: record.accuracy, extra: record.extra))
+            }
+        }
     }
 
     /// Runs the command once with `input` on stdin.

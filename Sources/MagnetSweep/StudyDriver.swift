@@ -111,12 +111,14 @@ public final class StudyDriver {
         unsaved = []
     }
 
-    /// Records finished trials (one transaction) and shows them to the strategy. A result for a
-    /// trial not in flight, or for an older attempt than the one in flight, is dropped; the
-    /// returned records are the finished trials, `nil` for dropped results.
+    /// Records finished trials, with the accuracy answers they used (one transaction), and shows
+    /// them to the strategy. A result for a trial not in flight, or for an older attempt than the
+    /// one in flight, is dropped; the returned records are the finished trials, `nil` for
+    /// dropped results.
     @discardableResult
     public func complete(_ results: [(number: Int, attempt: Int, outcome: TrialOutcome)]) throws -> [TrialRecord?] {
         var records: [(trial: TrialRecord, layers: [LayerResultRecord])] = []
+        var answers: [AccuracyAnswerRecord] = []
         var accepted: [TrialRecord?] = []
         var seen = Set<Int>()
         for (number, attempt, outcome) in results {
@@ -130,11 +132,12 @@ public final class StudyDriver {
             trial.error = outcome.error
             trial.finishedAt = Date().timeIntervalSince1970
             records.append((trial, outcome.layers.map { var layer = $0; layer.trial = number; return layer }))
+            answers += outcome.accuracyAnswers
             accepted.append(trial)
         }
         guard !records.isEmpty else { return accepted }
         // Trials handed out but not yet written go in the same transaction, first.
-        try store.record(unsaved.map { ($0, []) } + records)
+        try store.record(unsaved.map { ($0, []) } + records, answers: answers)
         unsaved = []
         for (trial, _) in records {
             inFlight[trial.number] = nil

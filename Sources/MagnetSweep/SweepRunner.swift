@@ -76,6 +76,7 @@ public final class SweepRunner: @unchecked Sendable {
 
     func runOwning(shouldStop: @escaping @Sendable () -> Bool) throws -> Report {
         let evaluator = try TrialEvaluator(spec: spec, mapperThreads: options.mapperThreads)
+        evaluator.remember(try store.accuracyAnswers())
         var run = try StudyRun(spec: spec, store: store, trials: options.trials, minutes: options.minutes,
                                describing: "sweep in this process, \(options.slots) slot(s)")
         let driver = run.driver

@@ -14,12 +14,16 @@ public struct DesignEvaluation: Sendable {
     public var layers: [LayerResultRecord]
     /// Why the design could not be evaluated (invalid design, a layer with no mapping).
     public var error: String?
+    /// The accuracy evaluator's answers the metrics used (empty without one).
+    public var accuracyAnswers: [AccuracyAnswerRecord]
 
     /// Creates an evaluation (a worker's result, as the coordinator receives it).
-    public init(metrics: [(String, Double)], layers: [LayerResultRecord], error: String?) {
+    public init(metrics: [(String, Double)], layers: [LayerResultRecord], error: String?,
+                accuracyAnswers: [AccuracyAnswerRecord] = []) {
         self.metrics = metrics
         self.layers = layers
         self.error = error
+        self.accuracyAnswers = accuracyAnswers
     }
 }
 
@@ -35,6 +39,8 @@ public struct TrialOutcome: Sendable {
     public var error: String?
     /// Per network and layer shape.
     public var layers: [LayerResultRecord]
+    /// The accuracy evaluator's answers the metrics used, kept in the study file with the trial.
+    public var accuracyAnswers: [AccuracyAnswerRecord] = []
 }
 
 /// Evaluates designs in an ``EvaluationContext``: elaborates the design, maps every unique layer
@@ -114,23 +120,28 @@ public struct DesignEvaluator: Sendable {
         memory?.record(.init(design: design, hardware: hardware, mappings: found))
         var metrics = DesignEvaluator.metrics(mappings, weights: context.networks.map(\.weight), design: design,
                                               hardware: hardware, perNetwork: networks.count > 1)
+        var answers: [AccuracyAnswerRecord] = []
         if let accuracy {
             switch accuracyMetrics(accuracy, design: design, hardware: hardware) {
-            case .success(let values): metrics += values
+            case .success(let (values, used)):
+                metrics += values
+                answers = used
             case .failure(let failure): return DesignEvaluation(metrics: [], layers: [], error: failure.description)
             }
         }
-        return DesignEvaluation(metrics: metrics, layers: layers, error: nil)
+        return DesignEvaluation(metrics: metrics, layers: layers, error: nil, accuracyAnswers: answers)
     }
 
     /// The accuracy metrics of `design` (docs/accuracy.md): per network, the evaluator's answer
-    /// for the design's formats and for the widest (int16), and any other numbers it answered.
+    /// for the design's formats and for the widest (int16), and any other numbers it answered;
+    /// with the answers used.
     func accuracyMetrics(_ accuracy: AccuracyEvaluator, design: DesignPoint, hardware: Hardware)
-        -> Result<[(String, Double)], AccuracyEvaluator.Failure> {
+        -> Result<(metrics: [(String, Double)], answers: [AccuracyAnswerRecord]), AccuracyEvaluator.Failure> {
         let parameters = (try? DesignReport(point: design, hardware: hardware).parametersJSON) ?? .null
         let weights = context.networks.map(\.weight), totalWeight = weights.reduce(0, +)
         var accuracyMean = 0.0, dropMean = 0.0
         var perNetwork: [(String, Double)] = []
+        var used: [AccuracyAnswerRecord] = []
         for (network, weight) in zip(networks, weights) {
             func ask(weights: DataFormat, activations: DataFormat) -> Result<AccuracyEvaluator.Answer,
                                                                               AccuracyEvaluator.Failure> {
@@ -141,7 +152,13 @@ public struct DesignEvaluator: Sendable {
                 let request: JSONValue = .object([("network", .string(network.name)), ("design", parameters),
                                                   ("layers", layers)])
                 let key = JSONValue.object([("network", .string(network.name)), ("layers", layers)])
-                return accuracy.evaluate(request, key: key.rendered(pretty: false))
+                    .rendered(pretty: false)
+                let result = accuracy.evaluate(request, key: key)
+                if case .success(let answer) = result {
+                    used.append(AccuracyAnswerRecord(key: key, network: network.name, accuracy: answer.accuracy,
+                                                     extra: answer.extra))
+                }
+                return result
             }
             let answer: AccuracyEvaluator.Answer, reference: AccuracyEvaluator.Answer
             switch (ask(weights: design.weightFormat, activations: design.activationFormat),
@@ -158,7 +175,7 @@ public struct DesignEvaluator: Sendable {
             }
             perNetwork += answer.extra.sorted { $0.key < $1.key }.map { (prefix + "accuracy_" + $0.key, $0.value) }
         }
-        return .success([("accuracy", accuracyMean), ("accuracy_drop", dropMean)] + perNetwork)
+        return .success(([("accuracy", accuracyMean), ("accuracy_drop", dropMean)] + perNetwork, used))
     }
 
     /// The metrics the design alone gives (``Metric/designOnly``).
@@ -216,7 +233,8 @@ extension SweepSpec {
         }
         let (violations, message) = violations(of: evaluation.metrics)
         return TrialOutcome(state: message == nil ? .complete : .infeasible, metrics: evaluation.metrics,
-                            violations: violations, error: message, layers: evaluation.layers)
+                            violations: violations, error: message, layers: evaluation.layers,
+                            accuracyAnswers: evaluation.accuracyAnswers)
     }
 
     /// The trial's outcome before any mapping: infeasible, with the design's own metrics
@@ -259,6 +277,11 @@ public struct TrialEvaluator: Sendable {
         self.spec = spec
         self.evaluator = try DesignEvaluator(context: spec.evaluationContext(), mapperThreads: mapperThreads,
                                              layerCache: layerCache)
+    }
+
+    /// Takes the study file's accuracy answers as known (``AccuracyEvaluator/remember(_:)``).
+    public func remember(_ answers: [AccuracyAnswerRecord]) {
+        evaluator.accuracy?.remember(answers)
     }
 
     /// Evaluates the point `values` as trial `trial`.

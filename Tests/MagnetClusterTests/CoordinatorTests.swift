@@ -168,7 +168,8 @@ func rogue(_ endpoint: String, id: String, _ messages: [[[UInt8]]], ms: Int32 = 
     }
 
     /// A study's accuracy evaluator runs on the worker that evaluates the trial, and its answer
-    /// comes back with the trial's metrics.
+    /// comes back with the trial's metrics and lands in the study file; a later run's new
+    /// worker is sent the study's answers and never asks the same question again.
     @Test func workersRunTheAccuracyEvaluator() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-acc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -184,8 +185,22 @@ func rogue(_ endpoint: String, id: String, _ messages: [[[UInt8]]], ms: Int32 = 
         #expect(trials.count == 3
                     && trials.allSatisfy { $0.metric("accuracy") == 0.91 && $0.metric("accuracy_drop") == 0 })
         // One worker, one format: the int8 answer and its int16 reference, asked once each.
-        let pids = try String(contentsOfFile: folder.appendingPathComponent("pids").path, encoding: .utf8)
-        #expect(pids.split(separator: "\n").count == 2)
+        func runs() throws -> Int {
+            try String(contentsOfFile: folder.appendingPathComponent("pids").path, encoding: .utf8)
+                .split(separator: "\n").count
+        }
+        #expect(try runs() == 2)
+        let answers = try store.accuracyAnswers()
+        #expect(answers.count == 2 && answers.allSatisfy { $0.accuracy == 0.91 && $0.network == "tiny-cnn" })
+        #expect(Set(answers.map(\.key)).count == 2 && answers.contains { $0.key.contains(#""weights":"int16""#) })
+        // Another run of the same study, with a new worker: three more trials, no question asked.
+        let (again, endpoint) = try startCoordinator(spec, store) { $0.trials = 6 }
+        _ = Background { try Worker(options: Worker.Options(endpoint: endpoint, slots: 1, id: "w2")).run() }
+        #expect(try again.wait(seconds: 120)?.finished == 6)
+        let later = try store.trials().filter { $0.number > 3 }
+        #expect(later.count == 3 && later.allSatisfy { $0.metric("accuracy") == 0.91 && $0.worker == "w2" })
+        #expect(try runs() == 2)
+        #expect(try store.accuracyAnswers() == answers)
     }
 
     @Test func aStatusRequestDescribesWorkersAndLeases() throws {

@@ -41,6 +41,42 @@ func fileBytes(_ path: String) -> Data { FileManager.default.contents(atPath: pa
         #expect(header.2 == StudyStore.schemaVersion)
     }
 
+    /// Accuracy answers are recorded with their trials, once per key (the first answer stays).
+    @Test func keepsAccuracyAnswersOncePerKey() throws {
+        let store = try StudyStore.create(path: temporaryStudyPath(), study: sampleStudy())
+        var trial = TrialRecord(number: 1, params: .object([("numPEs", 4)]), state: .complete, worker: "w")
+        trial.finishedAt = 2
+        let int4 = AccuracyAnswerRecord(key: #"{"network":"n","layers":[{"weights":"int4"}]}"#, network: "n",
+                                        accuracy: 0.8, extra: ["top5": 0.97])
+        let int8 = AccuracyAnswerRecord(key: #"{"network":"n","layers":[{"weights":"int8"}]}"#, network: "n",
+                                        accuracy: 0.95, extra: [:])
+        try store.record([(trial, [])], answers: [int4])
+        var liar = int4
+        liar.accuracy = 0.1
+        trial.number = 2
+        try store.record([(trial, [])], answers: [liar, int8])
+        #expect(try store.accuracyAnswers() == [int4, int8])
+        #expect(try store.trials().count == 2)
+    }
+
+    /// A file of schema version 2 (before accuracy answers were kept) gains their table when
+    /// opened for writing, and reads as having none when opened read-only.
+    @Test func migratesAVersionTwoFile() throws {
+        let path = temporaryStudyPath()
+        do { _ = try StudyStore.create(path: path, study: sampleStudy()) }
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TABLE accuracy_answers")
+            try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        #expect(try StudyStore.open(path: path, readOnly: true).accuracyAnswers().isEmpty)
+        let store = try StudyStore.open(path: path)
+        let answer = AccuracyAnswerRecord(key: "k", network: "n", accuracy: 0.5, extra: [:])
+        try store.record([], answers: [answer])
+        #expect(try store.accuracyAnswers() == [answer])
+        let version = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") }
+        #expect(version == StudyStore.schemaVersion)
+    }
+
     @Test func refusesToCreateOverAnExistingFile() throws {
         let path = temporaryStudyPath()
         _ = try StudyStore.create(path: path, study: sampleStudy())

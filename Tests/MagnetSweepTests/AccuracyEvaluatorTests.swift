@@ -78,6 +78,27 @@ import Testing
         }
     }
 
+    /// Answers land in the study file with their trials; a resumed sweep (a new evaluator) takes
+    /// them as known, and trials asking the same question at once ask it once: over two runs
+    /// of the eight designs, the evaluator answers int4, int8 and the int16 reference once each.
+    @Test func answersAreKeptInTheStudyFileAndAskedOnce() throws {
+        let path = try Self.script(Self.honest)
+        let spec = try Self.spec([path], constraint: "accuracy >= 0.9")
+        let store = try newStudy(spec)
+        _ = try SweepRunner(spec: spec, store: store, options: .init(slots: 2, trials: 3)).run()
+        let first = try store.accuracyAnswers()
+        #expect(!first.isEmpty && first.allSatisfy { $0.network == "tiny-cnn" })
+        #expect(first.allSatisfy { ($0.key.contains(#""weights":"int4""#) ? 0.8 : 0.95) == $0.accuracy })
+        #expect(first.allSatisfy { $0.extra["top5"] != nil })
+        _ = try SweepRunner(spec: spec, store: store, options: .init(slots: 2, trials: 8)).run()
+        let requests = try String(contentsOfFile: URL(fileURLWithPath: path).deletingLastPathComponent()
+            .appendingPathComponent("requests.log").path, encoding: .utf8).split(separator: "\n")
+        #expect(requests.count == 3)
+        let answers = try store.accuracyAnswers()
+        #expect(answers.count == 3 && Array(answers.prefix(first.count)) == first)
+        #expect(try store.trials().allSatisfy { $0.state != .failed && $0.metric("accuracy") != nil })
+    }
+
     @Test func failingEvaluatorsFailTheTrialWithTheReason() throws {
         let notExecutable = try Self.script("echo '{\"accuracy\": 0.9}'")
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: notExecutable)
