@@ -12,8 +12,11 @@ public enum DesignFile {
         "weightCollectorDepth", "accumulationCollectorDepth", "inputCollectorDepth",
         "weightBuffer", "inputBuffer", "accumulationBuffer", "globalBuffer",
         "dramBandwidthGBps", "dramEnergyPJPerBit", "weightFormat", "activationFormat", "accumulationBits",
-        "dataflow", "clockGHz", "technology", "voltage",
+        "dataflow", "clockGHz", "technology", "voltage", "layerFormats",
     ]
+
+    /// The keys of one `layerFormats` rule.
+    public static let layerFormatKeys = ["layers", "weightFormat", "activationFormat"]
 
     /// Loads and validates a design file.
     public static func load(path: String) throws -> DesignPoint {
@@ -84,7 +87,30 @@ public enum DesignFile {
             clockGHz: try map.optional("clockGHz")?.double(in: 0.001...10) ?? 1,
             technology: try technologyReference(map.optional("technology"), designFile: root.file),
             dramEnergyPJPerBit: try map.optional("dramEnergyPJPerBit")?.double(in: 0...10_000),
-            voltageV: try map.optional("voltage")?.double(in: 0.05...5))
+            voltageV: try map.optional("voltage")?.double(in: 0.05...5),
+            layerFormats: try map.optional("layerFormats").map(layerFormats) ?? [])
         return (point, map)
+    }
+
+    /// A `layerFormats` list: rules of a layer name or pattern (`layers`) and the formats its
+    /// layers run at (docs/template.md).
+    static func layerFormats(_ node: ConfigNode) throws -> [LayerFormatRule] {
+        let formats = DataFormat.allCases.map { (name: $0.rawValue, value: $0) }
+        var seen = Set<String>()
+        return try node.list().map { item in
+            let rule = try item.mapping(knownKeys: layerFormatKeys)
+            let layers = try rule.required("layers")
+            let pattern = try layers.string()
+            guard !pattern.isEmpty else { throw layers.error("an empty pattern matches no layer") }
+            guard seen.insert(pattern).inserted else {
+                throw layers.error("`\(pattern)` has a rule already; the first would always apply")
+            }
+            let parsed = LayerFormatRule(layers: pattern, weightFormat: try rule.optional("weightFormat")?.choice(formats),
+                                         activationFormat: try rule.optional("activationFormat")?.choice(formats))
+            guard parsed.weightFormat != nil || parsed.activationFormat != nil else {
+                throw item.error("a rule sets weightFormat, activationFormat or both")
+            }
+            return parsed
+        }
     }
 }

@@ -38,10 +38,14 @@ extension DesignPoint {
             require(dramEnergyPJPerBit >= 0, "dramEnergyPJPerBit", "must not be negative (got \(dramEnergyPJPerBit))")
         }
 
-        // Arithmetic widths.
+        // Arithmetic widths, of the datapath (the widest formats of the design's layers).
+        problems += layerFormatProblems()
+        let datapath = datapathFormats
+        let weightFormat = datapath.weights, activationFormat = datapath.inputs
         if weightFormat.isInteger && activationFormat.isInteger {
             require(accumulationBits >= productBits, "accumulationBits",
-                    "\(accumulationBits) bits is narrower than the \(productBits)-bit product of \(weightFormat.rawValue) × \(activationFormat.rawValue)")
+                    "\(accumulationBits) bits is narrower than the \(productBits)-bit product of \(weightFormat.rawValue) × \(activationFormat.rawValue)"
+                        + (layerFormats.isEmpty ? "" : " (the datapath's formats: the widest of the design's and its layerFormats')"))
             require(accumulationBits <= 64, "accumulationBits", "at most 64 bits (got \(accumulationBits))")
         } else {
             require(accumulationBits == 32, "accumulationBits", "floating-point formats accumulate in fp32: use 32 (got \(accumulationBits))")

@@ -35,10 +35,14 @@ public struct DesignPoint: Hashable, Sendable {
     public var globalBufferBytes: Int
     /// DRAM bandwidth (GB/s, 10⁹ bytes per second).
     public var dramBandwidthGBps: Double
-    /// Weight data format.
+    /// Weight data format (of the layers no ``layerFormats`` rule sets another).
     public var weightFormat: DataFormat
-    /// Activation (input and output) data format.
+    /// Activation (input and output) data format (of the layers no ``layerFormats`` rule sets
+    /// another).
     public var activationFormat: DataFormat
+    /// Formats of the layers whose names match a rule's pattern (the first matching rule
+    /// applies); the datapath is built for the widest (``datapathFormats``).
+    public var layerFormats: [LayerFormatRule]
     /// Width of partial sums in the accumulation path (bits).
     public var accumulationBits: Int
     /// Dataflow.
@@ -60,7 +64,7 @@ public struct DesignPoint: Hashable, Sendable {
                 accumulationBufferBytes: Int, globalBufferBytes: Int, dramBandwidthGBps: Double,
                 weightFormat: DataFormat = .int8, activationFormat: DataFormat = .int8, accumulationBits: Int = 24,
                 dataflow: Dataflow = .weightStationary, clockGHz: Double = 1, technology: String = "16nm",
-                dramEnergyPJPerBit: Double? = nil, voltageV: Double? = nil) {
+                dramEnergyPJPerBit: Double? = nil, voltageV: Double? = nil, layerFormats: [LayerFormatRule] = []) {
         let shape = DesignPoint.defaultArrayShape(numPEs: numPEs, rows: peRows, columns: peColumns)
         self.name = name
         self.numPEs = numPEs
@@ -78,6 +82,7 @@ public struct DesignPoint: Hashable, Sendable {
         self.dramBandwidthGBps = dramBandwidthGBps
         self.weightFormat = weightFormat
         self.activationFormat = activationFormat
+        self.layerFormats = layerFormats
         self.accumulationBits = accumulationBits
         self.dataflow = dataflow
         self.clockGHz = clockGHz
@@ -111,6 +116,9 @@ public struct DesignPoint: Hashable, Sendable {
     /// Peak throughput in tera-operations per second (one MAC = 2 operations).
     public var peakTOPS: Double { Double(macCount) * 2 * clockGHz / 1000 }
 
-    /// Width of the exact product of a weight and an activation (bits).
-    public var productBits: Int { DataFormat.productBits(weightFormat, activationFormat) }
+    /// Width of the exact product of a weight and an activation in the datapath's formats (bits).
+    public var productBits: Int {
+        let formats = datapathFormats
+        return DataFormat.productBits(formats.weights, formats.inputs)
+    }
 }

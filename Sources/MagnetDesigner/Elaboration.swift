@@ -25,6 +25,9 @@ extension DesignPoint {
 
     /// Elaborates this (valid) point with the given technology table.
     public func elaborate(technology tech: Technology) -> Hardware {
+        // The datapath is built for the widest formats any layer runs at (``datapathFormats``).
+        let datapath = datapathFormats
+        let weightFormat = datapath.weights, activationFormat = datapath.inputs
         let weightBits = weightFormat.bits
         let activationBits = activationFormat.bits
         let peMesh = (x: peColumns, y: peRows)

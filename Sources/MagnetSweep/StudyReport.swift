@@ -51,7 +51,7 @@ public enum StudyReport {
     public static func layerEnergy(view: StudyView, trial: TrialRecord, networks given: [String: Network]? = nil)
         throws -> [LayerEnergy] {
         let design = try DesignFile.parse(view.designYAML(trial), file: "trial \(trial.number)")
-        let hardware = try design.elaborate()
+        let elaborated = try design.elaborate()
         let networks = try given ?? Self.networks(of: view)
         return try view.store.layerResults(trial: trial.number).map { record in
             guard let layer = networks[record.network]?.layer(named: record.layer) else {
@@ -59,6 +59,7 @@ public enum StudyReport {
                                       + "in network `\(record.network)`")
             }
             let problem = layer.problem
+            let hardware = design.hardware(elaborated, running: design.formats(ofLayer: layer.name))
             let mapping = try MappingReader.parse(record.mappingYAML, file: "trial \(trial.number) \(record.layer)",
                                                   hardware: hardware, problem: problem)
             let evaluation = CostModel(hardware: hardware, problem: problem).evaluate(mapping)

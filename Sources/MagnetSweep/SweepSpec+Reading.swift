@@ -41,10 +41,12 @@ extension SweepSpec {
         func setFixed(_ key: String, _ text: String) {
             if let index = fixed.firstIndex(where: { $0.0 == key }) { fixed[index].1 = text } else { fixed.append((key, text)) }
         }
+        var layerFormats: [LayerFormatSpec] = []
         if let baseNode = map.optional("base") {
             let basePath = relative(try baseNode.string())
             let base = try ConfigNode.load(path: basePath).mapping(knownKeys: DesignFile.keys)
-            _ = try DesignFile.load(path: basePath)   // the base must be a valid design by itself
+            // The base must be a valid design by itself; its layer formats hold unless the space sets some.
+            layerFormats = fixedLayerFormats(try DesignFile.load(path: basePath).layerFormats)
             for (key, value) in base.pairs where key != "name" {
                 guard let kind = DesignKeys.kind(of: key) else { continue }
                 var text = DesignKeys.text(try DesignKeys.value(of: value, kind: kind), kind: kind)
@@ -61,9 +63,15 @@ extension SweepSpec {
         }
 
         let spaceNode = try map.required("space")
-        let spaceMap = try spaceNode.mapping(knownKeys: DesignKeys.kinds.map(\.key))
+        let spaceMap = try spaceNode.mapping(knownKeys: DesignKeys.kinds.map(\.key) + ["layerFormats"])
         var parameters: [Parameter] = []
         for (key, node) in spaceMap.pairs {
+            if key == "layerFormats" {
+                let read = try readLayerFormats(node, networks: networks)
+                layerFormats = read.rules
+                parameters += read.parameters
+                continue
+            }
             let kind = DesignKeys.kind(of: key)!
             if key == "technology", map.contains("technology") {
                 throw node.error("technology is set at the top of the file too; set it in one place")
@@ -74,10 +82,18 @@ extension SweepSpec {
                 setFixed(key, DesignKeys.text(try DesignKeys.value(of: node, kind: kind), kind: kind))
             }
         }
-        // A searched PE count takes the array shape with it, unless the space sets the shape too.
-        if parameters.contains(where: { $0.name == "numPEs" }) {
-            let shapeInSpace = spaceMap.contains("peRows") || spaceMap.contains("peColumns")
-            if !shapeInSpace { fixed.removeAll { $0.0 == "peRows" || $0.0 == "peColumns" } }
+        // A PE count in the space takes the base's array shape with it (when searched, or fixed at
+        // another count than the shape's), unless the space sets the shape too.
+        let shapeInSpace = spaceMap.contains("peRows") || spaceMap.contains("peColumns")
+        func fixedCount(_ key: String) -> Int? { fixed.first { $0.0 == key }.flatMap { Int($0.1) } }
+        let baseShapeFits: Bool
+        switch (fixedCount("numPEs"), fixedCount("peRows"), fixedCount("peColumns")) {
+        case let (count?, rows?, columns?): baseShapeFits = rows * columns == count
+        case let (count?, side?, nil), let (count?, nil, side?): baseShapeFits = side > 0 && count % side == 0
+        default: baseShapeFits = true
+        }
+        if !shapeInSpace && (parameters.contains { $0.name == "numPEs" } || !baseShapeFits) {
+            fixed.removeAll { $0.0 == "peRows" || $0.0 == "peColumns" }
         }
         guard !parameters.isEmpty else {
             throw spaceNode.error("nothing to search: give at least one key a list, a `range` or `powersOfTwo`")
@@ -138,9 +154,17 @@ extension SweepSpec {
         let strategy = try readStrategy(map.optional("strategy"), objectives: objectives.count)
         let budget = try readBudget(try map.required("budget"))
         let mapper = try readMapper(map.optional("mapper"))
-        return SweepSpec(file: root.file, study: study, seed: seed, networks: networks, fixedDesign: fixed,
-                         space: SearchSpace(parameters), objectives: objectives, constraints: constraints,
-                         strategy: strategy, budget: budget, mapper: mapper, accuracy: accuracy)
+        var spec = SweepSpec(file: root.file, study: study, seed: seed, networks: networks, fixedDesign: fixed,
+                             space: SearchSpace(parameters), objectives: objectives, constraints: constraints,
+                             strategy: strategy, budget: budget, mapper: mapper, accuracy: accuracy)
+        spec.layerFormats = layerFormats
+        for key in keysSetForEveryLayer(by: layerFormats, networks: networks) {
+            if let node = spaceMap.optional(key), parameters.contains(where: { $0.name == key }) {
+                throw node.error("searched, but layerFormats rules set every layer's \(key): search it in the rules, "
+                                     + "or leave a layer to the design's")
+            }
+        }
+        return spec
     }
 
     static func readNetworks(_ node: ConfigNode, relative: (String) -> String) throws -> [NetworkTarget] {

@@ -83,6 +83,9 @@ public struct SweepSpec: Sendable {
     public var mapper: MapperSettings
     /// The accuracy evaluator, if the study has one (docs/accuracy.md).
     public var accuracy: AccuracySettings?
+    /// Formats of the layers matching each rule's pattern (the space's `layerFormats`, or the
+    /// base design's), fixed or searched; empty: every layer at the design's formats.
+    public var layerFormats: [LayerFormatSpec] = []
 
     /// A study's accuracy evaluator.
     public struct AccuracySettings: Sendable, Hashable {
@@ -131,6 +134,8 @@ public struct SweepSpec: Sendable {
                                + (mapper.mapInfeasible ? [("mapInfeasible", .bool(true))] : [])
                                + (mapper.stopAfter.map { [("stopAfter", .int($0))] } ?? []))),
         ]
+        // Only when there are some, so that studies begun before they existed resume.
+        if !layerFormats.isEmpty { fields.append(("layerFormats", layerFormatsJSON)) }
         // Only when the study has one, so that studies begun before it existed resume.
         if let accuracy {
             fields.append(("accuracy", .object([("command", .array(accuracy.command.map(JSONValue.string))),
@@ -170,11 +175,15 @@ public struct SweepSpec: Sendable {
 
     /// The design point `values` (one per parameter of ``space``) as a design file.
     public func designYAML(trial: Int, values: [Parameter.Value]) -> String {
-        DesignKeys.designYAML(name: "\(study)-trial-\(trial)", fixed: fixedDesign,
+        var fixed = fixedDesign
+        for (key, text) in formatsSetByRules(values: values) {
+            if let index = fixed.firstIndex(where: { $0.0 == key }) { fixed[index].1 = text } else { fixed.append((key, text)) }
+        }
+        return DesignKeys.designYAML(name: "\(study)-trial-\(trial)", fixed: fixed,
                               params: zip(space.parameters, values).compactMap { parameter, value in
                                   if case .fixed = parameter.domain { return nil }
                                   return (parameter.name, value)
-                              })
+                              }) + layerFormatsYAML(values: values)
     }
 
     /// The parameter values as a JSON object (what the store keeps).

@@ -143,11 +143,13 @@ public struct DesignEvaluator: Sendable {
         var perNetwork: [(String, Double)] = []
         var used: [AccuracyAnswerRecord] = []
         for (network, weight) in zip(networks, weights) {
-            func ask(weights: DataFormat, activations: DataFormat) -> Result<AccuracyEvaluator.Answer,
-                                                                              AccuracyEvaluator.Failure> {
+            func ask(_ formats: (String) -> OperandFormats) -> Result<AccuracyEvaluator.Answer,
+                                                                     AccuracyEvaluator.Failure> {
                 let layers: JSONValue = .array(network.layers.map { layer in
-                    .object([("name", .string(layer.name)), ("weights", .string(weights.rawValue)),
-                             ("inputs", .string(activations.rawValue)), ("outputs", .string(activations.rawValue))])
+                    let layerFormats = formats(layer.name)
+                    return .object([("name", .string(layer.name)), ("weights", .string(layerFormats.weights.rawValue)),
+                                    ("inputs", .string(layerFormats.inputs.rawValue)),
+                                    ("outputs", .string(layerFormats.outputs.rawValue))])
                 })
                 let request: JSONValue = .object([("network", .string(network.name)), ("design", parameters),
                                                   ("layers", layers)])
@@ -161,8 +163,8 @@ public struct DesignEvaluator: Sendable {
                 return result
             }
             let answer: AccuracyEvaluator.Answer, reference: AccuracyEvaluator.Answer
-            switch (ask(weights: design.weightFormat, activations: design.activationFormat),
-                    ask(weights: .int16, activations: .int16)) {
+            let widest = OperandFormats(weights: .int16, inputs: .int16, outputs: .int16)
+            switch (ask(design.formats(ofLayer:)), ask { _ in widest }) {
             case (.success(let a), .success(let r)): (answer, reference) = (a, r)
             case (.failure(let failure), _), (_, .failure(let failure)): return .failure(failure)
             }

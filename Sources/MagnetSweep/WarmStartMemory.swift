@@ -64,6 +64,7 @@ public final class WarmStartMemory: @unchecked Sendable {
         if a.dataflow != b.dataflow { distance += 2 }
         if a.weightFormat != b.weightFormat { distance += 1 }
         if a.activationFormat != b.activationFormat { distance += 1 }
+        if a.layerFormats != b.layerFormats { distance += 1 }
         if a.technology != b.technology { distance += 1 }
         return distance
     }

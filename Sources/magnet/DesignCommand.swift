@@ -74,7 +74,16 @@ enum DesignText {
         lines.append("design \(p.name): \(p.technology) at \(NumberText.fixed(report.voltageV, 2)) V, "
                      + "\(NumberText.fixed(p.clockGHz, 2)) GHz, dataflow \(p.dataflow.rawValue)")
         lines.append("  PE array \(p.peRows) × \(p.peColumns) = \(p.numPEs) PEs, \(p.lanes) lanes × \(p.vectorSize)-wide vector MACs per PE")
-        lines.append("  \(NumberText.grouped(p.macCount)) MACs (\(p.weightFormat.rawValue) × \(p.activationFormat.rawValue), \(p.accumulationBits)-bit accumulation), \(NumberText.fixed(hw.compute.energyPerMACPJ, 4)) pJ per MAC")
+        let datapath = p.datapathFormats
+        lines.append("  \(NumberText.grouped(p.macCount)) MACs (\(datapath.weights.rawValue) × \(datapath.inputs.rawValue), \(p.accumulationBits)-bit accumulation), \(NumberText.fixed(hw.compute.energyPerMACPJ, 4)) pJ per MAC")
+        if !p.layerFormats.isEmpty {
+            let rules = p.layerFormats.map { rule in
+                "\(rule.layers): \((rule.weightFormat ?? p.weightFormat).rawValue) × "
+                    + "\((rule.activationFormat ?? p.activationFormat).rawValue)"
+            }
+            lines.append("  layer formats: " + rules.joined(separator: "; ") + "; other layers \(p.weightFormat.rawValue) × "
+                         + "\(p.activationFormat.rawValue) (a narrower layer's values are packed in the memories' words)")
+        }
         lines.append("  peak \(NumberText.fixed(report.peakTOPS, 2)) TOPS, area \(NumberText.fixed(report.areaMM2, 3)) mm², \(NumberText.fixed(report.peakTOPSPerMM2, 2)) TOPS/mm² (cells, SRAM and placement; docs/technology.md)")
         let leakage = NumberText.fixed(hw.logicLeakagePJPerCycle, 4)
         lines.append("  every cycle: clock \(NumberText.fixed(hw.clockPJPerCycle, 3)) pJ (the logic's flip-flops; "

@@ -69,9 +69,12 @@ struct ModelCommand: ParsableCommand {
             let input = try TimeloopInput.load(input: timeloop, ert: ert, art: art)
             (hardware, problem, chosen) = (input.hardware, input.problem, input.mapping)
         } else if let design, let network, let layer, let mapping {
-            hardware = try DesignFile.load(path: design).elaborate()
+            let point = try DesignFile.load(path: design)
             let net = try NetworkFile.resolve(network)
-            problem = try NetworkFile.layer(layer, in: net, source: network).problem
+            let named = try NetworkFile.layer(layer, in: net, source: network)
+            problem = named.problem
+            // The hardware as this layer uses it, at the formats the design gives it.
+            hardware = point.hardware(try point.elaborate(), running: point.formats(ofLayer: named.name))
             chosen = try MappingReader.load(path: mapping, hardware: hardware, problem: problem)
         } else {
             throw ValidationError("nothing to model")

@@ -493,6 +493,39 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(int8 > 0.9)
         #expect(trials.allSatisfy { ($0.metric("accuracy_drop") ?? -1) >= -1e-12 })
     }
+
+    /// examples/accuracy-per-layer.yaml: each layer's activation format searched on its own.
+    /// The evaluator sees each layer's formats (fc1 and fc2 at int4 differ in accuracy), the
+    /// datapath is as wide as the widest layer, and the study file keeps one answer per question.
+    @Test func thePerLayerExampleSearchesEachLayersFormat() throws {
+        let db = temporaryStudyPath("per-layer")
+        let run = try CLIRunner.run(["sweep", "examples/accuracy-per-layer.yaml", "--db", db, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let trials = studyTrials(db)
+        #expect(trials.count == 18 && trials.allSatisfy { $0.state == .complete }, "\(trials.map(\.error))")
+        func trial(_ weights: String, _ fc1: String, _ fc2: String) throws -> TrialRecord {
+            try #require(trials.first {
+                $0.params["weightFormat"] == .string(weights) && $0.params["activationFormat[fc1]"] == .string(fc1)
+                    && $0.params["activationFormat[fc2]"] == .string(fc2)
+            })
+        }
+        let uniform = try trial("int8", "int8", "int8"), narrowFirst = try trial("int8", "int4", "int8")
+        let narrowSecond = try trial("int8", "int8", "int4")
+        // The layers' formats reach the model: narrowing one layer or the other costs differently.
+        #expect(narrowFirst.metric("accuracy") != narrowSecond.metric("accuracy"))
+        #expect(try #require(narrowSecond.metric("accuracy")) < (try #require(uniform.metric("accuracy"))))
+        // Narrower layers pay less energy on the same datapath; the datapath follows the widest.
+        #expect(try #require(narrowFirst.metric("energy_per_inference_uJ"))
+                    < (try #require(uniform.metric("energy_per_inference_uJ"))))
+        #expect(narrowFirst.metric("area_mm2") == uniform.metric("area_mm2"))
+        #expect(try #require(try trial("int8", "int4", "int4").metric("area_mm2"))
+                    < (try #require(uniform.metric("area_mm2"))))
+        #expect(try #require(try trial("int8", "int16", "int8").metric("area_mm2"))
+                    > (try #require(uniform.metric("area_mm2"))))
+        // One answer per distinct question: 18 combinations and the int16 reference.
+        let store = try StudyStore.open(path: db, readOnly: true)
+        #expect(try store.accuracyAnswers().count == 19)
+    }
 }
 
 /// A study file path in a fresh folder.

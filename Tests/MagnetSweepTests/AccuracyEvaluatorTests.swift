@@ -65,6 +65,27 @@ import Testing
                     && layers.allSatisfy { $0["weights"] == .string("int4") && $0["inputs"] == .string("int8") })
     }
 
+    /// With per-layer formats, each layer of the request carries its own: the rule's layer at
+    /// the searched format, the others at the design's; the datapath is built for the widest.
+    @Test func requestsCarryEachLayersFormats() throws {
+        let path = try Self.script(Self.honest)
+        let text = tinySweep(extra: "accuracy: {command: [\"\(path)\"], timeout: 20}")
+            .replacingOccurrences(of: "  dataflow: [WS, OS]",
+                                  with: "  layerFormats:\n    - {layers: stem, weightFormat: [int4, int8]}")
+        let spec = try SweepSpec.parse(text, file: "/tmp/per-layer.yaml")
+        let evaluator = try TrialEvaluator(spec: spec)
+        let outcome = evaluator.evaluate(trial: 1, values: [.double(4), .double(2), .string("int4")])
+        #expect(outcome.metrics.first { $0.0 == "accuracy" }?.1 == 0.8, "\(outcome.error ?? "")")
+        let log = try String(contentsOfFile: URL(fileURLWithPath: path).deletingLastPathComponent()
+            .appendingPathComponent("requests.log").path, encoding: .utf8)
+        let request = try JSONValue(parsing: String(log.split(separator: "\n")[0]), source: "request")
+        guard case .array(let layers)? = request["layers"] else { Issue.record("no layers"); return }
+        let narrow = layers.filter { $0["weights"] == .string("int4") }
+        #expect(narrow.count == 1 && narrow.first?["name"] == .string("stem"), "\(layers)")
+        #expect(layers.filter { $0["weights"] == .string("int8") }.count == layers.count - 1)
+        #expect(request["design"]?["layerFormats"] == .array([.object([("layers", "stem"), ("weightFormat", "int4")])]))
+    }
+
     /// A constraint on accuracy makes the int4 designs infeasible in a real sweep.
     @Test func anAccuracyConstraintRulesOutNarrowFormats() throws {
         let spec = try Self.spec([try Self.script(Self.honest)], constraint: "accuracy >= 0.9")

@@ -1,5 +1,6 @@
 import Foundation
 import MagnetCore
+import MagnetDesigner
 import MagnetTuner
 import Testing
 @testable import MagnetSweep
@@ -64,6 +65,15 @@ func sweepError(_ text: String) -> ConfigError? {
         #expect(yaml.contains("lanes: 2\n"))
         #expect(yaml.contains("dataflow: OS\n"))
         #expect(yaml.hasPrefix("name: tiny-trial-5\n"))
+        // A PE count fixed in the space drops the base's shape only when the shape does not fit it.
+        func shape(numPEs: String) throws -> [String] {
+            let text = tinySweep().replacingOccurrences(of: "  lanes: [2, 4]", with: "  lanes: [2, 4]\n  numPEs: \(numPEs)")
+                .replacingOccurrences(of: "  numPEs: [2, 4]\n", with: "")
+            return try SweepSpec.parse(text, file: "/tmp/s.yaml").fixedDesign
+                .filter { $0.0 == "peRows" || $0.0 == "peColumns" }.map { "\($0.0)=\($0.1)" }
+        }
+        #expect(try shape(numPEs: "1") == [])
+        #expect(try shape(numPEs: "16") == ["peRows=4", "peColumns=4"])
     }
 
     @Test func rangesAndPowersOfTwoAndRequiredRates() throws {
@@ -113,6 +123,88 @@ func sweepError(_ text: String) -> ConfigError? {
         let new: JSONValue = .object([("networks", .array([.object([("name", "a"), ("batch", 1)]), .object([("name", "b"), ("batch", 2)])])),
                                       ("lanes", .array([4, 8]))])
         #expect(SweepSpec.differences(stored, new) == ["networks[1].batch: 1 → 2", "lanes: [4,8,16] → [4,8]"])
+    }
+
+    /// The space's `layerFormats`: a list of formats becomes a parameter named after its rule,
+    /// one format is fixed, and each trial's design file carries the rules with its values.
+    @Test func layerFormatsAreSearchedPerRule() throws {
+        let rules = """
+              layerFormats:
+                - {layers: stem, weightFormat: [int8, int16], activationFormat: int8}
+                - {layers: "pw*", activationFormat: [int4, int8]}
+            """
+        let text = tinySweep().replacingOccurrences(of: "  dataflow: [WS, OS]", with: "  dataflow: [WS, OS]\n" + rules)
+        let spec = try SweepSpec.parse(text, file: "/tmp/lf.yaml")
+        #expect(spec.space.parameters.map(\.name)
+                    == ["numPEs", "lanes", "dataflow", "weightFormat[stem]", "activationFormat[pw*]"])
+        #expect(spec.layerFormats == [
+            LayerFormatSpec(layers: "stem", weightFormat: .searched(parameter: "weightFormat[stem]"),
+                            activationFormat: .fixed(.int8)),
+            LayerFormatSpec(layers: "pw*", activationFormat: .searched(parameter: "activationFormat[pw*]")),
+        ])
+        let yaml = spec.designYAML(trial: 1, values: [.double(2), .double(4), .string("WS"), .string("int16"),
+                                                      .string("int4")])
+        let design = try DesignFile.parse(yaml, file: "trial.yaml")
+        #expect(design.layerFormats == [LayerFormatRule(layers: "stem", weightFormat: .int16, activationFormat: .int8),
+                                        LayerFormatRule(layers: "pw*", activationFormat: .int4)])
+        #expect(design.formats(ofLayer: "pw[1]").inputs == .int4 && design.formats(ofLayer: "dw").inputs == .int8)
+        // The rules are part of the study's identity, and absent from a study without them.
+        guard case .array(let canonicalRules)? = spec.canonicalJSON["layerFormats"] else {
+            Issue.record("no layerFormats in the canonical spec")
+            return
+        }
+        #expect(canonicalRules.count == 2 && canonicalRules[0]["activationFormat"] == .string("int8"))
+        #expect(canonicalRules[1]["activationFormat"]?["parameter"] == .string("activationFormat[pw*]"))
+        #expect(try SweepSpec.parse(tinySweep(), file: "/tmp/t.yaml").canonicalJSON["layerFormats"] == nil)
+        // A base design's rules hold when the space sets none.
+        let base = temporaryDirectory().appendingPathComponent("base.yaml").path
+        try (String(contentsOfFile: simbaDesign, encoding: .utf8)
+             + "\nlayerFormats:\n  - {layers: head, weightFormat: int4}\n").write(toFile: base, atomically: true,
+                                                                              encoding: .utf8)
+        let inherited = try SweepSpec.parse(tinySweep().replacingOccurrences(of: simbaDesign, with: base),
+                                            file: "/tmp/b.yaml")
+        let trial = try DesignFile.parse(inherited.designYAML(trial: 1, values: [.double(2), .double(4), .string("WS")]),
+                                         file: "trial.yaml")
+        #expect(trial.layerFormats == [LayerFormatRule(layers: "head", weightFormat: .int4)])
+        // Rules that set every layer's activations leave the design's own activation format to
+        // no layer: a trial's design takes the widest of theirs, so its datapath is no wider.
+        let covering = """
+              layerFormats:
+                - {layers: stem, activationFormat: [int4, int8]}
+                - {layers: "*", activationFormat: int4}
+            """
+        let covered = try SweepSpec.parse(tinySweep().replacingOccurrences(
+            of: "  dataflow: [WS, OS]", with: covering), file: "/tmp/c.yaml")
+        for (stem, datapath) in [("int4", DataFormat.int4), ("int8", .int8)] {
+            let point = try DesignFile.parse(covered.designYAML(trial: 1, values: [.double(2), .double(4), .string(stem)]),
+                                             file: "trial.yaml")
+            #expect(point.activationFormat == datapath && point.datapathFormats.inputs == datapath)
+            #expect(point.weightFormat == .int8)   // the base's: no rule sets weights
+        }
+        // ... and searching that format too is refused.
+        let both = tinySweep().replacingOccurrences(of: "  dataflow: [WS, OS]",
+                                                    with: "  activationFormat: [int8, int16]\n" + covering)
+        let refused = try #require(sweepError(both))
+        #expect(refused.keyPath == "space.activationFormat" && refused.message.contains("rules set every layer's"))
+    }
+
+    @Test func badLayerFormatsAreLocated() throws {
+        func error(_ rules: String) throws -> ConfigError {
+            let text = tinySweep().replacingOccurrences(of: "  dataflow: [WS, OS]",
+                                                        with: "  dataflow: [WS, OS]\n  layerFormats:\n" + rules)
+            return try #require(sweepError(text), "no error for \(rules)")
+        }
+        let unmatched = try error("    - {layers: stme, weightFormat: int4}")
+        #expect(unmatched.keyPath == "space.layerFormats[0].layers")
+        #expect(unmatched.message.contains("`stme` matches no layer of tiny-cnn; did you mean `stem`?"), "\(unmatched)")
+        let twice = try error("    - {layers: stem, weightFormat: int4}\n    - {layers: stem, weightFormat: int8}")
+        #expect(twice.keyPath == "space.layerFormats[1].layers" && twice.message.contains("has a rule already"))
+        let empty = try error("    - {layers: stem}")
+        #expect(empty.message.contains("a rule sets weightFormat, activationFormat or both"))
+        let format = try error("    - {layers: stem, weightFormat: [int4, int3]}")
+        #expect(format.keyPath == "space.layerFormats[0].weightFormat[1]" && format.message.contains("`int3`"))
+        let key = try error("    - {layers: stem, weights: int4}")
+        #expect(key.message.contains("unknown key `weights`"))
     }
 
     @Test func badInputIsLocated() throws {

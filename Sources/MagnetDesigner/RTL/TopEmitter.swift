@@ -18,7 +18,7 @@ public struct TopEmitter: Sendable {
     /// The top of a design point: its PE, `numPEs` of them, and its global buffer.
     public init(design: DesignPoint) throws {
         let pe = try PEEmitter(design: design)
-        let inputWordBits = design.vectorSize * design.activationFormat.bits
+        let inputWordBits = design.vectorSize * design.datapathFormats.inputs.bits
         controller = ControllerEmitter(pe: pe, peCount: design.numPEs, globalBufferDepth: design.globalBufferBytes * 8 / inputWordBits)
     }
 

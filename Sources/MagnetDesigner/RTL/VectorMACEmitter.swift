@@ -24,12 +24,14 @@ public struct VectorMACEmitter: Sendable {
     /// The dot-product module's name.
     public static let dotModuleName = "magnet_dot"
 
-    /// The emitter for a design point; integer formats only.
+    /// The emitter for a design point's datapath (its widest formats); integer formats only.
     public init(design: DesignPoint) throws {
-        for (parameter, format) in [("weightFormat", design.weightFormat), ("activationFormat", design.activationFormat)] where !format.isInteger {
+        let datapath = design.datapathFormats
+        for (parameter, format) in [("weightFormat", datapath.weights), ("activationFormat", datapath.inputs)]
+            where !format.isInteger {
             throw RTLUnsupported(parameter: parameter, message: "\(format.rawValue) (the generator emits int4, int8 and int16 datapaths)")
         }
-        self.init(vectorSize: design.vectorSize, weightBits: design.weightFormat.bits, inputBits: design.activationFormat.bits,
+        self.init(vectorSize: design.vectorSize, weightBits: datapath.weights.bits, inputBits: datapath.inputs.bits,
                   accumulationBits: design.accumulationBits)
     }
 

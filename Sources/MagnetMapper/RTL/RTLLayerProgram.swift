@@ -260,7 +260,7 @@ public struct RTLLayerProgram: Sendable {
     public func dramImage(weights: [Int], inputs: [Int]) -> [[Bool]] {
         let v = design.vectorSize, ct = channelVectors, perPass = ct / channelPasses
         let perKPass = split.groups * design.lanes
-        let wb = design.weightFormat.bits, ib = design.activationFormat.bits
+        let wb = design.datapathFormats.weights.bits, ib = design.datapathFormats.inputs.bits
         var words = Array(repeating: Array(repeating: false, count: top.controller.dramWordBits), count: dramWords)
         func put(_ word: Int, _ element: Int, _ value: Int, _ bits: Int) { Self.place(value, bits: bits, at: element * bits, in: &words[word]) }
         // Output channel k of the dense layer is channel k mod K' of group k div K' (K', C' a

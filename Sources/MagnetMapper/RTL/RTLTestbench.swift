@@ -26,8 +26,9 @@ public struct RTLTestbench: Sendable {
             return (0..<count).map { _ in Int.random(in: -(1 << (bits - 1))...((1 << (bits - 1)) - 1), using: &generator) }
         }
         let shape = program.layerShape
-        weights = draw(shape.weightCount, program.design.weightFormat)
-        inputs = draw(shape.g * shape.c * shape.inputHeight * shape.inputWidth, program.design.activationFormat)
+        let datapath = program.design.datapathFormats
+        weights = draw(shape.weightCount, datapath.weights)
+        inputs = draw(shape.g * shape.c * shape.inputHeight * shape.inputWidth, datapath.inputs)
     }
 
     /// Writes ``files()`` into `folder` (which holds the design's modules and `files.f`), the

@@ -6,9 +6,11 @@ extension MapSpace {
     /// vector multipliers reduce input channels (C over X at the weight collector), lanes take
     /// output channels (K over Y below the per-PE levels), PEs split any dimension, and the
     /// design's dataflow fixes which loops may run at the collectors and which stay innermost at
-    /// the PE buffers.
-    public static func template(design: DesignPoint, hardware: Hardware, layer: Layer) -> MapSpace {
+    /// the PE buffers. `hardware` is the design's elaboration; the space's is that hardware as
+    /// the layer uses it at the formats the design gives it (``DesignPoint/hardware(_:running:)``).
+    public static func template(design: DesignPoint, hardware elaborated: Hardware, layer: Layer) -> MapSpace {
         let problem = layer.problem
+        let hardware = design.hardware(elaborated, running: design.formats(ofLayer: layer.name))
         var space = MapSpace(hardware: hardware, problem: problem)
         let names = hardware.storage.map(\.name)
         func level(_ name: String) -> Int? { names.firstIndex(of: name) }

@@ -56,6 +56,12 @@ public struct NetworkMapping: Sendable {
                            start: ((Layer, MapSpace) -> Mapping?)? = nil, cache: LayerSearchCache? = nil,
                            progress: ((Int, Int, String) -> Void)? = nil) throws -> NetworkMapping {
         var results: [LayerResult] = []
+        // Each layer runs at the formats the design gives it, so layers of one shape at
+        // different formats are mapped apart (network files' formats do not price layers).
+        var network = network
+        for index in network.layers.indices {
+            network.layers[index].formats = design.formats(ofLayer: network.layers[index].name)
+        }
         let shapes = network.uniqueShapes
         for (index, shape) in shapes.enumerated() {
             progress?(index, shapes.count, shape.representative.name)
@@ -76,7 +82,7 @@ public struct NetworkMapping: Sendable {
                 throw MappingProblem(level: shape.representative.name,
                                      message: "no valid mapping among \(found.considered) candidates: every one overflowed a buffer or a fan-out of the design (smallest tiles need more than the design's collectors and buffers hold)")
             }
-            let evaluation = CostModel(hardware: hardware, problem: space.problem).evaluate(mapping)
+            let evaluation = CostModel(hardware: space.hardware, problem: space.problem).evaluate(mapping)
             if let cache, let key {
                 cache.store(.init(mapping: mapping, evaluation: evaluation, certificate: found.certificate), for: key)
             }

@@ -1,0 +1,160 @@
+import Foundation
+import MagnetCore
+import MagnetDesigner
+import MagnetTuner
+import MagnetWorkload
+
+/// One rule of a sweep's per-layer formats (the space's `layerFormats`, docs/sweeps.md): the
+/// layers it applies to and, for each operand, a fixed format or a searched parameter.
+public struct LayerFormatSpec: Sendable, Hashable {
+    /// A format in a rule: fixed, or the value of a parameter of the space.
+    public enum Choice: Sendable, Hashable {
+        /// The same format in every design.
+        case fixed(DataFormat)
+        /// The value of the named parameter (`weightFormat[PATTERN]`).
+        case searched(parameter: String)
+    }
+
+    /// A layer name or pattern (``LayerFormatRule/layers``).
+    public var layers: String
+    /// The weights' format (`nil`: the design's).
+    public var weightFormat: Choice?
+    /// The activations' format (`nil`: the design's).
+    public var activationFormat: Choice?
+
+    /// The name of the parameter that searches `key` (`weightFormat`, `activationFormat`) for
+    /// the layers matching `layers`.
+    public static func parameterName(_ key: String, layers: String) -> String { "\(key)[\(layers)]" }
+}
+
+extension SweepSpec {
+    /// The design-file keys a rule may set.
+    static let layerFormatKeys = ["weightFormat", "activationFormat"]
+
+    /// Reads the space's `layerFormats` list: each rule's `layers` must name or match a layer of
+    /// one of the study's networks; a list of formats becomes a parameter, one format is fixed.
+    static func readLayerFormats(_ node: ConfigNode, networks: [NetworkTarget]) throws
+        -> (rules: [LayerFormatSpec], parameters: [Parameter]) {
+        var rules: [LayerFormatSpec] = []
+        var parameters: [Parameter] = []
+        let items = try node.list()
+        guard !items.isEmpty else { throw node.error("empty list: give at least one rule or leave the key out") }
+        let layerNames = networks.flatMap { $0.network.layers.map(\.name) }
+        for item in items {
+            let entry = try item.mapping(knownKeys: ["layers"] + layerFormatKeys)
+            let layersNode = try entry.required("layers")
+            let pattern = try layersNode.string()
+            guard !pattern.isEmpty else { throw layersNode.error("an empty pattern matches no layer") }
+            if rules.contains(where: { $0.layers == pattern }) {
+                throw layersNode.error("`\(pattern)` has a rule already; the first would always apply")
+            }
+            let probe = LayerFormatRule(layers: pattern)
+            guard layerNames.contains(where: probe.matches) else {
+                var message = "`\(pattern)` matches no layer of \(networks.map(\.network.name).joined(separator: ", "))"
+                if let near = NearestName.suggestion(for: pattern, among: layerNames) {
+                    message += "; did you mean `\(near)`?"
+                } else {
+                    message += "; layers are named like " + layerNames.prefix(3).map { "`\($0)`" }.joined(separator: ", ")
+                }
+                throw layersNode.error(message + " (`*` matches any run of characters)")
+            }
+            var rule = LayerFormatSpec(layers: pattern)
+            for key in layerFormatKeys {
+                guard let formatNode = entry.optional(key) else { continue }
+                let kind = DesignKeys.kind(of: key)!
+                let name = LayerFormatSpec.parameterName(key, layers: pattern)
+                let choice: LayerFormatSpec.Choice
+                if let parameter = try readParameter(name, node: formatNode, kind: kind) {
+                    parameters.append(parameter)
+                    choice = .searched(parameter: name)
+                } else {
+                    guard case .string(let format) = try DesignKeys.value(of: formatNode, kind: kind),
+                          let fixed = DataFormat(rawValue: format) else {
+                        throw formatNode.error("a format or a list of formats")
+                    }
+                    choice = .fixed(fixed)
+                }
+                if key == "weightFormat" { rule.weightFormat = choice } else { rule.activationFormat = choice }
+            }
+            guard rule.weightFormat != nil || rule.activationFormat != nil else {
+                throw item.error("a rule sets weightFormat, activationFormat or both (a format or a list to search)")
+            }
+            rules.append(rule)
+        }
+        return (rules, parameters)
+    }
+
+    /// The base design's rules, fixed.
+    static func fixedLayerFormats(_ rules: [LayerFormatRule]) -> [LayerFormatSpec] {
+        rules.map { rule in
+            LayerFormatSpec(layers: rule.layers, weightFormat: rule.weightFormat.map { .fixed($0) },
+                            activationFormat: rule.activationFormat.map { .fixed($0) })
+        }
+    }
+
+    /// The rules as canonical JSON (a searched format by its parameter's name).
+    var layerFormatsJSON: JSONValue {
+        func json(_ choice: LayerFormatSpec.Choice) -> JSONValue {
+            switch choice {
+            case .fixed(let format): return .string(format.rawValue)
+            case .searched(let parameter): return .object([("parameter", .string(parameter))])
+            }
+        }
+        return .array(layerFormats.map { rule in
+            .object([("layers", .string(rule.layers))]
+                        + (rule.weightFormat.map { [("weightFormat", json($0))] } ?? [])
+                        + (rule.activationFormat.map { [("activationFormat", json($0))] } ?? []))
+        })
+    }
+
+    /// The format `choice` gives the point `values`.
+    func format(_ choice: LayerFormatSpec.Choice, values: [Parameter.Value]) -> DataFormat? {
+        switch choice {
+        case .fixed(let format): return format
+        case .searched(let parameter):
+            guard let index = space.parameters.firstIndex(where: { $0.name == parameter }),
+                  case .string(let name) = values[index] else { return nil }
+            return DataFormat(rawValue: name)
+        }
+    }
+
+    /// The design keys (`weightFormat`, `activationFormat`) that rules set for every layer of the
+    /// study's networks: the design's own format for such an operand reaches no layer, so a
+    /// trial's design takes the widest its rules give instead (``designYAML(trial:values:)``),
+    /// and the datapath is no wider than its layers need.
+    static func keysSetForEveryLayer(by rules: [LayerFormatSpec], networks: [NetworkTarget]) -> [String] {
+        guard !rules.isEmpty else { return [] }
+        let names = networks.flatMap { $0.network.layers.map(\.name) }
+        return layerFormatKeys.filter { key in
+            names.allSatisfy { name in
+                let rule = rules.first { LayerFormatRule(layers: $0.layers).matches(name) }
+                return (key == "weightFormat" ? rule?.weightFormat : rule?.activationFormat) != nil
+            }
+        }
+    }
+
+    /// The design's own formats for the point `values` where rules set every layer's (the
+    /// widest the rules give), as fixed design values.
+    func formatsSetByRules(values: [Parameter.Value]) -> [(String, String)] {
+        Self.keysSetForEveryLayer(by: layerFormats, networks: networks).compactMap { key in
+            let formats = layerFormats.compactMap { rule in
+                (key == "weightFormat" ? rule.weightFormat : rule.activationFormat).flatMap { format($0, values: values) }
+            }
+            guard let first = formats.first else { return nil }
+            return (key, formats.dropFirst().reduce(first) { $1.bits > $0.bits ? $1 : $0 }.rawValue)
+        }
+    }
+
+    /// The design file's `layerFormats` section for the point `values` (empty without rules).
+    func layerFormatsYAML(values: [Parameter.Value]) -> String {
+        guard !layerFormats.isEmpty else { return "" }
+        let lines = layerFormats.map { rule in
+            var fields = ["layers: " + JSONValue.string(rule.layers).rendered(pretty: false)]
+            for (key, choice) in [("weightFormat", rule.weightFormat), ("activationFormat", rule.activationFormat)] {
+                if let choice, let format = format(choice, values: values) { fields.append("\(key): \(format.rawValue)") }
+            }
+            return "  - {" + fields.joined(separator: ", ") + "}"
+        }
+        return "layerFormats:\n" + lines.joined(separator: "\n") + "\n"
+    }
+}
