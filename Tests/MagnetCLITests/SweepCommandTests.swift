@@ -473,12 +473,19 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
 /// examples/accuracy.yaml from the repository as it is (after `make venv`): a real model on
 /// real held-out data, its accuracy falling as the formats narrow.
 @Suite struct AccuracyExampleTests {
-    @Test func theAccuracyExampleRunsAndNarrowFormatsCostAccuracy() throws {
-        let db = temporaryStudyPath("accuracy")
-        let run = try CLIRunner.run(["sweep", "examples/accuracy.yaml", "--db", db, "--quiet"])
+    /// Sweeps `examples/NAME.yaml` into a fresh study file; the file and its trials, checked to
+    /// be `count`, all complete.
+    static func sweep(_ name: String, count: Int) throws -> (db: String, trials: [TrialRecord]) {
+        let db = temporaryStudyPath(name)
+        let run = try CLIRunner.run(["sweep", "examples/\(name).yaml", "--db", db, "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
         let trials = studyTrials(db)
-        #expect(trials.count == 36 && trials.allSatisfy { $0.state == .complete }, "\(trials.map(\.error))")
+        #expect(trials.count == count && trials.allSatisfy { $0.state == .complete }, "\(trials.map(\.error))")
+        return (db, trials)
+    }
+
+    @Test func theAccuracyExampleRunsAndNarrowFormatsCostAccuracy() throws {
+        let (_, trials) = try Self.sweep("accuracy", count: 36)
         func accuracy(weights: String, activations: String) -> Set<Double> {
             Set(trials.filter {
                 $0.params["weightFormat"] == .string(weights) && $0.params["activationFormat"] == .string(activations)
@@ -498,11 +505,7 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
     /// The evaluator sees each layer's formats (fc1 and fc2 at int4 differ in accuracy), the
     /// datapath is as wide as the widest layer, and the study file keeps one answer per question.
     @Test func thePerLayerExampleSearchesEachLayersFormat() throws {
-        let db = temporaryStudyPath("per-layer")
-        let run = try CLIRunner.run(["sweep", "examples/accuracy-per-layer.yaml", "--db", db, "--quiet"])
-        #expect(run.status == 0, "\(run.stderr)")
-        let trials = studyTrials(db)
-        #expect(trials.count == 18 && trials.allSatisfy { $0.state == .complete }, "\(trials.map(\.error))")
+        let (db, trials) = try Self.sweep("accuracy-per-layer", count: 18)
         func trial(_ weights: String, _ fc1: String, _ fc2: String) throws -> TrialRecord {
             try #require(trials.first {
                 $0.params["weightFormat"] == .string(weights) && $0.params["activationFormat[fc1]"] == .string(fc1)
