@@ -66,6 +66,10 @@ public struct DesignEvaluator: Sendable {
     /// The study's accuracy evaluator (`nil`: none).
     public let accuracy: AccuracyEvaluator?
 
+    /// How many of the nearest designs evaluated before offer their mappings as a layer's warm
+    /// start (the best re-fitted one starts the search).
+    static let warmStartDesigns = 3
+
     /// Prepares an evaluator (parses the context's networks). `layerCache` false searches every
     /// layer of every design, even one evaluated before.
     public init(context: EvaluationContext, mapperThreads: Int = 1, layerCache: Bool = true) throws {
@@ -92,7 +96,7 @@ public struct DesignEvaluator: Sendable {
         let objective = Objective(rawValue: context.mapperObjective) ?? .edp
         var mappings: [NetworkMapping] = []
         var layers: [LayerResultRecord] = []
-        let nearest = memory?.nearest(to: design)
+        let nearest = memory?.nearest(to: design, count: Self.warmStartDesigns) ?? []
         var found: [LayerShapeKey: Mapping] = [:]
         for network in networks {
             do {
@@ -101,8 +105,10 @@ public struct DesignEvaluator: Sendable {
                                                    seed: context.seed)
                 let mapping = try NetworkMapping.map(network: network, design: design, hardware: hardware, objective: objective,
                                                      method: method, start: { layer, space in
-                    guard let nearest, let seed = nearest.mappings[layer.mappingKey] else { return nil }
-                    return WarmStart.refit(seed, from: nearest.hardware, to: space)
+                    let seeds = nearest.compactMap { entry in
+                        entry.mappings[layer.mappingKey].map { (mapping: $0, hardware: entry.hardware) }
+                    }
+                    return WarmStart.best(of: seeds, to: space, objective: objective)
                 }, cache: cache)
                 for result in mapping.layers { found[result.layer.mappingKey] = result.mapping }
                 mappings.append(mapping)

@@ -40,7 +40,15 @@ public final class WarmStartMemory: @unchecked Sendable {
 
     /// The remembered design nearest to `design` (``distance(_:_:)``), if any.
     public func nearest(to design: DesignPoint) -> Entry? {
-        lock.withLock { entries.min { Self.distance($0.design, design) < Self.distance($1.design, design) } }
+        nearest(to: design, count: 1).first
+    }
+
+    /// The `count` remembered designs nearest to `design`, nearest first.
+    public func nearest(to design: DesignPoint, count: Int) -> [Entry] {
+        lock.withLock {
+            Array(entries.map { (entry: $0, distance: Self.distance($0.design, design)) }
+                .sorted { $0.distance < $1.distance }.prefix(count).map(\.entry))
+        }
     }
 
     /// How far apart two designs are: the sum over sizes and counts of the difference of their

@@ -67,4 +67,31 @@ import Testing
         // Most pairs re-fit; refusals are possible (a layer that fits nowhere on the new design).
         #expect(refitted >= 40, "\(refitted) re-fitted, \(refused) refused of \(pairs)")
     }
+
+    /// The best of several designs' mappings: the re-fit with the lowest EDP on the new space,
+    /// valid there; `nil` only when none re-fits.
+    @Test func theBestOfSeveralRefitsStarts() throws {
+        let base = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        let layer = try #require(Zoo.network(named: "resnet50")?.uniqueShapes[5].representative)
+        var generator = SeededGenerator(seed: 7)
+        var seeds: [(mapping: Mapping, hardware: Hardware)] = []
+        while seeds.count < 4 {
+            let source = Self.randomDesign(&generator, base: base)
+            guard source.validate().isEmpty, let hardware = try? source.elaborate(),
+                  let mapping = MapSearch(space: MapSpace.template(design: source, hardware: hardware, layer: layer))
+                    .run(budget: 200, threads: 1, seed: 3).mapping else { continue }
+            seeds.append((mapping, hardware))
+        }
+        let targetHardware = try base.elaborate()
+        let space = MapSpace.template(design: base, hardware: targetHardware, layer: layer)
+        var evaluator = Evaluator(CostModel(hardware: targetHardware, problem: layer.problem))
+        let scores = seeds.compactMap { seed in
+            WarmStart.refit(seed.mapping, from: seed.hardware, to: space).map { Objective.edp.score(evaluator.summary($0)) }
+        }
+        #expect(scores.count >= 2, "\(scores.count) of 4 re-fit")
+        let best = try #require(WarmStart.best(of: seeds, to: space, objective: .edp))
+        #expect(best.problems(on: targetHardware, for: layer.problem).isEmpty)
+        #expect(Objective.edp.score(evaluator.summary(best)) == scores.min())
+        #expect(WarmStart.best(of: [], to: space, objective: .edp) == nil)
+    }
 }

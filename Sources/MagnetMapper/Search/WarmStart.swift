@@ -8,6 +8,24 @@ import MagnetDesigner
 /// The result is always valid for the new space (its constraints, fan-outs and capacities), or
 /// `nil` when no such re-fit exists.
 public enum WarmStart {
+    /// The best of `seeds` (mappings each made for its own hardware) re-fitted to `space`, by
+    /// `objective` under the exact model; `nil` when none re-fits. Several neighbouring designs'
+    /// mappings give a search a better start than the nearest one's alone, for a few
+    /// evaluations.
+    public static func best(of seeds: [(mapping: Mapping, hardware: Hardware)], to space: MapSpace,
+                            objective: Objective, energyWeight: Double = 0.5) -> Mapping? {
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+        var best: (mapping: Mapping, summary: Evaluator.Summary)?
+        for seed in seeds {
+            guard let mapping = refit(seed.mapping, from: seed.hardware, to: space) else { continue }
+            let summary = evaluator.summary(mapping)
+            if best.map({ objective.better(summary, than: $0.summary, energyWeight: energyWeight) }) ?? true {
+                best = (mapping, summary)
+            }
+        }
+        return best?.mapping
+    }
+
     /// `mapping`, made for `hardware` (whose level names it follows), re-fitted to `space`.
     public static func refit(_ mapping: Mapping, from hardware: Hardware, to space: MapSpace) -> Mapping? {
         let levels = space.hardware.storage.count, dimensions = space.problem.dimensions.count
