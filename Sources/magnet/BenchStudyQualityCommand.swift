@@ -46,6 +46,8 @@ extension BenchCommand {
             var networks: [String: MagnetWorkload.Network] = [:]
             for entry in view.networks() { networks[entry.name] = try entry.network.get() }
             var ratios: [Double] = []
+            /// Per layer shape (by its representative's name): how often it was sampled and beyond 1%.
+            var byLayer: [String: (sampled: Int, beyond: Int, worst: Double)] = [:]
             for trial in stride(from: 0, to: finished.count, by: step).prefix(trials).map({ finished[$0] }) {
                 let design = try DesignFile.parse(view.designYAML(trial), file: "trial \(trial.number)")
                 let hardware = try design.elaborate()
@@ -56,7 +58,10 @@ extension BenchCommand {
                     let stored = record.energyPJ * Double(record.cycles)
                     let searched = MapSearch(space: space).run(budget: budget, threads: 1,
                                                                seed: 7).summary?.energyDelayProduct ?? stored
-                    ratios.append(stored / min(stored, searched))
+                    let ratio = stored / min(stored, searched)
+                    ratios.append(ratio)
+                    let seen = byLayer[record.layer] ?? (0, 0, 1)
+                    byLayer[record.layer] = (seen.sampled + 1, seen.beyond + (ratio > 1.01 ? 1 : 0), max(seen.worst, ratio))
                 }
                 if !json { FileHandle.standardError.write(Data("trial \(trial.number) done\n".utf8)) }
             }
@@ -65,17 +70,29 @@ extension BenchCommand {
             let median = ratios[ratios.count / 2], p90 = ratios[min(ratios.count - 1, ratios.count * 9 / 10)]
             let within1 = Double(ratios.filter { $0 <= 1.01 }.count) / Double(ratios.count)
             let within10 = Double(ratios.filter { $0 <= 1.10 }.count) / Double(ratios.count)
+            // The layer shapes most often beyond 1%, most first.
+            let missed = byLayer.filter { $0.value.beyond > 0 }
+                .sorted { ($0.value.beyond, $0.value.worst, $1.key) > ($1.value.beyond, $1.value.worst, $0.key) }
             if json {
-                print(JSONValue.object([("layers", .int(ratios.count)), ("median", .double(median)), ("p90",
-                    .double(p90)),
-                                        ("within_1_percent", .double(within1)), ("within_10_percent",
-                                                                                 .double(within10))]).rendered())
+                let layers = JSONValue.array(missed.map { name, counts in
+                    .object([("layer", .string(name)), ("sampled", .int(counts.sampled)),
+                             ("beyond_1_percent", .int(counts.beyond)), ("worst", .double(counts.worst))])
+                })
+                print(JSONValue.object([("layers", .int(ratios.count)), ("median", .double(median)),
+                                        ("p90", .double(p90)), ("within_1_percent", .double(within1)),
+                                        ("within_10_percent", .double(within10)),
+                                        ("beyond_1_percent_by_layer", layers)]).rendered())
             } else {
                 let spread = "median \(NumberText.fixed(median, 3)), 90th percentile \(NumberText.fixed(p90, 3))"
                 let shares = "within 1%: \(NumberText.fixed(within1 * 100, 0))%, "
                     + "within 10%: \(NumberText.fixed(within10 * 100, 0))%"
                 let sampled = "\(ratios.count) layers of \(min(trials, finished.count)) trials"
                 print("\(sampled): stored / reference EDP \(spread); \(shares)")
+                if !missed.isEmpty {
+                    print("beyond 1% most often: " + missed.prefix(8).map { name, counts in
+                        "\(name) \(counts.beyond)/\(counts.sampled) (worst \(NumberText.fixed(counts.worst, 3)))"
+                    }.joined(separator: ", "))
+                }
             }
         }
     }

@@ -116,6 +116,38 @@ import Testing
         #expect(none.status != 0 && none.stderr.contains("no finished trials"), "\(none.stderr)")
     }
 
+    /// `bench study-quality` names the layer shapes stored beyond 1% of the reference: as many
+    /// as the share within 1% leaves out, each counted at most as often as it was sampled.
+    @Test func studyQualityNamesTheLayersBeyondOnePercent() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-sq-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let sweep = folder.appendingPathComponent("sq.yaml").path
+        try """
+            study: sq
+            base: \(CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml").path)
+            networks: [\(CLIRunner.repository.appendingPathComponent("examples/tiny-cnn.yaml").path)]
+            space: {numPEs: [2, 4, 8], lanes: [2, 4]}
+            objectives: [{minimize: energy_per_inference_uJ}]
+            strategy: grid
+            budget: {trials: 4}
+            mapper: {budget: 30, warmStart: false}
+            """.write(toFile: sweep, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("sq.db").path
+        let run = try CLIRunner.run(["sweep", sweep, "--db", db, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let bench = try CLIRunner.run(["bench", "study-quality", db, "--trials", "4", "--budget", "3000", "--json"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any])
+        let layers = try #require(report["layers"] as? Int), within = try #require(report["within_1_percent"] as? Double)
+        let missed = try #require(report["beyond_1_percent_by_layer"] as? [[String: Any]])
+        let beyond = missed.compactMap { $0["beyond_1_percent"] as? Int }
+        #expect(beyond.reduce(0, +) == layers - Int((within * Double(layers)).rounded()))
+        #expect(missed.allSatisfy { ($0["beyond_1_percent"] as? Int ?? 0) <= ($0["sampled"] as? Int ?? 0) })
+        #expect(missed.allSatisfy { ($0["worst"] as? Double ?? 0) > 1.01 })
+        #expect(beyond == beyond.sorted(by: >))
+        #expect(!missed.isEmpty, "30 candidates per layer should leave some layer beyond 1%")
+    }
+
     @Test func benchJSONCarriesTheDocumentedKeys() throws {
         let model = try CLIRunner.run(["bench", "model", "--mappings", "3", "--repeats", "1", "--skip-nest-walk", "--json"])
         #expect(model.status == 0, "\(model.stderr)")
