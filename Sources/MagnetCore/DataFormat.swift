@@ -28,6 +28,14 @@ public enum DataFormat: String, CaseIterable, Codable, Sendable, Hashable {
         }
     }
 
+    /// The widest of `formats` (by storage bits; the first of equally wide ones), `nil` when
+    /// there are none.
+    public static func widest(_ formats: [DataFormat]) -> DataFormat? {
+        formats.dropFirst().reduce(formats.first) { widest, format in
+            widest.map { format.bits > $0.bits ? format : $0 }
+        }
+    }
+
     /// Width in bits of the exact product of two values of formats `a` and `b`.
     ///
     /// For integers, the product of an m-bit and an n-bit signed number needs m + n bits. For

@@ -92,20 +92,29 @@ public enum DesignFile {
         return (point, map)
     }
 
+    /// A `layerFormats` rule's `layers`: required, not empty, and not the pattern of an earlier
+    /// rule (in `earlier`), which would always apply first.
+    public static func layerPattern(of rule: ConfigMapping, after earlier: [String]) throws -> String {
+        let layers = try rule.required("layers")
+        let pattern = try layers.string()
+        guard !pattern.isEmpty else { throw layers.error("an empty pattern matches no layer") }
+        guard !earlier.contains(pattern) else {
+            throw layers.error("`\(pattern)` has a rule already; the first would always apply")
+        }
+        return pattern
+    }
+
     /// A `layerFormats` list: rules of a layer name or pattern (`layers`) and the formats its
     /// layers run at (docs/template.md).
     static func layerFormats(_ node: ConfigNode) throws -> [LayerFormatRule] {
         let formats = DataFormat.allCases.map { (name: $0.rawValue, value: $0) }
-        var seen = Set<String>()
+        var seen: [String] = []
         return try node.list().map { item in
             let rule = try item.mapping(knownKeys: layerFormatKeys)
-            let layers = try rule.required("layers")
-            let pattern = try layers.string()
-            guard !pattern.isEmpty else { throw layers.error("an empty pattern matches no layer") }
-            guard seen.insert(pattern).inserted else {
-                throw layers.error("`\(pattern)` has a rule already; the first would always apply")
-            }
-            let parsed = LayerFormatRule(layers: pattern, weightFormat: try rule.optional("weightFormat")?.choice(formats),
+            let pattern = try layerPattern(of: rule, after: seen)
+            seen.append(pattern)
+            let parsed = LayerFormatRule(layers: pattern,
+                                         weightFormat: try rule.optional("weightFormat")?.choice(formats),
                                          activationFormat: try rule.optional("activationFormat")?.choice(formats))
             guard parsed.weightFormat != nil || parsed.activationFormat != nil else {
                 throw item.error("a rule sets weightFormat, activationFormat or both")

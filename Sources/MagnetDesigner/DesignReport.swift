@@ -63,11 +63,7 @@ public struct DesignReport: Sendable {
             ("accumulationBits", .int(p.accumulationBits)), ("dataflow", .string(p.dataflow.rawValue)),
             ("clockGHz", .double(p.clockGHz)), ("technology", .string(p.technology)),
             ("voltage", .double(voltageV)),
-        ] + (p.layerFormats.isEmpty ? [] : [("layerFormats", .array(p.layerFormats.map { rule in
-            .object([("layers", .string(rule.layers))]
-                        + (rule.weightFormat.map { [("weightFormat", .string($0.rawValue))] } ?? [])
-                        + (rule.activationFormat.map { [("activationFormat", .string($0.rawValue))] } ?? []))
-        }))]))
+        ] + (p.layerFormats.isEmpty ? [] : [("layerFormats", .array(p.layerFormats.map(\.json)))]))
     }
 
     /// The report as JSON (the schema is listed in docs/template.md).

@@ -25,6 +25,14 @@ public struct LayerFormatRule: Hashable, Sendable {
     public func matches(_ name: String) -> Bool {
         fnmatch(layers, name, 0) == 0
     }
+
+    /// The rule as a design file writes it (JSON, which YAML reads too): `layers` and the
+    /// formats it sets.
+    public var json: JSONValue {
+        .object([("layers", .string(layers))]
+                    + (weightFormat.map { [("weightFormat", .string($0.rawValue))] } ?? [])
+                    + (activationFormat.map { [("activationFormat", .string($0.rawValue))] } ?? []))
+    }
 }
 
 extension DesignPoint {
@@ -40,11 +48,9 @@ extension DesignPoint {
     /// activation format among the design's and its rules' (``validate()`` refuses a design
     /// whose formats differ in kind, integer against floating point or fp16 against bf16).
     public var datapathFormats: OperandFormats {
-        func widest(_ formats: [DataFormat]) -> DataFormat {
-            formats.dropFirst().reduce(formats[0]) { $1.bits > $0.bits ? $1 : $0 }
-        }
-        let weights = widest([weightFormat] + layerFormats.compactMap(\.weightFormat))
-        let activations = widest([activationFormat] + layerFormats.compactMap(\.activationFormat))
+        let weights = DataFormat.widest([weightFormat] + layerFormats.compactMap(\.weightFormat)) ?? weightFormat
+        let activations = DataFormat.widest([activationFormat] + layerFormats.compactMap(\.activationFormat))
+            ?? activationFormat
         return OperandFormats(weights: weights, inputs: activations, outputs: activations)
     }
 

@@ -42,19 +42,16 @@ extension SweepSpec {
         let layerNames = networks.flatMap { $0.network.layers.map(\.name) }
         for item in items {
             let entry = try item.mapping(knownKeys: ["layers"] + layerFormatKeys)
+            let pattern = try DesignFile.layerPattern(of: entry, after: rules.map(\.layers))
             let layersNode = try entry.required("layers")
-            let pattern = try layersNode.string()
-            guard !pattern.isEmpty else { throw layersNode.error("an empty pattern matches no layer") }
-            if rules.contains(where: { $0.layers == pattern }) {
-                throw layersNode.error("`\(pattern)` has a rule already; the first would always apply")
-            }
             let probe = LayerFormatRule(layers: pattern)
             guard layerNames.contains(where: probe.matches) else {
                 var message = "`\(pattern)` matches no layer of \(networks.map(\.network.name).joined(separator: ", "))"
                 if let near = NearestName.suggestion(for: pattern, among: layerNames) {
                     message += "; did you mean `\(near)`?"
                 } else {
-                    message += "; layers are named like " + layerNames.prefix(3).map { "`\($0)`" }.joined(separator: ", ")
+                    let examples = layerNames.prefix(3).map { "`\($0)`" }.joined(separator: ", ")
+                    message += "; layers are named like " + examples
                 }
                 throw layersNode.error(message + " (`*` matches any run of characters)")
             }
@@ -133,28 +130,26 @@ extension SweepSpec {
         }
     }
 
-    /// The design's own formats for the point `values` where rules set every layer's (the
-    /// widest the rules give), as fixed design values.
-    func formatsSetByRules(values: [Parameter.Value]) -> [(String, String)] {
-        Self.keysSetForEveryLayer(by: layerFormats, networks: networks).compactMap { key in
-            let formats = layerFormats.compactMap { rule in
-                (key == "weightFormat" ? rule.weightFormat : rule.activationFormat).flatMap { format($0, values: values) }
-            }
-            guard let first = formats.first else { return nil }
-            return (key, formats.dropFirst().reduce(first) { $1.bits > $0.bits ? $1 : $0 }.rawValue)
+    /// The rules with the formats of the point `values`.
+    func layerFormatRules(values: [Parameter.Value]) -> [LayerFormatRule] {
+        layerFormats.map { rule in
+            LayerFormatRule(layers: rule.layers, weightFormat: rule.weightFormat.flatMap { format($0, values: values) },
+                            activationFormat: rule.activationFormat.flatMap { format($0, values: values) })
         }
     }
 
-    /// The design file's `layerFormats` section for the point `values` (empty without rules).
-    func layerFormatsYAML(values: [Parameter.Value]) -> String {
-        guard !layerFormats.isEmpty else { return "" }
-        let lines = layerFormats.map { rule in
-            var fields = ["layers: " + JSONValue.string(rule.layers).rendered(pretty: false)]
-            for (key, choice) in [("weightFormat", rule.weightFormat), ("activationFormat", rule.activationFormat)] {
-                if let choice, let format = format(choice, values: values) { fields.append("\(key): \(format.rawValue)") }
-            }
-            return "  - {" + fields.joined(separator: ", ") + "}"
+    /// The design's own formats for `rules` (a point's) where they set every layer's (the widest
+    /// they give), as fixed design values.
+    func formatsSetByRules(_ rules: [LayerFormatRule]) -> [(String, String)] {
+        Self.keysSetForEveryLayer(by: layerFormats, networks: networks).compactMap { key in
+            let formats = rules.compactMap { key == "weightFormat" ? $0.weightFormat : $0.activationFormat }
+            return DataFormat.widest(formats).map { (key, $0.rawValue) }
         }
-        return "layerFormats:\n" + lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The design file's `layerFormats` section for `rules` (a point's; empty without rules).
+    static func layerFormatsYAML(_ rules: [LayerFormatRule]) -> String {
+        guard !rules.isEmpty else { return "" }
+        return "layerFormats:\n" + rules.map { "  - " + $0.json.rendered(pretty: false) + "\n" }.joined()
     }
 }

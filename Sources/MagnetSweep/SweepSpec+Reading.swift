@@ -38,9 +38,7 @@ extension SweepSpec {
 
         // Fixed design values: the base design file, then the top-level technology, then scalars in `space`.
         var fixed: [(String, String)] = []
-        func setFixed(_ key: String, _ text: String) {
-            if let index = fixed.firstIndex(where: { $0.0 == key }) { fixed[index].1 = text } else { fixed.append((key, text)) }
-        }
+        func setFixed(_ key: String, _ text: String) { Self.setFixed(key, text, in: &fixed) }
         var layerFormats: [LayerFormatSpec] = []
         if let baseNode = map.optional("base") {
             let basePath = relative(try baseNode.string())

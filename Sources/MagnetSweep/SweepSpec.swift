@@ -175,15 +175,23 @@ public struct SweepSpec: Sendable {
 
     /// The design point `values` (one per parameter of ``space``) as a design file.
     public func designYAML(trial: Int, values: [Parameter.Value]) -> String {
+        let rules = layerFormatRules(values: values)
         var fixed = fixedDesign
-        for (key, text) in formatsSetByRules(values: values) {
-            if let index = fixed.firstIndex(where: { $0.0 == key }) { fixed[index].1 = text } else { fixed.append((key, text)) }
-        }
+        for (key, text) in formatsSetByRules(rules) { Self.setFixed(key, text, in: &fixed) }
         return DesignKeys.designYAML(name: "\(study)-trial-\(trial)", fixed: fixed,
                               params: zip(space.parameters, values).compactMap { parameter, value in
                                   if case .fixed = parameter.domain { return nil }
                                   return (parameter.name, value)
-                              }) + layerFormatsYAML(values: values)
+                              }) + Self.layerFormatsYAML(rules)
+    }
+
+    /// Sets the fixed design value of `key` in `fixed`: in its place when it has one, else last.
+    static func setFixed(_ key: String, _ text: String, in fixed: inout [(String, String)]) {
+        if let index = fixed.firstIndex(where: { $0.0 == key }) {
+            fixed[index].1 = text
+        } else {
+            fixed.append((key, text))
+        }
     }
 
     /// The parameter values as a JSON object (what the store keeps).
