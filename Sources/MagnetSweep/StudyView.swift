@@ -1,5 +1,6 @@
 import Foundation
 import MagnetCore
+import MagnetDesigner
 import MagnetStore
 import MagnetTuner
 import MagnetWorkload
@@ -68,7 +69,21 @@ public struct StudyView: Sendable {
                 }
             }
         }
-        return DesignKeys.designYAML(name: "\(study.name)-trial-\(trial.number)", fixed: fixedDesign, params: params)
+        var rules: [LayerFormatRule] = []
+        if case .array(let items)? = spec["layerFormats"] {
+            rules = items.compactMap(LayerFormatSpec.init(canonical:)).map { rule in
+                rule.resolved { parameter in
+                    if case .string(let name)? = trial.params[parameter] { return DataFormat(rawValue: name) }
+                    return nil
+                }
+            }
+        }
+        var setForEveryLayer: [String] = []
+        if case .array(let items)? = spec["layerFormatsForEveryLayer"] {
+            setForEveryLayer = items.compactMap { if case .string(let key) = $0 { return key } else { return nil } }
+        }
+        return SweepSpec.designYAML(name: "\(study.name)-trial-\(trial.number)", fixed: fixedDesign, params: params,
+                                    rules: rules, setForEveryLayer: setForEveryLayer)
     }
 
     /// The study's networks, each read as the sweep read it (an ONNX model with the input shapes

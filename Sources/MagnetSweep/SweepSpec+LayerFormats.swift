@@ -22,9 +22,52 @@ public struct LayerFormatSpec: Sendable, Hashable {
     /// The activations' format (`nil`: the design's).
     public var activationFormat: Choice?
 
+    /// The rule with the formats its searched parameters take (`format` of a parameter's name).
+    public func resolved(_ format: (String) -> DataFormat?) -> LayerFormatRule {
+        func resolve(_ choice: Choice?) -> DataFormat? {
+            switch choice {
+            case .fixed(let fixed)?: return fixed
+            case .searched(let parameter)?: return format(parameter)
+            case nil: return nil
+            }
+        }
+        return LayerFormatRule(layers: layers, weightFormat: resolve(weightFormat),
+                               activationFormat: resolve(activationFormat))
+    }
+
+    /// The rule as the study's canonical spec keeps it (a searched format by its parameter).
+    var canonicalJSON: JSONValue {
+        func json(_ choice: Choice) -> JSONValue {
+            switch choice {
+            case .fixed(let format): return .string(format.rawValue)
+            case .searched(let parameter): return .object([("parameter", .string(parameter))])
+            }
+        }
+        return .object([("layers", .string(layers))]
+                           + (weightFormat.map { [("weightFormat", json($0))] } ?? [])
+                           + (activationFormat.map { [("activationFormat", json($0))] } ?? []))
+    }
+
     /// The name of the parameter that searches `key` (`weightFormat`, `activationFormat`) for
     /// the layers matching `layers`.
     public static func parameterName(_ key: String, layers: String) -> String { "\(key)[\(layers)]" }
+}
+
+extension LayerFormatSpec {
+    /// The rule ``canonicalJSON`` wrote, read back (`nil` when it is not one).
+    init?(canonical json: JSONValue) {
+        guard case .string(let layers)? = json["layers"] else { return nil }
+        func choice(_ value: JSONValue?) -> Choice? {
+            switch value {
+            case .string(let name)?: return DataFormat(rawValue: name).map { .fixed($0) }
+            case let object?: if case .string(let parameter)? = object["parameter"] { return .searched(parameter: parameter) }
+            case nil: break
+            }
+            return nil
+        }
+        self.init(layers: layers, weightFormat: choice(json["weightFormat"]),
+                  activationFormat: choice(json["activationFormat"]))
+    }
 }
 
 extension SweepSpec {
@@ -89,32 +132,6 @@ extension SweepSpec {
         }
     }
 
-    /// The rules as canonical JSON (a searched format by its parameter's name).
-    var layerFormatsJSON: JSONValue {
-        func json(_ choice: LayerFormatSpec.Choice) -> JSONValue {
-            switch choice {
-            case .fixed(let format): return .string(format.rawValue)
-            case .searched(let parameter): return .object([("parameter", .string(parameter))])
-            }
-        }
-        return .array(layerFormats.map { rule in
-            .object([("layers", .string(rule.layers))]
-                        + (rule.weightFormat.map { [("weightFormat", json($0))] } ?? [])
-                        + (rule.activationFormat.map { [("activationFormat", json($0))] } ?? []))
-        })
-    }
-
-    /// The format `choice` gives the point `values`.
-    func format(_ choice: LayerFormatSpec.Choice, values: [Parameter.Value]) -> DataFormat? {
-        switch choice {
-        case .fixed(let format): return format
-        case .searched(let parameter):
-            guard let index = space.parameters.firstIndex(where: { $0.name == parameter }),
-                  case .string(let name) = values[index] else { return nil }
-            return DataFormat(rawValue: name)
-        }
-    }
-
     /// The design keys (`weightFormat`, `activationFormat`) that rules set for every layer of the
     /// study's networks: the design's own format for such an operand reaches no layer, so a
     /// trial's design takes the widest its rules give instead (``designYAML(trial:values:)``),
@@ -133,18 +150,26 @@ extension SweepSpec {
     /// The rules with the formats of the point `values`.
     func layerFormatRules(values: [Parameter.Value]) -> [LayerFormatRule] {
         layerFormats.map { rule in
-            LayerFormatRule(layers: rule.layers, weightFormat: rule.weightFormat.flatMap { format($0, values: values) },
-                            activationFormat: rule.activationFormat.flatMap { format($0, values: values) })
+            rule.resolved { parameter in
+                guard let index = space.parameters.firstIndex(where: { $0.name == parameter }),
+                      case .string(let name) = values[index] else { return nil }
+                return DataFormat(rawValue: name)
+            }
         }
     }
 
-    /// The design's own formats for `rules` (a point's) where they set every layer's (the widest
-    /// they give), as fixed design values.
-    func formatsSetByRules(_ rules: [LayerFormatRule]) -> [(String, String)] {
-        Self.keysSetForEveryLayer(by: layerFormats, networks: networks).compactMap { key in
+    /// A trial's design file: the fixed design values, each parameter's value, and the point's
+    /// per-layer format rules (`rules`); the keys in `setForEveryLayer` (which the rules set for
+    /// every layer) take the widest format the rules give. The sweep and a study read back
+    /// (``StudyView``) both write it here.
+    static func designYAML(name: String, fixed: [(String, String)], params: [(String, Parameter.Value)],
+                           rules: [LayerFormatRule], setForEveryLayer: [String]) -> String {
+        var fixed = fixed
+        for key in setForEveryLayer {
             let formats = rules.compactMap { key == "weightFormat" ? $0.weightFormat : $0.activationFormat }
-            return DataFormat.widest(formats).map { (key, $0.rawValue) }
+            if let widest = DataFormat.widest(formats) { setFixed(key, widest.rawValue, in: &fixed) }
         }
+        return DesignKeys.designYAML(name: name, fixed: fixed, params: params) + layerFormatsYAML(rules)
     }
 
     /// The design file's `layerFormats` section for `rules` (a point's; empty without rules).

@@ -156,7 +156,8 @@ extension SweepSpec {
                              space: SearchSpace(parameters), objectives: objectives, constraints: constraints,
                              strategy: strategy, budget: budget, mapper: mapper, accuracy: accuracy)
         spec.layerFormats = layerFormats
-        for key in keysSetForEveryLayer(by: layerFormats, networks: networks) {
+        spec.layerFormatsForEveryLayer = keysSetForEveryLayer(by: layerFormats, networks: networks)
+        for key in spec.layerFormatsForEveryLayer {
             if let node = spaceMap.optional(key), parameters.contains(where: { $0.name == key }) {
                 throw node.error("searched, but layerFormats rules set every layer's \(key): search it in the rules, "
                                      + "or leave a layer to the design's")

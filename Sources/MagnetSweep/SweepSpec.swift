@@ -86,6 +86,9 @@ public struct SweepSpec: Sendable {
     /// Formats of the layers matching each rule's pattern (the space's `layerFormats`, or the
     /// base design's), fixed or searched; empty: every layer at the design's formats.
     public var layerFormats: [LayerFormatSpec] = []
+    /// The design keys (`weightFormat`, `activationFormat`) the rules set for every layer of the
+    /// networks (``keysSetForEveryLayer(by:networks:)``).
+    public var layerFormatsForEveryLayer: [String] = []
 
     /// A study's accuracy evaluator.
     public struct AccuracySettings: Sendable, Hashable {
@@ -135,7 +138,10 @@ public struct SweepSpec: Sendable {
                                + (mapper.stopAfter.map { [("stopAfter", .int($0))] } ?? []))),
         ]
         // Only when there are some, so that studies begun before they existed resume.
-        if !layerFormats.isEmpty { fields.append(("layerFormats", layerFormatsJSON)) }
+        if !layerFormats.isEmpty { fields.append(("layerFormats", .array(layerFormats.map(\.canonicalJSON)))) }
+        if !layerFormatsForEveryLayer.isEmpty {
+            fields.append(("layerFormatsForEveryLayer", .array(layerFormatsForEveryLayer.map(JSONValue.string))))
+        }
         // Only when the study has one, so that studies begun before it existed resume.
         if let accuracy {
             fields.append(("accuracy", .object([("command", .array(accuracy.command.map(JSONValue.string))),
@@ -175,14 +181,12 @@ public struct SweepSpec: Sendable {
 
     /// The design point `values` (one per parameter of ``space``) as a design file.
     public func designYAML(trial: Int, values: [Parameter.Value]) -> String {
-        let rules = layerFormatRules(values: values)
-        var fixed = fixedDesign
-        for (key, text) in formatsSetByRules(rules) { Self.setFixed(key, text, in: &fixed) }
-        return DesignKeys.designYAML(name: "\(study)-trial-\(trial)", fixed: fixed,
-                              params: zip(space.parameters, values).compactMap { parameter, value in
-                                  if case .fixed = parameter.domain { return nil }
-                                  return (parameter.name, value)
-                              }) + Self.layerFormatsYAML(rules)
+        Self.designYAML(name: "\(study)-trial-\(trial)", fixed: fixedDesign,
+                        params: zip(space.parameters, values).compactMap { parameter, value in
+                            if case .fixed = parameter.domain { return nil }
+                            return (parameter.name, value)
+                        },
+                        rules: layerFormatRules(values: values), setForEveryLayer: layerFormatsForEveryLayer)
     }
 
     /// Sets the fixed design value of `key` in `fixed`: in its place when it has one, else last.

@@ -1,6 +1,7 @@
 import Foundation
 import MagnetCore
 import MagnetDesigner
+import MagnetStore
 import MagnetTuner
 import Testing
 @testable import MagnetSweep
@@ -186,6 +187,17 @@ func sweepError(_ text: String) -> ConfigError? {
                                                     with: "  activationFormat: [int8, int16]\n" + covering)
         let refused = try #require(sweepError(both))
         #expect(refused.keyPath == "space.activationFormat" && refused.message.contains("rules set every layer's"))
+        // A study read back (export, report, dashboard) writes each trial's design as the sweep did:
+        // its layer formats, and the design's own format narrowed to the rules'.
+        let store = try newStudy(covered)
+        let values: [Parameter.Value] = [.double(2), .double(4), .string("int4")]
+        var stored = TrialRecord(number: 1, params: covered.paramsJSON(values), state: .complete, worker: "w")
+        stored.finishedAt = 1
+        try store.record([(stored, [])])
+        let readBack = try StudyView(store: store).designYAML(stored)
+        #expect(readBack == covered.designYAML(trial: 1, values: values))
+        let exported = try DesignFile.parse(readBack, file: "export.yaml")
+        #expect(exported.layerFormats.count == 2 && exported.datapathFormats.inputs == .int4)
     }
 
     @Test func badLayerFormatsAreLocated() throws {
