@@ -60,7 +60,8 @@ extension LayerFormatSpec {
         func choice(_ value: JSONValue?) -> Choice? {
             switch value {
             case .string(let name)?: return DataFormat(rawValue: name).map { .fixed($0) }
-            case let object?: if case .string(let parameter)? = object["parameter"] { return .searched(parameter: parameter) }
+            case let object?:
+                if case .string(let parameter)? = object["parameter"] { return .searched(parameter: parameter) }
             case nil: break
             }
             return nil
