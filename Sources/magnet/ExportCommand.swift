@@ -12,7 +12,7 @@ struct ExportCommand: ParsableCommand {
         discussion: """
         --best-per "METRIC<=A,B,C" makes one budget per bound; several --best-per clauses combine (every combination is a budget). For each budget, the best complete trial (feasible under the study's own constraints) that also meets the budget is chosen by --objective. A budget no trial meets is reported as such.
 
-        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null. With --rtl each folder also gets rtl/: the design's Verilog (as magnet elaborate writes it) and rtl/layers.txt, which of the study's unique layers its controller runs, with the reason for the others (docs/rtl.md).
+        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null. With --rtl each folder also gets rtl/: the design's Verilog (as magnet elaborate writes it) and rtl/layers.txt, which of the study's unique layers its controller runs, with the reason for the others (docs/rtl.md). With --refine, each budget's --refine-top best trials are mapped again with --refine-budget candidates per layer (each layer starting from its stored mapping) and the choice is made by the new figures, which the files then carry (docs/sweeps.md, "Refining the choice").
 
         Examples:
           magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2"
@@ -37,10 +37,25 @@ struct ExportCommand: ParsableCommand {
     var output: String?
     @Flag(help: "With -o: also write each design's Verilog into its folder's rtl/, with rtl/layers.txt saying which of the study's layers it runs.")
     var rtl = false
+    @Flag(help: ArgumentHelp("Map each budget's best trials again with a larger search and choose by the new figures.",
+                             discussion: "Each layer's search starts from its stored mapping."))
+    var refine = false
+    @Option(name: .customLong("refine-top"), help: "With --refine: how many of each budget's best trials to map again.")
+    var refineTop = 3
+    @Option(name: .customLong("refine-budget"), help: "With --refine: candidates per layer shape.")
+    var refineBudget = 30_000
+    @Option(help: "With --refine: threads per layer's search (default: one per core).")
+    var threads: Int?
 
     func validate() throws {
         if maximize && minimize { throw ValidationError("choose one of --maximize and --minimize") }
         if rtl && output == nil { throw ValidationError("--rtl writes into the -o folder: give -o DIR") }
+        if !refine && (refineTop != 3 || refineBudget != 30_000 || threads != nil) {
+            throw ValidationError("--refine-top, --refine-budget and --threads go with --refine")
+        }
+        if refineTop < 1 { throw ValidationError("--refine-top: give at least 1 (got \(refineTop))") }
+        if refineBudget < 1 { throw ValidationError("--refine-budget: give at least 1 candidate (got \(refineBudget))") }
+        if let threads, threads < 1 { throw ValidationError("--threads: give at least 1 (got \(threads))") }
         if bestPer.isEmpty { throw ValidationError("give at least one --best-per clause, e.g. --best-per \"area_mm2<=1,2,4\"") }
     }
 
@@ -90,7 +105,11 @@ struct ExportCommand: ParsableCommand {
             budgets = budgets.flatMap { budget in clause.map { Budget(constraints: budget.constraints + [$0]) } }
         }
 
-        let chosen = budgets.map { ($0, StudyView.best(trials, objective: goal, within: $0.constraints)) }
+        let refinement = refine ? try refineChoices(view: view, trials: trials, goal: goal, budgets: budgets) : nil
+        let chosen = budgets.map { budget in
+            (budget, refinement.map { $0.choice(of: budget) } ?? StudyView.best(trials, objective: goal,
+                                                                                  within: budget.constraints))
+        }
         var rtlOutcomes: [String: RTLOutcome] = [:]
         let rtlNetworks = rtl ? StudyNetwork.all(of: view) : []
         let columns = TrialColumns(view: view, trials: chosen.compactMap(\.1))
@@ -100,7 +119,8 @@ struct ExportCommand: ParsableCommand {
                      ("trial", .optional(trial?.number)), ("params", trial?.params ?? .null),
                      ("metrics", trial.map(metricsJSON) ?? .null),
                      ("directory", trial == nil || output == nil ? .null : .string(FileName.component(budget.slug)))]
-                    + (rtl ? [("rtl", rtlOutcomes[budget.slug]?.json ?? .null)] : []))
+                    + (rtl ? [("rtl", rtlOutcomes[budget.slug]?.json ?? .null)] : [])
+                    + (refinement.map { [("refinement", $0.json(of: budget, objective: objective))] } ?? []))
         }
 
         switch format {
@@ -124,7 +144,8 @@ struct ExportCommand: ParsableCommand {
                     continue
                 }
                 let params = view.parameterNames.map { "\($0)=\(columns.paramText(trial, $0))" }.joined(separator: " ")
-                print("\(budget.label): trial \(trial.number), \(objective) \(Format.number(trial.metric(objective) ?? .nan)) — \(params)")
+                print("\(budget.label): trial \(trial.number), \(objective) \(Format.number(trial.metric(objective) ?? .nan))"
+                      + (refinement.map { $0.note(of: budget, objective: objective) } ?? "") + " — \(params)")
             }
         }
 
@@ -150,7 +171,7 @@ struct ExportCommand: ParsableCommand {
                     FileHandle.standardError.write(Data("\(budget.label): no RTL: \(reason)\n".utf8))
                 }
             }
-            for layer in try view.store.layerResults(trial: trial.number) {
+            for layer in try refinement?.layers(of: budget) ?? view.store.layerResults(trial: trial.number) {
                 // Network and layer names come from the user's files: one safe component each.
                 let networkFolder = folder.appendingPathComponent("mappings").appendingPathComponent(FileName.component(layer.network))
                 try FileManager.default.createDirectory(at: networkFolder, withIntermediateDirectories: true)
