@@ -38,12 +38,26 @@ extension BenchCommand {
         var polish: Double?
         @Flag(inversion: .prefixedNo, help: "Whether the sampled searches screen their neighbours before evaluating them.")
         var screening = true
+        @Option(name: .customLong("kick-chance"),
+                help: "Chance that a sampled search's restart past --kick-from kicks its best candidate (default: the search's).")
+        var kickChance: Double?
+        @Option(name: .customLong("kick-from"), help: "Share of the budget after which restarts may kick (default: the search's).")
+        var kickFrom: Double?
+        @Option(name: .customLong("kick-moves"), help: "Random moves per kick (default: the search's).")
+        var kickMoves: Int?
+        @Option(name: .customLong("stop-after"),
+                help: "End each sampled search after this many candidates in a row without improvement.")
+        var stopAfter: Int?
         @Flag(help: "Print JSON.")
         var json = false
 
         func validate() throws {
             if let polish, !(0...1).contains(polish) { throw ValidationError("--polish must be between 0 and 1") }
             if every < 1 { throw ValidationError("--every must be at least 1") }
+            for (name, value) in [("--kick-chance", kickChance), ("--kick-from", kickFrom)] {
+                if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be between 0 and 1") }
+            }
+            if let kickMoves, kickMoves < 1 { throw ValidationError("--kick-moves must be at least 1") }
             if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
             if !(seconds > 0 && seconds.isFinite) { throw ValidationError("--seconds must be a positive number") }
             if budgets.split(separator: ",").contains(where: { Int($0).map { $0 < 1 } ?? true }) {
@@ -74,10 +88,16 @@ extension BenchCommand {
                             search.allowExhaustive = false
                             if let polish { search.polishShare = polish }
                             search.screening = screening
-                            let edp = search.run(budget: budget, threads: 1, seed: seed).summary?.energyDelayProduct
+                            search.convergence = stopAfter
+                            if let kickChance { search.kickChance = kickChance }
+                            if let kickFrom { search.kickFrom = kickFrom }
+                            if let kickMoves { search.kickMoves = kickMoves }
+                            let result = search.run(budget: budget, threads: 1, seed: seed)
+                            let edp = result.summary?.energyDelayProduct
                             cells.append(BenchCommand.edpText(edp))
-                            sampled.append(.object([("budget", .int(budget)), ("seed", .int(Int(seed))), ("edp",
-                                .optional(edp))]))
+                            sampled.append(.object([("budget", .int(budget)), ("seed", .int(Int(seed))),
+                                                    ("edp", .optional(edp)), ("considered", .int(result.considered)),
+                                                    ("seconds", .double(result.seconds))]))
                         }
                     }
                     var bounded = OptimalSearch(space: space)

@@ -4,8 +4,10 @@ import MagnetCore
 
 /// Searches a ``MapSpace`` for the best mapping of one layer: random starting points that fill
 /// the buffers (``CandidateSampler/filled(using:evaluator:)``), then hill climbing by single
-/// moves (``CandidateSampler/neighbour(of:using:)``), restarting when no improvement comes;
-/// the last ``polishShare`` of the budget polishes the best candidate to a local optimum. A
+/// moves (``CandidateSampler/neighbour(of:using:)``), restarting when no improvement comes
+/// (from the ``kickFrom`` share of the budget on, half the restarts from the best candidate a
+/// few random moves away); the last ``polishShare`` of the budget polishes the best candidate to
+/// a local optimum. A
 /// ``CandidateScreen`` turns away the candidates that cannot fit or improve; the others are
 /// scored by the ``Evaluator``. Deterministic for a given seed, budget and thread count.
 public struct MapSearch: Sendable {
@@ -55,6 +57,15 @@ public struct MapSearch: Sendable {
     /// away; it changes the order neighbours are tried in (a batch is drawn ahead, sorted, and
     /// dropped when one improves). docs/mapper.md, "Screening", measures it.
     public var screening = true
+    /// Share of each thread's budget (or time) after which restarts may kick the best candidate
+    /// instead of drawing a new starting point (iterated local search; docs/mapper.md, "Kicks").
+    public var kickFrom = 0.5
+    /// Chance that a restart past ``kickFrom`` kicks the best candidate: ``kickMoves`` random
+    /// moves (``CandidateSampler/neighbour(of:using:)``) away from it, and climbs from there.
+    /// 0 restarts from new starting points only.
+    public var kickChance = 0.5
+    /// Random moves per kick: 2 measured best of 1–8.
+    public var kickMoves = 2
 
     /// Creates a search.
     public init(space: MapSpace, haloReuse: CostModel.HaloReuse = .timeloopV3, objective: Objective = .edp) {
@@ -78,10 +89,11 @@ public struct MapSearch: Sendable {
         }
         let deadline = seconds.map { began + UInt64($0 * 1e9) }
         let polishTime = seconds.map { began + UInt64($0 * (1 - polishShare) * 1e9) }
+        let kickTime = seconds.map { began + UInt64($0 * kickFrom * 1e9) }
         let slots = ResultSlots(count: max(threads, 1))
         let perThread = max(1, budget / max(threads, 1))
         DispatchQueue.concurrentPerform(iterations: max(threads, 1)) { index in
-            let result = search(budget: perThread, deadline: deadline, polishTime: polishTime,
+            let result = search(budget: perThread, deadline: deadline, polishTime: polishTime, kickTime: kickTime,
                                 seed: seed &+ UInt64(index), start: index == 0 ? start : nil)
             slots.store(index, result)
         }
@@ -116,7 +128,8 @@ public struct MapSearch: Sendable {
                       valid: valid, seconds: 0, exhaustive: true)
     }
 
-    private func search(budget: Int, deadline: UInt64?, polishTime: UInt64?, seed: UInt64, start: Mapping?) -> Result {
+    private func search(budget: Int, deadline: UInt64?, polishTime: UInt64?, kickTime: UInt64?, seed: UInt64,
+                        start: Mapping?) -> Result {
         var generator = SeededGenerator(seed: seed)
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem, haloReuse: haloReuse))
         let sampler = CandidateSampler(space: space)
@@ -133,6 +146,8 @@ public struct MapSearch: Sendable {
         var stale = 0
         var sinceBest = 0
         let polishFrom = budget - Int(Double(budget) * polishShare)
+        let kickFromCount = Int(Double(budget) * kickFrom)
+        var kicking = false
         var polished = polishShare <= 0
         var batch = NeighbourBatch(space: space)
         while considered < budget {
@@ -153,6 +168,7 @@ public struct MapSearch: Sendable {
             }
             if converged { break }
             if checkClock, let deadline, now >= deadline { break }
+            if !kicking { kicking = considered >= kickFromCount || (checkClock && kickTime.map { now >= $0 } ?? false) }
             let candidate: Candidate
             if let (point, summary) = current, stale < patience {
                 if screening {
@@ -174,8 +190,12 @@ public struct MapSearch: Sendable {
                     candidate = sampler.neighbour(of: point, using: &generator)
                 }
             } else {
-                candidate = sampler.filled(using: &generator, evaluator: &evaluator)
-                    ?? sampler.random(using: &generator)
+                if kicking, let (point, _) = best, Double.random(in: 0..<1, using: &generator) < kickChance {
+                    candidate = kick(point, sampler: sampler, generator: &generator)
+                } else {
+                    candidate = sampler.filled(using: &generator, evaluator: &evaluator)
+                        ?? sampler.random(using: &generator)
+                }
                 current = nil
                 batch.discard()
                 stale = 0
@@ -205,6 +225,14 @@ public struct MapSearch: Sendable {
 }
 
 extension MapSearch {
+    /// `point` moved ``kickMoves`` random moves away: the start of a climb near the best
+    /// candidate that single improving moves could not leave.
+    fileprivate func kick(_ point: Candidate, sampler: CandidateSampler, generator: inout SeededGenerator) -> Candidate {
+        var kicked = point
+        for _ in 0..<kickMoves { kicked = sampler.neighbour(of: kicked, using: &generator) }
+        return kicked
+    }
+
     /// Climbs from `start` through its whole neighbourhood, in a random order (with ``screening``,
     /// the least bound first within each batch of eight, turning away what cannot improve),
     /// taking the first move that improves it, until none does or the budget ends; the best
