@@ -38,6 +38,8 @@ extension BenchCommand {
         var polish: Double?
         @Flag(inversion: .prefixedNo, help: "Whether the sampled searches screen their neighbours before evaluating them.")
         var screening = true
+        @Option(help: "Candidates without improvement before a sampled search restarts (default: the search's).")
+        var patience: Int?
         @Option(name: .customLong("kick-chance"),
                 help: "Chance that a sampled search's restart past --kick-from kicks its best candidate (default: the search's).")
         var kickChance: Double?
@@ -58,6 +60,7 @@ extension BenchCommand {
                 if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be between 0 and 1") }
             }
             if let kickMoves, kickMoves < 1 { throw ValidationError("--kick-moves must be at least 1") }
+            if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
             if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
             if !(seconds > 0 && seconds.isFinite) { throw ValidationError("--seconds must be a positive number") }
             if budgets.split(separator: ",").contains(where: { Int($0).map { $0 < 1 } ?? true }) {
@@ -89,6 +92,7 @@ extension BenchCommand {
                             if let polish { search.polishShare = polish }
                             search.screening = screening
                             search.convergence = stopAfter
+                            if let patience { search.patience = patience }
                             if let kickChance { search.kickChance = kickChance }
                             if let kickFrom { search.kickFrom = kickFrom }
                             if let kickMoves { search.kickMoves = kickMoves }
