@@ -41,9 +41,10 @@ extension BenchCommand {
         @Option(help: "Candidates without improvement before a sampled search restarts (default: the search's).")
         var patience: Int?
         @Option(name: .customLong("kick-chance"),
-                help: "Chance that a sampled search's restart past --kick-from kicks its best candidate (default: the search's).")
+                help: "Chance that a restart past --kick-from kicks the best candidate (default: the search's).")
         var kickChance: Double?
-        @Option(name: .customLong("kick-from"), help: "Share of the budget after which restarts may kick (default: the search's).")
+        @Option(name: .customLong("kick-from"),
+                help: "Share of the budget after which restarts may kick (default: the search's).")
         var kickFrom: Double?
         @Option(name: .customLong("kick-moves"), help: "Random moves per kick (default: the search's).")
         var kickMoves: Int?
