@@ -64,7 +64,7 @@ public struct MapSearch: Sendable {
     /// moves (``CandidateSampler/neighbour(of:using:)``) away from it, and climbs from there.
     /// 0 restarts from new starting points only.
     public var kickChance = 0.5
-    /// Random moves per kick: 2 measured as good as 3 and better than 4 and 8.
+    /// Random moves per kick: 2, 3, 4 and 8 measured alike (docs/mapper.md, "Kicks").
     public var kickMoves = 2
 
     /// Creates a search.
