@@ -87,8 +87,9 @@ public struct StudyView: Sendable {
     }
 
     /// The study's networks, each read as the sweep read it (an ONNX model with the input shapes
-    /// the sweep file gave), or why it could not be read now.
-    public func networks() -> [(name: String, source: String, network: Result<Network, Error>)] {
+    /// the sweep file gave), or why it could not be read now, with its weight in the averaged
+    /// metrics.
+    public func networks() -> [(name: String, source: String, network: Result<Network, Error>, weight: Double)] {
         guard case .array(let items)? = spec["networks"] else { return [] }
         return items.compactMap { item in
             guard case .string(let name)? = item["name"], case .string(let source)? = item["source"] else { return nil }
@@ -98,7 +99,8 @@ public struct StudyView: Sendable {
                     shapes[input] = dims.compactMap { if case .int(let dim) = $0 { return dim } else { return nil } }
                 }
             }
-            return (name, source, Result { try NetworkFile.resolve(source, inputShapes: shapes) })
+            return (name, source, Result { try NetworkFile.resolve(source, inputShapes: shapes) },
+                    item["weight"]?.doubleValue ?? 1)
         }
     }
 

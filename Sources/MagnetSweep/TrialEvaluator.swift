@@ -112,13 +112,7 @@ public struct DesignEvaluator: Sendable {
                 }, cache: cache)
                 for result in mapping.layers { found[result.layer.mappingKey] = result.mapping }
                 mappings.append(mapping)
-                for result in mapping.layers {
-                    layers.append(LayerResultRecord(
-                        trial: trial, network: network.name, layer: result.layer.name, count: result.layerNames.count,
-                        layerNames: result.layerNames.joined(separator: ","), energyPJ: result.evaluation.energyPJ,
-                        cycles: result.evaluation.cycles, utilization: result.evaluation.utilization,
-                        mappingYAML: MappingWriter.yaml(result.mapping, hardware: hardware, problem: result.layer.problem)))
-                }
+                layers += Self.layerRecords(of: mapping, trial: trial)
             } catch {
                 return DesignEvaluation(metrics: [], layers: [], error: "network \(network.name): \(error)")
             }
@@ -184,6 +178,19 @@ public struct DesignEvaluator: Sendable {
             perNetwork += answer.extra.sorted { $0.key < $1.key }.map { (prefix + "accuracy_" + $0.key, $0.value) }
         }
         return .success(([("accuracy", accuracyMean), ("accuracy_drop", dropMean)] + perNetwork, used))
+    }
+
+    /// What the study file keeps of each layer shape of `mapping` for trial `trial`.
+    static func layerRecords(of mapping: NetworkMapping, trial: Int) -> [LayerResultRecord] {
+        mapping.layers.map { result in
+            LayerResultRecord(
+                trial: trial, network: mapping.network.name, layer: result.layer.name,
+                count: result.layerNames.count, layerNames: result.layerNames.joined(separator: ","),
+                energyPJ: result.evaluation.energyPJ, cycles: result.evaluation.cycles,
+                utilization: result.evaluation.utilization,
+                mappingYAML: MappingWriter.yaml(result.mapping, hardware: mapping.hardware,
+                                                problem: result.layer.problem))
+        }
     }
 
     /// The metrics the design alone gives (``Metric/designOnly``).

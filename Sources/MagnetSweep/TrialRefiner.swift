@@ -25,13 +25,15 @@ public struct TrialRefiner: Sendable {
         /// The value of one refined metric.
         public func metric(_ name: String) -> Double? { metrics.first { $0.0 == name }?.1 }
 
-        /// The trial with its refined metrics (and constraint violations recomputed).
+        /// The trial with its refined metrics, its violations of `constraints` recomputed from
+        /// them, and infeasible when it violates one.
         public func record(constraints: [ConstraintSpec]) -> TrialRecord {
             var trial = stored
             trial.metrics = metrics
             trial.violations = constraints.map { constraint in
                 metric(constraint.metric).map(constraint.violation) ?? .infinity
             }
+            if trial.violations.contains(where: { $0 > 0 }) { trial.state = .infeasible }
             return trial
         }
     }
@@ -51,17 +53,9 @@ public struct TrialRefiner: Sendable {
         self.view = view
         self.budget = budget
         self.threads = max(threads, 1)
-        var weights: [String: Double] = [:]
-        if case .array(let items)? = view.spec["networks"] {
-            for item in items {
-                guard case .string(let name)? = item["name"] else { continue }
-                if case .double(let weight)? = item["weight"] { weights[name] = weight }
-                if case .int(let weight)? = item["weight"] { weights[name] = Double(weight) }
-            }
-        }
         networks = try view.networks().map { entry in
             do {
-                return (try entry.network.get(), weights[entry.name] ?? 1)
+                return (try entry.network.get(), entry.weight)
             } catch {
                 throw StudyViewError.unreadableNetwork(name: entry.name, source: entry.source, reason: "\(error)")
             }
@@ -93,14 +87,7 @@ public struct TrialRefiner: Sendable {
                                                 hardware: space.hardware, problem: space.problem)
             })
             mappings.append(mapping)
-            for result in mapping.layers {
-                layers.append(LayerResultRecord(
-                    trial: trial.number, network: network.name, layer: result.layer.name,
-                    count: result.layerNames.count, layerNames: result.layerNames.joined(separator: ","),
-                    energyPJ: result.evaluation.energyPJ, cycles: result.evaluation.cycles,
-                    utilization: result.evaluation.utilization,
-                    mappingYAML: MappingWriter.yaml(result.mapping, hardware: hardware, problem: result.layer.problem)))
-            }
+            layers += DesignEvaluator.layerRecords(of: mapping, trial: trial.number)
         }
         let computed = DesignEvaluator.metrics(mappings, weights: networks.map(\.weight), design: design,
                                                hardware: hardware, perNetwork: networks.count > 1)

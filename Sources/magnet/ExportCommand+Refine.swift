@@ -90,9 +90,7 @@ extension ExportCommand {
                     FileHandle.standardError.write(Data(line.utf8))
                     refinement.refined[trial.number] = try refiner.refine(trial)
                 }
-                var record = refinement.refined[trial.number]!.record(constraints: view.constraints)
-                if record.violations.contains(where: { $0 > 0 }) { record.state = .infeasible }
-                records.append(record)
+                records.append(refinement.refined[trial.number]!.record(constraints: view.constraints))
             }
             if let choice = StudyView.best(records, objective: goal, within: budget.constraints) {
                 refinement.choices[budget.slug] = choice

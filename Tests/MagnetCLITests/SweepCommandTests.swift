@@ -184,6 +184,29 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
     }
 
+    /// `export --refine` of a study whose network file has gone since the sweep: one `error:`
+    /// line naming the network and its file, nothing written.
+    @Test func exportRefineNamesANetworkThatCannotBeReadNow() throws {
+        let (folder, sweep, db) = try writeTinySweep(trials: 2, mapperBudget: 40)
+        let network = folder.appendingPathComponent("net.yaml")
+        try FileManager.default.copyItem(at: CLIRunner.repository.appendingPathComponent("examples/tiny-cnn.yaml"),
+                                         to: network)
+        let text = try String(contentsOfFile: sweep, encoding: .utf8)
+            .replacingOccurrences(of: CLIRunner.repository.appendingPathComponent("examples/tiny-cnn.yaml").path,
+                                  with: network.path)
+        try text.write(toFile: sweep, atomically: true, encoding: .utf8)
+        #expect(try CLIRunner.run(["sweep", sweep, "--db", db, "--quiet"]).status == 0)
+        try FileManager.default.removeItem(at: network)
+        let out = folder.appendingPathComponent("refined").path
+        let run = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per",
+                                     "area_mm2<=0.4", "--refine", "-o", out])
+        #expect(run.status == 1)
+        let lines = run.stderr.split(separator: "\n")
+        let expected = "error: network tiny-cnn (\(network.path)) cannot be read now: "
+        #expect(lines.count == 1 && lines[0].hasPrefix(expected), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     /// `export --rtl` writes each chosen design's Verilog (the modules `magnet elaborate` writes
     /// for the exported design file) and which unique layers its controller runs: the small RTL
     /// layers (named by a path relative to the sweep file) run, and so do full-size ResNet-50
@@ -468,6 +491,8 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
                   usage: true, "--refine-top, --refine-budget and --threads go with --refine")
         try check(["export", db, "--objective", "latency_ms", "--best-per", "area_mm2<=1", "--refine", "--refine-top", "0"],
                   usage: true, "--refine-top: give at least 1 (got 0)")
+        try check(["export", db, "--objective", "latency_ms", "--best-per", "area_mm2<=1", "--refine",
+                   "--refine-budget", "0"], usage: true, "--refine-budget: give at least 1 candidate (got 0)")
         try check(["status"], usage: true, "give a study file or --connect ENDPOINT (one of them)")
         // Timing options must be finite and in range (NaN and infinity were accepted, and no trial ever ran).
         try check(["sweep", "s.yaml", "--lease", "nan"], usage: true, "--lease must be a number of seconds from 1 to 604800, not nan")
