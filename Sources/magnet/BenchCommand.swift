@@ -10,8 +10,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure magnet's speed (build with -c release; see docs/performance.md).",
-        subcommands: [Model.self, Mapper.self, Bounds.self, Optimal.self, WarmStartBench.self, StudyQuality.self, Network.self,
-                      Tuner.self, Store.self, CoordinatorBench.self, RTL.self])
+        subcommands: [Model.self, Mapper.self, Bounds.self, Optimal.self, WarmStartBench.self, Siblings.self,
+                      StudyQuality.self, Network.self, Tuner.self, Store.self, CoordinatorBench.self, RTL.self])
 
     struct Network: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -55,6 +55,9 @@ struct MapCommand: ParsableCommand {
     var optimal = false
     @Option(help: "With --optimal: stop once the best mapping is proven within this much of the optimum, in percent (1 or 1%).")
     var gap: GapPercent?
+    @Flag(inversion: .prefixedNo,
+          help: "With --network: start each layer's search from earlier layers' best mappings, reshaped to it.")
+    var siblingStarts = true
     @Flag(help: "Print JSON (energy_pJ, cycles, utilization, edp, considered, valid, seconds, mapping).")
     var json = false
 
@@ -130,7 +133,8 @@ extension MapCommand {
         }
         let terminal = isatty(STDERR_FILENO) != 0 && !json
         let result = try NetworkMapping.map(network: net, design: point, hardware: hardware, objective: objective,
-                                            energyWeight: energyWeight, method: method, progress: { index, total, name in
+                                            energyWeight: energyWeight, method: method,
+                                            siblingStarts: siblingStarts, progress: { index, total, name in
             log.debug("mapping \(name) (\(index + 1)/\(total))")
             if terminal { FileHandle.standardError.write(Data("\rmapping \(index + 1)/\(total): \(name)\u{1B}[K".utf8)) }
         })

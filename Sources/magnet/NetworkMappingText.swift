@@ -79,6 +79,7 @@ enum NetworkMappingText {
                 ("considered", .int(entry.considered)),
                 ("valid", .int(entry.valid)),
                 ("screened_out", .int(entry.screenedOut)),
+                ("adopted_from_sibling", .bool(entry.adoptedFromSibling)),
                 ("certificate", entry.certificate.map(certificateJSON) ?? .null),
                 ("energy_by_level_pJ", energyBreakdown(entry.evaluation, hardware: result.hardware, problem: entry.layer.problem)),
                 ("mapping", .string(MappingWriter.yaml(entry.mapping, hardware: result.hardware, problem: entry.layer.problem))),

@@ -98,6 +98,9 @@ import Testing
             (["bench", "mapper", "--optimal-seconds", "nan"], "--optimal-seconds must be a number of seconds"),
             (["bench", "warm-start", "--budget", "0"], "--budget must be at least 1"),
             (["bench", "warm-start", "--source-budget", "0"], "--source-budget must be at least 1"),
+            (["bench", "siblings", "--budget", "0"], "--budget must be at least 1"),
+            (["bench", "siblings", "--seeds", "0"], "--seeds must be at least 1"),
+            (["bench", "siblings", "--reference-budget=-1"], "--reference-budget must be 0 or more"),
             (["bench", "study-quality", "x.db", "--trials", "0"], "--trials must be at least 1"),
             (["bench", "study-quality", "x.db", "--budget", "0"], "--budget must be at least 1"),
         ]
@@ -114,6 +117,23 @@ import Testing
         _ = try StudyStore.create(path: empty, study: StudyRecord(name: "empty", specJSON: "{}", seed: 1, magnetVersion: "test"))
         let none = try CLIRunner.run(["bench", "study-quality", empty])
         #expect(none.status != 0 && none.stderr.contains("no finished trials"), "\(none.stderr)")
+    }
+
+    /// `bench siblings` reports both ways per design and for all, each layer measured against the
+    /// best any run found: no ratio below 1, and the best known reached by some run.
+    @Test func siblingsBenchComparesBothWays() throws {
+        let result = try CLIRunner.run(["bench", "siblings", "--design", "examples/simba-like.yaml",
+                                        "--design", "examples/edge-os.yaml", "--network", "examples/tiny-cnn.yaml",
+                                        "--budget", "60", "--seeds", "2", "--reference-budget", "0", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let designs = try #require(json["designs"] as? [[String: Any]])
+        #expect(designs.map { $0["sibling_starts"] as? Bool } == [false, true, false, true])
+        for row in designs + (try #require(json["all"] as? [[String: Any]])) {
+            let geomean = try #require(row["geomean"] as? Double), p90 = try #require(row["p90"] as? Double)
+            let within = try #require(row["within_1_percent"] as? Double)
+            #expect(geomean >= 1 && p90 >= 1 && (0...1).contains(within), "\(row)")
+        }
     }
 
     /// `bench study-quality` names the layer shapes stored beyond 1% of the reference: as many

@@ -21,6 +21,8 @@ import Testing
           - {name: own, type: conv, C: 64, K: 48, P: 8, R: 3, padding: 1}
         """
 
+    /// Without sibling starts a layer's search sees only its own shape: a shape shared by two
+    /// networks is searched once.
     @Test func sharedShapesAreServedAndEqualTheirFreshEvaluation() throws {
         let point = try DesignFile.load(path: Self.design)
         let hardware = try point.elaborate()
@@ -29,10 +31,10 @@ import Testing
         let cache = LayerSearchCache()
         let method = MappingMethod.sampled(budget: 300, seed: 4)
         let first = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
-                                           cache: cache)
+                                           siblingStarts: false, cache: cache)
         #expect(first.layers.allSatisfy { !$0.fromCache })
         let second = try NetworkMapping.map(network: twin, design: point, hardware: hardware, method: method,
-                                            cache: cache)
+                                            siblingStarts: false, cache: cache)
         #expect(second.layers.map(\.fromCache) == [true, true, false])
         #expect(cache.lookups.hits == 2 && cache.lookups.misses == tiny.uniqueShapes.count + 1)
         for served in second.layers where served.fromCache {
@@ -44,10 +46,34 @@ import Testing
         }
         // The same network again with the cache: every shape served, the same figures as searched.
         let again = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
-                                           cache: cache)
+                                           siblingStarts: false, cache: cache)
         #expect(again.layers.allSatisfy { $0.fromCache })
         #expect(again.energyPJ == first.energyPJ && again.cycles == first.cycles)
         // And without it: the search is deterministic, so a fresh search gives the same figures.
+        let uncached = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
+                                              siblingStarts: false)
+        #expect(uncached.energyPJ == first.energyPJ && uncached.cycles == first.cycles)
+    }
+
+    /// With sibling starts a layer's result depends on its network's other shapes, so a shape
+    /// shared with another network is searched again there; the same network on the same
+    /// design is served whole, with the figures a fresh mapping gives.
+    @Test func siblingStartsServeOnlyTheSameNetwork() throws {
+        let point = try DesignFile.load(path: Self.design)
+        let hardware = try point.elaborate()
+        let tiny = try NetworkFile.resolve(repositoryRoot.appendingPathComponent("examples/tiny-cnn.yaml").path)
+        let twin = try NetworkFile.parse(Self.twin, file: "twin.yaml")
+        let cache = LayerSearchCache()
+        let method = MappingMethod.sampled(budget: 300, seed: 4)
+        let first = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
+                                           cache: cache)
+        let second = try NetworkMapping.map(network: twin, design: point, hardware: hardware, method: method,
+                                            cache: cache)
+        #expect(second.layers.allSatisfy { !$0.fromCache })
+        let again = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
+                                           cache: cache)
+        #expect(again.layers.allSatisfy { $0.fromCache })
+        #expect(again.layers.map(\.mapping) == first.layers.map(\.mapping))
         let uncached = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method)
         #expect(uncached.energyPJ == first.energyPJ && uncached.cycles == first.cycles)
     }
@@ -92,7 +118,8 @@ import Testing
         let network = try NetworkFile.parse(Self.twin, file: "twin.yaml")
         let cache = LayerSearchCache(capacity: 2)
         let method = MappingMethod.sampled(budget: 100, seed: 1)
-        _ = try NetworkMapping.map(network: network, design: point, hardware: hardware, method: method, cache: cache)
+        _ = try NetworkMapping.map(network: network, design: point, hardware: hardware, method: method,
+                                   siblingStarts: false, cache: cache)
         // The first shape was forgotten when the third was stored; the last two are kept.
         let kept = network.uniqueShapes.map { shape in
             let space = MapSpace.template(design: point, hardware: hardware, layer: shape.representative)

@@ -80,12 +80,23 @@ import MagnetWorkload
         #expect(exhaustive.exhaustive)
         #expect(exhaustive.considered < count)
         #expect(exhaustive.summary?.energyDelayProduct == optimum.energyDelayProduct)
+        // A start does not turn the enumeration into sampling: the optimum is no worse than it.
+        let started = MapSearch(space: space).run(budget: 20_000, threads: 1, seed: 1,
+                                                  start: try #require(sampledStart(space)))
+        #expect(started.exhaustive && started.summary?.energyDelayProduct == optimum.energyDelayProduct)
         // Sampling (random starts and hill climbing) gets there too.
         var sampler = MapSearch(space: space)
         sampler.allowExhaustive = false
         let sampled = sampler.run(budget: 20_000, threads: 1, seed: 1)
         #expect(!sampled.exhaustive)
         #expect(sampled.summary?.energyDelayProduct == optimum.energyDelayProduct)
+    }
+
+    /// A valid mapping of `space` from a short sampled search.
+    private func sampledStart(_ space: MapSpace) -> Mapping? {
+        var search = MapSearch(space: space)
+        search.allowExhaustive = false
+        return search.run(budget: 5, threads: 1, seed: 3).mapping
     }
 
     @Test func objectivesRankAsDocumented() {

@@ -94,4 +94,83 @@ import Testing
         #expect(Objective.edp.score(evaluator.summary(best)) == scores.min())
         #expect(WarmStart.best(of: [], to: space, objective: .edp) == nil)
     }
+
+    /// A mapping reshaped from one layer to another of the same design is valid for the new
+    /// layer's space or refused, never invalid; and a layer reshaped to itself is itself.
+    @Test func reshapedMappingsAreValidOrRefused() throws {
+        let base = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        let shapes = try #require(Zoo.network(named: "resnet50")).uniqueShapes.map(\.representative)
+        var generator = SeededGenerator(seed: 43)
+        var reshaped = 0, refused = 0, pairs = 0
+        while pairs < 60 {
+            let point = Self.randomDesign(&generator, base: base)
+            guard point.validate().isEmpty, let hardware = try? point.elaborate() else { continue }
+            pairs += 1
+            let source = shapes.randomElement(using: &generator)!, target = shapes.randomElement(using: &generator)!
+            let sourceSpace = MapSpace.template(design: point, hardware: hardware, layer: source)
+            guard let mapping = MapSearch(space: sourceSpace).run(budget: 300, threads: 1,
+                                                                  seed: 1).mapping else { continue }
+            let label = "\(point) \(source.name) → \(target.name)"
+            let space = MapSpace.template(design: point, hardware: hardware, layer: target)
+            let same = try #require(WarmStart.reshape(mapping, of: source.problem, to: sourceSpace), "\(label)")
+            let model = CostModel(hardware: hardware, problem: source.problem)
+            #expect(model.evaluate(same) == model.evaluate(mapping), "\(label): reshaped to itself")
+            guard let result = WarmStart.reshape(mapping, of: source.problem, to: space) else {
+                refused += 1
+                continue
+            }
+            reshaped += 1
+            #expect(result.problems(on: hardware, for: target.problem).isEmpty, "\(label)")
+            let candidate = try #require(Candidate(result, dimensions: target.problem.dimensions.count))
+            #expect(CandidateSampler(space: space).admissible(candidate), "\(label)")
+            expectWithinSpace(result, space, label)
+        }
+        #expect(reshaped >= 40, "\(reshaped) reshaped, \(refused) refused of \(pairs)")
+    }
+
+    /// Each loop keeps as much of its factor as the new layer's dimension allows, inner levels
+    /// and spatial loops first. By hand, on the Simba-like design: C = 64 with C8 across the
+    /// vector's multipliers, reshaped to C = 3, keeps C3 there (the largest divisor of 3 at most
+    /// 8); K = 64 with K8 across the lanes (and no K loop inside them), reshaped to K = 24, keeps K8
+    /// there; P and Q, the same size in both layers, keep every loop.
+    @Test func reshapingKeepsEachLoopsShareByHand() throws {
+        let point = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        let hardware = try point.elaborate()
+        let network = try NetworkFile.parse("""
+            name: reshape-pair
+            formats: {weights: int8, inputs: int8, outputs: int8}
+            layers:
+              - {name: wide, type: conv, C: 64, K: 64, P: 8, R: 1}
+              - {name: narrow, type: conv, C: 3, K: 24, P: 8, R: 1}
+            """, file: "pair.yaml")
+        let (wide, narrow) = (network.layers[0], network.layers[1])
+        let space = MapSpace.template(design: point, hardware: hardware, layer: wide)
+        let problem = wide.problem
+        let c = try #require(problem.dimensionIndex("C")), k = try #require(problem.dimensionIndex("K"))
+        let names = hardware.storage.map(\.name)
+        let weights = try #require(names.firstIndex(of: "WeightCollector"))
+        let inputs = try #require(names.firstIndex(of: "InputCollector"))
+        let mapping = try #require(MapSearch(space: space).run(budget: 3_000, threads: 1, seed: 0).mapping)
+        func loops(_ m: Mapping, _ level: Int, _ d: Int, spatial: Bool) -> [Int] {
+            let level = m.levels[level]
+            return (spatial ? level.spatialX + level.spatialY : level.temporal).filter { $0.dimension == d }
+                .map(\.bound)
+        }
+        // The hand computation's premises, as the search found them.
+        try #require(loops(mapping, weights, c, spatial: true) == [8])
+        try #require(loops(mapping, inputs, k, spatial: true) == [8])
+        try #require((0..<inputs).allSatisfy { loops(mapping, $0, k, spatial: false).isEmpty
+                                                 && loops(mapping, $0, k, spatial: true).isEmpty })
+        let narrowSpace = MapSpace.template(design: point, hardware: hardware, layer: narrow)
+        let result = try #require(WarmStart.reshape(mapping, of: problem, to: narrowSpace))
+        #expect(loops(result, weights, c, spatial: true) == [3])
+        #expect(loops(result, inputs, k, spatial: true) == [8])
+        for name in ["P", "Q"] {
+            let d = try #require(problem.dimensionIndex(name))
+            for level in mapping.levels.indices {
+                #expect(loops(result, level, d, spatial: false) == loops(mapping, level, d, spatial: false), "\(name)")
+            }
+        }
+        #expect(result.problems(on: hardware, for: narrow.problem).isEmpty)
+    }
 }

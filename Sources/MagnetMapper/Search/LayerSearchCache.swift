@@ -1,5 +1,6 @@
 import Foundation
 import MagnetDesigner
+import MagnetWorkload
 
 /// What one layer's mapping search and its figures depend on, exactly: the map space (the
 /// layer's problem, the hardware as the cost model sees it, the dataflow's constraints), the
@@ -14,15 +15,20 @@ public struct LayerSearchKey: Hashable, Sendable {
     public let energyWeight: Double
     /// How the search runs (budget, time, seed, threads; or the bounded search's gap).
     public let method: MappingMethod
+    /// With sibling starts: the problems of every shape of the layer's network, in order, whose
+    /// mappings seed the search and may replace its result; empty without.
+    public let siblings: [Problem]
 
     /// The key of a search of `space`.
-    public init(space: MapSpace, objective: Objective, energyWeight: Double, method: MappingMethod) {
+    public init(space: MapSpace, objective: Objective, energyWeight: Double, method: MappingMethod,
+                siblings: [Problem] = []) {
         var unnamed = space
         unnamed.hardware.name = ""
         self.space = unnamed
         self.objective = objective
         self.energyWeight = objective == .mix ? energyWeight : 0
         self.method = method
+        self.siblings = siblings
     }
 }
 

@@ -77,12 +77,20 @@ public struct MapSearch: Sendable {
     /// Runs `threads` searches of `budget / threads` candidates each (seeded `seed`, `seed + 1`,
     /// …) and keeps the best; `seconds`, when given, also stops every thread at that time. With
     /// `start` (a valid mapping of the space, e.g. ``WarmStart/refit(_:from:to:)``), the first
-    /// thread climbs from it before its random starting points.
+    /// thread climbs from it before its random starting points (a space enumerated completely
+    /// needs no start: its optimum is no worse).
     public func run(budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0,
                     start: Mapping? = nil) -> Result {
+        run(budget: budget, seconds: seconds, threads: threads, seed: seed, starts: start.map { [$0] } ?? [])
+    }
+
+    /// Like ``run(budget:seconds:threads:seed:start:)``, the first thread climbing from each of
+    /// `starts` in turn (valid mappings of the space, best first) before its random starting points.
+    public func run(budget: Int, seconds: Double? = nil, threads: Int = 1, seed: UInt64 = 0,
+                    starts: [Mapping]) -> Result {
         let began = DispatchTime.now().uptimeNanoseconds
         let exhaustive = ExhaustiveSearch(sampler: CandidateSampler(space: space))
-        if start == nil && allowExhaustive && exhaustive.size(limit: budget) != nil {
+        if allowExhaustive && exhaustive.size(limit: budget) != nil {
             var result = enumerate(exhaustive)
             result.seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             return result
@@ -94,7 +102,7 @@ public struct MapSearch: Sendable {
         let perThread = max(1, budget / max(threads, 1))
         DispatchQueue.concurrentPerform(iterations: max(threads, 1)) { index in
             let result = search(budget: perThread, deadline: deadline, polishTime: polishTime, kickTime: kickTime,
-                                seed: seed &+ UInt64(index), start: index == 0 ? start : nil)
+                                seed: seed &+ UInt64(index), starts: index == 0 ? starts : [])
             slots.store(index, result)
         }
         var best = Result(mapping: nil, summary: nil, considered: 0, valid: 0, seconds: 0)
@@ -129,15 +137,17 @@ public struct MapSearch: Sendable {
     }
 
     private func search(budget: Int, deadline: UInt64?, polishTime: UInt64?, kickTime: UInt64?, seed: UInt64,
-                        start: Mapping?) -> Result {
+                        starts: [Mapping]) -> Result {
         var generator = SeededGenerator(seed: seed)
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem, haloReuse: haloReuse))
         let sampler = CandidateSampler(space: space)
         var considered = 0, valid = 0, screened = 0
         var best: (Candidate, Evaluator.Summary)?
         var current: (Candidate, Evaluator.Summary)?
-        if let start, let candidate = Candidate(start, dimensions: space.problem.dimensions.count),
-           sampler.admissible(candidate), let summary = evaluator.summaryIfFits(candidate) {
+        var pending = starts.compactMap { start in
+            Candidate(start, dimensions: space.problem.dimensions.count).flatMap { sampler.admissible($0) ? $0 : nil }
+        }[...]
+        if let candidate = pending.popFirst(), let summary = evaluator.summaryIfFits(candidate) {
             current = (candidate, summary)
             best = current
             considered = 1
@@ -190,7 +200,9 @@ public struct MapSearch: Sendable {
                     candidate = sampler.neighbour(of: point, using: &generator)
                 }
             } else {
-                if kicking, let (point, _) = best, Double.random(in: 0..<1, using: &generator) < kickChance {
+                if let next = pending.popFirst() {
+                    candidate = next
+                } else if kicking, let (point, _) = best, Double.random(in: 0..<1, using: &generator) < kickChance {
                     candidate = kick(point, sampler: sampler, generator: &generator)
                 } else {
                     candidate = sampler.filled(using: &generator, evaluator: &evaluator)

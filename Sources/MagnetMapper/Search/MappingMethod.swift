@@ -29,14 +29,14 @@ public enum MappingMethod: Sendable, Hashable {
     /// sampled search's seed; `start`, a valid mapping of the space, is where the search starts
     /// (a warm start, ``WarmStart``).
     public func search(_ space: MapSpace, haloReuse: CostModel.HaloReuse = .timeloopV3, objective: Objective,
-                       energyWeight: Double, seedOffset: UInt64 = 0, start: Mapping? = nil) -> Outcome {
+                       energyWeight: Double, seedOffset: UInt64 = 0, starts: [Mapping] = []) -> Outcome {
         switch self {
         case let .sampled(budget, seconds, convergence, threads, seed):
             var search = MapSearch(space: space, haloReuse: haloReuse, objective: objective)
             search.energyWeight = energyWeight
             search.convergence = convergence
             let result = search.run(budget: budget, seconds: seconds, threads: threads, seed: seed &+ seedOffset,
-                                    start: start)
+                                    starts: starts)
             return Outcome(mapping: result.mapping, summary: result.summary, considered: result.considered,
                            valid: result.valid, seconds: result.seconds, certificate: nil,
                            screenedOut: result.screenedOut)
@@ -45,7 +45,7 @@ public enum MappingMethod: Sendable, Hashable {
             search.energyWeight = energyWeight
             search.gap = gap
             search.seconds = seconds
-            let result = search.run(start: start)
+            let result = search.run(start: starts.first)
             let certificate = result.certificate
             return Outcome(mapping: result.mapping, summary: result.summary, considered: certificate.bounded,
                            valid: certificate.evaluated, seconds: certificate.seconds, certificate: certificate)

@@ -24,6 +24,9 @@ public struct NetworkMapping: Sendable {
         public var fromCache = false
         /// Candidates the screen turned away unevaluated (sampled search).
         public var screenedOut = 0
+        /// Whether the mapping is another shape's, reshaped, which beat what the search found
+        /// (``map(network:design:hardware:objective:energyWeight:method:siblingStarts:start:cache:progress:)``).
+        public var adoptedFromSibling = false
     }
 
     /// The design's hardware.
@@ -46,13 +49,20 @@ public struct NetworkMapping: Sendable {
                 progress: progress)
     }
 
+    /// How many reshaped mappings of the layers mapped before a layer's search climbs from
+    /// (docs/mapper.md, "Sibling starts").
+    public static let siblingStartCount = 6
+
     /// Maps each unique layer shape of `network` once. Throws when a shape has no mapping that
     /// fits the design. `start`, given a layer and its map space, may return a valid mapping of
-    /// that space for the search to start from (a warm start, ``WarmStart``). With `cache`, a
+    /// that space for the search to start from (a warm start, ``WarmStart``). With
+    /// `siblingStarts`, each shape's search also starts from the best few of the shapes mapped
+    /// before it, reshaped to it (``WarmStart/reshape(_:of:to:)``), and once every shape is
+    /// mapped, a shape takes another's reshaped mapping where that beats its own. With `cache`, a
     /// shape whose search (``LayerSearchKey``) ran before is served from it, and every search's
     /// result is stored in it.
     public static func map(network: Network, design: DesignPoint, hardware: Hardware, objective: Objective = .edp,
-                           energyWeight: Double = 0.5, method: MappingMethod,
+                           energyWeight: Double = 0.5, method: MappingMethod, siblingStarts: Bool = true,
                            start: ((Layer, MapSpace) -> Mapping?)? = nil, cache: LayerSearchCache? = nil,
                            progress: ((Int, Int, String) -> Void)? = nil) throws -> NetworkMapping {
         var results: [LayerResult] = []
@@ -63,34 +73,69 @@ public struct NetworkMapping: Sendable {
             network.layers[index].formats = design.formats(ofLayer: network.layers[index].name)
         }
         let shapes = network.uniqueShapes
+        let spaces = shapes.map { MapSpace.template(design: design, hardware: hardware, layer: $0.representative) }
+        let keys = spaces.map { space in
+            cache.map { _ in
+                LayerSearchKey(space: space, objective: objective, energyWeight: energyWeight, method: method,
+                               siblings: siblingStarts ? spaces.map(\.problem) : [])
+            }
+        }
         for (index, shape) in shapes.enumerated() {
             progress?(index, shapes.count, shape.representative.name)
-            let space = MapSpace.template(design: design, hardware: hardware, layer: shape.representative)
-            let key = cache.map { _ in
-                LayerSearchKey(space: space, objective: objective, energyWeight: energyWeight, method: method)
-            }
-            if let cache, let key, let cached = cache.entry(for: key) {
+            let space = spaces[index]
+            if let cache, let key = keys[index], let cached = cache.entry(for: key) {
                 results.append(LayerResult(layer: shape.representative, layerNames: shape.layerNames,
                                            mapping: cached.mapping, evaluation: cached.evaluation, considered: 0,
                                            valid: 0, certificate: cached.certificate, fromCache: true))
                 continue
             }
-            let warm = start?(shape.representative, space)
+            var starts = start?(shape.representative, space).map { [$0] } ?? []
+            if siblingStarts {
+                let reshaped = results.indices.compactMap { sibling in
+                    WarmStart.reshape(results[sibling].mapping, of: spaces[sibling].problem, to: space)
+                }
+                starts = Array(WarmStart.ranked(starts + reshaped, in: space, objective: objective,
+                                                energyWeight: energyWeight).prefix(siblingStartCount))
+            }
             let found = method.search(space, objective: objective, energyWeight: energyWeight,
-                                      seedOffset: UInt64(index) &* 1_000_003, start: warm)
+                                      seedOffset: UInt64(index) &* 1_000_003, starts: starts)
             guard let mapping = found.mapping else {
                 throw MappingProblem(level: shape.representative.name,
                                      message: "no valid mapping among \(found.considered) candidates: every one overflowed a buffer or a fan-out of the design (smallest tiles need more than the design's collectors and buffers hold)")
             }
             let evaluation = CostModel(hardware: space.hardware, problem: space.problem).evaluate(mapping)
-            if let cache, let key {
-                cache.store(.init(mapping: mapping, evaluation: evaluation, certificate: found.certificate), for: key)
-            }
             results.append(LayerResult(layer: shape.representative, layerNames: shape.layerNames, mapping: mapping,
                                        evaluation: evaluation, considered: found.considered, valid: found.valid,
                                        certificate: found.certificate, screenedOut: found.screenedOut))
         }
+        if siblingStarts { adoptSiblings(&results, spaces: spaces, objective: objective, energyWeight: energyWeight) }
+        for (index, result) in results.enumerated() where !result.fromCache {
+            if let cache, let key = keys[index] {
+                cache.store(.init(mapping: result.mapping, evaluation: result.evaluation,
+                                  certificate: result.certificate), for: key)
+            }
+        }
         return NetworkMapping(hardware: hardware, design: design, network: network, layers: results)
+    }
+
+    /// Each searched shape takes the best of the other shapes' mappings, reshaped to it, where
+    /// that beats its own: a shape mapped early had no siblings to start from, and a search may
+    /// miss a basin a sibling found (docs/mapper.md, "Sibling starts"). Evaluations only.
+    private static func adoptSiblings(_ results: inout [LayerResult], spaces: [MapSpace], objective: Objective,
+                                      energyWeight: Double) {
+        let found = results.map(\.mapping)
+        for index in results.indices where !results[index].fromCache {
+            let space = spaces[index]
+            let reshaped = found.indices.compactMap { sibling in
+                sibling == index ? nil : WarmStart.reshape(found[sibling], of: spaces[sibling].problem, to: space)
+            }
+            let own = results[index].mapping
+            guard let best = WarmStart.best(among: [own] + reshaped, in: space, objective: objective,
+                                            energyWeight: energyWeight), best != own else { continue }
+            results[index].mapping = best
+            results[index].evaluation = CostModel(hardware: space.hardware, problem: space.problem).evaluate(best)
+            results[index].adoptedFromSibling = true
+        }
     }
 
     /// Energy of one inference (pJ): each shape's energy times its layer count.

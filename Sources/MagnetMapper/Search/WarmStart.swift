@@ -1,4 +1,5 @@
 import MagnetDesigner
+import MagnetWorkload
 
 /// Re-fits a mapping found on one design to another design's map space for the same layer, so
 /// that a search there can start from it (a warm start): levels are matched by name, factors
@@ -14,16 +15,74 @@ public enum WarmStart {
     /// evaluations.
     public static func best(of seeds: [(mapping: Mapping, hardware: Hardware)], to space: MapSpace,
                             objective: Objective, energyWeight: Double = 0.5) -> Mapping? {
+        best(among: seeds.compactMap { refit($0.mapping, from: $0.hardware, to: space) }, in: space,
+             objective: objective, energyWeight: energyWeight)
+    }
+
+    /// The best of `mappings` (each valid in `space`) by `objective` under the exact model; the
+    /// first of equals; `nil` when there are none.
+    public static func best(among mappings: [Mapping], in space: MapSpace, objective: Objective,
+                            energyWeight: Double = 0.5) -> Mapping? {
+        mappings.count > 1 ? ranked(mappings, in: space, objective: objective, energyWeight: energyWeight).first
+            : mappings.first
+    }
+
+    /// The distinct `mappings` (each valid in `space`), best first by `objective` under the exact
+    /// model, equals in their given order.
+    public static func ranked(_ mappings: [Mapping], in space: MapSpace, objective: Objective,
+                              energyWeight: Double = 0.5) -> [Mapping] {
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
-        var best: (mapping: Mapping, summary: Evaluator.Summary)?
-        for seed in seeds {
-            guard let mapping = refit(seed.mapping, from: seed.hardware, to: space) else { continue }
-            let summary = evaluator.summary(mapping)
-            if best.map({ objective.better(summary, than: $0.summary, energyWeight: energyWeight) }) ?? true {
-                best = (mapping, summary)
+        var seen = Set<Mapping>()
+        let scored = mappings.filter { seen.insert($0).inserted }.map { ($0, evaluator.summary($0)) }
+        let order = scored.indices.sorted { a, b in
+            if objective.better(scored[a].1, than: scored[b].1, energyWeight: energyWeight) { return true }
+            if objective.better(scored[b].1, than: scored[a].1, energyWeight: energyWeight) { return false }
+            return a < b
+        }
+        return order.map { scored[$0].0 }
+    }
+
+    /// `mapping`, made on `space`'s hardware for another layer (`problem`, with the same
+    /// dimensions), re-shaped to `space`'s layer: each loop keeps as much of its factor as the new
+    /// dimension's size allows (spatial loops first, inner levels first), what is left of a dimension
+    /// goes to the outermost level, and the result is re-fitted (``refit(_:from:to:)``). Layers of
+    /// one network often share their best mappings' structure (which dimensions go where), which
+    /// a search from random starts may miss. `nil` when the layers' dimensions differ or no valid
+    /// re-fit exists.
+    public static func reshape(_ mapping: Mapping, of problem: Problem, to space: MapSpace) -> Mapping? {
+        guard problem.dimensions == space.problem.dimensions,
+              mapping.levels.count == space.hardware.storage.count, !mapping.levels.isEmpty else { return nil }
+        var remaining = space.problem.bounds
+        func keep(_ loops: inout [Loop]) {
+            for index in loops.indices {
+                let d = loops[index].dimension
+                let kept = largestDivisor(of: remaining[d], atMost: loops[index].bound)
+                loops[index].bound = kept
+                remaining[d] /= kept
             }
         }
-        return best?.mapping
+        var levels = mapping.levels
+        for level in levels.indices {
+            keep(&levels[level].spatialX)
+            keep(&levels[level].spatialY)
+            keep(&levels[level].temporal)
+        }
+        let outermost = levels.count - 1
+        for d in remaining.indices where remaining[d] > 1 {
+            if let index = levels[outermost].temporal.firstIndex(where: { $0.dimension == d }) {
+                levels[outermost].temporal[index].bound *= remaining[d]
+            } else {
+                levels[outermost].temporal.append(Loop(dimension: d, bound: remaining[d]))
+            }
+        }
+        return refit(Mapping(levels: levels), from: space.hardware, to: space)
+    }
+
+    /// The largest divisor of `value` that is at most `limit`.
+    private static func largestDivisor(of value: Int, atMost limit: Int) -> Int {
+        var divisor = min(value, max(limit, 1))
+        while value % divisor != 0 { divisor -= 1 }
+        return divisor
     }
 
     /// `mapping`, made for `hardware` (whose level names it follows), re-fitted to `space`.
