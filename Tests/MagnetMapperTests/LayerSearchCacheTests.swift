@@ -21,22 +21,32 @@ import Testing
           - {name: own, type: conv, C: 64, K: 48, P: 8, R: 3, padding: 1}
         """
 
-    /// Without sibling starts a layer's search sees only its own shape: a shape shared by two
-    /// networks is searched once.
-    @Test func sharedShapesAreServedAndEqualTheirFreshEvaluation() throws {
+    /// tiny-cnn mapped with a cache, then the twin network, then tiny-cnn again, and tiny-cnn
+    /// without the cache; the hardware they ran on.
+    private func mapTinyTwinTinyAgain(siblingStarts: Bool) throws
+        -> (first: NetworkMapping, second: NetworkMapping, again: NetworkMapping, uncached: NetworkMapping,
+            cache: LayerSearchCache, shapes: Int, hardware: Hardware) {
         let point = try DesignFile.load(path: Self.design)
         let hardware = try point.elaborate()
         let tiny = try NetworkFile.resolve(repositoryRoot.appendingPathComponent("examples/tiny-cnn.yaml").path)
         let twin = try NetworkFile.parse(Self.twin, file: "twin.yaml")
         let cache = LayerSearchCache()
         let method = MappingMethod.sampled(budget: 300, seed: 4)
-        let first = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
-                                           siblingStarts: false, cache: cache)
+        func map(_ network: Network, cache: LayerSearchCache?) throws -> NetworkMapping {
+            try NetworkMapping.map(network: network, design: point, hardware: hardware, method: method,
+                                   siblingStarts: siblingStarts, cache: cache)
+        }
+        let first = try map(tiny, cache: cache), second = try map(twin, cache: cache)
+        let again = try map(tiny, cache: cache), uncached = try map(tiny, cache: nil)
+        return (first, second, again, uncached, cache, tiny.uniqueShapes.count, hardware)
+    }
+
+    /// Without sibling starts a layer's search sees only its own shape: a shape shared by two
+    /// networks is searched once.
+    @Test func sharedShapesAreServedAndEqualTheirFreshEvaluation() throws {
+        let (first, second, again, uncached, cache, shapes, hardware) = try mapTinyTwinTinyAgain(siblingStarts: false)
         #expect(first.layers.allSatisfy { !$0.fromCache })
-        let second = try NetworkMapping.map(network: twin, design: point, hardware: hardware, method: method,
-                                            siblingStarts: false, cache: cache)
         #expect(second.layers.map(\.fromCache) == [true, true, false])
-        #expect(cache.lookups.hits == 2 && cache.lookups.misses == tiny.uniqueShapes.count + 1)
         for served in second.layers where served.fromCache {
             let fresh = CostModel(hardware: hardware, problem: served.layer.problem).evaluate(served.mapping)
             #expect(fresh == served.evaluation, "\(served.layer.name)")
@@ -45,13 +55,10 @@ import Testing
             #expect(original.mapping == served.mapping && original.evaluation == served.evaluation)
         }
         // The same network again with the cache: every shape served, the same figures as searched.
-        let again = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
-                                           siblingStarts: false, cache: cache)
         #expect(again.layers.allSatisfy { $0.fromCache })
+        #expect(cache.lookups.hits == 2 + shapes && cache.lookups.misses == shapes + 1)
         #expect(again.energyPJ == first.energyPJ && again.cycles == first.cycles)
         // And without it: the search is deterministic, so a fresh search gives the same figures.
-        let uncached = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
-                                              siblingStarts: false)
         #expect(uncached.energyPJ == first.energyPJ && uncached.cycles == first.cycles)
     }
 
@@ -59,22 +66,10 @@ import Testing
     /// shared with another network is searched again there; the same network on the same
     /// design is served whole, with the figures a fresh mapping gives.
     @Test func siblingStartsServeOnlyTheSameNetwork() throws {
-        let point = try DesignFile.load(path: Self.design)
-        let hardware = try point.elaborate()
-        let tiny = try NetworkFile.resolve(repositoryRoot.appendingPathComponent("examples/tiny-cnn.yaml").path)
-        let twin = try NetworkFile.parse(Self.twin, file: "twin.yaml")
-        let cache = LayerSearchCache()
-        let method = MappingMethod.sampled(budget: 300, seed: 4)
-        let first = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
-                                           cache: cache)
-        let second = try NetworkMapping.map(network: twin, design: point, hardware: hardware, method: method,
-                                            cache: cache)
+        let (first, second, again, uncached, _, _, _) = try mapTinyTwinTinyAgain(siblingStarts: true)
         #expect(second.layers.allSatisfy { !$0.fromCache })
-        let again = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method,
-                                           cache: cache)
         #expect(again.layers.allSatisfy { $0.fromCache })
         #expect(again.layers.map(\.mapping) == first.layers.map(\.mapping))
-        let uncached = try NetworkMapping.map(network: tiny, design: point, hardware: hardware, method: method)
         #expect(uncached.energyPJ == first.energyPJ && uncached.cycles == first.cycles)
     }
 
