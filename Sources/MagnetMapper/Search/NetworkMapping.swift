@@ -80,6 +80,8 @@ public struct NetworkMapping: Sendable {
                                siblings: siblingStarts ? spaces.map(\.problem) : [])
             }
         }
+        // Per searched shape, the earlier shapes' mappings reshaped to it, kept for the adoption.
+        var pools: [SiblingPool?] = Array(repeating: nil, count: shapes.count)
         for (index, shape) in shapes.enumerated() {
             progress?(index, shapes.count, shape.representative.name)
             let space = spaces[index]
@@ -91,11 +93,11 @@ public struct NetworkMapping: Sendable {
             }
             var starts = start?(shape.representative, space).map { [$0] } ?? []
             if siblingStarts {
-                let reshaped = results.indices.compactMap { sibling in
-                    WarmStart.reshape(results[sibling].mapping, of: spaces[sibling].problem, to: space)
-                }
-                starts = Array(WarmStart.ranked(starts + reshaped, in: space, objective: objective,
-                                                energyWeight: energyWeight).prefix(siblingStartCount))
+                var pool = SiblingPool(space: space)
+                for sibling in results.indices { pool.add(results[sibling].mapping, of: spaces[sibling].problem) }
+                starts = pool.starts(after: starts.map { pool.scored($0) }, count: siblingStartCount,
+                                     objective: objective, energyWeight: energyWeight)
+                pools[index] = pool
             }
             let found = method.search(space, objective: objective, energyWeight: energyWeight,
                                       seedOffset: UInt64(index) &* 1_000_003, starts: starts)
@@ -108,7 +110,9 @@ public struct NetworkMapping: Sendable {
                                        evaluation: evaluation, considered: found.considered, valid: found.valid,
                                        certificate: found.certificate, screenedOut: found.screenedOut))
         }
-        if siblingStarts { adoptSiblings(&results, spaces: spaces, objective: objective, energyWeight: energyWeight) }
+        if siblingStarts {
+            adoptSiblings(&results, pools: &pools, spaces: spaces, objective: objective, energyWeight: energyWeight)
+        }
         for (index, result) in results.enumerated() where !result.fromCache {
             if let cache, let key = keys[index] {
                 cache.store(.init(mapping: result.mapping, evaluation: result.evaluation,
@@ -120,20 +124,20 @@ public struct NetworkMapping: Sendable {
 
     /// Each searched shape takes the best of the other shapes' mappings, reshaped to it, where
     /// that beats its own: a shape mapped early had no siblings to start from, and a search may
-    /// miss a basin a sibling found (docs/mapper.md, "Sibling starts"). Evaluations only.
-    private static func adoptSiblings(_ results: inout [LayerResult], spaces: [MapSpace], objective: Objective,
-                                      energyWeight: Double) {
+    /// miss a basin a sibling found (docs/mapper.md, "Sibling starts"). Evaluations only: each
+    /// shape's pool already holds the shapes before it, and gets the shapes after it.
+    private static func adoptSiblings(_ results: inout [LayerResult], pools: inout [SiblingPool?],
+                                      spaces: [MapSpace], objective: Objective, energyWeight: Double) {
         let found = results.map(\.mapping)
         for index in results.indices where !results[index].fromCache {
+            guard var pool = pools[index] else { continue }
+            for sibling in found.indices.dropFirst(index + 1) { pool.add(found[sibling], of: spaces[sibling].problem) }
+            guard let best = pool.better(than: pool.scored(found[index]), objective: objective,
+                                         energyWeight: energyWeight) else { continue }
             let space = spaces[index]
-            let reshaped = found.indices.compactMap { sibling in
-                sibling == index ? nil : WarmStart.reshape(found[sibling], of: spaces[sibling].problem, to: space)
-            }
-            let own = results[index].mapping
-            guard let best = WarmStart.best(among: [own] + reshaped, in: space, objective: objective,
-                                            energyWeight: energyWeight), best != own else { continue }
-            results[index].mapping = best
-            results[index].evaluation = CostModel(hardware: space.hardware, problem: space.problem).evaluate(best)
+            results[index].mapping = best.mapping
+            results[index].evaluation = CostModel(hardware: space.hardware, problem: space.problem)
+                .evaluate(best.mapping)
             results[index].adoptedFromSibling = true
         }
     }

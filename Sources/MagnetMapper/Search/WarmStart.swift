@@ -23,23 +23,16 @@ public enum WarmStart {
     /// first of equals; `nil` when there are none.
     public static func best(among mappings: [Mapping], in space: MapSpace, objective: Objective,
                             energyWeight: Double = 0.5) -> Mapping? {
-        mappings.count > 1 ? ranked(mappings, in: space, objective: objective, energyWeight: energyWeight).first
-            : mappings.first
-    }
-
-    /// The distinct `mappings` (each valid in `space`), best first by `objective` under the exact
-    /// model, equals in their given order.
-    public static func ranked(_ mappings: [Mapping], in space: MapSpace, objective: Objective,
-                              energyWeight: Double = 0.5) -> [Mapping] {
+        guard mappings.count > 1 else { return mappings.first }
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
-        var seen = Set<Mapping>()
-        let scored = mappings.filter { seen.insert($0).inserted }.map { ($0, evaluator.summary($0)) }
-        let order = scored.indices.sorted { a, b in
-            if objective.better(scored[a].1, than: scored[b].1, energyWeight: energyWeight) { return true }
-            if objective.better(scored[b].1, than: scored[a].1, energyWeight: energyWeight) { return false }
-            return a < b
+        var best: (mapping: Mapping, summary: Evaluator.Summary)?
+        for mapping in mappings {
+            let summary = evaluator.summary(mapping)
+            if best.map({ objective.better(summary, than: $0.summary, energyWeight: energyWeight) }) ?? true {
+                best = (mapping, summary)
+            }
         }
-        return order.map { scored[$0].0 }
+        return best?.mapping
     }
 
     /// `mapping`, made on `space`'s hardware for another layer (`problem`, with the same
@@ -50,6 +43,12 @@ public enum WarmStart {
     /// a search from random starts may miss. `nil` when the layers' dimensions differ or no valid
     /// re-fit exists.
     public static func reshape(_ mapping: Mapping, of problem: Problem, to space: MapSpace) -> Mapping? {
+        reshape(mapping, of: problem, to: space, sampler: CandidateSampler(space: space))
+    }
+
+    /// ``reshape(_:of:to:)`` with `space`'s sampler made once by the caller, for many reshapes.
+    static func reshape(_ mapping: Mapping, of problem: Problem, to space: MapSpace,
+                        sampler: CandidateSampler) -> Mapping? {
         guard problem.dimensions == space.problem.dimensions,
               mapping.levels.count == space.hardware.storage.count, !mapping.levels.isEmpty else { return nil }
         var remaining = space.problem.bounds
@@ -75,7 +74,7 @@ public enum WarmStart {
                 levels[outermost].temporal.append(Loop(dimension: d, bound: remaining[d]))
             }
         }
-        return refit(Mapping(levels: levels), from: space.hardware, to: space)
+        return refit(Mapping(levels: levels), from: space.hardware, to: space, sampler: sampler)
     }
 
     /// The largest divisor of `value` that is at most `limit`.
@@ -87,6 +86,12 @@ public enum WarmStart {
 
     /// `mapping`, made for `hardware` (whose level names it follows), re-fitted to `space`.
     public static func refit(_ mapping: Mapping, from hardware: Hardware, to space: MapSpace) -> Mapping? {
+        refit(mapping, from: hardware, to: space, sampler: CandidateSampler(space: space))
+    }
+
+    /// ``refit(_:from:to:)`` with `space`'s sampler made once by the caller.
+    static func refit(_ mapping: Mapping, from hardware: Hardware, to space: MapSpace,
+                      sampler: CandidateSampler) -> Mapping? {
         let levels = space.hardware.storage.count, dimensions = space.problem.dimensions.count
         guard mapping.levels.count == hardware.storage.count, levels > 0 else { return nil }
         // Fixed factors would have to be matched too: no warm start for such spaces.
@@ -189,7 +194,7 @@ public enum WarmStart {
         }
         let candidate = Candidate(factors: factors, orders: ordered, keeps: space.keeps, dimensions: dimensions)
         let refitted = candidate.mapping()
-        guard CandidateSampler(space: space).admissible(candidate),
+        guard sampler.admissible(candidate),
               refitted.problems(on: space.hardware, for: space.problem).isEmpty else { return nil }
         return refitted
     }

@@ -1,0 +1,64 @@
+import MagnetWorkload
+
+/// The mappings of a network's other shapes, reshaped to one shape (``WarmStart/reshape(_:of:to:)``)
+/// and scored once under the exact model: where that shape's search starts, and what it may take
+/// once every shape is mapped (docs/mapper.md, "Sibling starts").
+struct SiblingPool {
+    /// One reshaped mapping and its figures on the pool's shape.
+    struct Entry {
+        var mapping: Mapping
+        var summary: Evaluator.Summary
+    }
+
+    /// The shape's map space.
+    let space: MapSpace
+    /// The valid reshapes, in the order their siblings were added.
+    private(set) var entries: [Entry] = []
+    private let sampler: CandidateSampler
+    private var evaluator: Evaluator
+
+    /// An empty pool for the shape of `space`.
+    init(space: MapSpace) {
+        self.space = space
+        sampler = CandidateSampler(space: space)
+        evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+    }
+
+    /// Reshapes `mapping`, a sibling's mapping of `problem` on the same hardware, to the pool's
+    /// shape and keeps it when the reshape is valid.
+    mutating func add(_ mapping: Mapping, of problem: Problem) {
+        guard let reshaped = WarmStart.reshape(mapping, of: problem, to: space, sampler: sampler) else { return }
+        entries.append(Entry(mapping: reshaped, summary: evaluator.summary(reshaped)))
+    }
+
+    /// `mapping` (valid in the pool's space) with its figures.
+    mutating func scored(_ mapping: Mapping) -> Entry {
+        Entry(mapping: mapping, summary: evaluator.summary(mapping))
+    }
+
+    /// Up to `count` distinct mappings of `first` followed by the pool's, best first by
+    /// `objective`, equals in that order.
+    func starts(after first: [Entry], count: Int, objective: Objective, energyWeight: Double) -> [Mapping] {
+        let all = first + entries
+        let order = all.indices.sorted { a, b in
+            if objective.better(all[a].summary, than: all[b].summary, energyWeight: energyWeight) { return true }
+            if objective.better(all[b].summary, than: all[a].summary, energyWeight: energyWeight) { return false }
+            return a < b
+        }
+        var chosen: [Mapping] = []
+        for index in order where chosen.count < count && !chosen.contains(all[index].mapping) {
+            chosen.append(all[index].mapping)
+        }
+        return chosen
+    }
+
+    /// The pool's best entry where it beats `own` by `objective` (the first of equals); `nil`
+    /// when none does.
+    func better(than own: Entry, objective: Objective, energyWeight: Double) -> Entry? {
+        var best = own
+        for entry in entries where objective.better(entry.summary, than: best.summary, energyWeight: energyWeight) {
+            best = entry
+        }
+        return best.mapping == own.mapping ? nil : best
+    }
+}
