@@ -94,29 +94,27 @@ public struct DesignEvaluator: Sendable {
             return DesignEvaluation(metrics: [], layers: [], error: "invalid design: \(error)")
         }
         let objective = Objective(rawValue: context.mapperObjective) ?? .edp
-        var mappings: [NetworkMapping] = []
-        var layers: [LayerResultRecord] = []
         let nearest = memory?.nearest(to: design, count: Self.warmStartDesigns) ?? []
-        var found: [LayerShapeKey: Mapping] = [:]
-        for network in networks {
-            do {
-                let method = MappingMethod.sampled(budget: context.mapperBudget, seconds: context.mapperSeconds,
-                                                   convergence: context.mapperStopAfter, threads: mapperThreads,
-                                                   seed: context.seed)
-                let mapping = try NetworkMapping.map(network: network, design: design, hardware: hardware, objective: objective,
-                                                     method: method, start: { layer, space in
-                    let seeds = nearest.compactMap { entry in
-                        entry.mappings[layer.mappingKey].map { (mapping: $0, hardware: entry.hardware) }
-                    }
-                    return WarmStart.best(of: seeds, to: space, objective: objective)
-                }, cache: cache)
-                for result in mapping.layers { found[result.layer.mappingKey] = result.mapping }
-                mappings.append(mapping)
-                layers += Self.layerRecords(of: mapping, trial: trial)
-            } catch {
-                return DesignEvaluation(metrics: [], layers: [], error: "network \(network.name): \(error)")
-            }
+        let method = MappingMethod.sampled(budget: context.mapperBudget, seconds: context.mapperSeconds,
+                                           convergence: context.mapperStopAfter, threads: mapperThreads,
+                                           seed: context.seed)
+        let mappings: [NetworkMapping]
+        do {
+            mappings = try NetworkMapping.map(networks: networks, design: design, hardware: hardware,
+                                              objective: objective, method: method, start: { _, layer, space in
+                let seeds = nearest.compactMap { entry in
+                    entry.mappings[layer.mappingKey].map { (mapping: $0, hardware: entry.hardware) }
+                }
+                return WarmStart.best(of: seeds, to: space, objective: objective)
+            }, cache: cache)
+        } catch {
+            return DesignEvaluation(metrics: [], layers: [], error: "\(error)")
         }
+        var found: [LayerShapeKey: Mapping] = [:]
+        for mapping in mappings {
+            for result in mapping.layers { found[result.layer.mappingKey] = result.mapping }
+        }
+        let layers = mappings.flatMap { Self.layerRecords(of: $0, trial: trial) }
         memory?.record(.init(design: design, hardware: hardware, mappings: found))
         var metrics = DesignEvaluator.metrics(mappings, weights: context.networks.map(\.weight), design: design,
                                               hardware: hardware, perNetwork: networks.count > 1)

@@ -77,18 +77,13 @@ public struct TrialRefiner: Sendable {
             stored[record.network, default: [:]][record.layer] = record.mappingYAML
         }
         let method = MappingMethod.sampled(budget: budget, threads: threads, seed: seed)
-        var mappings: [NetworkMapping] = []
-        var layers: [LayerResultRecord] = []
-        for (network, _) in networks {
-            let mapping = try NetworkMapping.map(network: network, design: design, hardware: hardware,
-                                                 objective: objective, method: method, start: { layer, space in
-                guard let text = stored[network.name]?[layer.name] else { return nil }
-                return try? MappingReader.parse(text, file: "trial \(trial.number) \(layer.name)",
-                                                hardware: space.hardware, problem: space.problem)
-            })
-            mappings.append(mapping)
-            layers += DesignEvaluator.layerRecords(of: mapping, trial: trial.number)
-        }
+        let mappings = try NetworkMapping.map(networks: networks.map(\.network), design: design, hardware: hardware,
+                                              objective: objective, method: method, start: { network, layer, space in
+            guard let text = stored[network.name]?[layer.name] else { return nil }
+            return try? MappingReader.parse(text, file: "trial \(trial.number) \(layer.name)",
+                                            hardware: space.hardware, problem: space.problem)
+        })
+        let layers = mappings.flatMap { DesignEvaluator.layerRecords(of: $0, trial: trial.number) }
         let computed = DesignEvaluator.metrics(mappings, weights: networks.map(\.weight), design: design,
                                                hardware: hardware, perNetwork: networks.count > 1)
         let metrics = trial.metrics.map { name, value in (name, computed.first { $0.0 == name }?.1 ?? value) }

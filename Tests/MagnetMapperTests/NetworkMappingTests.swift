@@ -34,6 +34,43 @@ import Testing
         }
     }
 
+    /// Two networks mapped together: a shape both have is mapped once and reported in each
+    /// under that network's own layer names; every shape of either ends no worse than any shape of
+    /// either reshaped to it.
+    @Test func networksMappedTogetherShareShapesAndSiblings() throws {
+        let point = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/simba-like.yaml").path)
+        let hardware = try point.elaborate()
+        let tiny = try NetworkFile.resolve(repositoryRoot.appendingPathComponent("examples/tiny-cnn.yaml").path)
+        let twin = try NetworkFile.parse(LayerSearchCacheTests.twin, file: "twin.yaml")
+        let results = try NetworkMapping.map(networks: [tiny, twin], design: point, hardware: hardware,
+                                             method: .sampled(budget: 200, seed: 3))
+        #expect(results.map(\.network.name) == [tiny.name, twin.name])
+        for (result, network) in zip(results, [tiny, twin]) {
+            #expect(result.layers.map(\.layerNames) == network.uniqueShapes.map(\.layerNames))
+        }
+        var shared = 0
+        for entry in results[1].layers {
+            guard let same = results[0].layers.first(where: { $0.layer.mappingKey == entry.layer.mappingKey })
+            else { continue }
+            shared += 1
+            #expect(same.mapping == entry.mapping && same.evaluation == entry.evaluation)
+        }
+        #expect(shared == 2)
+        let everyShape = results.flatMap(\.layers)
+        for entry in everyShape {
+            let space = MapSpace.template(design: point, hardware: hardware, layer: entry.layer)
+            var evaluator = Evaluator(CostModel(hardware: hardware, problem: entry.layer.problem))
+            let own = evaluator.summary(entry.mapping).energyDelayProduct
+            for other in everyShape where other.layer.mappingKey != entry.layer.mappingKey {
+                guard let reshaped = WarmStart.reshape(other.mapping, of: other.layer.problem, to: space) else {
+                    continue
+                }
+                #expect(own <= evaluator.summary(reshaped).energyDelayProduct,
+                        "\(entry.layer.name) against \(other.layer.name)")
+            }
+        }
+    }
+
     /// The same network, design, method and seed give the same mappings, sibling starts and all.
     @Test func siblingStartsAreDeterministic() throws {
         let point = try DesignFile.load(path: repositoryRoot.appendingPathComponent("examples/edge-os.yaml").path)

@@ -65,24 +65,67 @@ public struct NetworkMapping: Sendable {
                            energyWeight: Double = 0.5, method: MappingMethod, siblingStarts: Bool = true,
                            start: ((Layer, MapSpace) -> Mapping?)? = nil, cache: LayerSearchCache? = nil,
                            progress: ((Int, Int, String) -> Void)? = nil) throws -> NetworkMapping {
-        var results: [LayerResult] = []
+        do {
+            return try map(networks: [network], design: design, hardware: hardware, objective: objective,
+                           energyWeight: energyWeight, method: method, siblingStarts: siblingStarts,
+                           start: start.map { start in { _, layer, space in start(layer, space) } }, cache: cache,
+                           progress: progress)[0]
+        } catch let failure as Failure {
+            throw failure.problem
+        }
+    }
+
+    /// A layer shape of a network that has no valid mapping on the design.
+    public struct Failure: Error, CustomStringConvertible {
+        /// The network (the first of those mapped together that has the shape).
+        public var network: String
+        /// The shape's first layer and why.
+        public var problem: MappingProblem
+        /// `network NAME: LAYER: why`.
+        public var description: String { "network \(network): \(problem)" }
+    }
+
+    /// Maps the unique layer shapes of several networks on one design, each shape once, however
+    /// many of the networks have it; one ``NetworkMapping`` per network, in order. With
+    /// `siblingStarts` every shape of every network is a sibling of the others (a network's shapes
+    /// start from those of the networks before it too). `start` is given the first network that
+    /// has the shape and the shape's first layer there. Throws ``Failure`` when a shape has no
+    /// mapping that fits the design; otherwise as
+    /// ``map(network:design:hardware:objective:energyWeight:method:siblingStarts:start:cache:progress:)``.
+    public static func map(networks: [Network], design: DesignPoint, hardware: Hardware, objective: Objective = .edp,
+                           energyWeight: Double = 0.5, method: MappingMethod, siblingStarts: Bool = true,
+                           start: ((Network, Layer, MapSpace) -> Mapping?)? = nil, cache: LayerSearchCache? = nil,
+                           progress: ((Int, Int, String) -> Void)? = nil) throws -> [NetworkMapping] {
         // Each layer runs at the formats the design gives it, so layers of one shape at
         // different formats are mapped apart (network files' formats do not price layers).
-        var network = network
-        for index in network.layers.indices {
-            network.layers[index].formats = design.formats(ofLayer: network.layers[index].name)
+        let networks = networks.map { network in
+            var network = network
+            for index in network.layers.indices {
+                network.layers[index].formats = design.formats(ofLayer: network.layers[index].name)
+            }
+            return network
         }
-        let shapes = network.uniqueShapes
-        let spaces = shapes.map { MapSpace.template(design: design, hardware: hardware, layer: $0.representative) }
+        // Every network's unique shapes, each once, with the first network that has it.
+        var shapes: [(network: Int, shape: Network.UniqueShape)] = []
+        var seen = Set<LayerShapeKey>()
+        for (index, network) in networks.enumerated() {
+            for shape in network.uniqueShapes where seen.insert(shape.representative.mappingKey).inserted {
+                shapes.append((index, shape))
+            }
+        }
+        let spaces = shapes.map {
+            MapSpace.template(design: design, hardware: hardware, layer: $0.shape.representative)
+        }
         let keys = spaces.map { space in
             cache.map { _ in
                 LayerSearchKey(space: space, objective: objective, energyWeight: energyWeight, method: method,
                                siblings: siblingStarts ? spaces.map(\.problem) : [])
             }
         }
+        var results: [LayerResult] = []
         // Per searched shape, the earlier shapes' mappings reshaped to it, kept for the adoption.
         var pools: [SiblingPool?] = Array(repeating: nil, count: shapes.count)
-        for (index, shape) in shapes.enumerated() {
+        for (index, (owner, shape)) in shapes.enumerated() {
             progress?(index, shapes.count, shape.representative.name)
             let space = spaces[index]
             if let cache, let key = keys[index], let cached = cache.entry(for: key) {
@@ -91,7 +134,7 @@ public struct NetworkMapping: Sendable {
                                            valid: 0, certificate: cached.certificate, fromCache: true))
                 continue
             }
-            var starts = start?(shape.representative, space).map { [$0] } ?? []
+            var starts = start?(networks[owner], shape.representative, space).map { [$0] } ?? []
             if siblingStarts {
                 var pool = SiblingPool(space: space)
                 for sibling in results.indices { pool.add(results[sibling].mapping, of: spaces[sibling].problem) }
@@ -102,8 +145,9 @@ public struct NetworkMapping: Sendable {
             let found = method.search(space, objective: objective, energyWeight: energyWeight,
                                       seedOffset: UInt64(index) &* 1_000_003, starts: starts)
             guard let mapping = found.mapping else {
-                throw MappingProblem(level: shape.representative.name,
-                                     message: "no valid mapping among \(found.considered) candidates: every one overflowed a buffer or a fan-out of the design (smallest tiles need more than the design's collectors and buffers hold)")
+                throw Failure(network: networks[owner].name, problem: MappingProblem(
+                    level: shape.representative.name,
+                    message: "no valid mapping among \(found.considered) candidates: every one overflowed a buffer or a fan-out of the design (smallest tiles need more than the design's collectors and buffers hold)"))
             }
             let evaluation = CostModel(hardware: space.hardware, problem: space.problem).evaluate(mapping)
             results.append(LayerResult(layer: shape.representative, layerNames: shape.layerNames, mapping: mapping,
@@ -113,13 +157,23 @@ public struct NetworkMapping: Sendable {
         if siblingStarts {
             adoptSiblings(&results, pools: &pools, spaces: spaces, objective: objective, energyWeight: energyWeight)
         }
-        for (index, result) in results.enumerated() where !result.fromCache {
-            if let cache, let key = keys[index] {
+        var byShape: [LayerShapeKey: LayerResult] = [:]
+        for (index, result) in results.enumerated() {
+            byShape[result.layer.mappingKey] = result
+            if !result.fromCache, let cache, let key = keys[index] {
                 cache.store(.init(mapping: result.mapping, evaluation: result.evaluation,
                                   certificate: result.certificate), for: key)
             }
         }
-        return NetworkMapping(hardware: hardware, design: design, network: network, layers: results)
+        return networks.map { network in
+            NetworkMapping(hardware: hardware, design: design, network: network,
+                           layers: network.uniqueShapes.map { shape in
+                var result = byShape[shape.representative.mappingKey]!
+                result.layer = shape.representative
+                result.layerNames = shape.layerNames
+                return result
+            })
+        }
     }
 
     /// Each searched shape takes the best of the other shapes' mappings, reshaped to it, where
