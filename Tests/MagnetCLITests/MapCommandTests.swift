@@ -17,6 +17,22 @@ import Testing
         }
     }
 
+    /// Each layer says whether it took a sibling's reshaped mapping; none does with
+    /// `--no-sibling-starts`.
+    @Test func layersSayWhetherASiblingsMappingWasTaken() throws {
+        for siblings in [true, false] {
+            let result = try CLIRunner.run(["map", "--design", "examples/eyeriss-like.yaml", "--network", "pilotnet",
+                                            "--budget", "100", "--threads", "1", "--json"]
+                                           + (siblings ? [] : ["--no-sibling-starts"]))
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let layers = try #require(object["layers"] as? [[String: Any]])
+            let adopted = layers.compactMap { $0["adopted_from_sibling"] as? Bool }
+            #expect(adopted.count == layers.count)
+            if !siblings { #expect(!adopted.contains(true)) }
+        }
+    }
+
     @Test func layerMappingReadsBackIntoModel() throws {
         let result = try CLIRunner.run(["map", "--design", "examples/simba-like.yaml", "--network", "resnet50",
                                         "--layer", "layer1.0.conv2", "--budget", "300", "--threads", "1", "--json"])
