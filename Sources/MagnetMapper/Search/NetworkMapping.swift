@@ -140,6 +140,7 @@ public struct NetworkMapping: Sendable {
                 for sibling in results.indices { pool.add(results[sibling].mapping, of: spaces[sibling].problem) }
                 starts = pool.starts(after: starts.map { pool.scored($0) }, count: siblingStartCount,
                                      objective: objective, energyWeight: energyWeight)
+                pool.release()
                 pools[index] = pool
             }
             let found = method.search(space, objective: objective, energyWeight: energyWeight,

@@ -15,25 +15,34 @@ struct SiblingPool {
     /// The valid reshapes, in the order their siblings were added.
     private(set) var entries: [Entry] = []
     private let sampler: CandidateSampler
-    private var evaluator: Evaluator
+    /// Made when first needed and dropped by ``release()``: a network keeps a pool per shape
+    /// between its search and the adoption, and an evaluator's scratch memory is most of a pool.
+    private var evaluator: Evaluator?
 
     /// An empty pool for the shape of `space`.
     init(space: MapSpace) {
         self.space = space
         sampler = CandidateSampler(space: space)
-        evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
     }
 
     /// Reshapes `mapping`, a sibling's mapping of `problem` on the same hardware, to the pool's
     /// shape and keeps it when the reshape is valid.
     mutating func add(_ mapping: Mapping, of problem: Problem) {
         guard let reshaped = WarmStart.reshape(mapping, of: problem, to: space, sampler: sampler) else { return }
-        entries.append(Entry(mapping: reshaped, summary: evaluator.summary(reshaped)))
+        entries.append(scored(reshaped))
     }
 
     /// `mapping` (valid in the pool's space) with its figures.
     mutating func scored(_ mapping: Mapping) -> Entry {
-        Entry(mapping: mapping, summary: evaluator.summary(mapping))
+        var scoring = evaluator ?? Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+        let summary = scoring.summary(mapping)
+        evaluator = scoring
+        return Entry(mapping: mapping, summary: summary)
+    }
+
+    /// Frees the evaluator until the pool scores again; the entries stay.
+    mutating func release() {
+        evaluator = nil
     }
 
     /// Up to `count` distinct mappings of `first` followed by the pool's, best first by
