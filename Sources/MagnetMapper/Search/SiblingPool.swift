@@ -28,16 +28,25 @@ struct SiblingPool {
     /// Reshapes `mapping`, a sibling's mapping of `problem` on the same hardware, to the pool's
     /// shape and keeps it when the reshape is valid.
     mutating func add(_ mapping: Mapping, of problem: Problem) {
-        guard let reshaped = WarmStart.reshape(mapping, of: problem, to: space, sampler: sampler) else { return }
-        entries.append(scored(reshaped))
+        // Valid as a search's candidates are: admissible, and fitting (checked as it is scored).
+        guard let reshaped = WarmStart.reshapedCandidate(mapping, of: problem, to: space),
+              sampler.admissible(reshaped) else { return }
+        prepareEvaluator()
+        if let summary = evaluator!.summaryIfFits(reshaped) {
+            entries.append(Entry(mapping: reshaped.mapping(), summary: summary))
+        }
     }
 
     /// `mapping` (valid in the pool's space) with its figures.
     mutating func scored(_ mapping: Mapping) -> Entry {
-        var scoring = evaluator ?? Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
-        let summary = scoring.summary(mapping)
-        evaluator = scoring
-        return Entry(mapping: mapping, summary: summary)
+        prepareEvaluator()
+        return Entry(mapping: mapping, summary: evaluator!.summary(mapping))
+    }
+
+    /// Makes the evaluator if the pool has none; it is then changed in place (a copy taken out of
+    /// the optional and put back would copy its scratch arrays on every write).
+    private mutating func prepareEvaluator() {
+        if evaluator == nil { evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem)) }
     }
 
     /// Frees the evaluator until the pool scores again; the entries stay.

@@ -43,12 +43,15 @@ public enum WarmStart {
     /// a search from random starts may miss. `nil` when the layers' dimensions differ or no valid
     /// re-fit exists.
     public static func reshape(_ mapping: Mapping, of problem: Problem, to space: MapSpace) -> Mapping? {
-        reshape(mapping, of: problem, to: space, sampler: CandidateSampler(space: space))
+        reshapedCandidate(mapping, of: problem, to: space).flatMap {
+            checked($0, in: space, sampler: CandidateSampler(space: space))
+        }
     }
 
-    /// ``reshape(_:of:to:)`` with `space`'s sampler made once by the caller, for many reshapes.
-    static func reshape(_ mapping: Mapping, of problem: Problem, to space: MapSpace,
-                        sampler: CandidateSampler) -> Mapping? {
+    /// ``reshape(_:of:to:)`` before the final check: the candidate, which may still fail the
+    /// space's bounds or parallelism (``CandidateSampler/admissible(_:)``) or not fit
+    /// (``Evaluator/summaryIfFits(_:)``), as a search's candidates may.
+    static func reshapedCandidate(_ mapping: Mapping, of problem: Problem, to space: MapSpace) -> Candidate? {
         guard problem.dimensions == space.problem.dimensions,
               mapping.levels.count == space.hardware.storage.count, !mapping.levels.isEmpty else { return nil }
         var remaining = space.problem.bounds
@@ -74,7 +77,7 @@ public enum WarmStart {
                 levels[outermost].temporal.append(Loop(dimension: d, bound: remaining[d]))
             }
         }
-        return refit(Mapping(levels: levels), from: space.hardware, to: space, sampler: sampler)
+        return refitCandidate(Mapping(levels: levels), from: space.hardware, to: space)
     }
 
     /// The largest divisor of `value` that is at most `limit`.
@@ -86,12 +89,22 @@ public enum WarmStart {
 
     /// `mapping`, made for `hardware` (whose level names it follows), re-fitted to `space`.
     public static func refit(_ mapping: Mapping, from hardware: Hardware, to space: MapSpace) -> Mapping? {
-        refit(mapping, from: hardware, to: space, sampler: CandidateSampler(space: space))
+        refitCandidate(mapping, from: hardware, to: space).flatMap {
+            checked($0, in: space, sampler: CandidateSampler(space: space))
+        }
     }
 
-    /// ``refit(_:from:to:)`` with `space`'s sampler made once by the caller.
-    static func refit(_ mapping: Mapping, from hardware: Hardware, to space: MapSpace,
-                      sampler: CandidateSampler) -> Mapping? {
+    /// `candidate`'s mapping when it is valid in `space` (bounds, parallelism, fan-outs,
+    /// capacities), else `nil`.
+    private static func checked(_ candidate: Candidate, in space: MapSpace, sampler: CandidateSampler) -> Mapping? {
+        let mapping = candidate.mapping()
+        guard sampler.admissible(candidate), mapping.problems(on: space.hardware, for: space.problem).isEmpty
+        else { return nil }
+        return mapping
+    }
+
+    /// ``refit(_:from:to:)`` before the final check (``checked(_:in:sampler:)``).
+    static func refitCandidate(_ mapping: Mapping, from hardware: Hardware, to space: MapSpace) -> Candidate? {
         let levels = space.hardware.storage.count, dimensions = space.problem.dimensions.count
         guard mapping.levels.count == hardware.storage.count, levels > 0 else { return nil }
         // Fixed factors would have to be matched too: no warm start for such spaces.
@@ -192,11 +205,7 @@ public enum WarmStart {
             let all = prefix + inside + rest
             ordered.append(all + (0..<dimensions).filter { !all.contains($0) })
         }
-        let candidate = Candidate(factors: factors, orders: ordered, keeps: space.keeps, dimensions: dimensions)
-        let refitted = candidate.mapping()
-        guard sampler.admissible(candidate),
-              refitted.problems(on: space.hardware, for: space.problem).isEmpty else { return nil }
-        return refitted
+        return Candidate(factors: factors, orders: ordered, keeps: space.keeps, dimensions: dimensions)
     }
 
     private static func tileWords(_ factors: [Int], level: Int, space: MapSpace) -> Int {
