@@ -123,25 +123,3 @@ extension BenchCommand {
         }
     }
 }
-
-/// Layers' EDP over their best known EDP, summarized.
-private struct RatioSummary {
-    var within1Percent = 0.0
-    var p90 = 0.0
-    var geomean = 0.0
-
-    init(_ ratios: [Double]) {
-        guard !ratios.isEmpty else { return }
-        let sorted = ratios.sorted()
-        within1Percent = Double(sorted.filter { $0 <= 1.01 }.count) / Double(sorted.count)
-        p90 = sorted[min(sorted.count - 1, Int(0.9 * Double(sorted.count)))]
-        geomean = exp(sorted.reduce(0) { $0 + log($1) } / Double(sorted.count))
-    }
-
-    var withinText: String { NumberText.fixed(within1Percent * 100, 1) + "%" }
-    var p90Text: String { NumberText.fixed(p90, 3) }
-    var geomeanText: String { NumberText.fixed(geomean, 4) }
-    var json: [(String, JSONValue)] {
-        [("within_1_percent", .double(within1Percent)), ("p90", .double(p90)), ("geomean", .double(geomean))]
-    }
-}

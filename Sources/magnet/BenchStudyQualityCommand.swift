@@ -61,15 +61,15 @@ extension BenchCommand {
                     let ratio = stored / min(stored, searched)
                     ratios.append(ratio)
                     let seen = byLayer[record.layer] ?? (0, 0, 1)
-                    byLayer[record.layer] = (seen.sampled + 1, seen.beyond + (ratio > 1.01 ? 1 : 0), max(seen.worst, ratio))
+                    let beyond = RatioSummary.isWithin1Percent(ratio) ? 0 : 1
+                    byLayer[record.layer] = (seen.sampled + 1, seen.beyond + beyond, max(seen.worst, ratio))
                 }
                 if !json { FileHandle.standardError.write(Data("trial \(trial.number) done\n".utf8)) }
             }
             guard !ratios.isEmpty else { throw ValidationError("\(study): no stored layer could be mapped again") }
-            ratios.sort()
-            let median = ratios[ratios.count / 2], p90 = ratios[min(ratios.count - 1, ratios.count * 9 / 10)]
-            let within1 = Double(ratios.filter { $0 <= 1.01 }.count) / Double(ratios.count)
-            let within10 = Double(ratios.filter { $0 <= 1.10 }.count) / Double(ratios.count)
+            let summary = RatioSummary(ratios)
+            let (median, p90) = (summary.median, summary.p90)
+            let (within1, within10) = (summary.within1Percent, summary.within10Percent)
             // The layer shapes most often beyond 1%, most first.
             let missed = byLayer.filter { $0.value.beyond > 0 }
                 .sorted { ($0.value.beyond, $0.value.worst, $1.key) > ($1.value.beyond, $1.value.worst, $0.key) }

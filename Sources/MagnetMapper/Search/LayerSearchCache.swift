@@ -15,8 +15,9 @@ public struct LayerSearchKey: Hashable, Sendable {
     public let energyWeight: Double
     /// How the search runs (budget, time, seed, threads; or the bounded search's gap).
     public let method: MappingMethod
-    /// With sibling starts: the problems of every shape of the layer's network, in order, whose
-    /// mappings seed the search and may replace its result; empty without.
+    /// With sibling starts: the problems of every shape mapped together with the layer (its
+    /// network's and those of the networks mapped with it), in order, whose mappings seed the
+    /// search and may replace its result; empty without.
     public let siblings: [Problem]
 
     /// The key of a search of `space`.

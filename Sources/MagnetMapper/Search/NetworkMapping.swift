@@ -116,10 +116,11 @@ public struct NetworkMapping: Sendable {
         let spaces = shapes.map {
             MapSpace.template(design: design, hardware: hardware, layer: $0.shape.representative)
         }
+        let siblingProblems = siblingStarts ? spaces.map(\.problem) : []
         let keys = spaces.map { space in
             cache.map { _ in
                 LayerSearchKey(space: space, objective: objective, energyWeight: energyWeight, method: method,
-                               siblings: siblingStarts ? spaces.map(\.problem) : [])
+                               siblings: siblingProblems)
             }
         }
         var results: [LayerResult] = []
@@ -156,7 +157,7 @@ public struct NetworkMapping: Sendable {
                                        certificate: found.certificate, screenedOut: found.screenedOut))
         }
         if siblingStarts {
-            adoptSiblings(&results, pools: &pools, spaces: spaces, objective: objective, energyWeight: energyWeight)
+            adoptSiblings(&results, pools: pools, spaces: spaces, objective: objective, energyWeight: energyWeight)
         }
         var byShape: [LayerShapeKey: LayerResult] = [:]
         for (index, result) in results.enumerated() {
@@ -181,7 +182,7 @@ public struct NetworkMapping: Sendable {
     /// that beats its own: a shape mapped early had no siblings to start from, and a search may
     /// miss a basin a sibling found (docs/mapper.md, "Sibling starts"). Evaluations only: each
     /// shape's pool already holds the shapes before it, and gets the shapes after it.
-    private static func adoptSiblings(_ results: inout [LayerResult], pools: inout [SiblingPool?],
+    private static func adoptSiblings(_ results: inout [LayerResult], pools: [SiblingPool?],
                                       spaces: [MapSpace], objective: Objective, energyWeight: Double) {
         let found = results.map(\.mapping)
         for index in results.indices where !results[index].fromCache {

@@ -1,8 +1,9 @@
 import MagnetWorkload
 
-/// The mappings of a network's other shapes, reshaped to one shape (``WarmStart/reshape(_:of:to:)``)
-/// and scored once under the exact model: where that shape's search starts, and what it may take
-/// once every shape is mapped (docs/mapper.md, "Sibling starts").
+/// The mappings of the other shapes mapped with one shape (its network's, and those of the
+/// networks mapped together with it), reshaped to it (``WarmStart/reshape(_:of:to:)``) and scored
+/// once under the exact model: where that shape's search starts, and what it may take once every
+/// shape is mapped (docs/mapper.md, "Sibling starts").
 struct SiblingPool {
     /// One reshaped mapping and its figures on the pool's shape.
     struct Entry {
@@ -73,10 +74,11 @@ struct SiblingPool {
     /// The pool's best entry where it beats `own` by `objective` (the first of equals); `nil`
     /// when none does.
     func better(than own: Entry, objective: Objective, energyWeight: Double) -> Entry? {
-        var best = own
-        for entry in entries where objective.better(entry.summary, than: best.summary, energyWeight: energyWeight) {
+        var best: Entry?
+        for entry in entries
+        where objective.better(entry.summary, than: (best ?? own).summary, energyWeight: energyWeight) {
             best = entry
         }
-        return best.mapping == own.mapping ? nil : best
+        return best
     }
 }
