@@ -13,7 +13,7 @@ extension BenchCommand {
             commandName: "rtl",
             abstract: "Per layer: the generated accelerator's cycles against the cost model's, optionally simulated.",
             discussion: """
-            For each unique layer shape of --network, takes the mapping the controller runs that the mapper chooses (magnet elaborate --testbench does the same), and prints its tiles, the controller's cycles (RTLLayerProgram.expectedCycles, exact: every simulation checks it) and the cost model's for that mapping. With --simulate it writes each layer's testbench into a scratch folder, runs it under Verilator (or Icarus Verilog), and adds whether it passed bit-exact, the simulated cycles and the simulation's seconds and cycles per second. Layers the controller cannot run are listed with the reason (docs/rtl.md).
+            For each unique layer shape of --network, takes the mapping the controller runs that the mapper chooses (magnet elaborate --testbench does the same), and prints its tiles, when the weights load (every tile, once: resident, or once per pass with the tiles inside the passes), the controller's cycles (RTLLayerProgram.expectedCycles, exact: every simulation checks it) and the cost model's for that mapping. With --simulate it writes each layer's testbench into a scratch folder, runs it under Verilator (or Icarus Verilog), and adds whether it passed bit-exact, the simulated cycles and the simulation's seconds and cycles per second. Layers the controller cannot run are listed with the reason (docs/rtl.md).
 
             Example:
               swift build -c release
@@ -48,10 +48,10 @@ extension BenchCommand {
                 .appendingPathComponent("magnet-bench-rtl-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: scratch) }
             if simulate != nil { try RTLFile.write(try TopEmitter(design: point).emit(), to: scratch) }
-            var columns = ["layer", "shape", "split", "tiles", "C passes", "RTL cycles", "model cycles", "RTL / model"]
+            var columns = ["layer", "shape", "split", "tiles", "C passes", "weights", "RTL cycles", "model cycles", "RTL / model"]
             if simulate != nil { columns += ["simulated", "sim s", "cycles/s"] }
-            var table = TextTable(columns, alignments: [.left, .left, .left, .left]
-                                  + Array(repeating: .right, count: columns.count - 4))
+            var table = TextTable(columns, alignments: [.left, .left, .left, .left, .right, .left]
+                                  + Array(repeating: .right, count: columns.count - 6))
             var rows: [JSONValue] = []
             var ran = 0, runnable = 0
             var refusals: [String] = []
@@ -62,8 +62,8 @@ extension BenchCommand {
                     choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
                 } catch {
                     let reason = ErrorText.describe(error)
-                    table.append([layer.name, layer.shapeSummary, "—", "—", "—", "refused"]
-                                 + Array(repeating: "", count: columns.count - 6))
+                    table.append([layer.name, layer.shapeSummary, "—", "—", "—", "—", "refused"]
+                                 + Array(repeating: "", count: columns.count - 7))
                     refusals.append("\(layer.name): \(reason)")
                     rows.append(.object([("layer", .string(layer.name)), ("refused", .string(reason))]))
                     continue
@@ -74,12 +74,14 @@ extension BenchCommand {
                 var cells = [layer.name, layer.shapeSummary,
                              "\(program.split.groups)×\(program.split.rowBlocks)",
                              "\(program.bands)×\(program.columnTiles)", "\(program.channelPasses)",
+                             program.weightSchedule.label,
                              NumberText.grouped(program.expectedCycles), NumberText.grouped(model),
                              NumberText.fixed(ratio, 2)]
                 var fields: [(String, JSONValue)] = [
                     ("layer", .string(layer.name)), ("groups", .int(program.split.groups)),
                     ("row_blocks", .int(program.split.rowBlocks)), ("bands", .int(program.bands)),
                     ("column_tiles", .int(program.columnTiles)), ("channel_passes", .int(program.channelPasses)),
+                    ("weight_schedule", .string(program.weightSchedule.rawValue)),
                     ("rtl_cycles", .int(program.expectedCycles)),
                     ("model_cycles", .int(model)), ("rtl_over_model", .double(ratio)),
                 ]

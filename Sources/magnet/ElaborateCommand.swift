@@ -78,7 +78,8 @@ struct ElaborateCommand: ParsableCommand {
         let groups = shape.g > 1 ? "\(shape.g) groups of " : ""
         print("wrote a testbench for \(layer.name) (\(groups)K \(shape.k), C \(shape.c), \(shape.r)×\(shape.s), "
               + "\(shape.p)×\(shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K, "
-              + "\(program.channelPasses) over C, \(program.bands)×\(program.columnTiles) tile(s); controller "
+              + "\(program.channelPasses) over C, \(program.bands)×\(program.columnTiles) tile(s), weights "
+              + program.weightSchedule.summary + "; controller "
               + "\(program.expectedCycles) cycles, cost model \(choice.summary.cycles) for the same mapping")
         print("run: \(folder.path)/run_iverilog.sh  or  \(folder.path)/run_verilator.sh")
     }

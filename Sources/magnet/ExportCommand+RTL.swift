@@ -67,7 +67,8 @@ extension ExportCommand {
                                   "\(choice.program.split.groups) channel group(s) × "
                                   + "\(choice.program.split.rowBlocks) row block(s)"
                                   + (choice.program.channelPasses > 1
-                                     ? " in \(choice.program.channelPasses) channel passes" : "") + ", cost model "
+                                     ? " in \(choice.program.channelPasses) channel passes" : "")
+                                  + ", weights \(choice.program.weightSchedule.summary), cost model "
                                   + "\(NumberText.grouped(choice.summary.cycles)) cycles; testbench: magnet elaborate "
                                   + "../design.yaml -o tb/ --testbench \(entry.source):\(layer.name)"])
                 } catch {

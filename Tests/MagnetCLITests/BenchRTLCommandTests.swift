@@ -24,7 +24,8 @@ import Testing
 
     /// Full-size ResNet-50 layers are tiled: all 24 run on the Simba-like design, the two 3×3
     /// layers over 512 channels (576 weight vectors per lane against a 512-deep bank) in two
-    /// channel passes. With an eighth of its input buffer, the layers whose tile of one output
+    /// channel passes, the tiles inside the passes; layer1.0.conv2's weights stay in the banks
+    /// across its tiles. With an eighth of its input buffer, the layers whose tile of one output
     /// needs more input than the buffer holds are listed as refused with the numbers.
     @Test func tilesResNetAndListsWhatItRefuses() throws {
         let run = try CLIRunner.run(["bench", "rtl", "--design", "examples/simba-like.yaml", "--network", "resnet50"])
@@ -32,9 +33,18 @@ import Testing
         #expect(run.stdout.contains("24 of 24 unique layers run"), "\(run.stdout)")
         let rows = run.stdout.split(separator: "\n")
         let conv2 = try #require(rows.first { $0.hasPrefix("layer1.0.conv2 ") })
-        #expect(conv2.contains("403,613"), "\(conv2)")
+        // 4 groups × 4 row blocks, 7×7 tiles of 8×8 outputs, 2 K passes, weights resident. By hand
+        // (docs/rtl.md, "Cycles"): W = 10·10·8 = 800 input words, Wₜ = 4·8·72 = 2,304, n = 2·8 = 16
+        // pixels, compute 16·72 + 4 = 1,156, read-out 16·16 = 256; the first tile 802 + 2,306 +
+        // 2·1,159 + 2,306 + 258 = 7,990, each of the 48 others 802 + 802 + 2·1,159 + 258 + 258 = 4,438.
+        #expect(conv2.contains("4×4") && conv2.contains("resident") && conv2.contains("221,014"), "\(conv2)")
         let wide = try #require(rows.first { $0.hasPrefix("layer4.1.conv2 ") })
-        #expect(wide.split(separator: " ").contains("2") && wide.contains("14,596,316"), "\(wide)")
+        // 16 groups, 7×7 tiles of one pixel, 4 K passes × 2 channel passes of 9·32 = 288 steps, the
+        // tiles inside the passes: each pass loads Wₜ = 16·8·288 = 36,864 words (576 of them under
+        // the first input copy), then runs 49 tiles of 578 + 578 + (288 + 4) + 3 = 1,451 cycles;
+        // the last channel passes read out 4·49 tiles of 16 + 2: 8·(36,288 + 49·1,451) + 3,528.
+        #expect(wide.split(separator: " ").contains("2") && wide.contains("per pass") && wide.contains("862,624"),
+                "\(wide)")
 
         let source = try String(contentsOfFile: CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml").path,
                                 encoding: .utf8)

@@ -156,6 +156,65 @@ struct AcceleratorRTLTests {
         #expect(refused?.message == "R·S·CT = 288 weight vectors per lane must fit a weight-buffer bank: needs 288 words, has 256")
     }
 
+    /// The three weight schedules over several tiles, K passes and channel passes: every tile
+    /// reloading the weights; resident (each pass at its own words of the banks, the first tile
+    /// loading them all); and the tiles inside the passes (a pass's weights once, every tile's
+    /// partial sums kept across channel passes). Each bit-exact in the cycles predicted, its
+    /// mapping valid for the model, with the cycles worked out by hand. Forcing a schedule whose
+    /// buffers do not suffice is refused with the numbers.
+    @Test func everyWeightScheduleRunsBitExact() throws {
+        let design = Self.designs[0]
+        let bench = try RTLBench(TopEmitter(design: design).emit())
+        let hardware = try design.elaborate()
+        // One channel group: K passes of 2 lanes, so KT = 4; CT = 4 vectors, 3·3·4 = 36 steps; 2 PEs
+        // of 4 rows each in 2 bands × 2 column tiles: n = 2·4 = 8 pixels per PE, W = 6·6·4 = 144
+        // input words, read-out 2·8 = 16 cycles.
+        let shape = ConvolutionShape(k: 8, c: 16, p: 8, q: 8, r: 3, s: 3, paddingH: 1, paddingW: 1)
+        var runs = 0
+        for channelPasses in [1, 2] {
+            var cycles: [RTLLayerProgram.WeightSchedule: Int] = [:]
+            for schedule in RTLLayerProgram.WeightSchedule.allCases {
+                let program = try RTLLayerProgram(design: design, shape: shape, groups: 1, bands: 2, columnTiles: 2,
+                                                  channelPasses: channelPasses, weightSchedule: schedule)
+                #expect(program.weightSchedule == schedule)
+                #expect(program.kPasses == 4 && program.bands * program.columnTiles == 4)
+                #expect(try program.mapping(on: hardware).problems(on: hardware, for: program.paddedShape.problem)
+                    .isEmpty, "\(schedule)")
+                cycles[schedule] = program.expectedCycles
+                let label = "\(channelPasses) channel pass(es), weights \(program.weightSchedule.summary)"
+                try Self.expectBitExact(program, in: bench, seed: UInt64(90 + channelPasses), label)
+                runs += 1
+            }
+            // Resident: the three later tiles skip their weight loads, Wₜ = 1 group × 2 lanes × 36 / CP
+            // words per pass, which the input copy (144 words) hides but the K passes' read-outs (16
+            // cycles) do not, nor the loads between channel passes (Wₜ + 2 each).
+            let weights = 2 * 36 / channelPasses
+            let saved = 3 * (3 * (weights - 16) + 4 * (channelPasses - 1) * (weights + 2))
+            #expect(cycles[.reloadedEveryTile]! - cycles[.resident]! == saved)
+            // Tiles inside the passes: each of the KT·CP passes runs 4 tiles of two input copies (146
+            // each), compute (8 pixels × 36 / CP steps + 4) and the last drain (3), the weights hidden
+            // under the first copy; the last channel pass reads out each tile (16 + 2).
+            let tile = 146 + 146 + (8 * 36 / channelPasses + 4) + 3
+            #expect(cycles[.tilesInsidePasses]! == 4 * channelPasses * 4 * tile + 4 * 4 * 18)
+        }
+        #expect(runs == 6)
+        // 3·3·32 = 288 weight vectors per lane and pass already exceed the 256-word bank, let
+        // alone 2 passes over K.
+        let wide = ConvolutionShape(k: 4, c: 128, p: 4, q: 4, r: 3, s: 3, paddingH: 1, paddingW: 1)
+        let resident = #expect(throws: RTLUnsupported.self) {
+            try RTLLayerProgram(design: design, shape: wide, groups: 1, channelPasses: 2, weightSchedule: .resident)
+        }
+        #expect(resident?.message == "resident weights, 2 K pass(es) × 2 channel pass(es) × 144 weight vectors per "
+            + "lane, must fit a weight-buffer bank: needs 576 words, has 256")
+        // 16×16 partial sums per PE (2 groups, so 1 row block) against 1 KiB / (2 lanes × 24 bits).
+        let large = ConvolutionShape(k: 4, c: 16, p: 16, q: 16, r: 3, s: 3, paddingH: 1, paddingW: 1)
+        let held = #expect(throws: RTLUnsupported.self) {
+            try RTLLayerProgram(design: design, shape: large, groups: 2, channelPasses: 2, weightSchedule: .tilesInsidePasses)
+        }
+        #expect(held?.message == "with the tiles inside 2 channel passes, every tile's 16×16 partial sums per lane "
+            + "must fit an accumulation-buffer bank: needs 256 words, has 170")
+    }
+
     /// Grouped and depthwise layers run as the dense layer with zero weights between the groups:
     /// bit-exact against the grouped reference convolution, in the cycles predicted, under every
     /// split, strided and padded too.
@@ -181,20 +240,35 @@ struct AcceleratorRTLTests {
         #expect(runs == 2 * shapes.count)
     }
 
-    /// The mapper picks among the controller's mappings by the cost model: on 4 PEs and the 3×3
-    /// layer (P = 8) there are three (4×1, 2×2, 1×4), and the choice is the lowest EDP of them.
-    @Test func theMapperChoosesTheControllersBestMapping() throws {
-        let design = Self.designs[1]
+    /// The mapper picks among the controller's mappings by the cost model: on the 3×3 layer
+    /// (P = 8) every split of the PEs (4×1, 2×2, 1×4 on os-int4; 2×1, 1×2 on ws-2pe), each under
+    /// every weight schedule that fits, and the choice is the lowest EDP of those valid for the
+    /// model.
+    @Test(arguments: [1, 0])
+    func theMapperChoosesTheControllersBestMapping(_ index: Int) throws {
+        let design = Self.designs[index]
         let shape = try Self.layer("conv3x3").shape
         let hardware = try design.elaborate()
         let choice = try RTLLayerProgram.mapped(design: design, shape: shape, hardware: hardware)
-        #expect(choice.candidates == 3)
-        for groups in [1, 2, 4] {
-            let program = try RTLLayerProgram(design: design, shape: shape, groups: groups)
-            var evaluator = Evaluator(CostModel(hardware: hardware, problem: program.paddedShape.problem))
-            let summary = evaluator.summary(try program.mapping(on: hardware))
-            #expect(choice.summary.energyDelayProduct <= summary.energyDelayProduct)
+        var valid = 0, resident = 0, splits = 0
+        for groups in 1...design.numPEs where design.numPEs % groups == 0 {
+            splits += 1
+            for schedule in RTLLayerProgram.WeightSchedule.allCases {
+                guard let program = try? RTLLayerProgram(design: design, shape: shape, groups: groups,
+                                                         weightSchedule: schedule) else { continue }
+                let mapping = try program.mapping(on: hardware), problem = program.paddedShape.problem
+                guard mapping.problems(on: hardware, for: problem).isEmpty else { continue }
+                valid += 1
+                if program.weightSchedule == .resident { resident += 1 }
+                var evaluator = Evaluator(CostModel(hardware: hardware, problem: problem))
+                #expect(choice.summary.energyDelayProduct <= evaluator.summary(mapping).energyDelayProduct)
+            }
         }
+        // Each split at least once (the weights reloaded by every tile are valid for the model);
+        // resident weights where the model's global buffer holds a tile's outputs of every pass
+        // (not in os-int4's 2 KiB).
+        #expect(choice.candidates == valid && valid >= splits)
+        #expect(index == 1 ? resident == 0 : resident >= 1)
     }
 
     /// A deliberately wrong expectation (one output changed) is reported as a mismatch, so the

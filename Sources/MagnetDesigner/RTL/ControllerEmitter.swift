@@ -16,10 +16,11 @@ import MagnetCore
 /// load the tile's input: DRAM → global buffer → every PE's input buffer (multicast)
 /// for kt in 0..<KT:                                   // kPasses
 ///   for cp in 0..<CP:                                 // channelPasses, CT' = CT / CP vectors each
-///     load weights: DRAM → every PE of group g, lane l, word (r·S + s)·CT' + ct (multicast per group)
+///     load weights: DRAM → every PE of group g, lane l, word base + (r·S + s)·CT' + ct (multicast per
+///       group; base = (kt·CP + cp)·weightPassStride; resident weights: the first tile only)
 ///     for p in 0..<rows, q in 0..<Q:                   // each PE: one output pixel per lane
 ///       for r in 0..<R, s in 0..<S, ct in 0..<CT':
-///         fill weights (word (r·S+s)·CT'+ct) and inputs
+///         fill weights (word base + (r·S+s)·CT'+ct) and inputs
 ///           (word inputOffset[pe] + p·SP + q·SQ + r·SR + s·SS + cp·CT' + ct);
 ///         two cycles later: compute (clearing the partial sum on the first step)
 ///       drain the partial sum into accumulation-buffer word p·Q + q (added to it when cp > 0)
@@ -28,7 +29,9 @@ import MagnetCore
 ///
 /// The weights of a pass load while the inputs go from the global buffer into the PEs (first
 /// pass) or while the previous pass is read out (they use other ports); a later channel pass's
-/// weights load between compute phases (the compute phase reads the weight banks). The compute
+/// weights load between compute phases (the compute phase reads the weight banks). When every
+/// pass's weights fit the banks together (`weightPassStride` ≠ 0), each pass has its own words
+/// and only the first tile loads them. The compute
 /// phase issues one step per cycle and overlaps nothing, since its fills and drains use the PE
 /// buffers' only ports.
 public struct ControllerEmitter: Sendable {
@@ -95,6 +98,18 @@ public struct ControllerEmitter: Sendable {
         /// weights of its CT / CP channel vectors and adds its partial sums into the accumulation
         /// buffer; ``channelVectors`` counts the vectors of one.
         case channelPasses = 28
+        /// Weight-bank words from one pass's weights to the next (R·S·CT / CP) when the weights
+        /// of every pass stay in the banks (loaded by the first tile, used by every tile); 0 when
+        /// every tile reloads them, each pass over the last.
+        case weightPassStride = 29
+        /// 1: the tiles run inside each pass (a pass's weights load once, before its first tile;
+        /// the last channel pass reads each tile out after computing it); 0: the passes run inside
+        /// each tile.
+        case tilesInsidePasses = 30
+        /// Accumulation-bank words from one tile's partial sums to the next's when every tile's
+        /// stay in the banks across channel passes (tiles inside the passes, CP > 1): a tile's
+        /// pixels per PE; otherwise 0.
+        case tileAccumulationStride = 31
     }
 
     /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
@@ -192,6 +207,39 @@ public struct ControllerEmitter: Sendable {
         // Entering the compute phase (from the input copy, or from a read-out with a pass to go).
         let startCompute = "state <= COMPUTE; step <= 32'd0; p <= 32'd0; q <= 32'd0; s <= 32'd0; ct <= 32'd0; pixel <= 32'd0; "
             + "at_p <= 32'd0; at_q <= 32'd0; at_r <= 32'd0; at_s <= 32'd0;"
+        // The next tile of the same passes (the next column tile of this band, or the next band's
+        // first): its input first, its partial sums at the next accumulation words.
+        func nextTile(indent: String) -> String {
+            [
+                "state <= LOAD_GB;",
+                "i <= 32'd0; in_col <= 32'd0; in_row <= 32'd0;",
+                "acc_base <= acc_base + \(reg(.tileAccumulationStride));",
+                "if (next_tile) begin",
+                "    tile <= tile + 32'd1;",
+                "    in_base <= in_base + \(reg(.tileInputStride));",
+                "    tile_out <= tile_out + \(reg(.tileOutputStride));",
+                "    out_base <= tile_out + \(reg(.tileOutputStride));",
+                "end else begin",
+                "    tile <= 32'd0;",
+                "    band <= band + 32'd1;",
+                "    band_in <= band_in + \(reg(.bandInputStride));",
+                "    in_base <= band_in + \(reg(.bandInputStride));",
+                "    band_out <= band_out + \(reg(.bandOutputStride));",
+                "    tile_out <= band_out + \(reg(.bandOutputStride));",
+                "    out_base <= band_out + \(reg(.bandOutputStride));",
+                "end",
+            ].joined(separator: "\n" + indent)
+        }
+        // Tiles inside the passes: the first tile again, for the next pass (whose weights load
+        // while its input goes into the PEs).
+        func firstTile(indent: String) -> String {
+            [
+                "state <= LOAD_GB;",
+                "i <= 32'd0; in_col <= 32'd0; in_row <= 32'd0;",
+                "tile <= 32'd0; band <= 32'd0; acc_base <= 32'd0; reuse_weights <= 1'b0;",
+                "in_base <= \(reg(.inputBase)); band_in <= \(reg(.inputBase));",
+            ].joined(separator: "\n" + indent)
+        }
         let pixelWord = dw > lanes * ab ? "{{\(dw - lanes * ab){1'b0}}, rd_data}" : "rd_data"
         let text = """
             // Generated by magnet (docs/rtl.md): the controller of \(peCount) PE(s) × \(lanes) lane(s), programmed through
@@ -213,6 +261,15 @@ public struct ControllerEmitter: Sendable {
                 reg [31:0] cycles, i, kt, pe, step, p, q, s, ct, pixel, at_p, at_q, at_r, at_s, weight_dram, out_base;
                 reg [31:0] band, in_base, band_in, band_out, tile, tile_out, in_col, in_row, out_col, out_row, cp, at_c;
                 reg [31:0] w_group, w_lane, w_step;
+                // Resident weights: load_base is where the pass being loaded goes in the banks,
+                // pass_base where the pass being computed is; reuse_weights once the first tile
+                // has loaded them all.
+                reg [31:0] load_base, pass_base;
+                reg reuse_weights;
+                // Tiles inside the passes: pass_out is the DRAM output base of the K pass,
+                // acc_base the accumulation-bank word of the tile's first pixel.
+                reg [31:0] pass_out, acc_base;
+                wire tiles_inside = \(reg(.tilesInsidePasses)) != 32'd0;
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
                 reg bubble;
@@ -239,9 +296,10 @@ public struct ControllerEmitter: Sendable {
                 wire next_channels = cp + 32'd1 < \(reg(.channelPasses));
                 wire issue_gb = state == LOAD_GB && i < \(reg(.inputWords));
                 wire issue_inputs = state == PREPARE && i < \(reg(.inputWords));
-                wire issue_weights = (state == PREPARE || state == LOAD_W || (state == READ_OUT && next_pass))
-                    && w_group < \(reg(.groups));
-                wire weights_done = w_group >= \(reg(.groups)) && !dw_valid;
+                wire issue_weights = (state == PREPARE || state == LOAD_W || (state == READ_OUT && next_pass && !tiles_inside))
+                    && w_group < \(reg(.groups)) && !reuse_weights;
+                wire weights_done = reuse_weights || (w_group >= \(reg(.groups)) && !dw_valid);
+                wire last_pass_weight = last_weight && w_lane == \(lanes - 1) && w_group == \(reg(.groups)) - 32'd1;
                 wire last_weight = w_step == \(reg(.steps)) - 32'd1;
                 wire issue_step = state == COMPUTE && p < \(reg(.rows)) && !bubble;
                 wire last_step = step == \(reg(.steps)) - 32'd1;
@@ -271,17 +329,19 @@ public struct ControllerEmitter: Sendable {
                 assign ld_i_addr = di_addr[\(iba - 1):0];
                 assign ld_i_data = gb_rdata;
                 assign fill_w_en = issue_step;
-                assign fill_w_addr = step[\(wba - 1):0];
+                wire [31:0] weight_word = pass_base + step;
+                assign fill_w_addr = weight_word[\(wba - 1):0];
                 assign fill_i_en = issue_step;
                 wire [31:0] input_word = at_p + at_q + at_r + at_s + at_c + ct;
                 assign mac_en = pipe_valid[2];
                 assign mac_clear = pipe_first[2];
                 assign drain_en = pipe_valid[3] && pipe_last[3];
-                assign drain_addr = pipe_pixel[3][\(aba - 1):0];
+                wire [31:0] drain_word = acc_base + pipe_pixel[3], read_word = acc_base + pixel;
+                assign drain_addr = drain_word[\(aba - 1):0];
                 assign drain_first = cp == 32'd0;
                 assign rd_en = issue_read_out;
                 assign rd_pe = pe[\(pb - 1):0];
-                assign rd_addr = pixel[\(aba - 1):0];
+                assign rd_addr = read_word[\(aba - 1):0];
 
                 always @(posedge clk) begin
                     if (host_we && state == IDLE && host_addr < 16'd\(Register.allCases.count) && host_addr != 16'd\(Register.cycles.rawValue))
@@ -301,7 +361,8 @@ public struct ControllerEmitter: Sendable {
                     if (issue_inputs) di_addr <= i;
                     dw_valid <= issue_weights;
                     if (issue_weights) begin
-                        dw_addr <= w_step; dw_group <= w_group; dw_lane <= w_lane;
+                        dw_addr <= load_base + w_step; dw_group <= w_group; dw_lane <= w_lane;
+                        if (last_pass_weight) load_base <= load_base + \(reg(.weightPassStride));
                         weight_dram <= weight_dram + 32'd1;
                         if (!last_weight) w_step <= w_step + 32'd1;
                         else begin
@@ -338,6 +399,8 @@ public struct ControllerEmitter: Sendable {
                             tile_out <= \(reg(.outputBase));
                             in_col <= 32'd0; in_row <= 32'd0;
                             cp <= 32'd0; at_c <= 32'd0;
+                            load_base <= 32'd0; pass_base <= 32'd0; reuse_weights <= 1'b0;
+                            pass_out <= \(reg(.outputBase)); acc_base <= 32'd0;
                         end
                         LOAD_GB: begin
                             // The tile's input, row by row out of the padded input's rows.
@@ -382,9 +445,28 @@ public struct ControllerEmitter: Sendable {
                             // Let the last drain write back before reading out.
                             i <= i + 32'd1;
                             if (i == 32'd2) begin
-                                state <= next_channels ? LOAD_W : READ_OUT;
                                 pe <= 32'd0; pixel <= 32'd0; out_col <= 32'd0; out_row <= 32'd0;
                                 w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
+                                if (tiles_inside) begin
+                                    // The last channel pass reads each tile out; the others go on to
+                                    // the next tile, or after the last one to the next channel pass.
+                                    if (!next_channels) state <= READ_OUT;
+                                    else if (next_tile || next_band) begin
+                                        \(nextTile(indent: "                                        "))
+                                        reuse_weights <= 1'b1;
+                                    end else begin
+                                        \(firstTile(indent: "                                        "))
+                                        cp <= cp + 32'd1;
+                                        at_c <= at_c + \(reg(.channelVectors));
+                                        band_out <= pass_out; tile_out <= pass_out; out_base <= pass_out;
+                                    end
+                                end else if (next_channels && reuse_weights) begin
+                                    // The next channel pass's weights are in the banks already.
+                                    cp <= cp + 32'd1;
+                                    at_c <= at_c + \(reg(.channelVectors));
+                                    pass_base <= pass_base + \(reg(.weightPassStride));
+                                    \(startCompute)
+                                end else state <= next_channels ? LOAD_W : READ_OUT;
                             end
                         end
                         LOAD_W: begin
@@ -392,6 +474,7 @@ public struct ControllerEmitter: Sendable {
                             if (weights_done) begin
                                 cp <= cp + 32'd1;
                                 at_c <= at_c + \(reg(.channelVectors));
+                                pass_base <= pass_base + \(reg(.weightPassStride));
                                 \(startCompute)
                             end
                         end
@@ -403,34 +486,37 @@ public struct ControllerEmitter: Sendable {
                                     if (out_col != \(reg(.columns)) - 32'd1) out_col <= out_col + 32'd1;
                                     else begin out_col <= 32'd0; out_row <= out_row + \(reg(.outputRowWords)); end
                                 end else begin pixel <= 32'd0; pe <= pe + 32'd1; out_col <= 32'd0; out_row <= 32'd0; end
+                            end else if (!d_valid && tiles_inside) begin
+                                // The next tile of this pass, or the next K pass's first tile.
+                                pe <= 32'd0;
+                                if (next_tile || next_band) begin
+                                    \(nextTile(indent: "                                    "))
+                                    reuse_weights <= 1'b1;
+                                end else if (next_pass) begin
+                                    \(firstTile(indent: "                                    "))
+                                    kt <= kt + 32'd1;
+                                    cp <= 32'd0; at_c <= 32'd0;
+                                    pass_out <= pass_out + \(reg(.passStride));
+                                    band_out <= pass_out + \(reg(.passStride));
+                                    tile_out <= pass_out + \(reg(.passStride));
+                                    out_base <= pass_out + \(reg(.passStride));
+                                end else begin state <= IDLE; done <= 1'b1; end
                             end else if (!d_valid && (!next_pass || weights_done)) begin
                                 pe <= 32'd0;
                                 out_base <= out_base + \(reg(.passStride));
                                 cp <= 32'd0; at_c <= 32'd0;
                                 if (next_pass) begin
                                     kt <= kt + 32'd1;
+                                    pass_base <= pass_base + \(reg(.weightPassStride));
                                     \(startCompute)
                                 end else if (next_tile || next_band) begin
                                     // The next tile (columns of this band, or the next band's first):
                                     // its input, then its passes.
-                                    state <= LOAD_GB;
-                                    i <= 32'd0; in_col <= 32'd0; in_row <= 32'd0;
+                                    \(nextTile(indent: "                                    "))
                                     kt <= 32'd0;
                                     weight_dram <= \(reg(.weightBase));
-                                    if (next_tile) begin
-                                        tile <= tile + 32'd1;
-                                        in_base <= in_base + \(reg(.tileInputStride));
-                                        tile_out <= tile_out + \(reg(.tileOutputStride));
-                                        out_base <= tile_out + \(reg(.tileOutputStride));
-                                    end else begin
-                                        tile <= 32'd0;
-                                        band <= band + 32'd1;
-                                        band_in <= band_in + \(reg(.bandInputStride));
-                                        in_base <= band_in + \(reg(.bandInputStride));
-                                        band_out <= band_out + \(reg(.bandOutputStride));
-                                        tile_out <= band_out + \(reg(.bandOutputStride));
-                                        out_base <= band_out + \(reg(.bandOutputStride));
-                                    end
+                                    pass_base <= 32'd0;
+                                    reuse_weights <= \(reg(.weightPassStride)) != 32'd0;
                                 end else begin state <= IDLE; done <= 1'b1; end
                             end
                         end

@@ -44,6 +44,9 @@ public struct RTLLayerProgram: Sendable {
     public let bands: Int
     /// Tiles of output columns per band, run one after another (each loads its own input).
     public let columnTiles: Int
+    /// When each pass's weights load: every tile, once (resident), or once per pass with the
+    /// tiles inside the passes.
+    public let weightSchedule: WeightSchedule
     /// Padded input height and width.
     public let paddedHeight: Int, paddedWidth: Int
     /// DRAM word addresses of the three regions, and the words in all.
@@ -101,9 +104,10 @@ public struct RTLLayerProgram: Sendable {
     /// rows and columns in tiles (bands of rows × tiles of columns) and the input channels in
     /// passes: of the tilings whose input and weights fit the buffers the one with the fewest
     /// cycles, or `bands` × `columnTiles` × `channelPasses` of them, or an error saying what does
-    /// not fit.
+    /// not fit; the weights loaded on the ``WeightSchedule`` of those with the fewest cycles
+    /// (then resident, then per pass), or on `weightSchedule`.
     public init(design: DesignPoint, shape: ConvolutionShape, groups: Int? = nil, bands: Int? = nil,
-                columnTiles: Int? = nil, channelPasses: Int? = nil) throws {
+                columnTiles: Int? = nil, channelPasses: Int? = nil, weightSchedule: WeightSchedule? = nil) throws {
         let top = try TopEmitter(design: design), pe = top.controller.pe
         guard shape.n == 1 else { throw RTLUnsupported(parameter: "layer", message: "batch N = \(shape.n); the controller runs N = 1") }
         let layerShape = shape
@@ -152,9 +156,14 @@ public struct RTLLayerProgram: Sendable {
         func tile(_ count: Int, _ tiles: Int) -> Tile {
             Tile(shape: shape, rowBlocks: rowBlocks, bands: count, columnTiles: tiles, channelVectors: channelVectors)
         }
-        func problems(_ count: Int, _ tiles: Int, _ channels: Int) -> [String] {
+        let schedules = weightSchedule.map { [$0] } ?? [.reloadedEveryTile, .resident, .tilesInsidePasses]
+        func problems(_ count: Int, _ tiles: Int, _ channels: Int, _ schedule: WeightSchedule) -> [String] {
             let tile = tile(count, tiles)
             let steps = Self.steps(shape, channelVectors: channelVectors, channelPasses: channels)
+            // Resident: every pass's weights together, KT·CP passes of R·S·CT/CP words per lane.
+            // Tiles inside several channel passes: a PE's partial sums of every tile.
+            let residentWords = schedule == .resident ? passes * channels * steps : 0
+            let heldPixels = schedule == .tilesInsidePasses && channels > 1 ? perPE * shape.q : 0
             let what = count == 1 && tiles == 1 ? "the padded input"
                 : "the padded input of a tile of \(tile.rows)×\(tile.columns) outputs"
             let input = "\(what) (\(tile.inputRows)×\(tile.inputColumns)×\(channelVectors) vectors)"
@@ -166,33 +175,45 @@ public struct RTLLayerProgram: Sendable {
                     : "R·S·CT/CP = \(steps) weight vectors per lane and channel pass must fit a weight-buffer bank"),
                 (tile.rowsPerPE * tile.columns, pe.accumulationBufferDepth,
                  "\(tile.rowsPerPE)×\(tile.columns) partial sums per lane must fit an accumulation-buffer bank"),
+                (residentWords, pe.weightBufferDepth,
+                 "resident weights, \(passes) K pass(es) × \(channels) channel pass(es) × \(steps) weight vectors per lane, "
+                    + "must fit a weight-buffer bank"),
+                (heldPixels, pe.accumulationBufferDepth,
+                 "with the tiles inside \(channels) channel passes, every tile's \(perPE)×\(shape.q) partial sums per "
+                    + "lane must fit an accumulation-buffer bank"),
             ]
             return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
         }
         // Of the tilings that fit, the fewest cycles (then the fewest tiles, bands, channel passes).
-        func cycles(_ count: Int, _ tiles: Int, _ channels: Int) -> Int {
+        func cycles(_ count: Int, _ tiles: Int, _ channels: Int, _ schedule: WeightSchedule) -> Int {
             let steps = Self.steps(shape, channelVectors: channelVectors, channelPasses: channels)
             return Self.cycles(tile(count, tiles), tiles: count * tiles, pes: design.numPEs,
                                weights: groups * design.lanes * steps, steps: steps, kPasses: passes,
-                               channelPasses: channels)
+                               channelPasses: channels, schedule: schedule)
         }
+        func rank(_ schedule: WeightSchedule) -> Int { [.resident, .tilesInsidePasses, .reloadedEveryTile].firstIndex(of: schedule)! }
         let tilings = bandCounts
-            .flatMap { count in tileCounts.flatMap { tiles in channelCounts.map { (count, tiles, $0) } } }
-            .filter { problems($0.0, $0.1, $0.2).isEmpty }
-            .map { (tiling: $0, cycles: cycles($0.0, $0.1, $0.2)) }
+            .flatMap { count in tileCounts.flatMap { tiles in channelCounts.flatMap { channels in
+                schedules.map { (bands: count, columnTiles: tiles, channelPasses: channels, schedule: $0) } } } }
+            .filter { problems($0.bands, $0.columnTiles, $0.channelPasses, $0.schedule).isEmpty }
+            .map { (tiling: $0, cycles: cycles($0.bands, $0.columnTiles, $0.channelPasses, $0.schedule)) }
             .sorted {
-                ($0.cycles, $0.tiling.0 * $0.tiling.1, $0.tiling.0, $0.tiling.2)
-                    < ($1.cycles, $1.tiling.0 * $1.tiling.1, $1.tiling.0, $1.tiling.2)
+                ($0.cycles, $0.tiling.bands * $0.tiling.columnTiles, $0.tiling.bands, $0.tiling.channelPasses,
+                 rank($0.tiling.schedule))
+                    < ($1.cycles, $1.tiling.bands * $1.tiling.columnTiles, $1.tiling.bands, $1.tiling.channelPasses,
+                       rank($1.tiling.schedule))
             }
         guard let fitting = tilings.first?.tiling else {
             let last = (bandCounts.last!, tileCounts.last!, channelCounts.last!)
-            throw RTLUnsupported(parameter: "layer", message: problems(last.0, last.1, last.2)[0]
+            throw RTLUnsupported(parameter: "layer", message: problems(last.0, last.1, last.2,
+                                                                       weightSchedule ?? .reloadedEveryTile)[0]
                 + (bands == nil && columnTiles == nil && channelPasses == nil
                    ? " (even in tiles of one output row per PE and one column, one channel vector per pass)" : ""))
         }
-        self.bands = fitting.0
-        self.columnTiles = fitting.1
-        self.channelPasses = fitting.2
+        self.bands = fitting.bands
+        self.columnTiles = fitting.columnTiles
+        self.channelPasses = fitting.channelPasses
+        self.weightSchedule = fitting.schedule
     }
 
     /// The controller's cycles from start to done (docs/rtl.md), phase by phase: the input into
@@ -202,23 +223,42 @@ public struct RTLLayerProgram: Sendable {
     /// plus a bubble between pixels when a pixel is a single step, plus 4 to empty the
     /// pipeline) and 3 cycles for the last drain to write back; then reading out, one PE pixel
     /// per cycle, while the next pass's weights load (`max(numPEs·n, Wₜ) + 2`; `numPEs·n + 2`
-    /// after the last pass). W and n are a tile's; the tiles run one after another.
+    /// after the last pass). W and n are a tile's; the tiles run one after another. With
+    /// resident weights only the first tile loads weights: the later ones count Wₜ as 0 and go
+    /// from one channel pass to the next without a loading phase. With the tiles inside the
+    /// passes, each pass runs every tile (input copies, compute, the last drain), its first tile
+    /// copying the input while the pass's weights load, and the last channel pass reads every
+    /// tile out after computing it.
     public var expectedCycles: Int {
         Self.cycles(tile, tiles: bands * columnTiles, pes: design.numPEs, weights: split.groups * design.lanes * steps,
-                    steps: steps, kPasses: kPasses, channelPasses: channelPasses)
+                    steps: steps, kPasses: kPasses, channelPasses: channelPasses, schedule: weightSchedule)
     }
 
     /// ``expectedCycles`` of `tiles` times `tile`, with `weights` weight words per channel pass,
     /// `steps` reduction steps per pixel and channel pass, and `channelPasses` compute phases per
-    /// pass over K, the later ones each after loading their weights (`Wₜ + 2`).
+    /// pass over K, the later ones each after loading their weights (`Wₜ + 2`), the weights
+    /// loaded on `schedule`.
     static func cycles(_ tile: Tile, tiles: Int, pes: Int, weights: Int, steps: Int, kPasses: Int,
-                       channelPasses: Int) -> Int {
+                       channelPasses: Int, schedule: WeightSchedule) -> Int {
         let words = tile.inputWords, pixels = tile.rowsPerPE * tile.columns
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
         let readOut = pes * pixels
-        let pass = channelPasses * (compute + 3) + (channelPasses - 1) * (weights + 2)
-        return tiles * ((words + 2) + (max(words, weights) + 2) + kPasses * pass
-            + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2))
+        func tileCycles(loading weights: Int) -> Int {
+            let channelLoads = weights == 0 ? 0 : (channelPasses - 1) * (weights + 2)
+            let pass = channelPasses * (compute + 3) + channelLoads
+            return (words + 2) + (max(words, weights) + 2) + kPasses * pass
+                + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2)
+        }
+        switch schedule {
+        case .reloadedEveryTile:
+            return tiles * tileCycles(loading: weights)
+        case .resident:
+            return tileCycles(loading: weights) + (tiles - 1) * tileCycles(loading: 0)
+        case .tilesInsidePasses:
+            let tileOfPass = (words + 2) + (words + 2) + (compute + 3)
+            let pass = (max(words, weights) - words) + tiles * tileOfPass
+            return kPasses * channelPasses * pass + kPasses * tiles * (readOut + 2)
+        }
     }
 
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
@@ -240,7 +280,10 @@ public struct RTLLayerProgram: Sendable {
             (.bandOutputStride, bandRows * shape.q),
             (.columnTiles, columnTiles), (.tileInputStride, tileColumns * shape.strideW * ct),
             (.tileOutputStride, tileColumns), (.tileRowWords, tileRowWords), (.inputRowWords, inputRowWords),
-            (.outputRowWords, shape.q),
+            (.outputRowWords, shape.q), (.weightPassStride, weightSchedule == .resident ? steps : 0),
+            (.tilesInsidePasses, weightSchedule == .tilesInsidePasses ? 1 : 0),
+            (.tileAccumulationStride, weightSchedule == .tilesInsidePasses && channelPasses > 1
+                ? tile.rowsPerPE * tile.columns : 0),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
@@ -323,7 +366,11 @@ public struct RTLLayerProgram: Sendable {
         levels[try level("InputCollector")].spatialY = loops([(k, design.lanes)])
         levels[try level("AccumulationBuffer")].temporal = loops([(c, channelVectors / channelPasses), (s, shape.s),
                                                                   (r, shape.r)])
-        levels[try level("WeightBuffer")].temporal = loops([(q, tileColumns), (p, rowsPerPE)])
+        // Resident weights: the passes run inside the tiles below the weight buffer, which holds
+        // every pass's weights; otherwise at DRAM, inside the tiles or outside them.
+        let passLoops = [(c, channelPasses), (k, kPasses)], tileLoops = [(q, columnTiles), (p, bands)]
+        levels[try level("WeightBuffer")].temporal = loops([(q, tileColumns), (p, rowsPerPE)]
+                                                           + (weightSchedule == .resident ? passLoops : []))
         // The PE mesh (peColumns × peRows) takes `groups` channel groups and `rowBlocks` row blocks.
         let array = try level("GlobalBuffer")
         guard let (kx, px) = Self.meshSplit(groups: split.groups, rowBlocks: split.rowBlocks, columns: design.peColumns, rows: design.peRows) else {
@@ -331,7 +378,11 @@ public struct RTLLayerProgram: Sendable {
         }
         levels[array].spatialX = loops([(k, kx), (p, px)])
         levels[array].spatialY = loops([(k, split.groups / kx), (p, split.rowBlocks / px)])
-        levels[try level("DRAM")].temporal = loops([(c, channelPasses), (k, kPasses), (q, columnTiles), (p, bands)])
+        switch weightSchedule {
+        case .reloadedEveryTile: levels[try level("DRAM")].temporal = loops(passLoops + tileLoops)
+        case .resident: levels[try level("DRAM")].temporal = loops(tileLoops)
+        case .tilesInsidePasses: levels[try level("DRAM")].temporal = loops(tileLoops + passLoops)
+        }
         return Mapping(levels: levels)
     }
 
