@@ -13,7 +13,8 @@ import MagnetCore
 ///
 /// ```
 /// for band in 0..<bands, tile in 0..<columnTiles:    // tiles of output rows × columns
-/// load the tile's input: DRAM → global buffer → every PE's input buffer (multicast)
+/// load the tile's input: DRAM → global buffer (what the loader has not fetched yet)
+///   → every PE's input buffer (multicast)
 /// for kt in 0..<KT:                                   // kPasses
 ///   for cp in 0..<CP:                                 // channelPasses, CT' = CT / CP vectors each
 ///     load weights: DRAM → every PE of group g, lane l, word base + (r·S + s)·CT' + ct (multicast per
@@ -31,9 +32,11 @@ import MagnetCore
 /// pass) or while the previous pass is read out (they use other ports); a later channel pass's
 /// weights load between compute phases (the compute phase reads the weight banks). When every
 /// pass's weights fit the banks together (`weightPassStride` ≠ 0), each pass has its own words
-/// and only the first tile loads them. The compute
-/// phase issues one step per cycle and overlaps nothing, since its fills and drains use the PE
-/// buffers' only ports.
+/// and only the first tile loads them; with `tilesInsidePasses`, the tiles run inside each pass
+/// and a pass's weights load once. The global buffer's loader fetches the next tile's input from
+/// DRAM while the PEs compute (the DRAM read port and the global buffer are free then). The
+/// compute phase issues one step per cycle and overlaps nothing else in the PEs, since its fills
+/// and drains use the PE buffers' only ports.
 public struct ControllerEmitter: Sendable {
     /// The configuration registers (32-bit words on the host interface).
     public enum Register: Int, CaseIterable, Sendable {
@@ -212,7 +215,6 @@ public struct ControllerEmitter: Sendable {
         func nextTile(indent: String) -> String {
             [
                 "state <= LOAD_GB;",
-                "i <= 32'd0; in_col <= 32'd0; in_row <= 32'd0;",
                 "acc_base <= acc_base + \(reg(.tileAccumulationStride));",
                 "if (next_tile) begin",
                 "    tile <= tile + 32'd1;",
@@ -235,7 +237,6 @@ public struct ControllerEmitter: Sendable {
         func firstTile(indent: String) -> String {
             [
                 "state <= LOAD_GB;",
-                "i <= 32'd0; in_col <= 32'd0; in_row <= 32'd0;",
                 "tile <= 32'd0; band <= 32'd0; acc_base <= 32'd0; reuse_weights <= 1'b0;",
                 "in_base <= \(reg(.inputBase)); band_in <= \(reg(.inputBase));",
             ].joined(separator: "\n" + indent)
@@ -269,6 +270,12 @@ public struct ControllerEmitter: Sendable {
                 // Tiles inside the passes: pass_out is the DRAM output base of the K pass,
                 // acc_base the accumulation-bank word of the tile's first pixel.
                 reg [31:0] pass_out, acc_base;
+                // The global buffer's loader: g_i words of the tile at DRAM word g_base loaded (in_row,
+                // in_col: where in it), g_valid/g_addr the write of the word read the cycle before.
+                // Armed once a tile's input has gone into the PEs, it loads the next tile's input
+                // while the PEs compute (the DRAM read port and the global buffer are free then).
+                reg [31:0] g_i, g_base, g_addr;
+                reg g_valid, g_armed;
                 wire tiles_inside = \(reg(.tilesInsidePasses)) != 32'd0;
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
@@ -294,7 +301,8 @@ public struct ControllerEmitter: Sendable {
                 wire next_band = band + 32'd1 < \(reg(.bands));
                 wire next_tile = tile + 32'd1 < \(reg(.columnTiles));
                 wire next_channels = cp + 32'd1 < \(reg(.channelPasses));
-                wire issue_gb = state == LOAD_GB && i < \(reg(.inputWords));
+                wire issue_gb = g_i < \(reg(.inputWords))
+                    && (state == LOAD_GB || (g_armed && (state == COMPUTE || state == FLUSH)));
                 wire issue_inputs = state == PREPARE && i < \(reg(.inputWords));
                 wire issue_weights = (state == PREPARE || state == LOAD_W || (state == READ_OUT && next_pass && !tiles_inside))
                     && w_group < \(reg(.groups)) && !reuse_weights;
@@ -306,14 +314,14 @@ public struct ControllerEmitter: Sendable {
 
                 // DRAM, global buffer and PE commands.
                 assign dram_rd_en = issue_gb | issue_weights;
-                assign dram_rd_addr = issue_gb ? in_base + in_row + in_col : weight_dram;
+                assign dram_rd_addr = issue_gb ? g_base + in_row + in_col : weight_dram;
                 wire issue_read_out = state == READ_OUT && pe < \(peCount);
                 assign dram_wr_en = state == READ_OUT && d_valid;
                 assign dram_wr_addr = d_addr;
                 assign dram_wr_data = \(pixelWord);
-                assign gb_en = (state == LOAD_GB && d_valid) | issue_inputs;
-                assign gb_we = state == LOAD_GB;
-                assign gb_addr = state == LOAD_GB ? d_addr[\(gba - 1):0] : i[\(gba - 1):0];
+                assign gb_en = g_valid | issue_inputs;
+                assign gb_we = g_valid;
+                assign gb_addr = g_valid ? g_addr[\(gba - 1):0] : i[\(gba - 1):0];
                 assign gb_wdata = dram_rd_data[\(iw - 1):0];
                 assign ld_w_en = dw_valid;
                 genvar each;
@@ -354,9 +362,16 @@ public struct ControllerEmitter: Sendable {
                             default: ;
                         endcase
                     if (state != IDLE) cycles <= cycles + 32'd1;
-                    d_valid <= issue_gb | issue_read_out;
+                    d_valid <= issue_read_out;
                     if (issue_read_out) d_addr <= out_base + pe_output_offset[pe[\(pb - 1):0]] + out_row + out_col;
-                    if (issue_gb) d_addr <= i;
+                    g_valid <= issue_gb;
+                    if (issue_gb) begin
+                        // The tile's input, row by row out of the padded input's rows.
+                        g_addr <= g_i;
+                        g_i <= g_i + 32'd1;
+                        if (in_col != \(reg(.tileRowWords)) - 32'd1) in_col <= in_col + 32'd1;
+                        else begin in_col <= 32'd0; in_row <= in_row + \(reg(.inputRowWords)); end
+                    end
                     di_valid <= issue_inputs;
                     if (issue_inputs) di_addr <= i;
                     dw_valid <= issue_weights;
@@ -382,6 +397,7 @@ public struct ControllerEmitter: Sendable {
                         state <= IDLE;
                         done <= 1'b0;
                         pipe_valid <= 3'd0;
+                        g_valid <= 1'b0;
                     end else case (state)
                         IDLE: if (host_we && host_addr == 16'd\(Register.control.rawValue) && host_wdata[0]) begin
                             state <= LOAD_GB;
@@ -398,19 +414,17 @@ public struct ControllerEmitter: Sendable {
                             band_out <= \(reg(.outputBase));
                             tile_out <= \(reg(.outputBase));
                             in_col <= 32'd0; in_row <= 32'd0;
+                            g_i <= 32'd0; g_base <= \(reg(.inputBase)); g_armed <= 1'b0;
                             cp <= 32'd0; at_c <= 32'd0;
                             load_base <= 32'd0; pass_base <= 32'd0; reuse_weights <= 1'b0;
                             pass_out <= \(reg(.outputBase)); acc_base <= 32'd0;
                         end
                         LOAD_GB: begin
-                            // The tile's input, row by row out of the padded input's rows.
-                            if (i < \(reg(.inputWords))) begin
-                                i <= i + 32'd1;
-                                if (in_col != \(reg(.tileRowWords)) - 32'd1) in_col <= in_col + 32'd1;
-                                else begin in_col <= 32'd0; in_row <= in_row + \(reg(.inputRowWords)); end
-                            end else if (!d_valid) begin
+                            // The rest of the tile's input (the loader's issues above), then into the PEs.
+                            if (g_i >= \(reg(.inputWords)) && !g_valid) begin
                                 state <= PREPARE;
                                 i <= 32'd0;
+                                g_armed <= 1'b0;
                                 w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
                             end
                         end
@@ -418,6 +432,14 @@ public struct ControllerEmitter: Sendable {
                             if (i < \(reg(.inputWords))) i <= i + 32'd1;
                             else if (!di_valid && weights_done) begin
                                 \(startCompute)
+                                // The global buffer is free: arm its loader with the next tile in the run's
+                                // order (this pass's next, or with the tiles inside the passes the next
+                                // pass's first).
+                                g_i <= 32'd0; in_col <= 32'd0; in_row <= 32'd0;
+                                g_armed <= next_tile || next_band || (tiles_inside && (next_channels || next_pass));
+                                if (next_tile) g_base <= in_base + \(reg(.tileInputStride));
+                                else if (next_band) g_base <= band_in + \(reg(.bandInputStride));
+                                else g_base <= \(reg(.inputBase));
                             end
                         end
                         COMPUTE: begin

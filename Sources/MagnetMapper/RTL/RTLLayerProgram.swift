@@ -243,21 +243,36 @@ public struct RTLLayerProgram: Sendable {
         let words = tile.inputWords, pixels = tile.rowsPerPE * tile.columns
         let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
         let readOut = pes * pixels
+        // Loading a tile's input into the global buffer: the first tile's all of it (W + 2); each
+        // later one's what the loader could not fetch while the tile before it computed (its
+        // compute phases and the 3 cycles after each, `window`): `k + 2` for k words left, else
+        // 1 cycle, or 2 when the last word lands as the state begins (no read-out in between).
+        func load(window: Int, readOutBetween: Bool) -> Int {
+            let left = words - window
+            return left > 0 ? left + 2 : (left == 0 && !readOutBetween ? 2 : 1)
+        }
+        // A tile of passes inside it, but for loading its input into the global buffer.
         func tileCycles(loading weights: Int) -> Int {
             let channelLoads = weights == 0 ? 0 : (channelPasses - 1) * (weights + 2)
             let pass = channelPasses * (compute + 3) + channelLoads
-            return (words + 2) + (max(words, weights) + 2) + kPasses * pass
+            return (max(words, weights) + 2) + kPasses * pass
                 + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2)
         }
         switch schedule {
-        case .reloadedEveryTile:
-            return tiles * tileCycles(loading: weights)
-        case .resident:
-            return tileCycles(loading: weights) + (tiles - 1) * tileCycles(loading: 0)
+        case .reloadedEveryTile, .resident:
+            let later = load(window: kPasses * channelPasses * (compute + 3), readOutBetween: true)
+            let loads = (words + 2) + (tiles - 1) * later
+            return schedule == .resident
+                ? loads + tileCycles(loading: weights) + (tiles - 1) * tileCycles(loading: 0)
+                : loads + tiles * tileCycles(loading: weights)
         case .tilesInsidePasses:
-            let tileOfPass = (words + 2) + (words + 2) + (compute + 3)
-            let pass = (max(words, weights) - words) + tiles * tileOfPass
-            return kPasses * channelPasses * pass + kPasses * tiles * (readOut + 2)
+            // KT·CP·T tiles in all: the first loads all its input; of the others, KT·T − 1 follow a
+            // read-out (the last channel pass's tiles but its first, and each K pass's first) and
+            // KT·T·(CP − 1) follow a compute phase directly.
+            let loads = (words + 2) + (kPasses * tiles - 1) * load(window: compute + 3, readOutBetween: true)
+                + kPasses * tiles * (channelPasses - 1) * load(window: compute + 3, readOutBetween: false)
+            let pass = (max(words, weights) - words) + tiles * ((words + 2) + (compute + 3))
+            return loads + kPasses * channelPasses * pass + kPasses * tiles * (readOut + 2)
         }
     }
 
