@@ -191,14 +191,15 @@ struct AcceleratorRTLTests {
             let weights = 2 * 36 / channelPasses
             let saved = 3 * (3 * (weights - 16) + 4 * (channelPasses - 1) * (weights + 2))
             #expect(cycles[.reloadedEveryTile]! - cycles[.resident]! == saved)
-            // Tiles inside the passes: each of the KT·CP passes runs 4 tiles of an input copy into the
-            // PEs (146, the weights hidden under the first) and compute (8 pixels × 36 / CP steps + 4,
-            // then 3 for the last drain); the global buffer's loader fetches each next tile's 144
-            // words during the compute before it, so the first tile's load takes 146 cycles and
-            // each of the 4·CP·4 − 1 others one; the last channel pass reads out each tile (16 + 2).
-            let compute = 8 * 36 / channelPasses + 4 + 3
-            #expect(cycles[.tilesInsidePasses]! == 146 + (16 * channelPasses - 1) + 4 * channelPasses * 4 * (146 + compute)
-                        + 4 * 4 * 18)
+            // Tiles inside the passes: a tile's input is only its channel pass's, 6·6·4 / CP words;
+            // each of the KT·CP passes runs 4 tiles of an input copy into the PEs (words + 2, the
+            // weights hidden under the first) and compute (8 pixels × 36 / CP steps + 4, then 3 for
+            // the last drain); the global buffer's loader fetches each next tile's words during the
+            // compute before it, so the first tile's load takes words + 2 cycles and each of the
+            // 4·CP·4 − 1 others one; the last channel pass reads out each tile (16 + 2).
+            let words = 144 / channelPasses, compute = 8 * 36 / channelPasses + 4 + 3
+            #expect(cycles[.tilesInsidePasses]! == (words + 2) + (16 * channelPasses - 1)
+                        + 4 * channelPasses * 4 * (words + 2 + compute) + 4 * 4 * 18)
         }
         #expect(runs == 6)
         // 3·3·32 = 288 weight vectors per lane and pass already exceed the 256-word bank, let
@@ -212,10 +213,42 @@ struct AcceleratorRTLTests {
         // 16×16 partial sums per PE (2 groups, so 1 row block) against 1 KiB / (2 lanes × 24 bits).
         let large = ConvolutionShape(k: 4, c: 16, p: 16, q: 16, r: 3, s: 3, paddingH: 1, paddingW: 1)
         let held = #expect(throws: RTLUnsupported.self) {
-            try RTLLayerProgram(design: design, shape: large, groups: 2, channelPasses: 2, weightSchedule: .tilesInsidePasses)
+            try RTLLayerProgram(design: design, shape: large, groups: 2, channelPasses: 2,
+                                weightSchedule: .tilesInsidePasses)
         }
-        #expect(held?.message == "with the tiles inside 2 channel passes, every tile's 16×16 partial sums per lane "
-            + "must fit an accumulation-buffer bank: needs 256 words, has 170")
+        #expect(held?.message == "every tile's 16×16 partial sums per lane, kept across 2 channel passes, must fit "
+            + "an accumulation-buffer bank: needs 256 words, has 170")
+    }
+
+    /// With the tiles inside the passes the buffers hold only a channel pass's input vectors, so
+    /// a layer whose tile of one output needs more input than a PE's buffer holds runs in
+    /// channel passes: a depthwise 3×3 over 64 channels (16 vectors per pixel) on 128-word input
+    /// buffers, bit-exact in the cycles predicted; the other schedules refuse it with the numbers.
+    @Test func channelPassesHoldOnlyTheirInput() throws {
+        var design = Self.designs[0]
+        design.inputBufferBytes = 512
+        let bench = try RTLBench(TopEmitter(design: design).emit())
+        let shape = ConvolutionShape(g: 64, k: 1, c: 1, p: 4, q: 4, r: 3, s: 3, paddingH: 1, paddingW: 1)
+        for schedule in [RTLLayerProgram.WeightSchedule.reloadedEveryTile, .resident] {
+            let refused = #expect(throws: RTLUnsupported.self) {
+                try RTLLayerProgram(design: design, shape: shape, weightSchedule: schedule)
+            }
+            #expect(refused?.message == "the padded input of a tile of 1×1 outputs (3×3×16 vectors) must fit each "
+                + "PE's input buffer: needs 144 words, has 128 (even in tiles of one output row per PE and one column, "
+                + "one channel vector per pass)")
+        }
+        var runs = 0
+        for groups in [1, 2] {
+            let program = try RTLLayerProgram(design: design, shape: shape, groups: groups)
+            #expect(program.weightSchedule == .tilesInsidePasses && program.channelPasses >= 2)
+            #expect(program.tile.inputWords
+                        == program.tile.inputRows * program.tile.inputColumns * 16 / program.channelPasses)
+            try Self.expectBitExact(program, in: bench, seed: UInt64(95 + groups),
+                                    "depthwise 3x3 over 64 channels \(groups)×\(program.split.rowBlocks) in "
+                                        + "\(program.channelPasses) channel passes")
+            runs += 1
+        }
+        #expect(runs == 2)
     }
 
     /// Grouped and depthwise layers run as the dense layer with zero weights between the groups:
@@ -295,8 +328,9 @@ struct AcceleratorRTLTests {
         let big = ConvolutionShape(k: 16, c: 512, p: 32, q: 32, r: 3, s: 3, paddingH: 1, paddingW: 1)
         let error = #expect(throws: RTLUnsupported.self) { try RTLLayerProgram(design: design, shape: big) }
         // Even a tile of one output needs 3×3 input pixels × 128 vectors of 4 channels, against
-        // 2 KiB / 4 B per vector.
-        #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input of a tile of 1×1 outputs (3×3×128 vectors) must fit each PE's input buffer: needs 1152 words, has 512 (even in tiles of one output row per PE and one column, one channel vector per pass)")
+        // 2 KiB / 4 B per vector; in channel passes, a PE's 32×32 partial sums would have to stay
+        // in its accumulation banks (1 KiB / (2 lanes × 24 bits)).
+        #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input of a tile of 1×1 outputs (3×3×128 vectors) must fit each PE's input buffer: needs 1152 words, has 512 (even in tiles of one output row per PE and one column, one channel vector per pass); with the tiles inside the passes, every tile's 32×32 partial sums per lane, kept across 128 channel passes, must fit an accumulation-buffer bank: needs 1024 words, has 170")
         // Channel passes must divide the input-channel vectors (16 channels: 4 vectors of 4).
         let passes = #expect(throws: RTLUnsupported.self) {
             try RTLLayerProgram(design: design, shape: ConvolutionShape(k: 4, c: 16, p: 4, q: 4), channelPasses: 3)

@@ -56,15 +56,16 @@ public struct ControllerEmitter: Sendable {
         case filterColumns = 6
         /// Input-channel vectors of one channel pass: CT / CP, CT = ⌈C / vectorSize⌉.
         case channelVectors = 7
-        /// Input-buffer stride of an output row: strideH × paddedWidth × CT.
+        /// Input-buffer stride of an output row: strideH × tileInputColumns × loadVectors.
         case rowStride = 8
-        /// Input-buffer stride of an output column: strideW × CT.
+        /// Input-buffer stride of an output column: strideW × loadVectors.
         case columnStride = 9
-        /// Input-buffer stride of a filter row: dilationH × paddedWidth × CT.
+        /// Input-buffer stride of a filter row: dilationH × tileInputColumns × loadVectors.
         case filterRowStride = 10
-        /// Input-buffer stride of a filter column: dilationW × CT.
+        /// Input-buffer stride of a filter column: dilationW × loadVectors.
         case filterColumnStride = 11
-        /// Input vectors of one tile's (padded) input: tileInputRows × tileInputColumns × CT.
+        /// Input vectors of one tile's (padded) input in the buffers: tileInputRows ×
+        /// tileInputColumns × loadVectors.
         case inputWords = 12
         /// Output pixels per PE in a band: rows × Q.
         case pixels = 13
@@ -91,7 +92,7 @@ public struct ControllerEmitter: Sendable {
         case tileInputStride = 23
         /// DRAM output words from one column tile's first output column to the next's: tileColumns.
         case tileOutputStride = 24
-        /// Input words of one input row of a tile: tileInputColumns × CT.
+        /// DRAM words of one input row of a tile: tileInputColumns × CT.
         case tileRowWords = 25
         /// DRAM words of one row of the padded input: paddedWidth × CT.
         case inputRowWords = 26
@@ -113,6 +114,11 @@ public struct ControllerEmitter: Sendable {
         /// stay in the banks across channel passes (tiles inside the passes, CP > 1): a tile's
         /// pixels per PE; otherwise 0.
         case tileAccumulationStride = 31
+        /// Input vectors the buffers hold per input pixel: CT, or with the tiles inside the passes
+        /// a channel pass's CT / CP (the loader fetches only those of each pixel).
+        case loadVectors = 32
+        /// DRAM words of one input pixel: CT.
+        case inputPixelWords = 33
     }
 
     /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
@@ -207,6 +213,7 @@ public struct ControllerEmitter: Sendable {
         let gba = bits(globalBufferDepth), wba = bits(pe.weightBufferDepth), iba = bits(pe.inputBufferDepth)
         let aba = bits(pe.accumulationBufferDepth), pb = bits(peCount), lb = bits(lanes)
         func reg(_ r: Register) -> String { "cfg[\(r.rawValue)]" }
+        let cfgBits = bits(Register.allCases.count)
         // Entering the compute phase (from the input copy, or from a read-out with a pass to go).
         let startCompute = "state <= COMPUTE; step <= 32'd0; p <= 32'd0; q <= 32'd0; s <= 32'd0; ct <= 32'd0; pixel <= 32'd0; "
             + "at_p <= 32'd0; at_q <= 32'd0; at_r <= 32'd0; at_s <= 32'd0;"
@@ -234,11 +241,13 @@ public struct ControllerEmitter: Sendable {
         }
         // Tiles inside the passes: the first tile again, for the next pass (whose weights load
         // while its input goes into the PEs).
-        func firstTile(indent: String) -> String {
+        // `channels`: the pass's vector offset in a DRAM pixel.
+        func firstTile(indent: String, channels: String) -> String {
             [
                 "state <= LOAD_GB;",
                 "tile <= 32'd0; band <= 32'd0; acc_base <= 32'd0; reuse_weights <= 1'b0;",
-                "in_base <= \(reg(.inputBase)); band_in <= \(reg(.inputBase));",
+                "chan_in <= \(channels);",
+                "in_base <= \(reg(.inputBase)) + \(channels); band_in <= \(reg(.inputBase)) + \(channels);",
             ].joined(separator: "\n" + indent)
         }
         let pixelWord = dw > lanes * ab ? "{{\(dw - lanes * ab){1'b0}}, rd_data}" : "rd_data"
@@ -274,8 +283,11 @@ public struct ControllerEmitter: Sendable {
                 // in_col: where in it), g_valid/g_addr the write of the word read the cycle before.
                 // Armed once a tile's input has gone into the PEs, it loads the next tile's input
                 // while the PEs compute (the DRAM read port and the global buffer are free then).
-                reg [31:0] g_i, g_base, g_addr;
+                reg [31:0] g_i, g_base, g_addr, in_vec;
                 reg g_valid, g_armed;
+                // Tiles inside the passes: the buffers hold only the channel pass's vectors of each
+                // pixel (at_c stays 0) and chan_in is their offset in a DRAM pixel.
+                reg [31:0] chan_in;
                 wire tiles_inside = \(reg(.tilesInsidePasses)) != 32'd0;
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
@@ -291,7 +303,7 @@ public struct ControllerEmitter: Sendable {
                     case (host_addr)
                         16'd\(Register.control.rawValue): host_word = {30'd0, done, state != IDLE};
                         16'd\(Register.cycles.rawValue): host_word = cycles;
-                        default: host_word = host_addr < 16'd\(Register.allCases.count) ? cfg[host_addr[4:0]] : 32'd0;
+                        default: host_word = host_addr < 16'd\(Register.allCases.count) ? cfg[host_addr[\(cfgBits - 1):0]] : 32'd0;
                     endcase
                 end
 
@@ -304,8 +316,8 @@ public struct ControllerEmitter: Sendable {
                 wire issue_gb = g_i < \(reg(.inputWords))
                     && (state == LOAD_GB || (g_armed && (state == COMPUTE || state == FLUSH)));
                 wire issue_inputs = state == PREPARE && i < \(reg(.inputWords));
-                wire issue_weights = (state == PREPARE || state == LOAD_W || (state == READ_OUT && next_pass && !tiles_inside))
-                    && w_group < \(reg(.groups)) && !reuse_weights;
+                wire issue_weights = (state == PREPARE || state == LOAD_W
+                    || (state == READ_OUT && next_pass && !tiles_inside)) && w_group < \(reg(.groups)) && !reuse_weights;
                 wire weights_done = reuse_weights || (w_group >= \(reg(.groups)) && !dw_valid);
                 wire last_pass_weight = last_weight && w_lane == \(lanes - 1) && w_group == \(reg(.groups)) - 32'd1;
                 wire last_weight = w_step == \(reg(.steps)) - 32'd1;
@@ -314,7 +326,7 @@ public struct ControllerEmitter: Sendable {
 
                 // DRAM, global buffer and PE commands.
                 assign dram_rd_en = issue_gb | issue_weights;
-                assign dram_rd_addr = issue_gb ? g_base + in_row + in_col : weight_dram;
+                assign dram_rd_addr = issue_gb ? g_base + in_row + in_col + in_vec : weight_dram;
                 wire issue_read_out = state == READ_OUT && pe < \(peCount);
                 assign dram_wr_en = state == READ_OUT && d_valid;
                 assign dram_wr_addr = d_addr;
@@ -353,7 +365,7 @@ public struct ControllerEmitter: Sendable {
 
                 always @(posedge clk) begin
                     if (host_we && state == IDLE && host_addr < 16'd\(Register.allCases.count) && host_addr != 16'd\(Register.cycles.rawValue))
-                        cfg[host_addr[4:0]] <= host_wdata;
+                        cfg[host_addr[\(cfgBits - 1):0]] <= host_wdata;
                     if (host_we && state == IDLE && host_addr >= 16'd\(ControllerEmitter.perPEBase) && host_addr < 16'd\(ControllerEmitter.perPEBase + 4 * peCount))
                         case (host_addr[1:0])
                             2'd\(PERegister.inputOffset.rawValue): pe_input_offset[pe_register[\(pb - 1):0]] <= host_wdata;
@@ -369,8 +381,13 @@ public struct ControllerEmitter: Sendable {
                         // The tile's input, row by row out of the padded input's rows.
                         g_addr <= g_i;
                         g_i <= g_i + 32'd1;
-                        if (in_col != \(reg(.tileRowWords)) - 32'd1) in_col <= in_col + 32'd1;
-                        else begin in_col <= 32'd0; in_row <= in_row + \(reg(.inputRowWords)); end
+                        if (in_vec != \(reg(.loadVectors)) - 32'd1) in_vec <= in_vec + 32'd1;
+                        else begin
+                            in_vec <= 32'd0;
+                            if (in_col != \(reg(.tileRowWords)) - \(reg(.inputPixelWords)))
+                                in_col <= in_col + \(reg(.inputPixelWords));
+                            else begin in_col <= 32'd0; in_row <= in_row + \(reg(.inputRowWords)); end
+                        end
                     end
                     di_valid <= issue_inputs;
                     if (issue_inputs) di_addr <= i;
@@ -415,6 +432,7 @@ public struct ControllerEmitter: Sendable {
                             tile_out <= \(reg(.outputBase));
                             in_col <= 32'd0; in_row <= 32'd0;
                             g_i <= 32'd0; g_base <= \(reg(.inputBase)); g_armed <= 1'b0;
+                            in_vec <= 32'd0; chan_in <= 32'd0;
                             cp <= 32'd0; at_c <= 32'd0;
                             load_base <= 32'd0; pass_base <= 32'd0; reuse_weights <= 1'b0;
                             pass_out <= \(reg(.outputBase)); acc_base <= 32'd0;
@@ -435,10 +453,12 @@ public struct ControllerEmitter: Sendable {
                                 // The global buffer is free: arm its loader with the next tile in the run's
                                 // order (this pass's next, or with the tiles inside the passes the next
                                 // pass's first).
-                                g_i <= 32'd0; in_col <= 32'd0; in_row <= 32'd0;
+                                g_i <= 32'd0; in_col <= 32'd0; in_row <= 32'd0; in_vec <= 32'd0;
                                 g_armed <= next_tile || next_band || (tiles_inside && (next_channels || next_pass));
                                 if (next_tile) g_base <= in_base + \(reg(.tileInputStride));
                                 else if (next_band) g_base <= band_in + \(reg(.bandInputStride));
+                                else if (next_channels)
+                                    g_base <= \(reg(.inputBase)) + chan_in + \(reg(.channelVectors));
                                 else g_base <= \(reg(.inputBase));
                             end
                         end
@@ -477,9 +497,9 @@ public struct ControllerEmitter: Sendable {
                                         \(nextTile(indent: "                                        "))
                                         reuse_weights <= 1'b1;
                                     end else begin
-                                        \(firstTile(indent: "                                        "))
+                                        \(firstTile(indent: "                                        ",
+                                                     channels: "chan_in + \(reg(.channelVectors))"))
                                         cp <= cp + 32'd1;
-                                        at_c <= at_c + \(reg(.channelVectors));
                                         band_out <= pass_out; tile_out <= pass_out; out_base <= pass_out;
                                     end
                                 end else if (next_channels && reuse_weights) begin
@@ -515,7 +535,7 @@ public struct ControllerEmitter: Sendable {
                                     \(nextTile(indent: "                                    "))
                                     reuse_weights <= 1'b1;
                                 end else if (next_pass) begin
-                                    \(firstTile(indent: "                                    "))
+                                    \(firstTile(indent: "                                    ", channels: "32'd0"))
                                     kt <= kt + 32'd1;
                                     cp <= 32'd0; at_c <= 32'd0;
                                     pass_out <= pass_out + \(reg(.passStride));

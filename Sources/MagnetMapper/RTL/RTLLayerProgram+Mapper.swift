@@ -25,15 +25,15 @@ extension RTLLayerProgram {
         var candidates = 0
         var firstError: Error?
         for groups in (1...design.numPEs).reversed() where design.numPEs % groups == 0 {
-            // Each weight schedule's tiling with the fewest cycles, where one fits.
-            var programs: [RTLLayerProgram] = []
-            for schedule in [RTLLayerProgram.WeightSchedule.resident, .tilesInsidePasses, .reloadedEveryTile] {
-                do {
-                    programs.append(try RTLLayerProgram(design: design, shape: shape, groups: groups,
-                                                        weightSchedule: schedule))
-                } catch {
-                    if schedule == .reloadedEveryTile && firstError == nil { firstError = error }
-                }
+            // Each weight schedule's tiling with the fewest cycles, where one fits (the reason
+            // none does, from the program of any schedule).
+            do { _ = try RTLLayerProgram(design: design, shape: shape, groups: groups) } catch {
+                if firstError == nil { firstError = error }
+                continue
+            }
+            let schedules: [RTLLayerProgram.WeightSchedule] = [.resident, .tilesInsidePasses, .reloadedEveryTile]
+            let programs = schedules.compactMap {
+                try? RTLLayerProgram(design: design, shape: shape, groups: groups, weightSchedule: $0)
             }
             for program in programs {
                 let mapping: Mapping

@@ -62,25 +62,37 @@ public struct RTLLayerProgram: Sendable {
         public let rows: Int, columns: Int
         /// Padded input rows and columns the tile reads, with the filter's halo.
         public let inputRows: Int, inputColumns: Int
-        /// Input vectors the tile reads: input rows × input columns × CT.
+        /// Input vectors the buffers hold per input pixel: CT, or with the tiles inside the
+        /// passes a channel pass's CT / CP.
+        public let vectorsPerPixel: Int
+        /// Input vectors the tile reads: input rows × input columns × vectors per pixel.
         public let inputWords: Int
 
         /// A tile of `shape` cut into `bands` bands of rows and `columnTiles` tiles of columns,
-        /// its rows split over `rowBlocks` PEs.
-        init(shape: ConvolutionShape, rowBlocks: Int, bands: Int, columnTiles: Int, channelVectors: Int) {
+        /// its rows split over `rowBlocks` PEs, holding `vectorsPerPixel` input vectors per pixel.
+        init(shape: ConvolutionShape, rowBlocks: Int, bands: Int, columnTiles: Int, vectorsPerPixel: Int) {
             rowsPerPE = shape.p / rowBlocks / bands
             rows = rowsPerPE * rowBlocks
             columns = shape.q / columnTiles
             inputRows = (rows - 1) * shape.strideH + (shape.r - 1) * shape.dilationH + 1
             inputColumns = (columns - 1) * shape.strideW + (shape.s - 1) * shape.dilationW + 1
-            inputWords = inputRows * inputColumns * channelVectors
+            self.vectorsPerPixel = vectorsPerPixel
+            inputWords = inputRows * inputColumns * vectorsPerPixel
         }
     }
 
     /// The tile the controller runs, ``bands`` × ``columnTiles`` times.
     public var tile: Tile {
         Tile(shape: shape, rowBlocks: split.rowBlocks, bands: bands, columnTiles: columnTiles,
-             channelVectors: channelVectors)
+             vectorsPerPixel: Self.vectorsPerPixel(channelVectors: channelVectors, channelPasses: channelPasses,
+                                                   schedule: weightSchedule))
+    }
+
+    /// Input vectors the buffers hold per input pixel: with the tiles inside the passes, a pass
+    /// uses (and loads) only its channel pass's CT / CP; otherwise a tile's input serves every
+    /// pass, all CT.
+    static func vectorsPerPixel(channelVectors: Int, channelPasses: Int, schedule: WeightSchedule) -> Int {
+        schedule == .tilesInsidePasses ? channelVectors / channelPasses : channelVectors
     }
     /// Output rows of a band.
     public var bandRows: Int { tile.rows }
@@ -153,12 +165,14 @@ public struct RTLLayerProgram: Sendable {
                                      + "\(shape.q) columns and the \(vectors) input-channel vectors")
         }
         let channelVectors = vectors, passes = kPasses
-        func tile(_ count: Int, _ tiles: Int) -> Tile {
-            Tile(shape: shape, rowBlocks: rowBlocks, bands: count, columnTiles: tiles, channelVectors: channelVectors)
+        func tile(_ count: Int, _ tiles: Int, _ channels: Int, _ schedule: WeightSchedule) -> Tile {
+            Tile(shape: shape, rowBlocks: rowBlocks, bands: count, columnTiles: tiles,
+                 vectorsPerPixel: Self.vectorsPerPixel(channelVectors: channelVectors, channelPasses: channels,
+                                                       schedule: schedule))
         }
         let schedules = weightSchedule.map { [$0] } ?? [.reloadedEveryTile, .resident, .tilesInsidePasses]
         func problems(_ count: Int, _ tiles: Int, _ channels: Int, _ schedule: WeightSchedule) -> [String] {
-            let tile = tile(count, tiles)
+            let tile = tile(count, tiles, channels, schedule)
             let steps = Self.steps(shape, channelVectors: channelVectors, channelPasses: channels)
             // Resident: every pass's weights together, KT·CP passes of R·S·CT/CP words per lane.
             // Tiles inside several channel passes: a PE's partial sums of every tile.
@@ -166,7 +180,7 @@ public struct RTLLayerProgram: Sendable {
             let heldPixels = schedule == .tilesInsidePasses && channels > 1 ? perPE * shape.q : 0
             let what = count == 1 && tiles == 1 ? "the padded input"
                 : "the padded input of a tile of \(tile.rows)×\(tile.columns) outputs"
-            let input = "\(what) (\(tile.inputRows)×\(tile.inputColumns)×\(channelVectors) vectors)"
+            let input = "\(what) (\(tile.inputRows)×\(tile.inputColumns)×\(tile.vectorsPerPixel) vectors)"
             let checks: [(Int, Int, String)] = [
                 (tile.inputWords, pe.inputBufferDepth, "\(input) must fit each PE's input buffer"),
                 (tile.inputWords, top.controller.globalBufferDepth, "\(input) must fit the global buffer"),
@@ -176,22 +190,24 @@ public struct RTLLayerProgram: Sendable {
                 (tile.rowsPerPE * tile.columns, pe.accumulationBufferDepth,
                  "\(tile.rowsPerPE)×\(tile.columns) partial sums per lane must fit an accumulation-buffer bank"),
                 (residentWords, pe.weightBufferDepth,
-                 "resident weights, \(passes) K pass(es) × \(channels) channel pass(es) × \(steps) weight vectors per lane, "
-                    + "must fit a weight-buffer bank"),
+                 "resident weights, \(passes) K pass(es) × \(channels) channel pass(es) × \(steps) weight vectors "
+                    + "per lane, must fit a weight-buffer bank"),
                 (heldPixels, pe.accumulationBufferDepth,
-                 "with the tiles inside \(channels) channel passes, every tile's \(perPE)×\(shape.q) partial sums per "
-                    + "lane must fit an accumulation-buffer bank"),
+                 "every tile's \(perPE)×\(shape.q) partial sums per lane, kept across \(channels) channel passes, "
+                    + "must fit an accumulation-buffer bank"),
             ]
             return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
         }
         // Of the tilings that fit, the fewest cycles (then the fewest tiles, bands, channel passes).
         func cycles(_ count: Int, _ tiles: Int, _ channels: Int, _ schedule: WeightSchedule) -> Int {
             let steps = Self.steps(shape, channelVectors: channelVectors, channelPasses: channels)
-            return Self.cycles(tile(count, tiles), tiles: count * tiles, pes: design.numPEs,
+            return Self.cycles(tile(count, tiles, channels, schedule), tiles: count * tiles, pes: design.numPEs,
                                weights: groups * design.lanes * steps, steps: steps, kPasses: passes,
                                channelPasses: channels, schedule: schedule)
         }
-        func rank(_ schedule: WeightSchedule) -> Int { [.resident, .tilesInsidePasses, .reloadedEveryTile].firstIndex(of: schedule)! }
+        func rank(_ schedule: WeightSchedule) -> Int {
+            [.resident, .tilesInsidePasses, .reloadedEveryTile].firstIndex(of: schedule)!
+        }
         let tilings = bandCounts
             .flatMap { count in tileCounts.flatMap { tiles in channelCounts.flatMap { channels in
                 schedules.map { (bands: count, columnTiles: tiles, channelPasses: channels, schedule: $0) } } } }
@@ -204,11 +220,19 @@ public struct RTLLayerProgram: Sendable {
                        rank($1.tiling.schedule))
             }
         guard let fitting = tilings.first?.tiling else {
+            // What the finest tiling lacks: on the schedule asked for, or on the passes inside the
+            // tiles and then on the tiles inside the passes.
             let last = (bandCounts.last!, tileCounts.last!, channelCounts.last!)
-            throw RTLUnsupported(parameter: "layer", message: problems(last.0, last.1, last.2,
-                                                                       weightSchedule ?? .reloadedEveryTile)[0]
-                + (bands == nil && columnTiles == nil && channelPasses == nil
-                   ? " (even in tiles of one output row per PE and one column, one channel vector per pass)" : ""))
+            let problem = problems(last.0, last.1, last.2, weightSchedule ?? .reloadedEveryTile)[0]
+            var message = problem
+            if bands == nil && columnTiles == nil && channelPasses == nil {
+                message += " (even in tiles of one output row per PE and one column, one channel vector per pass)"
+            }
+            if weightSchedule == nil, let perPass = problems(last.0, last.1, last.2, .tilesInsidePasses).first,
+               perPass != problem {
+                message += "; with the tiles inside the passes, " + perPass
+            }
+            throw RTLUnsupported(parameter: "layer", message: message)
         }
         self.bands = fitting.bands
         self.columnTiles = fitting.columnTiles
@@ -279,15 +303,17 @@ public struct RTLLayerProgram: Sendable {
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
     /// registers, and `control` last (it starts the run).
     public var registers: [(address: Int, value: Int)] {
-        let ct = channelVectors, pixels = shape.p * shape.q, tile = tile
-        // Strides in the buffers follow a tile's input rows; those in DRAM, the padded input's.
-        let tileRowWords = tile.inputColumns * ct, inputRowWords = paddedWidth * ct
-        let rowStride = shape.strideH * tileRowWords
+        let ct = channelVectors, pixels = shape.p * shape.q, tile = tile, held = tile.vectorsPerPixel
+        // Strides in the buffers follow a tile's input rows of `held` vectors per pixel; those in
+        // DRAM, the padded input's of CT.
+        let bufferRowWords = tile.inputColumns * held, tileRowWords = tile.inputColumns * ct
+        let inputRowWords = paddedWidth * ct
+        let rowStride = shape.strideH * bufferRowWords
         let config: [(ControllerEmitter.Register, Int)] = [
             (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, tileColumns),
             (.filterColumns, shape.s), (.channelVectors, ct / channelPasses), (.channelPasses, channelPasses),
-            (.rowStride, rowStride), (.columnStride, shape.strideW * ct),
-            (.filterRowStride, shape.dilationH * tileRowWords), (.filterColumnStride, shape.dilationW * ct),
+            (.rowStride, rowStride), (.columnStride, shape.strideW * held),
+            (.filterRowStride, shape.dilationH * bufferRowWords), (.filterColumnStride, shape.dilationW * held),
             (.inputWords, tile.inputWords), (.pixels, tile.rowsPerPE * tile.columns),
             (.passStride, split.groups * pixels),
             (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase), (.groups, split.groups),
@@ -299,6 +325,7 @@ public struct RTLLayerProgram: Sendable {
             (.tilesInsidePasses, weightSchedule == .tilesInsidePasses ? 1 : 0),
             (.tileAccumulationStride, weightSchedule == .tilesInsidePasses && channelPasses > 1
                 ? tile.rowsPerPE * tile.columns : 0),
+            (.loadVectors, held), (.inputPixelWords, ct),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
