@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // The magnet package: a design-space explorer for neural-network accelerators.
-// Module boundaries follow docs/architecture.md (DESIGN.md §2): lower targets never import higher ones.
+// Module boundaries follow docs/architecture.md: lower targets never import higher ones.
 
 import PackageDescription
 

@@ -5,7 +5,7 @@ import Foundation
 let examplesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("examples")
 
-/// The Simba-like reference point of DESIGN.md §3, built in code.
+/// The Simba-like reference point (examples/simba-like.yaml, docs/template.md), built in code.
 func simbaLike() -> DesignPoint {
     DesignPoint(name: "simba-like", numPEs: 16, peRows: 4, peColumns: 4, lanes: 8, vectorSize: 8,
                 weightBufferBytes: 32 * 1024, inputBufferBytes: 8 * 1024, accumulationBufferBytes: 3 * 1024,
