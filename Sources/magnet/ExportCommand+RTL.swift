@@ -30,11 +30,14 @@ extension ExportCommand {
     static let rtlFolderName = "rtl"
     /// The table of which layers the RTL runs, inside ``rtlFolderName``.
     static let rtlLayersFileName = "layers.txt"
+    /// The folder of register programs, inside ``rtlFolderName``: NETWORK/LAYER.json.
+    static let rtlProgramsFolderName = "programs"
 
     /// Writes the Verilog of the design in `designFile` into `folder` with a table of which
     /// unique layers of `networks` its controller runs (docs/rtl.md): the mapper's split and the
-    /// cost model's cycles for those it runs, the reason for the others. A network that could not
-    /// be read (a file moved since the sweep) is listed as such.
+    /// cost model's cycles for those it runs, the reason for the others; and, for each layer it
+    /// runs, its register program and DRAM layout (`programs/NETWORK/LAYER.json`). A network that
+    /// could not be read (a file moved since the sweep) is listed as such.
     static func writeRTL(designFile: URL, into folder: URL, networks: [StudyNetwork]) throws -> RTLOutcome {
         let point = try DesignFile.load(path: designFile.path)
         let files: [RTLFile]
@@ -63,13 +66,27 @@ extension ExportCommand {
                 do {
                     let choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
                     run += 1
+                    // Network and layer names come from the user's files: one safe component each.
+                    let programs = folder.appendingPathComponent(rtlProgramsFolderName)
+                        .appendingPathComponent(FileName.component(name))
+                    try FileManager.default.createDirectory(at: programs, withIntermediateDirectories: true)
+                    var program = choice.program.json(modelCycles: choice.summary.cycles)
+                    if case .object(let fields) = program {
+                        program = .object([("network", .string(name)), ("layer", .string(layer.name)),
+                                           ("shape", .string(layer.shapeSummary))] + fields)
+                    }
+                    try (program.rendered() + "\n").write(
+                        to: programs.appendingPathComponent(FileName.component(layer.name) + ".json"),
+                        atomically: true, encoding: .utf8)
                     table.append([name, layer.name, layer.shapeSummary, "yes",
                                   "\(choice.program.split.groups) channel group(s) × "
                                   + "\(choice.program.split.rowBlocks) row block(s)"
                                   + (choice.program.channelPasses > 1
                                      ? " in \(choice.program.channelPasses) channel passes" : "")
                                   + ", weights \(choice.program.weightSchedule.summary), cost model "
-                                  + "\(NumberText.grouped(choice.summary.cycles)) cycles; testbench: magnet elaborate "
+                                  + "\(NumberText.grouped(choice.summary.cycles)) cycles; program: "
+                                  + "\(rtlProgramsFolderName)/\(FileName.component(name))/\(FileName.component(layer.name)).json; "
+                                  + "testbench: magnet elaborate "
                                   + "../design.yaml -o tb/ --testbench \(entry.source):\(layer.name)"])
                 } catch {
                     table.append([name, layer.name, layer.shapeSummary, "no", oneLine(error)])
@@ -78,8 +95,9 @@ extension ExportCommand {
         }
         let header = """
             # Which unique layers of the study's networks the generated controller runs (docs/rtl.md).
-            # It runs a layer whose weights for one pass and input for one tile of outputs fit its
-            # buffers; input channels are not tiled yet. \(run) of \(layers) run.
+            # It runs a layer whose weights for one pass over a share of the input channels and whose
+            # input for one tile of outputs fit its buffers. \(run) of \(layers) run; each one's
+            # register program and DRAM layout is in \(rtlProgramsFolderName)/NETWORK/LAYER.json.
 
             """
         try (header + table.rendered() + "\n").write(to: folder.appendingPathComponent(rtlLayersFileName),

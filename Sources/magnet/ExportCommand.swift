@@ -12,7 +12,7 @@ struct ExportCommand: ParsableCommand {
         discussion: """
         --best-per "METRIC<=A,B,C" makes one budget per bound; several --best-per clauses combine (every combination is a budget). For each budget, the best complete trial (feasible under the study's own constraints) that also meets the budget is chosen by --objective. A budget no trial meets is reported as such.
 
-        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null. With --rtl each folder also gets rtl/: the design's Verilog (as magnet elaborate writes it) and rtl/layers.txt, which of the study's unique layers its controller runs, with the reason for the others (docs/rtl.md). With --refine, each budget's --refine-top best trials are mapped again with --refine-budget candidates per layer (each layer starting from its stored mapping) and the choice is made by the new figures, which the files then carry (docs/sweeps.md, "Refining the choice").
+        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null. With --rtl each folder also gets rtl/: the design's Verilog (as magnet elaborate writes it) rtl/layers.txt, which of the study's unique layers its controller runs, with the reason for the others, and rtl/programs/NETWORK/LAYER.json, each layer's register program and DRAM layout (docs/rtl.md). With --refine, each budget's --refine-top best trials are mapped again with --refine-budget candidates per layer (each layer starting from its stored mapping) and the choice is made by the new figures, which the files then carry (docs/sweeps.md, "Refining the choice").
 
         Examples:
           magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2"
@@ -35,7 +35,10 @@ struct ExportCommand: ParsableCommand {
     var format: ExportFormat = .yaml
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write each chosen design's files and summary.json into this folder.")
     var output: String?
-    @Flag(help: "With -o: also write each design's Verilog into its folder's rtl/, with rtl/layers.txt saying which of the study's layers it runs.")
+    @Flag(help: """
+        With -o: also write each design's Verilog into its folder's rtl/, with rtl/layers.txt saying which of the \
+        study's layers it runs and rtl/programs/ their register programs.
+        """)
     var rtl = false
     @Flag(help: ArgumentHelp("Map each budget's best trials again with a larger search and choose by the new figures.",
                              discussion: "Each layer's search starts from its stored mapping."))

@@ -210,7 +210,8 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
     /// `export --rtl` writes each chosen design's Verilog (the modules `magnet elaborate` writes
     /// for the exported design file) and which unique layers its controller runs: the small RTL
     /// layers (named by a path relative to the sweep file) run, and so do full-size ResNet-50
-    /// layers, in tiles and channel passes; a design with a data format the generator lacks gets
+    /// layers, in tiles and channel passes, each with its register program and DRAM layout; a
+    /// design with a data format the generator lacks gets
     /// no RTL and says why; `--rtl` without `-o` is refused.
     @Test func exportWritesTheRTLAndWhichLayersItRuns() throws {
         let (folder, _, _) = try writeTinySweep(trials: 1)
@@ -273,6 +274,36 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(entry["layers_run"] == .int(yes))
         #expect(entry["layers"] == .int(4 + 24))
         #expect(export.stderr.contains("runs \(yes) of the study's 28 unique layers"))
+        // Each layer it runs has its register program: exactly the writes of the testbench that
+        // `magnet elaborate --testbench` makes for it (which runs bit-exact), with its cycles and
+        // the DRAM regions laid end to end.
+        let programs = try FileManager.default.contentsOfDirectory(atPath: rtl.appendingPathComponent("programs/resnet50").path)
+        #expect(programs.count == yes - 4 && programs.contains("layer4.1.conv2.json"), "\(programs)")
+        let program = try JSONValue(parsing: String(contentsOf: rtl.appendingPathComponent("programs/rtl-layers/conv3x3.json"),
+                                                    encoding: .utf8))
+        let bench = folder.appendingPathComponent("bench")
+        let elaborated3x3 = try CLIRunner.run(["elaborate", out.appendingPathComponent("area_mm2-le-100/design.yaml").path,
+                                               "-o", bench.path, "--testbench",
+                                               folder.appendingPathComponent("rtl-layers.yaml").path + ":conv3x3"])
+        #expect(elaborated3x3.status == 0, "\(elaborated3x3.stderr)")
+        let tb = try String(contentsOf: bench.appendingPathComponent("tb.v"), encoding: .utf8)
+        let writes = tb.split(separator: "\n").filter { $0.contains("write_register(16'd") }.map { line in
+            line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        }
+        guard case .array(let registers)? = program["registers"] else {
+            Issue.record("no registers in \(program.rendered())")
+            return
+        }
+        // Each tb.v line reads write_register(16'dA, 32'dV): the numbers 16, A, 32, V.
+        func int(_ value: JSONValue?) -> Int { value?.doubleValue.map { Int($0) } ?? -1 }
+        #expect(!writes.isEmpty && registers.map { [int($0["address"]), int($0["value"])] } == writes.map { [$0[1], $0[3]] })
+        #expect(registers.last?["name"] == .string("control") && registers.first?["name"] == .string("kPasses"))
+        #expect(program["layer"] == .string("conv3x3") && program["weight_schedule"] != nil)
+        let predicted = int(program["controller_cycles"])
+        #expect(elaborated3x3.stdout.contains("controller \(predicted) cycles"), "\(elaborated3x3.stdout)")
+        let dram = try #require(program["dram"])
+        #expect(dram["weights"]?["base"] == .int(0) && dram["weights"]?["words"] == dram["inputs"]?["base"])
+        #expect(int(dram["outputs"]?["base"]) + int(dram["outputs"]?["words"]) == int(dram["words"]))
 
         let floatDB = try sweep("float", format: "bf16", accumulationBits: 32)
         let floatOut = folder.appendingPathComponent("float-out")
