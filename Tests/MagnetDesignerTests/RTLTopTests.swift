@@ -191,15 +191,16 @@ struct AcceleratorRTLTests {
             let weights = 2 * 36 / channelPasses
             let saved = 3 * (3 * (weights - 16) + 4 * (channelPasses - 1) * (weights + 2))
             #expect(cycles[.reloadedEveryTile]! - cycles[.resident]! == saved)
-            // Tiles inside the passes: a tile's input is only its channel pass's, 6·6·4 / CP words;
-            // each of the KT·CP passes runs 4 tiles of an input copy into the PEs (words + 2, the
-            // weights hidden under the first) and compute (8 pixels × 36 / CP steps + 4, then 3 for
-            // the last drain); the global buffer's loader fetches each next tile's words during the
-            // compute before it, so the first tile's load takes words + 2 cycles and each of the
-            // 4·CP·4 − 1 others one; the last channel pass reads out each tile (16 + 2).
+            // Tiles inside the passes: a tile's input is only its channel pass's, 6·6·4 / CP words.
+            // The first tile loads it (words + 2) and copies it into the PEs (words + 2, the weights
+            // hidden under it); each of the KT·CP·4 tiles computes (8 pixels × 36 / CP steps + 4,
+            // then 3 for the last drain); each of the 16·CP − 1 later tiles loads in 1 cycle (the
+            // loader fetched its input during the compute before it) and copies its input while
+            // the read-out of the tile before it (2 PEs × 8 pixels + 2) runs; the last tile's
+            // read-out ends the run.
             let words = 144 / channelPasses, compute = 8 * 36 / channelPasses + 4 + 3
-            #expect(cycles[.tilesInsidePasses]! == (words + 2) + (16 * channelPasses - 1)
-                        + 4 * channelPasses * 4 * (words + 2 + compute) + 4 * 4 * 18)
+            #expect(cycles[.tilesInsidePasses]! == 2 * (words + 2) + 4 * channelPasses * 4 * compute
+                        + (16 * channelPasses - 1) * (1 + words + 2) + 18)
         }
         #expect(runs == 6)
         // 3·3·32 = 288 weight vectors per lane and pass already exceed the 256-word bank, let

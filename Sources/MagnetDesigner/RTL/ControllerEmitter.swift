@@ -25,7 +25,8 @@ import MagnetCore
 ///           (word inputOffset[pe] + p·SP + q·SQ + r·SR + s·SS + cp·CT' + ct);
 ///         two cycles later: compute (clearing the partial sum on the first step)
 ///       drain the partial sum into accumulation-buffer word p·Q + q (added to it when cp > 0)
-///   read out every PE's accumulation buffer into DRAM, one pixel (all lanes) per cycle
+///   read out every PE's accumulation buffer into DRAM, one pixel (all lanes) per cycle (after the
+///     last K pass, while the next tile loads)
 /// ```
 ///
 /// The weights of a pass load while the inputs go from the global buffer into the PEs (first
@@ -34,7 +35,9 @@ import MagnetCore
 /// pass's weights fit the banks together (`weightPassStride` ≠ 0), each pass has its own words
 /// and only the first tile loads them; with `tilesInsidePasses`, the tiles run inside each pass
 /// and a pass's weights load once. The global buffer's loader fetches the next tile's input from
-/// DRAM while the PEs compute (the DRAM read port and the global buffer are free then). The
+/// DRAM while the PEs compute (the DRAM read port and the global buffer are free then), and a
+/// read-out engine moves a tile's outputs to DRAM while the next tile's input loads and goes into
+/// the PEs (it uses the accumulation banks and the DRAM write port). The
 /// compute phase issues one step per cycle and overlaps nothing else in the PEs, since its fills
 /// and drains use the PE buffers' only ports.
 public struct ControllerEmitter: Sendable {
@@ -261,15 +264,21 @@ public struct ControllerEmitter: Sendable {
             \(Port.declarations(externalPorts + arrayPorts, indent: "    "))
             );
                 localparam IDLE = 3'd0, LOAD_GB = 3'd1, PREPARE = 3'd2, COMPUTE = 3'd3, FLUSH = 3'd4, READ_OUT = 3'd5,
-                    LOAD_W = 3'd6;
+                    LOAD_W = 3'd6, FINISH = 3'd7;
                 reg [31:0] cfg [0:\(Register.allCases.count - 1)];
                 reg [2:0] state;
                 reg done;
                 reg [31:0] pe_input_offset [0:\(peCount - 1)];
                 reg [31:0] pe_group [0:\(peCount - 1)];
                 reg [31:0] pe_output_offset [0:\(peCount - 1)];
-                reg [31:0] cycles, i, kt, pe, step, p, q, s, ct, pixel, at_p, at_q, at_r, at_s, weight_dram, out_base;
-                reg [31:0] band, in_base, band_in, band_out, tile, tile_out, in_col, in_row, out_col, out_row, cp, at_c;
+                reg [31:0] cycles, i, kt, step, p, q, s, ct, pixel, at_p, at_q, at_r, at_s, weight_dram, out_base;
+                reg [31:0] band, in_base, band_in, band_out, tile, tile_out, in_col, in_row, cp, at_c;
+                // The read-out engine: started when a tile's (or, with the passes inside the tiles, a K
+                // pass's) compute ends, it moves one PE pixel (every lane) per cycle from the
+                // accumulation banks to DRAM, from r_out_base and r_acc_base, while the next tile's
+                // input loads and goes into the PEs; the next compute waits for it.
+                reg r_active;
+                reg [31:0] r_pe, r_pixel, r_col, r_row, r_out_base, r_acc_base;
                 reg [31:0] w_group, w_lane, w_step;
                 // Resident weights: load_base is where the pass being loaded goes in the banks,
                 // pass_base where the pass being computed is; reuse_weights once the first tile
@@ -327,8 +336,9 @@ public struct ControllerEmitter: Sendable {
                 // DRAM, global buffer and PE commands.
                 assign dram_rd_en = issue_gb | issue_weights;
                 assign dram_rd_addr = issue_gb ? g_base + in_row + in_col + in_vec : weight_dram;
-                wire issue_read_out = state == READ_OUT && pe < \(peCount);
-                assign dram_wr_en = state == READ_OUT && d_valid;
+                wire issue_read_out = r_active && r_pe < \(peCount);
+                wire reading = issue_read_out || d_valid;
+                assign dram_wr_en = d_valid;
                 assign dram_wr_addr = d_addr;
                 assign dram_wr_data = \(pixelWord);
                 assign gb_en = g_valid | issue_inputs;
@@ -356,11 +366,11 @@ public struct ControllerEmitter: Sendable {
                 assign mac_en = pipe_valid[2];
                 assign mac_clear = pipe_first[2];
                 assign drain_en = pipe_valid[3] && pipe_last[3];
-                wire [31:0] drain_word = acc_base + pipe_pixel[3], read_word = acc_base + pixel;
+                wire [31:0] drain_word = acc_base + pipe_pixel[3], read_word = r_acc_base + r_pixel;
                 assign drain_addr = drain_word[\(aba - 1):0];
                 assign drain_first = cp == 32'd0;
                 assign rd_en = issue_read_out;
-                assign rd_pe = pe[\(pb - 1):0];
+                assign rd_pe = r_pe[\(pb - 1):0];
                 assign rd_addr = read_word[\(aba - 1):0];
 
                 always @(posedge clk) begin
@@ -375,7 +385,14 @@ public struct ControllerEmitter: Sendable {
                         endcase
                     if (state != IDLE) cycles <= cycles + 32'd1;
                     d_valid <= issue_read_out;
-                    if (issue_read_out) d_addr <= out_base + pe_output_offset[pe[\(pb - 1):0]] + out_row + out_col;
+                    if (issue_read_out) begin
+                        d_addr <= r_out_base + pe_output_offset[r_pe[\(pb - 1):0]] + r_row + r_col;
+                        if (r_pixel != \(reg(.pixels)) - 32'd1) begin
+                            r_pixel <= r_pixel + 32'd1;
+                            if (r_col != \(reg(.columns)) - 32'd1) r_col <= r_col + 32'd1;
+                            else begin r_col <= 32'd0; r_row <= r_row + \(reg(.outputRowWords)); end
+                        end else begin r_pixel <= 32'd0; r_pe <= r_pe + 32'd1; r_col <= 32'd0; r_row <= 32'd0; end
+                    end
                     g_valid <= issue_gb;
                     if (issue_gb) begin
                         // The tile's input, row by row out of the padded input's rows.
@@ -415,6 +432,7 @@ public struct ControllerEmitter: Sendable {
                         done <= 1'b0;
                         pipe_valid <= 3'd0;
                         g_valid <= 1'b0;
+                        r_active <= 1'b0;
                     end else case (state)
                         IDLE: if (host_we && host_addr == 16'd\(Register.control.rawValue) && host_wdata[0]) begin
                             state <= LOAD_GB;
@@ -436,6 +454,7 @@ public struct ControllerEmitter: Sendable {
                             cp <= 32'd0; at_c <= 32'd0;
                             load_base <= 32'd0; pass_base <= 32'd0; reuse_weights <= 1'b0;
                             pass_out <= \(reg(.outputBase)); acc_base <= 32'd0;
+                            r_active <= 1'b0;
                         end
                         LOAD_GB: begin
                             // The rest of the tile's input (the loader's issues above), then into the PEs.
@@ -448,7 +467,7 @@ public struct ControllerEmitter: Sendable {
                         end
                         PREPARE: begin
                             if (i < \(reg(.inputWords))) i <= i + 32'd1;
-                            else if (!di_valid && weights_done) begin
+                            else if (!di_valid && weights_done && !reading) begin
                                 \(startCompute)
                                 // The global buffer is free: arm its loader with the next tile in the run's
                                 // order (this pass's next, or with the tiles inside the passes the next
@@ -487,28 +506,50 @@ public struct ControllerEmitter: Sendable {
                             // Let the last drain write back before reading out.
                             i <= i + 32'd1;
                             if (i == 32'd2) begin
-                                pe <= 32'd0; pixel <= 32'd0; out_col <= 32'd0; out_row <= 32'd0;
                                 w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
+                                if (!next_channels) begin
+                                    // Read this tile (this K pass of it) out, from where its outputs go.
+                                    r_active <= 1'b1;
+                                    r_pe <= 32'd0; r_pixel <= 32'd0; r_col <= 32'd0; r_row <= 32'd0;
+                                    r_out_base <= out_base; r_acc_base <= acc_base;
+                                end
                                 if (tiles_inside) begin
-                                    // The last channel pass reads each tile out; the others go on to
-                                    // the next tile, or after the last one to the next channel pass.
-                                    if (!next_channels) state <= READ_OUT;
-                                    else if (next_tile || next_band) begin
+                                    // The next tile of this pass; after the last, the next pass's first.
+                                    if (next_tile || next_band) begin
                                         \(nextTile(indent: "                                        "))
                                         reuse_weights <= 1'b1;
-                                    end else begin
+                                    end else if (next_channels) begin
                                         \(firstTile(indent: "                                        ",
                                                      channels: "chan_in + \(reg(.channelVectors))"))
                                         cp <= cp + 32'd1;
                                         band_out <= pass_out; tile_out <= pass_out; out_base <= pass_out;
-                                    end
+                                    end else if (next_pass) begin
+                                        \(firstTile(indent: "                                        ", channels: "32'd0"))
+                                        kt <= kt + 32'd1;
+                                        cp <= 32'd0; at_c <= 32'd0;
+                                        pass_out <= pass_out + \(reg(.passStride));
+                                        band_out <= pass_out + \(reg(.passStride));
+                                        tile_out <= pass_out + \(reg(.passStride));
+                                        out_base <= pass_out + \(reg(.passStride));
+                                    end else state <= FINISH;
                                 end else if (next_channels && reuse_weights) begin
                                     // The next channel pass's weights are in the banks already.
                                     cp <= cp + 32'd1;
                                     at_c <= at_c + \(reg(.channelVectors));
                                     pass_base <= pass_base + \(reg(.weightPassStride));
                                     \(startCompute)
-                                end else state <= next_channels ? LOAD_W : READ_OUT;
+                                end else if (next_channels) state <= LOAD_W;
+                                else if (next_pass) state <= READ_OUT;
+                                else if (next_tile || next_band) begin
+                                    // The next tile (columns of this band, or the next band's first):
+                                    // its input, then its passes, while this one is read out.
+                                    \(nextTile(indent: "                                    "))
+                                    cp <= 32'd0; at_c <= 32'd0;
+                                    kt <= 32'd0;
+                                    weight_dram <= \(reg(.weightBase));
+                                    pass_base <= 32'd0;
+                                    reuse_weights <= \(reg(.weightPassStride)) != 32'd0;
+                                end else state <= FINISH;
                             end
                         end
                         LOAD_W: begin
@@ -521,47 +562,17 @@ public struct ControllerEmitter: Sendable {
                             end
                         end
                         READ_OUT: begin
-                            // One PE pixel (every lane) per cycle: read now, written to DRAM the next cycle.
-                            if (issue_read_out) begin
-                                if (pixel != \(reg(.pixels)) - 32'd1) begin
-                                    pixel <= pixel + 32'd1;
-                                    if (out_col != \(reg(.columns)) - 32'd1) out_col <= out_col + 32'd1;
-                                    else begin out_col <= 32'd0; out_row <= out_row + \(reg(.outputRowWords)); end
-                                end else begin pixel <= 32'd0; pe <= pe + 32'd1; out_col <= 32'd0; out_row <= 32'd0; end
-                            end else if (!d_valid && tiles_inside) begin
-                                // The next tile of this pass, or the next K pass's first tile.
-                                pe <= 32'd0;
-                                if (next_tile || next_band) begin
-                                    \(nextTile(indent: "                                    "))
-                                    reuse_weights <= 1'b1;
-                                end else if (next_pass) begin
-                                    \(firstTile(indent: "                                    ", channels: "32'd0"))
-                                    kt <= kt + 32'd1;
-                                    cp <= 32'd0; at_c <= 32'd0;
-                                    pass_out <= pass_out + \(reg(.passStride));
-                                    band_out <= pass_out + \(reg(.passStride));
-                                    tile_out <= pass_out + \(reg(.passStride));
-                                    out_base <= pass_out + \(reg(.passStride));
-                                end else begin state <= IDLE; done <= 1'b1; end
-                            end else if (!d_valid && (!next_pass || weights_done)) begin
-                                pe <= 32'd0;
+                            // A K pass of the tile is read out while the next one's weights load;
+                            // then the next pass computes.
+                            if (!reading && weights_done) begin
                                 out_base <= out_base + \(reg(.passStride));
                                 cp <= 32'd0; at_c <= 32'd0;
-                                if (next_pass) begin
-                                    kt <= kt + 32'd1;
-                                    pass_base <= pass_base + \(reg(.weightPassStride));
-                                    \(startCompute)
-                                end else if (next_tile || next_band) begin
-                                    // The next tile (columns of this band, or the next band's first):
-                                    // its input, then its passes.
-                                    \(nextTile(indent: "                                    "))
-                                    kt <= 32'd0;
-                                    weight_dram <= \(reg(.weightBase));
-                                    pass_base <= 32'd0;
-                                    reuse_weights <= \(reg(.weightPassStride)) != 32'd0;
-                                end else begin state <= IDLE; done <= 1'b1; end
+                                kt <= kt + 32'd1;
+                                pass_base <= pass_base + \(reg(.weightPassStride));
+                                \(startCompute)
                             end
                         end
+                        FINISH: if (!reading) begin state <= IDLE; done <= 1'b1; end
                         default: state <= IDLE;
                     endcase
                 end

@@ -269,34 +269,43 @@ public struct RTLLayerProgram: Sendable {
         let readOut = pes * pixels
         // Loading a tile's input into the global buffer: the first tile's all of it (W + 2); each
         // later one's what the loader could not fetch while the tile before it computed (its
-        // compute phases and the 3 cycles after each, `window`): `k + 2` for k words left, else
-        // 1 cycle, or 2 when the last word lands as the state begins (no read-out in between).
-        func load(window: Int, readOutBetween: Bool) -> Int {
+        // compute phases and the 3 cycles after each, `window`): `k + 2` for k words left, else 2
+        // when the last word lands as the load begins, else 1.
+        func load(window: Int) -> Int {
             let left = words - window
-            return left > 0 ? left + 2 : (left == 0 && !readOutBetween ? 2 : 1)
+            return left > 0 ? left + 2 : (left == 0 ? 2 : 1)
         }
-        // A tile of passes inside it, but for loading its input into the global buffer.
-        func tileCycles(loading weights: Int) -> Int {
-            let channelLoads = weights == 0 ? 0 : (channelPasses - 1) * (weights + 2)
-            let pass = channelPasses * (compute + 3) + channelLoads
-            return (max(words, weights) + 2) + kPasses * pass
-                + (kPasses - 1) * (max(readOut, weights) + 2) + (readOut + 2)
-        }
+        // Copying a tile's input into the PEs while `weights` words of weights load.
+        func prepare(_ weights: Int) -> Int { max(words, weights) + 2 }
+        // A read-out (one PE pixel per cycle, the last write a cycle later) and its end. The
+        // read-out of a tile runs while the next tile's input loads and goes into the PEs.
+        let readOutDone = readOut + 2
+        let phase = compute + 3
         switch schedule {
         case .reloadedEveryTile, .resident:
-            let later = load(window: kPasses * channelPasses * (compute + 3), readOutBetween: true)
-            let loads = (words + 2) + (tiles - 1) * later
-            return schedule == .resident
-                ? loads + tileCycles(loading: weights) + (tiles - 1) * tileCycles(loading: 0)
-                : loads + tiles * tileCycles(loading: weights)
+            // A tile's passes once its input is in the PEs: compute phases, the loads of later
+            // channel passes' weights, and the read-outs of all but the last K pass (while the
+            // next K pass's weights load).
+            func passes(_ weights: Int) -> Int {
+                let channelLoads = weights == 0 ? 0 : (channelPasses - 1) * (weights + 2)
+                return kPasses * (channelPasses * phase + channelLoads) + (kPasses - 1) * (max(readOut, weights) + 2)
+            }
+            let later = schedule == .resident ? 0 : weights
+            let window = load(window: kPasses * channelPasses * phase)
+            return (words + 2) + prepare(weights) + passes(weights)
+                + (tiles - 1) * (max(readOutDone, window + prepare(later)) + passes(later)) + readOutDone
         case .tilesInsidePasses:
-            // KT·CP·T tiles in all: the first loads all its input; of the others, KT·T − 1 follow a
-            // read-out (the last channel pass's tiles but its first, and each K pass's first) and
-            // KT·T·(CP − 1) follow a compute phase directly.
-            let loads = (words + 2) + (kPasses * tiles - 1) * load(window: compute + 3, readOutBetween: true)
-                + kPasses * tiles * (channelPasses - 1) * load(window: compute + 3, readOutBetween: false)
-            let pass = (max(words, weights) - words) + tiles * ((words + 2) + (compute + 3))
-            return loads + kPasses * channelPasses * pass + kPasses * tiles * (readOut + 2)
+            // KT·CP·T tiles in all, each loading its input (after the first, during the compute
+            // before it), copying it into the PEs (the first tile of a pass while the pass's weights
+            // load) and computing; the last channel pass reads each tile out while the next one
+            // loads. Of the KT·T − 1 that follow a read-out, KT − 1 are a K pass's first tile; of
+            // the KT·T·(CP − 1) others, KT·(CP − 1) are a channel pass's first.
+            let next = load(window: phase)
+            let first = next + prepare(weights), other = next + prepare(0)
+            return (words + 2) + prepare(weights) + kPasses * channelPasses * tiles * phase
+                + (kPasses - 1) * max(readOutDone, first) + kPasses * (tiles - 1) * max(readOutDone, other)
+                + kPasses * (channelPasses - 1) * first + kPasses * (tiles - 1) * (channelPasses - 1) * other
+                + readOutDone
         }
     }
 
