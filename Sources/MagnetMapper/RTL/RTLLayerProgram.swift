@@ -198,7 +198,8 @@ public struct RTLLayerProgram: Sendable {
             ]
             return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
         }
-        // Of the tilings that fit, the fewest cycles (then the fewest tiles, bands, channel passes).
+        // Of the tilings that fit, the fewest cycles (then the fewest tiles, bands, channel passes,
+        // then resident weights, the tiles inside the passes, the weights reloaded by every tile).
         func cycles(_ count: Int, _ tiles: Int, _ channels: Int, _ schedule: WeightSchedule) -> Int {
             let steps = Self.steps(shape, channelVectors: channelVectors, channelPasses: channels)
             return Self.cycles(tile(count, tiles, channels, schedule), tiles: count * tiles, pes: design.numPEs,
