@@ -3,12 +3,13 @@
 #   make test    install missing system packages, run the test suite
 #   make rtl     Verilog for the Simba-like design, a ResNet-50-shaped layer simulated bit-exact
 #   make rtl-resnet   a full-size ResNet-50 layer on the Simba-like design under Verilator (about a minute)
+#   make rtl-table    every unique ResNet-50 layer under Verilator (8–11 minutes), its table into docs/rtl.md
 #
 # System packages the project needs (installed with apt when missing).
 APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog slurm-wlm munge chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sweep test rtl rtl-resnet deps venv build release relocatable clean
+.PHONY: sweep test rtl rtl-resnet rtl-table deps venv build release relocatable clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -56,6 +57,15 @@ rtl: release
 rtl-resnet: release
 	.build/release/magnet elaborate examples/simba-like.yaml -o rtl-resnet --testbench resnet50:layer1.0.conv2
 	rtl-resnet/run_verilator.sh
+
+# All 24 unique ResNet-50 layers at full size on the Simba-like design under Verilator, each
+# bit-exact in the predicted cycles, the cycles-against-the-model table written into docs/rtl.md
+# ("Full-size layers"); docs/rtl.md is left alone unless every layer that runs passed.
+rtl-table: release
+	.build/release/magnet bench rtl --design examples/simba-like.yaml --network resnet50 --simulate verilator \
+	  | tee rtl-table.txt
+	python3 scripts/rtl-table.py rtl-table.txt docs/rtl.md '<!-- make rtl-table: begin -->' \
+	  '<!-- make rtl-table: end -->'
 
 # A magnet that runs where Swift is not installed (compute nodes): the Swift runtime linked in
 # (--static-swift-stdlib), the resource bundle beside it, in $(PREFIX)/bin. Checked: no Swift
