@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import MagnetCore
 import MagnetDesigner
@@ -32,13 +33,76 @@ extension ExportCommand {
     static let rtlLayersFileName = "layers.txt"
     /// The folder of register programs, inside ``rtlFolderName``: NETWORK/LAYER.json.
     static let rtlProgramsFolderName = "programs"
+    /// The folder of testbenches, inside ``rtlFolderName``: NETWORK/LAYER/.
+    static let rtlTestbenchesFolderName = "testbenches"
+
+    /// Which layers `--rtl-testbench` asked a testbench for.
+    enum TestbenchChoice {
+        /// None.
+        case none
+        /// Every layer the controller runs.
+        case all
+        /// These unique layers: network name and the name of the layer that represents the shape.
+        case layers(Set<LayerName>)
+
+        /// A network's layer by name.
+        struct LayerName: Hashable {
+            var network: String, layer: String
+        }
+
+        /// Resolves `--rtl-testbench` values against the study's networks: each NETWORK:LAYER
+        /// names a network of the study and a layer of it (any layer: its shape's testbench).
+        init(_ values: [String], networks: [StudyNetwork]) throws {
+            if values.isEmpty { self = .none; return }
+            if values.contains("all") { self = .all; return }
+            var chosen: Set<LayerName> = []
+            for value in values {
+                let parts = value.split(separator: ":", maxSplits: 1).map(String.init)
+                let (networkName, layerName) = (parts[0], parts.count > 1 ? parts[1] : "")
+                guard let entry = networks.first(where: { $0.name == networkName }) else {
+                    var message = "--rtl-testbench \(value): the study has no network `\(networkName)`"
+                    if let near = NearestName.suggestion(for: networkName, among: networks.map(\.name)) {
+                        message += "; did you mean `\(near)`?"
+                    }
+                    throw ValidationError(message)
+                }
+                let network: Network
+                switch entry.network {
+                case .success(let read): network = read
+                case .failure(let error):
+                    throw ValidationError("--rtl-testbench \(value): cannot read \(entry.source): \(oneLine(error))")
+                }
+                guard let shape = network.uniqueShapes.first(where: { $0.layerNames.contains(layerName) }) else {
+                    var message = "--rtl-testbench \(value): network `\(networkName)` has no layer `\(layerName)`"
+                    if let near = NearestName.suggestion(for: layerName, among: network.layers.map(\.name)) {
+                        message += "; did you mean `\(near)`?"
+                    }
+                    throw ValidationError(message)
+                }
+                chosen.insert(LayerName(network: networkName, layer: shape.representative.name))
+            }
+            self = .layers(chosen)
+        }
+
+        /// Whether `layer` (a shape's representative) of `network` gets a testbench.
+        func includes(network: String, layer: String) -> Bool {
+            switch self {
+            case .none: false
+            case .all: true
+            case .layers(let names): names.contains(LayerName(network: network, layer: layer))
+            }
+        }
+    }
 
     /// Writes the Verilog of the design in `designFile` into `folder` with a table of which
     /// unique layers of `networks` its controller runs (docs/rtl.md): the mapper's split and the
     /// cost model's cycles for those it runs, the reason for the others; and, for each layer it
-    /// runs, its register program and DRAM layout (`programs/NETWORK/LAYER.json`). A network that
-    /// could not be read (a file moved since the sweep) is listed as such.
-    static func writeRTL(designFile: URL, into folder: URL, networks: [StudyNetwork]) throws -> RTLOutcome {
+    /// runs, its register program and DRAM layout (`programs/NETWORK/LAYER.json`), and the
+    /// `testbenches` asked for (`testbenches/NETWORK/LAYER/`, whose files.f names the Verilog two
+    /// folders up). A network that could not be read (a file moved since the sweep) is listed as
+    /// such.
+    static func writeRTL(designFile: URL, into folder: URL, networks: [StudyNetwork],
+                         testbenches: TestbenchChoice = .none) throws -> RTLOutcome {
         let point = try DesignFile.load(path: designFile.path)
         let files: [RTLFile]
         do {
@@ -78,6 +142,17 @@ extension ExportCommand {
                     try (program.rendered() + "\n").write(
                         to: programs.appendingPathComponent(FileName.component(layer.name) + ".json"),
                         atomically: true, encoding: .utf8)
+                    if testbenches.includes(network: name, layer: layer.name) {
+                        let bench = folder.appendingPathComponent(rtlTestbenchesFolderName)
+                            .appendingPathComponent(FileName.component(name))
+                            .appendingPathComponent(FileName.component(layer.name))
+                        try FileManager.default.createDirectory(at: bench, withIntermediateDirectories: true)
+                        try RTLTestbench(program: choice.program, seed: 1, modelCycles: choice.summary.cycles)
+                            .write(to: bench)
+                        let modules = files.map { "../../../" + $0.name }
+                        try (modules.joined(separator: "\n") + "\n").write(
+                            to: bench.appendingPathComponent(RTLFile.listName), atomically: true, encoding: .utf8)
+                    }
                     table.append([name, layer.name, layer.shapeSummary, "yes",
                                   "\(choice.program.split.groups) channel group(s) × "
                                   + "\(choice.program.split.rowBlocks) row block(s)"

@@ -12,7 +12,7 @@ struct ExportCommand: ParsableCommand {
         discussion: """
         --best-per "METRIC<=A,B,C" makes one budget per bound; several --best-per clauses combine (every combination is a budget). For each budget, the best complete trial (feasible under the study's own constraints) that also meets the budget is chosen by --objective. A budget no trial meets is reported as such.
 
-        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null. With --rtl each folder also gets rtl/: the design's Verilog (as magnet elaborate writes it) rtl/layers.txt, which of the study's unique layers its controller runs, with the reason for the others, and rtl/programs/NETWORK/LAYER.json, each layer's register program and DRAM layout (docs/rtl.md). With --refine, each budget's --refine-top best trials are mapped again with --refine-budget candidates per layer (each layer starting from its stored mapping) and the choice is made by the new figures, which the files then carry (docs/sweeps.md, "Refining the choice").
+        With -o DIR, each chosen design gets a folder DIR/BUDGET/ with design.yaml (magnet design show / magnet map read it), mappings/NETWORK/LAYER.map.yaml for each unique layer shape (magnet model --mapping reads them) and a metrics file; DIR/summary.json lists every budget with its trial number and metrics, or null. With --rtl each folder also gets rtl/: the design's Verilog (as magnet elaborate writes it) rtl/layers.txt, which of the study's unique layers its controller runs, with the reason for the others, and rtl/programs/NETWORK/LAYER.json, each layer's register program and DRAM layout; --rtl-testbench NETWORK:LAYER (or all) adds a testbench under rtl/testbenches/ (docs/rtl.md). With --refine, each budget's --refine-top best trials are mapped again with --refine-budget candidates per layer (each layer starting from its stored mapping) and the choice is made by the new figures, which the files then carry (docs/sweeps.md, "Refining the choice").
 
         Examples:
           magnet export quickstart.db --objective energy_per_inference_uJ --best-per "area_mm2<=0.5,1,2"
@@ -40,6 +40,12 @@ struct ExportCommand: ParsableCommand {
         study's layers it runs and rtl/programs/ their register programs.
         """)
     var rtl = false
+    @Option(name: .customLong("rtl-testbench"), help: ArgumentHelp(
+        "With --rtl: also write a testbench for NETWORK:LAYER into rtl/testbenches/NETWORK/LAYER/ (repeatable); "
+            + "`all` for every layer the controller runs.",
+        discussion: "Random data (seed 1); run_iverilog.sh or run_verilator.sh runs it bit-exact against the "
+            + "reference convolution. A full-size layer's DRAM image is megabytes."))
+    var rtlTestbench: [String] = []
     @Flag(help: ArgumentHelp("Map each budget's best trials again with a larger search and choose by the new figures.",
                              discussion: "Each layer's search starts from its stored mapping."))
     var refine = false
@@ -53,6 +59,10 @@ struct ExportCommand: ParsableCommand {
     func validate() throws {
         if maximize && minimize { throw ValidationError("choose one of --maximize and --minimize") }
         if rtl && output == nil { throw ValidationError("--rtl writes into the -o folder: give -o DIR") }
+        if !rtlTestbench.isEmpty && !rtl { throw ValidationError("--rtl-testbench goes with --rtl") }
+        for name in rtlTestbench where name != "all" && !name.contains(":") {
+            throw ValidationError("--rtl-testbench \(name): give NETWORK:LAYER (e.g. resnet50:layer1.0.conv2) or all")
+        }
         if !refine && (refineTop != 3 || refineBudget != 30_000 || threads != nil) {
             throw ValidationError("--refine-top, --refine-budget and --threads go with --refine")
         }
@@ -115,6 +125,7 @@ struct ExportCommand: ParsableCommand {
         }
         var rtlOutcomes: [String: RTLOutcome] = [:]
         let rtlNetworks = rtl ? StudyNetwork.all(of: view) : []
+        let testbenches = try TestbenchChoice(rtlTestbench, networks: rtlNetworks)
         let columns = TrialColumns(view: view, trials: chosen.compactMap(\.1))
         func metricsJSON(_ trial: TrialRecord) -> JSONValue { .object(trial.metrics.map { ($0.0, .double($0.1)) }) }
         func entry(_ budget: Budget, _ trial: TrialRecord?) -> JSONValue {
@@ -163,7 +174,7 @@ struct ExportCommand: ParsableCommand {
             try view.designYAML(trial).write(to: designFile, atomically: true, encoding: .utf8)
             if rtl {
                 let outcome = try Self.writeRTL(designFile: designFile, into: folder.appendingPathComponent(Self.rtlFolderName),
-                                                networks: rtlNetworks)
+                                                networks: rtlNetworks, testbenches: testbenches)
                 rtlOutcomes[budget.slug] = outcome
                 switch outcome {
                 case let .written(run, layers):

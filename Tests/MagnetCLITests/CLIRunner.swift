@@ -38,4 +38,17 @@ struct CLIRunner {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }
+
+    /// Runs a script (a testbench's run_iverilog.sh, say); its standard output and error together.
+    static func runScript(_ script: String) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: script)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        guard (try? process.run()) != nil else { return "cannot run \(script)" }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return output
+    }
 }

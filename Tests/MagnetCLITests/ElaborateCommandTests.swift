@@ -40,7 +40,7 @@ import Testing
         let result = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench", "examples/rtl-layers.yaml:fc", "--seed", "3"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("wrote a testbench for fc (K 10, C 64, 1×1, 1×1 outputs)"))
-        let output = run(out + "/run_iverilog.sh")
+        let output = CLIRunner.runScript(out + "/run_iverilog.sh")
         #expect(output.contains("PASS 16 output words (128 outputs)"), "\(output)")
         #expect(output.contains("cycles 1069 (cost model: "), "\(output)")
     }
@@ -56,10 +56,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: design) }
         let result = try CLIRunner.run(["elaborate", design, "-o", out, "--testbench", "examples/rtl-layers.yaml:strided"])
         #expect(result.status == 0, "\(result.stderr)")
-        let output = run(out + "/run_verilator.sh")
+        let output = CLIRunner.runScript(out + "/run_verilator.sh")
         #expect(output.contains("PASS 128 output words (256 outputs)"), "\(output.suffix(3000))")
         #expect(output.contains("cycles 1764 (cost model: 1152 for the same mapping)"), "\(output.suffix(3000))")
-        #expect(run(out + "/run_iverilog.sh").contains("cycles 1764 "), "the two simulators count the same cycles")
+        #expect(CLIRunner.runScript(out + "/run_iverilog.sh").contains("cycles 1764 "), "the two simulators count the same cycles")
     }
 
     /// A 4-PE Simba-like design with buffers small enough that full-size layers run in tiles.
@@ -105,26 +105,13 @@ import Testing
                count > 1, result.stdout.contains("the tiles inside the passes") {
                 channelPassed += 1
             }
-            let output = run(out + "/run_verilator.sh")
+            let output = CLIRunner.runScript(out + "/run_verilator.sh")
             #expect(output.contains("PASS"), "\(layer): \(output.suffix(2000))")
             #expect(output.contains("cycles \(predicted) "), "\(layer): predicted \(predicted): \(output.suffix(2000))")
         }
         // pilotnet:conv3 (5 channel passes) and layer3.0.conv1 (16), each pass holding its
         // channels' input.
         #expect(channelPassed == 2)
-    }
-
-    /// Runs a script; its combined output.
-    func run(_ script: String) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: script)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else { return "cannot run \(script)" }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return output
     }
 
     /// `--synth-report` without yosys says what is missing (the Verilog is still written).

@@ -210,7 +210,8 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
     /// `export --rtl` writes each chosen design's Verilog (the modules `magnet elaborate` writes
     /// for the exported design file) and which unique layers its controller runs: the small RTL
     /// layers (named by a path relative to the sweep file) run, and so do full-size ResNet-50
-    /// layers, in tiles and channel passes, each with its register program and DRAM layout; a
+    /// layers, in tiles and channel passes, each with its register program and DRAM layout, and a
+    /// testbench for the layer asked for runs bit-exact where it was exported; a
     /// design with a data format the generator lacks gets
     /// no RTL and says why; `--rtl` without `-o` is refused.
     @Test func exportWritesTheRTLAndWhichLayersItRuns() throws {
@@ -238,7 +239,7 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         let out = folder.appendingPathComponent("out")
         // Run from elsewhere: the study keeps the network file's path as the sweep resolved it.
         let export = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per",
-                                        "area_mm2<=100", "-o", out.path, "--rtl"])
+                                        "area_mm2<=100", "-o", out.path, "--rtl", "--rtl-testbench", "rtl-layers:conv3x3"])
         #expect(export.status == 0, "\(export.stderr)")
         let rtl = out.appendingPathComponent("area_mm2-le-100/rtl")
         let listed = try String(contentsOf: rtl.appendingPathComponent("files.f"), encoding: .utf8)
@@ -301,6 +302,15 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(program["layer"] == .string("conv3x3") && program["weight_schedule"] != nil)
         let predicted = int(program["controller_cycles"])
         #expect(elaborated3x3.stdout.contains("controller \(predicted) cycles"), "\(elaborated3x3.stdout)")
+        // The testbench export wrote for it runs bit-exact in those cycles, against the Verilog two
+        // folders up; no other layer got one.
+        let exportedBench = rtl.appendingPathComponent("testbenches/rtl-layers/conv3x3")
+        let ran = CLIRunner.runScript(exportedBench.appendingPathComponent("run_iverilog.sh").path)
+        #expect(ran.contains("PASS") && ran.contains("cycles \(predicted) "), "\(ran)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: rtl.appendingPathComponent("testbenches").path)
+                    == ["rtl-layers"])
+        #expect(try FileManager.default.contentsOfDirectory(
+            atPath: rtl.appendingPathComponent("testbenches/rtl-layers").path) == ["conv3x3"])
         let dram = try #require(program["dram"])
         #expect(dram["weights"]?["base"] == .int(0) && dram["weights"]?["words"] == dram["inputs"]?["base"])
         #expect(int(dram["outputs"]?["base"]) + int(dram["outputs"]?["words"]) == int(dram["words"]))
@@ -317,6 +327,17 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
                                           "area_mm2<=100", "--rtl"])
         #expect(noFolder.status != 0)
         #expect(noFolder.stderr.contains("--rtl writes into the -o folder"), "\(noFolder.stderr)")
+        // A testbench for a layer the study does not have is refused before anything is written.
+        let typoOut = folder.appendingPathComponent("typo-out")
+        let typo = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per",
+                                      "area_mm2<=100", "-o", typoOut.path, "--rtl", "--rtl-testbench", "rtl-layers:conv3x4"])
+        #expect(typo.status != 0)
+        #expect(typo.stderr.contains("error: --rtl-testbench rtl-layers:conv3x4: network `rtl-layers` has no layer "
+                                     + "`conv3x4`; did you mean `conv3x3`?"), "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: typoOut.path))
+        let noRTL = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per",
+                                       "area_mm2<=100", "-o", typoOut.path, "--rtl-testbench", "all"])
+        #expect(noRTL.status != 0 && noRTL.stderr.contains("--rtl-testbench goes with --rtl"), "\(noRTL.stderr)")
     }
 
     /// Network and layer names that look like paths stay inside the export folder.
