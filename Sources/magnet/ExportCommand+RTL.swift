@@ -134,11 +134,9 @@ extension ExportCommand {
                     let programs = folder.appendingPathComponent(rtlProgramsFolderName)
                         .appendingPathComponent(FileName.component(name))
                     try FileManager.default.createDirectory(at: programs, withIntermediateDirectories: true)
-                    var program = choice.program.json(modelCycles: choice.summary.cycles)
-                    if case .object(let fields) = program {
-                        program = .object([("network", .string(name)), ("layer", .string(layer.name)),
-                                           ("shape", .string(layer.shapeSummary))] + fields)
-                    }
+                    let program = JSONValue.object([("network", .string(name)), ("layer", .string(layer.name)),
+                                                    ("shape", .string(layer.shapeSummary))]
+                                                   + choice.program.jsonFields(modelCycles: choice.summary.cycles))
                     try (program.rendered() + "\n").write(
                         to: programs.appendingPathComponent(FileName.component(layer.name) + ".json"),
                         atomically: true, encoding: .utf8)

@@ -299,6 +299,8 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         func int(_ value: JSONValue?) -> Int { value?.doubleValue.map { Int($0) } ?? -1 }
         #expect(!writes.isEmpty && registers.map { [int($0["address"]), int($0["value"])] } == writes.map { [$0[1], $0[3]] })
         #expect(registers.last?["name"] == .string("control") && registers.first?["name"] == .string("kPasses"))
+        #expect(registers.contains { $0["name"] == .string("inputOffset[0]") && int($0["address"]) == 64 }
+                    && !registers.contains { $0["name"] == .string("unused") })
         #expect(program["layer"] == .string("conv3x3") && program["weight_schedule"] != nil)
         let predicted = int(program["controller_cycles"])
         #expect(elaborated3x3.stdout.contains("controller \(predicted) cycles"), "\(elaborated3x3.stdout)")
@@ -335,6 +337,17 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(typo.stderr.contains("error: --rtl-testbench rtl-layers:conv3x4: network `rtl-layers` has no layer "
                                      + "`conv3x4`; did you mean `conv3x3`?"), "\(typo.stderr)")
         #expect(!FileManager.default.fileExists(atPath: typoOut.path))
+        for (value, message) in [
+            ("resnet51:conv1", "error: --rtl-testbench resnet51:conv1: the study has no network `resnet51`; did you mean "
+                + "`resnet50`?"),
+            ("conv1", "error: --rtl-testbench conv1: give NETWORK:LAYER (e.g. resnet50:layer1.0.conv2) or all"),
+        ] {
+            let refused = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per",
+                                             "area_mm2<=100", "-o", typoOut.path, "--rtl", "--rtl-testbench", value])
+            #expect(refused.status != 0 && refused.stderr.hasPrefix(message), "\(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: typoOut.path))
+        }
         let noRTL = try CLIRunner.run(["export", db, "--objective", "energy_per_inference_uJ", "--best-per",
                                        "area_mm2<=100", "-o", typoOut.path, "--rtl-testbench", "all"])
         #expect(noRTL.status != 0 && noRTL.stderr.contains("--rtl-testbench goes with --rtl"), "\(noRTL.stderr)")

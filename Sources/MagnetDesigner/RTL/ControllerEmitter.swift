@@ -140,6 +140,15 @@ public struct ControllerEmitter: Sendable {
     /// The host address of `field` of PE `pe`.
     public static func address(pe: Int, _ field: PERegister) -> Int { perPEBase + 4 * pe + field.rawValue }
 
+    /// The name of the register at host `address`, the inverse of ``address(pe:_:)`` for the
+    /// per-PE ones: `kPasses`, `inputOffset[3]`, or nil for an address no register has.
+    public static func registerName(at address: Int) -> String? {
+        if let register = Register(rawValue: address) { return "\(register)" }
+        let offset = address - perPEBase
+        guard offset >= 0, let field = PERegister(rawValue: offset % 4) else { return nil }
+        return "\(field)[\(offset / 4)]"
+    }
+
     /// The PE the controller drives (arithmetic, lanes, buffer depths).
     public var pe: PEEmitter
     /// PEs in the array.
@@ -243,14 +252,15 @@ public struct ControllerEmitter: Sendable {
             ].joined(separator: "\n" + indent)
         }
         // Tiles inside the passes: the first tile again, for the next pass (whose weights load
-        // while its input goes into the PEs).
-        // `channels`: the pass's vector offset in a DRAM pixel.
-        func firstTile(indent: String, channels: String) -> String {
+        // while its input goes into the PEs). `channels`: the pass's vector offset in a DRAM
+        // pixel; `outputs`: the DRAM word of its K pass's outputs.
+        func firstTile(indent: String, channels: String, outputs: String) -> String {
             [
                 "state <= LOAD_GB;",
                 "tile <= 32'd0; band <= 32'd0; acc_base <= 32'd0; reuse_weights <= 1'b0;",
                 "chan_in <= \(channels);",
                 "in_base <= \(reg(.inputBase)) + \(channels); band_in <= \(reg(.inputBase)) + \(channels);",
+                "band_out <= \(outputs); tile_out <= \(outputs); out_base <= \(outputs);",
             ].joined(separator: "\n" + indent)
         }
         let pixelWord = dw > lanes * ab ? "{{\(dw - lanes * ab){1'b0}}, rd_data}" : "rd_data"
@@ -520,17 +530,14 @@ public struct ControllerEmitter: Sendable {
                                         reuse_weights <= 1'b1;
                                     end else if (next_channels) begin
                                         \(firstTile(indent: "                                        ",
-                                                     channels: "chan_in + \(reg(.channelVectors))"))
+                                                     channels: "chan_in + \(reg(.channelVectors))", outputs: "pass_out"))
                                         cp <= cp + 32'd1;
-                                        band_out <= pass_out; tile_out <= pass_out; out_base <= pass_out;
                                     end else if (next_pass) begin
-                                        \(firstTile(indent: "                                        ", channels: "32'd0"))
+                                        \(firstTile(indent: "                                        ", channels: "32'd0",
+                                                     outputs: "pass_out + \(reg(.passStride))"))
                                         kt <= kt + 32'd1;
                                         cp <= 32'd0; at_c <= 32'd0;
                                         pass_out <= pass_out + \(reg(.passStride));
-                                        band_out <= pass_out + \(reg(.passStride));
-                                        tile_out <= pass_out + \(reg(.passStride));
-                                        out_base <= pass_out + \(reg(.passStride));
                                     end else state <= FINISH;
                                 end else if (next_channels && reuse_weights) begin
                                     // The next channel pass's weights are in the banks already.

@@ -2,25 +2,19 @@ import MagnetCore
 import MagnetDesigner
 
 extension RTLLayerProgram {
-    /// The program as `export --rtl` writes it (docs/rtl.md, "Exported designs"): how the layer
-    /// runs (split, tiles, passes, weight schedule), the controller's exact cycles beside
-    /// `modelCycles` (the cost model's for the same mapping), the host's register writes in order
-    /// (the per-PE registers and `control` last, which starts the run), and the DRAM regions.
-    public func json(modelCycles: Int) -> JSONValue {
-        let names = Dictionary(uniqueKeysWithValues: ControllerEmitter.Register.allCases.map { ($0.rawValue, "\($0)") })
-        let perPE = Dictionary(uniqueKeysWithValues: ControllerEmitter.PERegister.allCases.map { ($0.rawValue, "\($0)") })
+    /// The fields of the program as `export --rtl` writes it (docs/rtl.md, "Exported designs"):
+    /// how the layer runs (split, tiles, passes, weight schedule), the controller's exact cycles
+    /// beside `modelCycles` (the cost model's for the same mapping), the host's register writes
+    /// in order (the per-PE registers and `control` last, which starts the run), and the DRAM
+    /// regions.
+    public func jsonFields(modelCycles: Int) -> [(String, JSONValue)] {
         let writes: [JSONValue] = registers.map { write in
-            let name: String
-            if write.address >= ControllerEmitter.perPEBase {
-                let offset = write.address - ControllerEmitter.perPEBase
-                name = "\(perPE[offset % 4] ?? "unused")[\(offset / 4)]"
-            } else {
-                name = names[write.address] ?? "unused"
-            }
-            return .object([("address", .int(write.address)), ("name", .string(name)), ("value", .int(write.value))])
+            .object([("address", .int(write.address)),
+                     ("name", .string(ControllerEmitter.registerName(at: write.address) ?? "unused")),
+                     ("value", .int(write.value))])
         }
         func region(_ base: Int, _ end: Int) -> JSONValue { .object([("base", .int(base)), ("words", .int(end - base))]) }
-        return .object([
+        return [
             ("split", .object([("channel_groups", .int(split.groups)), ("row_blocks", .int(split.rowBlocks))])),
             ("tiles", .object([("bands", .int(bands)), ("column_tiles", .int(columnTiles))])),
             ("k_passes", .int(kPasses)), ("channel_passes", .int(channelPasses)),
@@ -32,6 +26,6 @@ extension RTLLayerProgram {
                 ("weights", region(weightBase, inputBase)), ("inputs", region(inputBase, outputBase)),
                 ("outputs", region(outputBase, dramWords)),
             ])),
-        ])
+        ]
     }
 }

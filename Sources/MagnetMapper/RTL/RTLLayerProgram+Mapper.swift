@@ -25,15 +25,16 @@ extension RTLLayerProgram {
         var candidates = 0
         var firstError: Error?
         for groups in (1...design.numPEs).reversed() where design.numPEs % groups == 0 {
-            // Each weight schedule's tiling with the fewest cycles, where one fits (the reason
-            // none does, from the program of any schedule).
-            do { _ = try RTLLayerProgram(design: design, shape: shape, groups: groups) } catch {
-                if firstError == nil { firstError = error }
-                continue
-            }
-            let schedules: [RTLLayerProgram.WeightSchedule] = [.resident, .tilesInsidePasses, .reloadedEveryTile]
-            let programs = schedules.compactMap {
+            // Each weight schedule's tiling with the fewest cycles, where one fits; where none does,
+            // the reason, from the program of any schedule (which says what each order lacks).
+            let programs = RTLLayerProgram.WeightSchedule.preferenceOrder.compactMap {
                 try? RTLLayerProgram(design: design, shape: shape, groups: groups, weightSchedule: $0)
+            }
+            if programs.isEmpty {
+                do { _ = try RTLLayerProgram(design: design, shape: shape, groups: groups) } catch {
+                    if firstError == nil { firstError = error }
+                }
+                continue
             }
             for program in programs {
                 let mapping: Mapping

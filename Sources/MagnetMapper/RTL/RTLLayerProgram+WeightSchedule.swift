@@ -14,6 +14,10 @@ extension RTLLayerProgram {
         /// tile's partial sums stay in the accumulation banks from one channel pass to the next.
         case tilesInsidePasses
 
+        /// The schedules in the order ties between them go: resident weights first, then the
+        /// tiles inside the passes, then the weights reloaded by every tile.
+        public static let preferenceOrder: [WeightSchedule] = [.resident, .tilesInsidePasses, .reloadedEveryTile]
+
         /// A table cell: "per tile", "resident", "per pass".
         public var label: String {
             switch self {

@@ -170,7 +170,7 @@ public struct RTLLayerProgram: Sendable {
                  vectorsPerPixel: Self.vectorsPerPixel(channelVectors: channelVectors, channelPasses: channels,
                                                        schedule: schedule))
         }
-        let schedules = weightSchedule.map { [$0] } ?? [.reloadedEveryTile, .resident, .tilesInsidePasses]
+        let schedules = weightSchedule.map { [$0] } ?? WeightSchedule.preferenceOrder
         func problems(_ count: Int, _ tiles: Int, _ channels: Int, _ schedule: WeightSchedule) -> [String] {
             let tile = tile(count, tiles, channels, schedule)
             let steps = Self.steps(shape, channelVectors: channelVectors, channelPasses: channels)
@@ -206,9 +206,7 @@ public struct RTLLayerProgram: Sendable {
                                weights: groups * design.lanes * steps, steps: steps, kPasses: passes,
                                channelPasses: channels, schedule: schedule)
         }
-        func rank(_ schedule: WeightSchedule) -> Int {
-            [.resident, .tilesInsidePasses, .reloadedEveryTile].firstIndex(of: schedule)!
-        }
+        func rank(_ schedule: WeightSchedule) -> Int { WeightSchedule.preferenceOrder.firstIndex(of: schedule)! }
         let tilings = bandCounts
             .flatMap { count in tileCounts.flatMap { tiles in channelCounts.flatMap { channels in
                 schedules.map { (bands: count, columnTiles: tiles, channelPasses: channels, schedule: $0) } } } }
