@@ -13,7 +13,7 @@ extension BenchCommand {
             commandName: "rtl",
             abstract: "Per layer: the generated accelerator's cycles against the cost model's, optionally simulated.",
             discussion: """
-            For each unique layer shape of --network, takes the mapping the controller runs that the mapper chooses (magnet elaborate --testbench does the same), and prints its tiles, when the weights load (every tile, once: resident, or once per pass with the tiles inside the passes), the controller's cycles (RTLLayerProgram.expectedCycles, exact: every simulation checks it) and the cost model's for that mapping. With --simulate it writes each layer's testbench into a scratch folder, runs it under Verilator (or Icarus Verilog), and adds whether it passed bit-exact, the simulated cycles and the simulation's seconds and cycles per second. Layers the controller cannot run are listed with the reason (docs/rtl.md).
+            For each unique layer shape of --network, takes the mapping the mapper chooses from the controller's map space, by EDP on the generated hardware (magnet elaborate --testbench does the same), and prints its tiles, when the weights load (every tile, once: resident, or once per pass with the tiles inside the passes), the controller's cycles (RTLLayerProgram.expectedCycles, exact: every simulation checks it) and the cost model's for that mapping. With --simulate it writes each layer's testbench into a scratch folder, runs it under Verilator (or Icarus Verilog), and adds whether it passed bit-exact, the simulated cycles and the simulation's seconds and cycles per second. Layers the controller cannot run are listed with the reason (docs/rtl.md).
 
             Example:
               swift build -c release

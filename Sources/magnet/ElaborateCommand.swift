@@ -16,8 +16,12 @@ struct ElaborateCommand: ParsableCommand {
         self-checking testbench for that layer (random integer data drawn from --seed, expected \
         outputs from the reference convolution) and DIR/run_iverilog.sh and DIR/run_verilator.sh, \
         which print PASS or the first mismatches and the simulated cycles next to the cost \
-        model's. The mapper chooses, among the mappings the controller can run (how the PE \
-        array splits output channels and output rows), the one with the lowest EDP. With \
+        model's, and DIR/mapping.yaml, the mapping the controller runs (of the layer padded to \
+        the hardware). The mapper chooses, among the mappings the controller can run (the PE \
+        array's split into channel groups × row blocks, the tiles, the channel passes, when the \
+        weights load), the one with the lowest EDP on the generated hardware; with --mapping \
+        FILE the register compiler runs that mapping instead, or says why the controller \
+        cannot (edit a mapping.yaml to try another tiling). With \
         --synth-report it runs yosys and prints the cell counts beside the area model; with \
         --liberty it maps onto that cell library and prints each module's cell area beside the \
         model's (docs/rtl.md).
@@ -25,6 +29,8 @@ struct ElaborateCommand: ParsableCommand {
         Example:
           magnet elaborate examples/simba-like.yaml -o rtl/ --testbench examples/rtl-layers.yaml:conv3x3
           rtl/run_iverilog.sh
+          magnet elaborate examples/simba-like.yaml -o rtl2/ --testbench resnet50:layer1.0.conv1 \\
+            --mapping rtl/mapping.yaml
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -38,6 +44,11 @@ struct ElaborateCommand: ParsableCommand {
     @Option(help: "NETWORK:LAYER, a built-in network or network file and one of its layers, to write a testbench for.")
     var testbench: String?
 
+    @Option(help: ArgumentHelp("With --testbench: the mapping to run (Timeloop-style mapping YAML, as "
+                               + "mapping.yaml), compiled to the controller's registers, instead of the mapper's "
+                               + "choice.", valueName: "file"))
+    var mapping: String?
+
     @Option(help: "Seed for the testbench's random weights and inputs.")
     var seed: UInt64 = 1
 
@@ -50,37 +61,87 @@ struct ElaborateCommand: ParsableCommand {
 
     func run() throws {
         let point = try DesignFile.load(path: design)
+        if mapping != nil && testbench == nil { throw ValidationError("--mapping goes with --testbench") }
         let files = try TopEmitter(design: point).emit()
+        // The layer's program before anything is written: a mapping the controller cannot run
+        // leaves the folder as it was.
+        let bench = try testbench.map { try layerProgram($0, point: point) }
         let folder = URL(fileURLWithPath: output)
         try RTLFile.write(files, to: folder)
         print("wrote \(files.count) modules and \(RTLFile.listName) to \(output) (top module \(TopEmitter.moduleName))")
-        if let testbench { try writeTestbench(testbench, point: point, folder: folder) }
+        if let bench { try write(bench, folder: folder) }
         if liberty != nil && !synthReport { throw ValidationError("--liberty goes with --synth-report") }
         if synthReport { try report(point: point, folder: folder, files: files.map(\.name)) }
     }
 
-    func writeTestbench(_ argument: String, point: DesignPoint, folder: URL) throws {
+    /// A layer's program for the testbench: the mapper's choice, or the compiled `--mapping`.
+    struct LayerProgram {
+        var layer: Layer
+        var program: RTLLayerProgram
+        var hardware: Hardware
+        var modelCycles: Int?
+        /// Why the cost model refuses the mapping, when it does (a resident mapping can be invalid
+        /// for it: its global buffer holds a tile's outputs of every pass).
+        var modelRefusal: String?
+    }
+
+    func layerProgram(_ argument: String, point: DesignPoint) throws -> LayerProgram {
         guard let colon = argument.lastIndex(of: ":") else {
             throw ValidationError("--testbench takes NETWORK:LAYER, e.g. resnet50:layer1.0.conv2")
         }
         let source = String(argument[..<colon]), layerName = String(argument[argument.index(after: colon)...])
         let layer = try NetworkFile.layer(layerName, in: NetworkFile.resolve(source), source: source)
         let hardware = try point.elaborate()
-        // The mapper's choice among the mappings the controller can run (docs/rtl.md).
-        let choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
-        let program = choice.program
-        print("mapper: \(choice.candidates) mapping(s) the controller can run; best by EDP: "
-              + "\(program.split.groups) channel group(s) × \(program.split.rowBlocks) row block(s) "
+        guard let mapping else {
+            // The mapper's choice among the mappings the controller can run (docs/rtl.md).
+            let choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)
+            let program = choice.program
+            print("mapper: \(choice.candidates) mapping(s) the controller can run; "
+                  + "best by EDP on the generated hardware: "
+                  + "\(program.split.groups) channel group(s) × \(program.split.rowBlocks) row block(s) "
+                  + "over the \(point.numPEs) PEs")
+            return LayerProgram(layer: layer, program: program, hardware: hardware, modelCycles: choice.summary.cycles)
+        }
+        let text: String
+        do { text = try String(contentsOfFile: mapping, encoding: .utf8) } catch {
+            throw ValidationError("\(mapping): cannot read the mapping file")
+        }
+        let nest = try MappingReader.parseLoopNest(text, file: mapping, hardware: hardware,
+                                                   problem: layer.shape.problem)
+        let program: RTLLayerProgram
+        do {
+            program = try RTLLayerProgram(compiling: nest, design: point, shape: layer.shape, hardware: hardware)
+        } catch let error as RTLUnsupported {
+            throw ValidationError("\(mapping): \(error)")
+        }
+        // The model's cycles where the mapping is valid for it (a resident mapping may not be).
+        let padded = program.paddedShape.problem
+        let refusal = nest.problems(on: hardware, for: padded).first
+        let modelCycles = refusal == nil ? CostModel(hardware: hardware, problem: padded).evaluate(nest).cycles : nil
+        print("compiled \(mapping): \(program.split.groups) channel group(s) × "
+              + "\(program.split.rowBlocks) row block(s) "
               + "over the \(point.numPEs) PEs")
-        let bench = RTLTestbench(program: program, seed: seed, modelCycles: choice.summary.cycles)
+        return LayerProgram(layer: layer, program: program, hardware: hardware, modelCycles: modelCycles,
+                            modelRefusal: refusal.map { "\($0)" })
+    }
+
+    func write(_ chosen: LayerProgram, folder: URL) throws {
+        let program = chosen.program, layer = chosen.layer, hardware = chosen.hardware
+        let bench = RTLTestbench(program: program, seed: seed, modelCycles: chosen.modelCycles)
         try bench.write(to: folder)
+        // The mapping the controller runs, which `magnet model --mapping` reads back (on the padded layer).
+        let padded = program.paddedShape.problem
+        try MappingWriter.yaml(try program.mapping(on: hardware), hardware: hardware, problem: padded)
+            .write(to: folder.appendingPathComponent("mapping.yaml"), atomically: true, encoding: .utf8)
         let shape = layer.shape
         let groups = shape.g > 1 ? "\(shape.g) groups of " : ""
+        let model = chosen.modelCycles.map { "cost model \($0) for the same mapping" }
+            ?? "the cost model refuses the mapping: \(chosen.modelRefusal ?? "")"
         print("wrote a testbench for \(layer.name) (\(groups)K \(shape.k), C \(shape.c), \(shape.r)×\(shape.s), "
               + "\(shape.p)×\(shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K, "
               + "\(program.channelPasses) over C, \(program.bands)×\(program.columnTiles) tile(s), weights "
               + program.weightSchedule.summary + "; controller "
-              + "\(program.expectedCycles) cycles, cost model \(choice.summary.cycles) for the same mapping")
+              + "\(program.expectedCycles) cycles, " + model)
         print("run: \(folder.path)/run_iverilog.sh  or  \(folder.path)/run_verilator.sh")
     }
 

@@ -25,7 +25,7 @@ import Testing
     /// Full-size ResNet-50 layers are tiled: all 24 run on the Simba-like design, the two 3×3
     /// layers over 512 channels (576 weight vectors per lane against a 512-deep bank) in channel
     /// passes, the tiles inside the passes; layer1.0.conv2's weights stay in the banks across its
-    /// tiles. With an eighth of its input buffer, the layers whose tile of one output needs more
+    /// tiles (the mapper's choices over the controller's whole map space). With an eighth of its input buffer, the layers whose tile of one output needs more
     /// input than the buffer holds, and whose partial sums cannot stay in the accumulation banks
     /// across channel passes, are listed as refused with the numbers.
     @Test func tilesResNetAndListsWhatItRefuses() throws {
@@ -34,23 +34,22 @@ import Testing
         #expect(run.stdout.contains("24 of 24 unique layers run"), "\(run.stdout)")
         let rows = run.stdout.split(separator: "\n")
         let conv2 = try #require(rows.first { $0.hasPrefix("layer1.0.conv2 ") })
-        // 4 groups × 4 row blocks, 7×7 tiles of 8×8 outputs, 2 K passes, weights resident. By hand
-        // (docs/rtl.md, "Cycles"): W = 10·10·8 = 800 input words, Wₜ = 4·8·72 = 2,304, n = 2·8 = 16
-        // pixels, C = 16·72 + 4 + 3 = 1,159, read-out 16·16 = 256. The first tile loads its input
-        // (802), copies it into the PEs with the weights (2,306) and runs 2 passes with a read-out
-        // between them while the second pass's weights load (2·1,159 + 2,306); each of the 48
-        // others loads in 1 cycle (fetched during the compute before it) and copies its input (802)
-        // while the tile before it is read out (258), then runs 2·1,159 + 258; the last read-out
-        // ends the run: 802 + 2,306 + 4,624 + 48·(803 + 2,576) + 258.
-        #expect(conv2.contains("4×4") && conv2.contains("resident") && conv2.contains("170,182"), "\(conv2)")
+        // 8 groups × 2 row blocks, 7×7 tiles of 8×8 outputs, 1 K pass, weights resident. By hand
+        // (docs/rtl.md, "Cycles"): W = 10·10·8 = 800 input words, Wₜ = 8·8·72 = 4,608, n = 4·8 = 32
+        // pixels, C = 32·72 + 4 + 3 = 2,311, read-out 16·32 = 512. The first tile loads its input
+        // (802), copies it into the PEs with the weights (4,610) and computes (2,311); each of the
+        // 48 others loads in 1 cycle (fetched during the compute before it) and copies its input
+        // (802) while the tile before it is read out (514), then computes; the last read-out ends
+        // the run: 802 + 4,610 + 2,311 + 48·(803 + 2,311) + 514.
+        #expect(conv2.contains("8×2") && conv2.contains("resident") && conv2.contains("157,709"), "\(conv2)")
         let wide = try #require(rows.first { $0.hasPrefix("layer4.1.conv2 ") })
-        // 16 groups, the whole 7×7 outputs in one tile, 4 K passes × 16 channel passes of 9·4 = 36
-        // steps, the tiles inside the passes, each holding its 9·9·4 = 324 input words: each pass
-        // loads Wₜ = 16·8·36 = 4,608 weight words while its input goes into the PEs (4,610, 1 cycle
+        // 16 groups, the whole 7×7 outputs in one tile, 4 K passes × 8 channel passes of 9·8 = 72
+        // steps, the tiles inside the passes, each holding its 9·9·8 = 648 input words: each pass
+        // loads Wₜ = 16·8·72 = 9,216 weight words while its input goes into the PEs (9,218, 1 cycle
         // more to load what the loader did not fetch during the compute before) and computes for
-        // C = 49·36 + 4 + 3 = 1,771 cycles; each K pass ends in a read-out of 16·49 + 2 = 786, which
-        // runs under the next pass's loads: 326 + 4,610 + 64·1,771 + 63·4,611 + 786.
-        #expect(wide.split(separator: " ").contains("16") && wide.contains("per pass") && wide.contains("409,559"),
+        // C = 49·72 + 4 + 3 = 3,535 cycles; each K pass ends in a read-out of 16·49 + 2 = 786, which
+        // runs under the next pass's loads: 650 + 9,218 + 32·3,535 + 31·9,219 + 786.
+        #expect(wide.split(separator: " ").contains("8") && wide.contains("per pass") && wide.contains("409,563"),
                 "\(wide)")
 
         let source = try String(contentsOfFile: CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml").path,

@@ -124,6 +124,71 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out + "/magnet_top.v"))
     }
 
+    /// The controller's cycles `elaborate --testbench` predicts ("controller N cycles").
+    static func predictedCycles(_ stdout: String) -> String? {
+        guard let range = stdout.range(of: "controller ") else { return nil }
+        return stdout[range.upperBound...].split(separator: " ").first.map(String.init)
+    }
+
+    /// The mapping file a testbench folder gets, edited to another tiling (half the columns per
+    /// tile, two column tiles), is compiled to the controller's registers and runs bit-exact in
+    /// the cycles predicted for it; a mapping the controller cannot run (the tiles' loops swapped)
+    /// is one error line naming the file and the level, and leaves the folder as it was.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/iverilog"), "needs iverilog"))
+    func aMappingFileIsCompiledAndRuns() throws {
+        let out = folder(), edited = folder()
+        defer { for path in [out, edited, out + "-design.yaml", out + "-m.yaml", out + "-bad.yaml"] {
+            try? FileManager.default.removeItem(atPath: path)
+        } }
+        let design = out + "-design.yaml"
+        try Self.twoPEs.write(toFile: design, atomically: true, encoding: .utf8)
+        let first = try CLIRunner.run(["elaborate", design, "-o", out, "--testbench", "examples/rtl-layers.yaml:conv3x3"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("1×1 tile(s), weights resident across tiles"), "\(first.stdout)")
+        let written = try String(contentsOfFile: out + "/mapping.yaml", encoding: .utf8)
+        // The mapper's choice: the whole 8×8 outputs in one tile (DRAM iterates over nothing),
+        // every K pass's weights resident in the weight buffer.
+        let dram = "factors: N1 G1 K1 C1 P1 Q1 R1 S1\n    permutation: NGKCPQRS"
+        #expect(written.contains("factors: Q8 P8 K4 "), "\(written)")
+        let twoTiles = written.replacingOccurrences(of: "factors: Q8 P8 K4 ", with: "factors: Q4 P8 K4 ")
+        guard let range = twoTiles.range(of: dram) else { Issue.record("no DRAM loops in \(written)"); return }
+        let mapping = twoTiles.replacingCharacters(in: range, with: "factors: Q2 N1 G1 K1 C1 P1 R1 S1\n    permutation: QNGKCPRS")
+        try mapping.write(toFile: out + "-m.yaml", atomically: true, encoding: .utf8)
+        let run = try CLIRunner.run(["elaborate", design, "-o", edited, "--testbench", "examples/rtl-layers.yaml:conv3x3",
+                                     "--mapping", out + "-m.yaml"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("compiled \(out)-m.yaml: 2 channel group(s) × 1 row block(s) over the 2 PEs"),
+                "\(run.stdout)")
+        #expect(run.stdout.contains("1×2 tile(s), weights resident across tiles"), "\(run.stdout)")
+        // The program writes back the mapping it was given.
+        #expect(try String(contentsOfFile: edited + "/mapping.yaml", encoding: .utf8) == mapping)
+        let predicted = try #require(Self.predictedCycles(run.stdout))
+        #expect(predicted != Self.predictedCycles(first.stdout))
+        let output = CLIRunner.runScript(edited + "/run_iverilog.sh")
+        #expect(output.contains("PASS 512 output words (1024 outputs)"), "\(output.suffix(2000))")
+        #expect(output.contains("cycles \(predicted) (cost model: "), "\(output.suffix(2000))")
+
+        // The DRAM tile loops in the other order (rows inside columns) are not the controller's.
+        let swapped = mapping.replacingOccurrences(of: "factors: Q2 N1 G1 K1 C1 P1 R1 S1\n    permutation: QNGKCPRS",
+                                                   with: "factors: P2 Q2 N1 G1 K1 C1 R1 S1\n    permutation: PQNGKCRS")
+            .replacingOccurrences(of: "factors: Q4 P8 K4 ", with: "factors: Q4 P4 K4 ")
+        try swapped.write(toFile: out + "-bad.yaml", atomically: true, encoding: .utf8)
+        let before = try FileManager.default.contentsOfDirectory(atPath: edited).sorted()
+        let tbBefore = try String(contentsOfFile: edited + "/tb.v", encoding: .utf8)
+        let bad = try CLIRunner.run(["elaborate", design, "-o", edited, "--testbench",
+                                     "examples/rtl-layers.yaml:conv3x3",
+                                     "--mapping", out + "-bad.yaml"])
+        #expect(bad.status == 1)
+        let lines = bad.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("error: \(out)-bad.yaml: mapping: not supported by the RTL "
+            + "generator yet: at DRAM the controller runs temporal Q2 P2, keeps Weights, Inputs, Outputs; the "
+            + "mapping has temporal P2 Q2"), "\(bad.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: edited).sorted() == before)
+        #expect(try String(contentsOfFile: edited + "/tb.v", encoding: .utf8) == tbBefore)
+        let orphan = try CLIRunner.run(["elaborate", design, "-o", edited, "--mapping", out + "-m.yaml"])
+        #expect(orphan.status == 1 && orphan.stderr.contains("--mapping goes with --testbench"), "\(orphan.stderr)")
+    }
+
     @Test func badTestbenchArgumentsAreExplained() throws {
         let out = folder()
         defer { try? FileManager.default.removeItem(atPath: out) }

@@ -277,36 +277,6 @@ struct AcceleratorRTLTests {
         #expect(runs == 2 * shapes.count)
     }
 
-    /// The mapper picks among the controller's mappings by the cost model: on the 3×3 layer
-    /// (P = 8) every split of the PEs (4×1, 2×2, 1×4 on os-int4; 2×1, 1×2 on ws-2pe), each under
-    /// every weight schedule that fits, and the choice is the lowest EDP of those valid for the
-    /// model.
-    @Test(arguments: [1, 0])
-    func theMapperChoosesTheControllersBestMapping(_ index: Int) throws {
-        let design = Self.designs[index]
-        let shape = try Self.layer("conv3x3").shape
-        let hardware = try design.elaborate()
-        let choice = try RTLLayerProgram.mapped(design: design, shape: shape, hardware: hardware)
-        var valid = 0, resident = 0, splits = 0
-        for groups in 1...design.numPEs where design.numPEs % groups == 0 {
-            splits += 1
-            for schedule in RTLLayerProgram.WeightSchedule.allCases {
-                guard let program = try? RTLLayerProgram(design: design, shape: shape, groups: groups,
-                                                         weightSchedule: schedule) else { continue }
-                let mapping = try program.mapping(on: hardware), problem = program.paddedShape.problem
-                guard mapping.problems(on: hardware, for: problem).isEmpty else { continue }
-                valid += 1
-                if program.weightSchedule == .resident { resident += 1 }
-                var evaluator = Evaluator(CostModel(hardware: hardware, problem: problem))
-                #expect(choice.summary.energyDelayProduct <= evaluator.summary(mapping).energyDelayProduct)
-            }
-        }
-        // Each split at least once (the weights reloaded by every tile are valid for the model);
-        // resident weights where the model's global buffer holds a tile's outputs of every pass.
-        #expect(choice.candidates == valid && valid >= splits)
-        if index == 0 { #expect(resident >= 1) }
-    }
-
     /// A deliberately wrong expectation (one output changed) is reported as a mismatch, so the
     /// testbench does compare.
     @Test func aWrongExpectationFails() throws {

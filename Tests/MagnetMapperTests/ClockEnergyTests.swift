@@ -36,5 +36,28 @@ import Testing
         #expect(checked == 20)
     }
 
+    /// A run stretched to more cycles (the generated controller's, docs/rtl.md "One map space")
+    /// pays leakage and clocking for as long, the same dynamic energy: twice the cycles add
+    /// exactly the clock energy and the leakage once more, the evaluation's own cycles nothing.
+    @Test func energyOverALongerRunAddsLeakageAndClock() throws {
+        let space = try simbaLikeSpace(layer: "layer2.0.conv2")
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+        let sampler = CandidateSampler(space: space)
+        var generator = SeededGenerator(seed: 3)
+        var checked = 0
+        for _ in 0..<200 where checked < 5 {
+            guard let candidate = sampler.filled(using: &generator, evaluator: &evaluator) else { continue }
+            let evaluation = evaluator.evaluate(candidate.mapping())
+            let perRun = evaluation.clockEnergyPJ + evaluation.leakageEnergyPJ
+            #expect(perRun > 0)
+            #expect(close(evaluation.energyPJ(over: evaluation.cycles), evaluation.energyPJ))
+            #expect(close(evaluation.energyPJ(over: 2 * evaluation.cycles), evaluation.energyPJ + perRun))
+            #expect(close(evaluation.energyPJ(over: 3 * evaluation.cycles) - evaluation.energyWithoutLeakagePJ,
+                          3 * perRun))
+            checked += 1
+        }
+        #expect(checked == 5)
+    }
+
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * abs(b) }
 }

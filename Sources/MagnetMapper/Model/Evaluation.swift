@@ -27,6 +27,13 @@ public struct Evaluation: Sendable, Equatable {
     }
     /// Total energy: dynamic, leakage and clock (pJ).
     public var energyPJ: Double { energyWithoutLeakagePJ + leakageEnergyPJ + clockEnergyPJ }
+
+    /// Total energy were the same accesses to take `runCycles` cycles instead of ``cycles``
+    /// (pJ): leakage and clocking last as long as the run, the dynamic energy does not change.
+    public func energyPJ(over runCycles: Int) -> Double {
+        guard cycles > 0 else { return energyPJ }
+        return energyWithoutLeakagePJ + (leakageEnergyPJ + clockEnergyPJ) * Double(runCycles) / Double(cycles)
+    }
 }
 
 /// One storage level's statistics.

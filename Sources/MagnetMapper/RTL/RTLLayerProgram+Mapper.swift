@@ -8,57 +8,53 @@ extension RTLLayerProgram {
         public let program: RTLLayerProgram
         /// The cost model's figures for its mapping.
         public let summary: Evaluator.Summary
+        /// What running it on the generated hardware costs: the controller's exact cycles, and
+        /// the model's energy for the mapping's accesses with leakage and clocking over those
+        /// cycles (``Evaluation/energyPJ(over:)``).
+        public let controllerSummary: Evaluator.Summary
         /// How many mappings the controller could run (evaluated).
         public let candidates: Int
     }
 
-    /// Searches the mappings the controller can run for `shape` on `design`: every split of the
-    /// PE array into channel groups × row blocks that the layer and the PE mesh allow, under
-    /// each ``WeightSchedule`` that fits, each evaluated by the cost model on its padded layer
-    /// (padding is work the hardware does); the best by `objective` of those valid for the model,
-    /// ties to fewer controller cycles, then more channel groups, then resident weights, then the
-    /// tiles inside the passes.
-    /// Throws the reason when none fits. (A resident mapping can be invalid for the model where
-    /// the reloading one is not: the model's global buffer holds a tile's outputs of every pass.)
-    public static func mapped(design: DesignPoint, shape: ConvolutionShape, hardware: Hardware, objective: Objective = .edp) throws -> Choice {
-        var best: (RTLLayerProgram, Evaluator.Summary)?
+    /// Searches the controller's map space for `shape` on `design` (``mapSpace(design:shape:hardware:)``:
+    /// every split, tiling and weight schedule that fits) for the program that runs best on the
+    /// generated hardware by `objective`: each scored with the controller's exact cycles and the
+    /// cost model's energy for its mapping on the padded layer (padding is work the hardware
+    /// does), leakage and clocking over those cycles — the model's own cycles are the figure the
+    /// RTL is compared with, not the ranking, since the controller does not yet overlap what the
+    /// model overlaps (docs/rtl.md). Only mappings valid for the model count; ties go to the map
+    /// space's order (more channel groups, fewer bands, column tiles and channel passes, resident
+    /// weights before the tiles inside the passes). Throws the reason when nothing fits. (A
+    /// resident mapping can be invalid for the model where the reloading one is not: the model's
+    /// global buffer holds a tile's outputs of every pass.)
+    public static func mapped(design: DesignPoint, shape: ConvolutionShape, hardware: Hardware,
+                              objective: Objective = .edp) throws -> Choice {
+        var best: Choice?
         var candidates = 0
-        var firstError: Error?
-        for groups in (1...design.numPEs).reversed() where design.numPEs % groups == 0 {
-            // Each weight schedule's tiling with the fewest cycles, where one fits; where none does,
-            // the reason, from the program of any schedule (which says what each order lacks).
-            let programs = RTLLayerProgram.WeightSchedule.preferenceOrder.compactMap {
-                try? RTLLayerProgram(design: design, shape: shape, groups: groups, weightSchedule: $0)
-            }
-            if programs.isEmpty {
-                do { _ = try RTLLayerProgram(design: design, shape: shape, groups: groups) } catch {
-                    if firstError == nil { firstError = error }
-                }
-                continue
-            }
-            for program in programs {
-                let mapping: Mapping
-                do { mapping = try program.mapping(on: hardware) } catch {
-                    if firstError == nil { firstError = error }
-                    continue
-                }
-                let problem = program.paddedShape.problem
-                guard mapping.problems(on: hardware, for: problem).isEmpty else { continue }
-                var evaluator = Evaluator(CostModel(hardware: hardware, problem: problem))
-                let summary = evaluator.summary(mapping)
-                candidates += 1
-                // Ties in the model (e.g. one tile, where the weights load once on any schedule) go
-                // to the fewer controller cycles.
-                let better = best.map {
-                    objective.better(summary, than: $0.1)
-                        || (!objective.better($0.1, than: summary) && program.expectedCycles < $0.0.expectedCycles)
-                } ?? true
-                if better { best = (program, summary) }
+        var models: [Int: CostModel] = [:]
+        for point in try mapSpace(design: design, shape: shape, hardware: hardware) {
+            // The padded layer depends on the split (K is padded to whole passes).
+            let padded = point.program.paddedShape.problem
+            guard point.mapping.problems(on: hardware, for: padded).isEmpty else { continue }
+            let model = models[point.program.paddedK] ?? CostModel(hardware: hardware, problem: padded)
+            models[point.program.paddedK] = model
+            let evaluation = model.evaluate(point.mapping)
+            let cycles = point.program.expectedCycles
+            let summary = Evaluator.Summary(energyPJ: evaluation.energyPJ, cycles: evaluation.cycles,
+                                            utilization: evaluation.utilization)
+            let controller = Evaluator.Summary(energyPJ: evaluation.energyPJ(over: cycles), cycles: cycles,
+                                               utilization: Double(evaluation.computes)
+                                                   / Double(hardware.compute.instances * cycles))
+            candidates += 1
+            if best.map({ objective.better(controller, than: $0.controllerSummary) }) ?? true {
+                best = Choice(program: point.program, summary: summary, controllerSummary: controller, candidates: 0)
             }
         }
         guard let best else {
-            throw firstError ?? RTLUnsupported(parameter: "layer", message: "no mapping the controller can run is valid for the cost model")
+            throw RTLUnsupported(parameter: "layer",
+                                 message: "no mapping the controller can run is valid for the cost model")
         }
-        return Choice(program: best.0, summary: best.1, candidates: candidates)
+        return Choice(program: best.program, summary: best.summary, controllerSummary: best.controllerSummary,
+                      candidates: candidates)
     }
 }

@@ -18,13 +18,23 @@ public enum MappingReader {
         try read(ConfigNode.parse(text, file: file), hardware: hardware, problem: problem)
     }
 
-    static func read(_ root: ConfigNode, hardware: Hardware, problem: Problem) throws -> Mapping {
+    /// Reads mapping text for `hardware` with `problem`'s dimensions and data spaces, without
+    /// checking that the factors multiply to `problem`'s sizes or that the mapping fits the
+    /// hardware: for a mapping of a layer padded to the hardware, which the register compiler
+    /// (``RTLLayerProgram/init(compiling:design:shape:hardware:)``) checks against the padding.
+    public static func parseLoopNest(_ text: String, file: String, hardware: Hardware,
+                                     problem: Problem) throws -> Mapping {
+        try read(ConfigNode.parse(text, file: file), hardware: hardware, problem: problem, checked: false)
+    }
+
+    static func read(_ root: ConfigNode, hardware: Hardware, problem: Problem, checked: Bool = true) throws -> Mapping {
         let list = root.isMapping ? try root.mapping(knownKeys: ["mapping"]).required("mapping") : root
         let names = hardware.storage.reversed().map(\.name)
         let keeps = hardware.storage.reversed().map { level in
             Set(problem.dataSpaces.indices.filter { level.keeps.contains(problem.dataSpaces[$0].name) })
         }
-        let mapping = try read(list, levelNames: names, defaultKeeps: keeps, problem: problem)
+        let mapping = try read(list, levelNames: names, defaultKeeps: keeps, problem: problem, checkingSizes: checked)
+        guard checked else { return mapping }
         if let first = mapping.problems(on: hardware, for: problem).first {
             throw list.error("\(first)")
         }
@@ -37,7 +47,8 @@ public enum MappingReader {
     }
 
     /// `levelNames` and `defaultKeeps` are outer to inner, as Timeloop lists them.
-    static func read(_ node: ConfigNode, levelNames names: [String], defaultKeeps: [Set<Int>], problem: Problem) throws -> Mapping {
+    static func read(_ node: ConfigNode, levelNames names: [String], defaultKeeps: [Set<Int>], problem: Problem,
+                     checkingSizes: Bool = true) throws -> Mapping {
         var levels = defaultKeeps.map { LevelMapping(keeps: $0) }  // outer to inner, like `names`
         var seen: Set<String> = []
         for entry in try node.list() {
@@ -74,7 +85,7 @@ public enum MappingReader {
             }
         }
         // Every dimension's factors must multiply out to its size.
-        for (dimension, name) in problem.dimensions.enumerated() {
+        for (dimension, name) in problem.dimensions.enumerated() where checkingSizes {
             var product = 1
             for level in levels {
                 for loop in level.temporal + level.spatialX + level.spatialY where loop.dimension == dimension { product *= loop.bound }
