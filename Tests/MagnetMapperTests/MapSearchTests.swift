@@ -122,6 +122,18 @@ import MagnetWorkload
         #expect(a.mapping == b.mapping && a.considered == b.considered)
     }
 
+    /// A time limit that has passed before the first candidate still returns a valid mapping:
+    /// the search stops at its first clock check that has one (`magnet map --seconds 0.000001`
+    /// used to end in "no valid mapping among 0 candidates"), within 256 candidates of it.
+    @Test func aTimeLimitTooShortStillReturnsAValidMapping() throws {
+        let space = try simbaLikeSpace(layer: "conv1")
+        let search = MapSearch(space: space)
+        let result = search.run(budget: 1_000_000, seconds: 1e-9, threads: 2, seed: 1)
+        let mapping = try #require(result.mapping)
+        #expect(mapping.problems(on: space.hardware, for: space.problem).isEmpty)
+        #expect(result.valid >= 1 && result.considered <= 2 * 512, "\(result.considered)")
+    }
+
     /// Kicks (restarts from the best candidate a few random moves away) keep the search
     /// deterministic and its result valid, change its course, and reach the Eyeriss-like input's
     /// optimum within 4,000 candidates for every seed tried: the optimum the branch and bound

@@ -24,17 +24,16 @@ extension RTLLayerProgram {
         var order: [Mapping] = []
         var firstError: Error?, firstSplitError: Error?
         for groups in (1...design.numPEs).reversed() where design.numPEs % groups == 0 {
-            do { _ = try RTLLayerProgram(design: design, shape: shape, groups: groups) } catch {
+            // The split's best program, when any tiling of it fits: its dense layer and channel
+            // vectors bound the tilings.
+            let any: RTLLayerProgram
+            do { any = try RTLLayerProgram(design: design, shape: shape, groups: groups) } catch {
                 if firstSplitError == nil { firstSplitError = error }
                 continue
             }
-            let dense = shape.g > 1 ? shape.g : 1
-            let rowBlocks = design.numPEs / groups
-            guard shape.p % rowBlocks == 0 else { continue }
-            let vectors = (shape.c * dense + design.vectorSize - 1) / design.vectorSize
-            for bands in divisors(shape.p / rowBlocks) {
-                for columnTiles in divisors(shape.q) {
-                    for channelPasses in divisors(vectors) {
+            for bands in divisors(any.shape.p / any.split.rowBlocks) {
+                for columnTiles in divisors(any.shape.q) {
+                    for channelPasses in divisors(any.channelVectors) {
                         for schedule in WeightSchedule.preferenceOrder {
                             let program: RTLLayerProgram, mapping: Mapping
                             do {

@@ -75,7 +75,8 @@ public struct MapSearch: Sendable {
     }
 
     /// Runs `threads` searches of `budget / threads` candidates each (seeded `seed`, `seed + 1`,
-    /// …) and keeps the best; `seconds`, when given, also stops every thread at that time. With
+    /// …) and keeps the best; `seconds`, when given, also stops every thread at that time once it
+    /// has a valid mapping (a limit too short for one does not leave the search empty-handed). With
     /// `start` (a valid mapping of the space, e.g. ``WarmStart/refit(_:from:to:)``), the first
     /// thread climbs from it before its random starting points (a space enumerated completely
     /// needs no start: its optimum is no worse).
@@ -177,7 +178,8 @@ public struct MapSearch: Sendable {
                 continue
             }
             if converged { break }
-            if checkClock, let deadline, now >= deadline { break }
+            // The time limit ends the search once it has a valid mapping to return, never before.
+            if checkClock, let deadline, now >= deadline, best != nil { break }
             if !kicking { kicking = considered >= kickFromCount || (checkClock && kickTime.map { now >= $0 } ?? false) }
             let candidate: Candidate
             if let (point, summary) = current, stale < patience {
