@@ -140,6 +140,12 @@ extension ExportCommand {
                     try (program.rendered() + "\n").write(
                         to: programs.appendingPathComponent(FileName.component(layer.name) + ".json"),
                         atomically: true, encoding: .utf8)
+                    // The same program as a mapping (of the layer padded to the hardware), which
+                    // `magnet model` evaluates and `magnet elaborate --mapping` compiles back.
+                    try MappingWriter.yaml(choice.program.mapping(on: hardware), hardware: hardware,
+                                           problem: choice.program.paddedShape.problem)
+                        .write(to: programs.appendingPathComponent(FileName.component(layer.name) + ".mapping.yaml"),
+                               atomically: true, encoding: .utf8)
                     if testbenches.includes(network: name, layer: layer.name) {
                         let bench = folder.appendingPathComponent(rtlTestbenchesFolderName)
                             .appendingPathComponent(FileName.component(name))
@@ -156,8 +162,9 @@ extension ExportCommand {
                                   + "\(choice.program.split.rowBlocks) row block(s)"
                                   + (choice.program.channelPasses > 1
                                      ? " in \(choice.program.channelPasses) channel passes" : "")
-                                  + ", weights \(choice.program.weightSchedule.summary), cost model "
-                                  + "\(NumberText.grouped(choice.summary.cycles)) cycles; program: "
+                                  + ", weights \(choice.program.weightSchedule.summary), controller "
+                                  + "\(NumberText.grouped(choice.program.expectedCycles)) cycles, cost model "
+                                  + "\(NumberText.grouped(choice.summary.cycles)); program: "
                                   + "\(rtlProgramsFolderName)/\(FileName.component(name))/\(FileName.component(layer.name)).json; "
                                   + "testbench: magnet elaborate "
                                   + "../design.yaml -o tb/ --testbench \(entry.source):\(layer.name)"])
@@ -170,7 +177,8 @@ extension ExportCommand {
             # Which unique layers of the study's networks the generated controller runs (docs/rtl.md).
             # It runs a layer whose weights for one pass over a share of the input channels and whose
             # input for one tile of outputs fit its buffers. \(run) of \(layers) run; each one's
-            # register program and DRAM layout is in \(rtlProgramsFolderName)/NETWORK/LAYER.json.
+            # register program and DRAM layout is in \(rtlProgramsFolderName)/NETWORK/LAYER.json, its
+            # mapping (of the layer padded to the hardware) in LAYER.mapping.yaml.
 
             """
         try (header + table.rendered() + "\n").write(to: folder.appendingPathComponent(rtlLayersFileName),

@@ -279,7 +279,9 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         // `magnet elaborate --testbench` makes for it (which runs bit-exact), with its cycles and
         // the DRAM regions laid end to end.
         let programs = try FileManager.default.contentsOfDirectory(atPath: rtl.appendingPathComponent("programs/resnet50").path)
-        #expect(programs.count == yes - 4 && programs.contains("layer4.1.conv2.json"), "\(programs)")
+        #expect(programs.filter { $0.hasSuffix(".json") }.count == yes - 4
+                    && programs.filter { $0.hasSuffix(".mapping.yaml") }.count == yes - 4
+                    && programs.contains("layer4.1.conv2.json"), "\(programs)")
         let program = try JSONValue(parsing: String(contentsOf: rtl.appendingPathComponent("programs/rtl-layers/conv3x3.json"),
                                                     encoding: .utf8))
         let bench = folder.appendingPathComponent("bench")
@@ -304,6 +306,14 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(program["layer"] == .string("conv3x3") && program["weight_schedule"] != nil)
         let predicted = int(program["controller_cycles"])
         #expect(elaborated3x3.stdout.contains("controller \(predicted) cycles"), "\(elaborated3x3.stdout)")
+        // Its mapping file compiles back to the same program: the same testbench.
+        let compiled = folder.appendingPathComponent("compiled")
+        let fromMapping = try CLIRunner.run(["elaborate", out.appendingPathComponent("area_mm2-le-100/design.yaml").path,
+                                             "-o", compiled.path, "--testbench",
+                                             folder.appendingPathComponent("rtl-layers.yaml").path + ":conv3x3",
+                                             "--mapping", rtl.appendingPathComponent("programs/rtl-layers/conv3x3.mapping.yaml").path])
+        #expect(fromMapping.status == 0 && fromMapping.stdout.contains("compiled "), "\(fromMapping.stderr)")
+        #expect(try String(contentsOf: compiled.appendingPathComponent("tb.v"), encoding: .utf8) == tb)
         // The testbench export wrote for it runs bit-exact in those cycles, against the Verilog two
         // folders up; no other layer got one.
         let exportedBench = rtl.appendingPathComponent("testbenches/rtl-layers/conv3x3")
