@@ -14,8 +14,8 @@ extension RTLLayerProgram {
     /// one trip aside. Where several schedules write the same mapping (one pass, or one tile),
     /// the one with the fewest controller cycles (then the earlier in
     /// ``WeightSchedule/preferenceOrder``), as in ``mapSpace(design:shape:hardware:)``. Throws the
-    /// reason otherwise: the level where the
-    /// mapping leaves the controller's nest, with both, or what does not fit the buffers.
+    /// reason otherwise: the level where the mapping leaves the controller's nest, with both, or
+    /// what does not fit the buffers.
     public init(compiling mapping: Mapping, design: DesignPoint, shape: ConvolutionShape, hardware: Hardware) throws {
         let names = hardware.storage.map(\.name)
         guard mapping.levels.count == names.count else {
