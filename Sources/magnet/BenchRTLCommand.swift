@@ -13,7 +13,7 @@ extension BenchCommand {
             commandName: "rtl",
             abstract: "Per layer: the generated accelerator's cycles against the cost model's, optionally simulated.",
             discussion: """
-            For each unique layer shape of --network, takes the mapping the mapper chooses from the controller's map space, by EDP on the generated hardware (magnet elaborate --testbench does the same), and prints its tiles, when the weights load (every tile, once: resident, or once per pass with the tiles inside the passes), the controller's cycles (RTLLayerProgram.expectedCycles, exact: every simulation checks it) and the cost model's for that mapping. With --simulate it writes each layer's testbench into a scratch folder, runs it under Verilator (or Icarus Verilog), and adds whether it passed bit-exact, the simulated cycles and the simulation's seconds and cycles per second. Layers the controller cannot run are listed with the reason (docs/rtl.md).
+            For each unique layer shape of --network, takes the mapping the mapper chooses from the controller's map space, by EDP on the generated hardware (magnet elaborate --testbench does the same), and prints its tiles, when the weights load (every tile, once: resident, or once per pass with the tiles inside the passes), the controller's cycles (RTLLayerProgram.expectedCycles, exact: every simulation checks it) and the cost model's for that mapping. With --simulate it writes each layer's testbench into a scratch folder, runs it under Verilator (or Icarus Verilog), and adds whether it passed bit-exact, the simulated cycles and the simulation's seconds and cycles per second. Layers the controller cannot run are listed with the reason (docs/rtl.md). When every layer runs, a last line gives the whole network on the generated hardware: each unique layer times its count, the controller's cycles and milliseconds, the model's cycles for the same mappings, and the energy per inference (the model's for the accesses, leakage and clocking over the controller's cycles).
 
             Example:
               swift build -c release
@@ -54,6 +54,8 @@ extension BenchCommand {
                                   + Array(repeating: .right, count: columns.count - 6))
             var rows: [JSONValue] = []
             var ran = 0, runnable = 0
+            // The whole network: each unique layer times the layers of its shape.
+            var networkCycles = 0, networkModelCycles = 0, networkEnergyPJ = 0.0
             var refusals: [String] = []
             for shape in net.uniqueShapes {
                 let layer = shape.representative
@@ -70,6 +72,10 @@ extension BenchCommand {
                 }
                 runnable += 1
                 let program = choice.program, model = choice.summary.cycles
+                let count = shape.layerNames.count
+                networkCycles += program.expectedCycles * count
+                networkModelCycles += model * count
+                networkEnergyPJ += choice.controllerSummary.energyPJ * Double(count)
                 let ratio = Double(program.expectedCycles) / Double(model)
                 var cells = [layer.name, layer.shapeSummary,
                              "\(program.split.groups)×\(program.split.rowBlocks)",
@@ -84,6 +90,7 @@ extension BenchCommand {
                     ("weight_schedule", .string(program.weightSchedule.rawValue)),
                     ("rtl_cycles", .int(program.expectedCycles)),
                     ("model_cycles", .int(model)), ("rtl_over_model", .double(ratio)),
+                    ("layers", .int(count)), ("controller_energy_pJ", .double(choice.controllerSummary.energyPJ)),
                 ]
                 if let simulate {
                     let result = try Self.simulate(program, model: model, seed: seed, in: scratch, with: simulate)
@@ -114,6 +121,15 @@ extension BenchCommand {
                 summary += "; \(ran) passed bit-exact in the predicted cycles under \(simulate.rawValue)"
             }
             print(summary)
+            if runnable == net.uniqueShapes.count {
+                let milliseconds = Double(networkCycles) / (point.clockGHz * 1e6)
+                print("\(net.name) on the generated hardware, its \(net.layers.count) layers one after another: "
+                      + "\(NumberText.grouped(networkCycles)) controller cycles (\(NumberText.fixed(milliseconds, 3)) ms "
+                      + "at \(NumberText.fixed(point.clockGHz, 2)) GHz; the cost model: "
+                      + "\(NumberText.grouped(networkModelCycles)) for the same mappings), "
+                      + "\(NumberText.fixed(networkEnergyPJ / 1e6, 1)) µJ per inference (the model's energy for "
+                      + "their accesses, leakage and clocking over the controller's cycles)")
+            }
         }
 
         /// Runs one layer's testbench; whether it printed PASS, the cycles it printed, and the

@@ -52,6 +52,21 @@ import Testing
         #expect(wide.split(separator: " ").contains("8") && wide.contains("per pass") && wide.contains("409,563"),
                 "\(wide)")
 
+        // The whole network: every unique layer times its count (54 layers), the sum of the rows.
+        let json = try CLIRunner.run(["bench", "rtl", "--design", "examples/simba-like.yaml", "--network", "resnet50",
+                                      "--json"])
+        guard case .array(let table) = try JSONValue(parsing: json.stdout) else { Issue.record("not a list"); return }
+        func int(_ row: JSONValue, _ key: String) -> Int { row[key]?.doubleValue.map { Int($0) } ?? -1 }
+        #expect(table.reduce(0) { $0 + int($1, "layers") } == 54)
+        let total = table.reduce(0) { $0 + int($1, "rtl_cycles") * int($1, "layers") }
+        let model = table.reduce(0) { $0 + int($1, "model_cycles") * int($1, "layers") }
+        let energy = table.reduce(0.0) { $0 + ($1["controller_energy_pJ"]?.doubleValue ?? 0) * Double(int($1, "layers")) }
+        #expect(energy > 0)
+        #expect(run.stdout.contains("resnet50 on the generated hardware, its 54 layers one after another: "
+            + "\(NumberText.grouped(total)) controller cycles (\(NumberText.fixed(Double(total) / 2e6, 3)) ms at 2.00 GHz; "
+            + "the cost model: \(NumberText.grouped(model)) for the same mappings), "
+            + "\(NumberText.fixed(energy / 1e6, 1)) µJ per inference"), "\(run.stdout)")
+
         let source = try String(contentsOfFile: CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml").path,
                                 encoding: .utf8)
         let small = FileManager.default.temporaryDirectory
@@ -64,6 +79,7 @@ import Testing
         // The layers over 512 channels run in channel passes, each holding its channels' input;
         // those over 128 channels at 28×28 would need a PE's 784 partial sums kept across them.
         #expect(refused.stdout.contains("22 of 24 unique layers run"), "\(refused.stdout)")
+        #expect(!refused.stdout.contains("on the generated hardware"), "no network total without every layer")
         #expect(refused.stdout.contains("layer2.1.conv2: layer: not supported by the RTL generator yet: the padded input "
             + "of a tile of 1×1 outputs (3×3×16 vectors) must fit each PE's input buffer: needs 144 words, has 128 "
             + "(even in tiles of one output row per PE and one column, one channel vector per pass); with the tiles "
