@@ -102,12 +102,7 @@ struct ElaborateCommand: ParsableCommand {
                   + "over the \(point.numPEs) PEs")
             return LayerProgram(layer: layer, program: program, hardware: hardware, modelCycles: choice.summary.cycles)
         }
-        let text: String
-        do { text = try String(contentsOfFile: mapping, encoding: .utf8) } catch {
-            throw ValidationError("\(mapping): cannot read the mapping file")
-        }
-        let nest = try MappingReader.parseLoopNest(text, file: mapping, hardware: hardware,
-                                                   problem: layer.shape.problem)
+        let nest = try MappingReader.loadLoopNest(path: mapping, hardware: hardware, problem: layer.shape.problem)
         let program: RTLLayerProgram
         do {
             program = try RTLLayerProgram(compiling: nest, design: point, shape: layer.shape, hardware: hardware)
@@ -129,9 +124,8 @@ struct ElaborateCommand: ParsableCommand {
         let program = chosen.program, layer = chosen.layer, hardware = chosen.hardware
         let bench = RTLTestbench(program: program, seed: seed, modelCycles: chosen.modelCycles)
         try bench.write(to: folder)
-        // The mapping the controller runs, which `magnet model --mapping` reads back (on the padded layer).
-        let padded = program.paddedShape.problem
-        try MappingWriter.yaml(try program.mapping(on: hardware), hardware: hardware, problem: padded)
+        // The mapping the controller runs (of the padded layer), which `--mapping` compiles back.
+        try program.mappingYAML(on: hardware)
             .write(to: folder.appendingPathComponent("mapping.yaml"), atomically: true, encoding: .utf8)
         let shape = layer.shape
         let groups = shape.g > 1 ? "\(shape.g) groups of " : ""

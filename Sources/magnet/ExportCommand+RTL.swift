@@ -142,8 +142,7 @@ extension ExportCommand {
                         atomically: true, encoding: .utf8)
                     // The same program as a mapping (of the layer padded to the hardware), which
                     // `magnet model` evaluates and `magnet elaborate --mapping` compiles back.
-                    try MappingWriter.yaml(choice.program.mapping(on: hardware), hardware: hardware,
-                                           problem: choice.program.paddedShape.problem)
+                    try choice.program.mappingYAML(on: hardware)
                         .write(to: programs.appendingPathComponent(FileName.component(layer.name) + ".mapping.yaml"),
                                atomically: true, encoding: .utf8)
                     if testbenches.includes(network: name, layer: layer.name) {

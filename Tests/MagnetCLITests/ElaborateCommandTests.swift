@@ -185,6 +185,12 @@ import Testing
             + "mapping has temporal P2 Q2"), "\(bad.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: edited).sorted() == before)
         #expect(try String(contentsOfFile: edited + "/tb.v", encoding: .utf8) == tbBefore)
+        let missing = try CLIRunner.run(["elaborate", design, "-o", edited, "--testbench",
+                                         "examples/rtl-layers.yaml:conv3x3", "--mapping", out + "-none.yaml"])
+        #expect(missing.status == 1
+                    && missing.stderr.split(separator: "\n") == ["error: \(out)-none.yaml: no such file"],
+                "\(missing.stderr)")
+        #expect(try String(contentsOfFile: edited + "/tb.v", encoding: .utf8) == tbBefore)
         let orphan = try CLIRunner.run(["elaborate", design, "-o", edited, "--mapping", out + "-m.yaml"])
         #expect(orphan.status == 1 && orphan.stderr.contains("--mapping goes with --testbench"), "\(orphan.stderr)")
     }

@@ -66,8 +66,7 @@ struct RTLCompilerTests {
                 #expect(Set(space.map(\.mapping)).count == space.count, "one point per mapping")
                 for point in space.shuffled(using: &generator).prefix(12) {
                     let program = point.program
-                    let text = MappingWriter.yaml(point.mapping, hardware: hardware,
-                                                  problem: program.paddedShape.problem)
+                    let text = try program.mappingYAML(on: hardware)
                     let nest = try MappingReader.parseLoopNest(text, file: "mapping.yaml", hardware: hardware,
                                                                problem: shape.problem)
                     let label = "\(design.name) \(shape) \(program.split) \(program.bands)×\(program.columnTiles)"

@@ -31,9 +31,9 @@ extension RTLLayerProgram {
                 if firstSplitError == nil { firstSplitError = error }
                 continue
             }
-            for bands in divisors(any.shape.p / any.split.rowBlocks) {
-                for columnTiles in divisors(any.shape.q) {
-                    for channelPasses in divisors(any.channelVectors) {
+            for bands in Factorization.divisors(any.shape.p / any.split.rowBlocks) {
+                for columnTiles in Factorization.divisors(any.shape.q) {
+                    for channelPasses in Factorization.divisors(any.channelVectors) {
                         for schedule in WeightSchedule.preferenceOrder {
                             let program: RTLLayerProgram, mapping: Mapping
                             do {
@@ -63,7 +63,4 @@ extension RTLLayerProgram {
         }
         return order.map { points[$0]! }
     }
-
-    /// The divisors of `n`, ascending.
-    static func divisors(_ n: Int) -> [Int] { (1...max(1, n)).filter { n % $0 == 0 } }
 }

@@ -151,11 +151,10 @@ public struct RTLLayerProgram: Sendable {
         // Tiles: bands divide the rows each PE computes, column tiles divide Q; every tiling is
         // considered unless given.
         let rowBlocks = design.numPEs / groups, perPE = shape.p / rowBlocks
-        func divisors(_ n: Int) -> [Int] { (1...n).filter { n % $0 == 0 } }
-        let bandCounts = bands.map { [$0] } ?? divisors(perPE)
-        let tileCounts = columnTiles.map { [$0] } ?? divisors(shape.q)
+        let bandCounts = bands.map { [$0] } ?? Factorization.divisors(perPE)
+        let tileCounts = columnTiles.map { [$0] } ?? Factorization.divisors(shape.q)
         let vectors = channelVectors
-        let channelCounts = channelPasses.map { [$0] } ?? divisors(vectors)
+        let channelCounts = channelPasses.map { [$0] } ?? Factorization.divisors(vectors)
         guard bandCounts.allSatisfy({ $0 >= 1 && perPE % $0 == 0 }),
               tileCounts.allSatisfy({ $0 >= 1 && shape.q % $0 == 0 }),
               channelCounts.allSatisfy({ $0 >= 1 && vectors % $0 == 0 }) else {
@@ -434,6 +433,12 @@ public struct RTLLayerProgram: Sendable {
         case .tilesInsidePasses: levels[try level("DRAM")].temporal = loops(tileLoops + passLoops)
         }
         return Mapping(levels: levels)
+    }
+
+    /// ``mapping(on:)`` as mapping YAML of ``paddedShape`` (Timeloop's mapping syntax), which
+    /// `magnet model` evaluates and the register compiler reads back.
+    public func mappingYAML(on hardware: Hardware) throws -> String {
+        MappingWriter.yaml(try mapping(on: hardware), hardware: hardware, problem: paddedShape.problem)
     }
 
     /// Channel-group and row-block factors over the mesh's X axis, whose products with the Y

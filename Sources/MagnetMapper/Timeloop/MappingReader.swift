@@ -27,6 +27,11 @@ public enum MappingReader {
         try read(ConfigNode.parse(text, file: file), hardware: hardware, problem: problem, checked: false)
     }
 
+    /// ``parseLoopNest(_:file:hardware:problem:)`` of the file at `path`.
+    public static func loadLoopNest(path: String, hardware: Hardware, problem: Problem) throws -> Mapping {
+        try read(ConfigNode.load(path: path), hardware: hardware, problem: problem, checked: false)
+    }
+
     static func read(_ root: ConfigNode, hardware: Hardware, problem: Problem, checked: Bool = true) throws -> Mapping {
         let list = root.isMapping ? try root.mapping(knownKeys: ["mapping"]).required("mapping") : root
         let names = hardware.storage.reversed().map(\.name)
