@@ -34,23 +34,30 @@ import Testing
         #expect(run.stdout.contains("24 of 24 unique layers run"), "\(run.stdout)")
         let rows = run.stdout.split(separator: "\n")
         let conv2 = try #require(rows.first { $0.hasPrefix("layer1.0.conv2 ") })
-        // 8 groups × 2 row blocks, 7×7 tiles of 8×8 outputs, 1 K pass, weights resident. By hand
-        // (docs/rtl.md, "Cycles"): W = 10·10·8 = 800 input words, Wₜ = 8·8·72 = 4,608, n = 4·8 = 32
-        // pixels, C = 32·72 + 4 + 3 = 2,311, read-out 16·32 = 512. The first tile loads its input
-        // (802), copies it into the PEs with the weights (4,610) and computes (2,311); each of the
-        // 48 others loads in 1 cycle (fetched during the compute before it) and copies its input
-        // (802) while the tile before it is read out (514), then computes; the last read-out ends
-        // the run: 802 + 4,610 + 2,311 + 48·(803 + 2,311) + 514.
-        #expect(conv2.contains("8×2") && conv2.contains("resident") && conv2.contains("157,709"), "\(conv2)")
+        // 8 groups × 2 row blocks, 4×28 tiles of 14×2 outputs, 1 K pass, weights resident. By hand
+        // (docs/rtl.md, "Cycles"): W = 16·4·8 = 512 input words, which fit one of the two 512-word
+        // input banks; n = 7·2 = 14 pixels, which fit one of the two 64-word accumulation banks;
+        // Wₜ = 8·8·72 = 4,608; C = 14·72 + 4 + 3 = 1,015; a read-out 16·14 + 2 = 226. The first tile
+        // loads its input (514), the weights (4,610; its input went into the PEs as it loaded) and
+        // computes (1,015); each of the 111 others finds its input loaded and in the PEs (fetched
+        // during the compute before it: 1 cycle, then 1 to start) and computes while the tile
+        // before it is read out of the other accumulation bank; the last read-out ends the run:
+        // 514 + 4,610 + 1,015 + 111·(1 + 1 + 1,015) + 226.
+        #expect(conv2.contains("8×2") && conv2.contains("4×28") && conv2.contains("resident")
+                    && conv2.contains("119,252"), "\(conv2)")
         let wide = try #require(rows.first { $0.hasPrefix("layer4.1.conv2 ") })
-        // 16 groups, the whole 7×7 outputs in one tile, 4 K passes × 8 channel passes of 9·8 = 72
-        // steps, the tiles inside the passes, each holding its 9·9·8 = 648 input words: each pass
-        // loads Wₜ = 16·8·72 = 9,216 weight words while its input goes into the PEs (9,218, 1 cycle
-        // more to load what the loader did not fetch during the compute before) and computes for
-        // C = 49·72 + 4 + 3 = 3,535 cycles; each K pass ends in a read-out of 16·49 + 2 = 786, which
-        // runs under the next pass's loads: 650 + 9,218 + 32·3,535 + 31·9,219 + 786.
-        #expect(wide.split(separator: " ").contains("8") && wide.contains("per pass") && wide.contains("409,563"),
-                "\(wide)")
+        // 16 groups, 7 tiles of one output column, 4 K passes × 4 channel passes of 9·16 = 144 steps,
+        // the tiles inside the passes, each tile holding its 9·3·16 = 432 input words (one input
+        // bank's worth: the next tile's input goes into the PEs during the compute before it) and
+        // keeping its 7 partial sums per lane across the channel passes (so the accumulation banks
+        // do not alternate). The first tile loads its input (434), then each of the 16 passes'
+        // first tiles loads Wₜ = 16·8·144 = 18,432 weight words (18,434; after the first, 1 more to
+        // find its input loaded); each of the 112 tiles computes for C = 7·144 + 4 + 3 = 1,015
+        // cycles; in the 4 last channel passes each tile ends in a read-out of 16·7 + 2 = 114,
+        // which the next tile of the pass waits for (114 instead of 2 cycles to start); the last
+        // read-out ends the run: 434 + 16·18,434 + 15 + 112·1,015 + 4·6·114 + 12·6·2 + 114.
+        #expect(wide.contains("1×7") && wide.split(separator: " ").contains("4") && wide.contains("per pass")
+                    && wide.contains("412,067"), "\(wide)")
 
         // The whole network: every unique layer times its count (54 layers), the sum of the rows.
         let json = try CLIRunner.run(["bench", "rtl", "--design", "examples/simba-like.yaml", "--network", "resnet50",
@@ -83,8 +90,8 @@ import Testing
         #expect(refused.stdout.contains("layer2.1.conv2: layer: not supported by the RTL generator yet: the padded input "
             + "of a tile of 1×1 outputs (3×3×16 vectors) must fit each PE's input buffer: needs 144 words, has 128 "
             + "(even in tiles of one output row per PE and one column, one channel vector per pass); with the tiles "
-            + "inside the passes, every tile's 28×28 partial sums per lane, kept across 16 channel passes, must fit an "
-            + "accumulation-buffer bank: needs 784 words, has 128"), "\(refused.stdout)")
+            + "inside the passes, every tile's 28×28 partial sums per lane, kept across 16 channel passes, must fit a "
+            + "lane's accumulation buffer: needs 784 words, has 128"), "\(refused.stdout)")
     }
 
     /// Without the simulator on PATH, one error line names the option and the simulator, and

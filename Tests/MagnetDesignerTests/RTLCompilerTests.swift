@@ -92,6 +92,32 @@ struct RTLCompilerTests {
         #expect(schedules == Set(RTLLayerProgram.WeightSchedule.allCases))
     }
 
+    /// Every program of the controller's map space is a mapping the cost model accepts: the
+    /// model's global buffer holds only inputs, as the controller's does (the read-out moves the
+    /// partial sums from the accumulation banks straight to DRAM), so no buffer of the model is
+    /// asked to hold what the controller does not keep there. On five designs, the RTL layers,
+    /// random layers, and on Simba-like every unique layer of ResNet-50.
+    @Test func everyProgramOfTheMapSpaceIsValidForTheModel() throws {
+        let rtlLayers = try AcceleratorRTLTests.layers.map { try AcceleratorRTLTests.layer($0).shape }
+        let resnet = try NetworkFile.resolve("resnet50")
+        var points = 0
+        for (design, hardware) in try Self.designs() {
+            let shapes = rtlLayers + Self.randomShapes(count: 6, seed: UInt64(design.numPEs * 17 + design.lanes))
+                + (design.name == "simba-like" ? resnet.uniqueShapes.map(\.representative.shape) : [])
+            for shape in shapes {
+                guard let space = try? RTLLayerProgram.mapSpace(design: design, shape: shape, hardware: hardware) else {
+                    continue
+                }
+                for point in space {
+                    let problems = point.mapping.problems(on: hardware, for: point.program.paddedShape.problem)
+                    #expect(problems.isEmpty, "\(design.name) \(shape) \(point.program.weightSchedule): \(problems)")
+                    points += 1
+                }
+            }
+        }
+        #expect(points >= 10_000)
+    }
+
     /// Mappings a step away from the map space (two loops of a level swapped, a factor of 2 moved
     /// to another level, a data space's keep flipped) and random mappings of the whole template
     /// are either compiled to a program that runs exactly them, or refused with the reason: the

@@ -226,19 +226,24 @@ struct PERTLTests {
         func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &g) < percent }
         var model = PEEmitter.Reference(pe: pe)
         var commands: [Commands] = []
-        var drainLastCycle = false
+        var pendingDrainBank: Bool?
         for _ in 0..<cycles {
             var c = Commands(lanes: pe.lanes)
-            // Loads and fills never share a buffer in one cycle; fills read only defined words.
+            // Loads and fills never share a bank in one cycle; fills read only defined words.
             if chance(35) {
                 c.loadWeights = (Int.random(in: 0..<pe.lanes, using: &g), Int.random(in: 0..<pe.weightBufferDepth, using: &g),
                                  (0..<mac.vectorSize).map { _ in random(mac.weightBits) })
             } else if chance(50), let address = pick((0..<pe.weightBufferDepth).filter { a in model.weightBuffer.allSatisfy { $0[a] != nil } }) {
                 c.fillWeights = (address, Int.random(in: 0..<pe.lane.weightDepth, using: &g))
             }
+            // The input buffer's two banks take a load and a fill in one cycle when they differ.
             if chance(30) {
                 c.loadInputs = (Int.random(in: 0..<pe.inputBufferDepth, using: &g), (0..<mac.vectorSize).map { _ in random(mac.inputBits) })
-            } else if chance(50), let address = pick((0..<pe.inputBufferDepth).filter { model.inputBuffer[$0] != nil }) {
+            }
+            let loadBank = c.loadInputs.map { pe.isInHighInputBank($0.address) }
+            if chance(50), let address = pick((0..<pe.inputBufferDepth).filter {
+                model.inputBuffer[$0] != nil && pe.isInHighInputBank($0) != loadBank
+            }) {
                 c.fillInputs = (address, Int.random(in: 0..<pe.inputDepth, using: &g))
             }
             // Compute with defined collector entries.
@@ -249,19 +254,23 @@ struct PERTLTests {
                 let defined = model.partial.allSatisfy { $0[a] != nil }
                 c.mac = (w, i, a, !defined || chance(15))
             }
-            // A drain or a read-out, never in the cycle after a drain (its write-back).
-            if !drainLastCycle {
-                let partials = (0..<pe.lane.accumulationDepth).filter { e in model.partial.allSatisfy { $0[e] != nil } }
-                if chance(30), let entry = pick(partials) {
-                    let address = Int.random(in: 0..<pe.accumulationBufferDepth, using: &g)
-                    let defined = model.accumulationBuffer.allSatisfy { $0[address] != nil }
-                    c.drain = (entry, address, !defined || chance(20))
-                    c.psumIn = (0..<pe.lanes).map { _ in UInt64.random(in: 0..<(1 << UInt64(mac.accumulationBits)), using: &g) }
-                } else if chance(50), let address = pick((0..<pe.accumulationBufferDepth).filter { a in model.accumulationBuffer.allSatisfy { $0[a] != nil } }) {
-                    c.read = address
-                }
+            // A drain, never in the cycle after a drain (its write-back), and a read-out of the
+            // other accumulation bank than the drain and the write-back, if any.
+            var busyBanks = Set(pendingDrainBank.map { [$0] } ?? [])
+            if pendingDrainBank == nil, chance(30),
+               let entry = pick((0..<pe.lane.accumulationDepth).filter { e in model.partial.allSatisfy { $0[e] != nil } }) {
+                let address = Int.random(in: 0..<pe.accumulationBufferDepth, using: &g)
+                let defined = model.accumulationBuffer.allSatisfy { $0[address] != nil }
+                c.drain = (entry, address, !defined || chance(20))
+                c.psumIn = (0..<pe.lanes).map { _ in UInt64.random(in: 0..<(1 << UInt64(mac.accumulationBits)), using: &g) }
+                busyBanks.insert(pe.isInHighAccumulationBank(address))
             }
-            drainLastCycle = c.drain != nil
+            if chance(c.drain == nil ? 50 : 30), let address = pick((0..<pe.accumulationBufferDepth).filter { a in
+                model.accumulationBuffer.allSatisfy { $0[a] != nil } && !busyBanks.contains(pe.isInHighAccumulationBank(a))
+            }) {
+                c.read = address
+            }
+            pendingDrainBank = c.drain.map { pe.isInHighAccumulationBank($0.address) }
             model.clock(c)
             commands.append(c)
         }
@@ -341,7 +350,15 @@ struct PERTLTests {
     @Test(arguments: 0..<2)
     func simulatesBitExact(_ index: Int) throws {
         let pe = Self.pes[index]
-        let run = try writeTestbench(pe, randomCommands(pe, cycles: 1500, seed: UInt64(100 + index)))
+        let commands = randomCommands(pe, cycles: 1500, seed: UInt64(100 + index))
+        // The two banks of a buffer work in the same cycle: a load into one input bank beside a
+        // fill from the other, a read-out of one accumulation bank beside a drain into the other.
+        let loadsBesideFills = commands.filter { $0.loadInputs != nil && $0.fillInputs != nil }.count
+        let readsBesideDrains = zip(commands, commands.dropFirst()).filter { before, now in
+            now.read != nil && (now.drain != nil || before.drain != nil)
+        }.count
+        #expect(loadsBesideFills >= 20 && readsBesideDrains >= 20, "\(loadsBesideFills), \(readsBesideDrains)")
+        let run = try writeTestbench(pe, commands)
         #expect(run.checks >= 50, "only \(run.checks) read-outs checked")
         let output = run.bench.simulate()
         #expect(output.contains("PASS"), "\(output.prefix(2000))")

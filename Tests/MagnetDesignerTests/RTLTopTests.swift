@@ -58,9 +58,10 @@ struct AcceleratorRTLTests {
         let synthesis = runTool("/usr/bin/yosys", ["-q", "-p", script], in: bench.folder)
         #expect(synthesis.status == 0, "\(synthesis.output.suffix(3000))")
         let report = SynthesisReport(yosysStat: try String(contentsOf: bench.folder.appendingPathComponent("stat.txt"), encoding: .utf8))
-        // Black-boxed SRAMs: global buffer + 2 per PE + one accumulation bank and one weight bank per lane.
+        // Black-boxed SRAMs: global buffer + per PE two input banks, and per lane one weight bank
+        // and two accumulation banks.
         let design = Self.designs[index]
-        #expect(report.memories == 1 + design.numPEs * (1 + 2 * design.lanes))
+        #expect(report.memories == 1 + design.numPEs * (2 + 3 * design.lanes))
         #expect(report.cells > report.flipFlops && report.flipFlops > 0)
     }
 
@@ -185,22 +186,43 @@ struct AcceleratorRTLTests {
                 try Self.expectBitExact(program, in: bench, seed: UInt64(90 + channelPasses), label)
                 runs += 1
             }
-            // Resident: the three later tiles skip their weight loads, Wₜ = 1 group × 2 lanes × 36 / CP
-            // words per pass, which the input copy (144 words) hides but the K passes' read-outs (16
-            // cycles) do not, nor the loads between channel passes (Wₜ + 2 each).
-            let weights = 2 * 36 / channelPasses
-            let saved = 3 * (3 * (weights - 16) + 4 * (channelPasses - 1) * (weights + 2))
-            #expect(cycles[.reloadedEveryTile]! - cycles[.resident]! == saved)
-            // Tiles inside the passes: a tile's input is only its channel pass's, 6·6·4 / CP words.
-            // The first tile loads it (words + 2) and copies it into the PEs (words + 2, the weights
-            // hidden under it); each of the KT·CP·4 tiles computes (8 pixels × 36 / CP steps + 4,
-            // then 3 for the last drain); each of the 16·CP − 1 later tiles loads in 1 cycle (the
-            // loader fetched its input during the compute before it) and copies its input while
-            // the read-out of the tile before it (2 PEs × 8 pixels + 2) runs; the last tile's
-            // read-out ends the run.
-            let words = 144 / channelPasses, compute = 8 * 36 / channelPasses + 4 + 3
-            #expect(cycles[.tilesInsidePasses]! == 2 * (words + 2) + 4 * channelPasses * 4 * compute
-                        + (16 * channelPasses - 1) * (1 + words + 2) + 18)
+            // Every tile's input (W = 144 / CP words with the tiles inside the passes, else 144) fits
+            // one of the 256-word input banks and its 8 partial sums per lane one of the 85-word
+            // accumulation banks: the inputs alternate, and so do the sums but where the tiles keep
+            // theirs across channel passes. A compute phase is 8 pixels × 36 / CP steps + 4, then 3
+            // for the last drain; a read-out 2 PEs × 8 pixels + 2; Wₜ = 1 group × 2 lanes × 36 / CP.
+            let weights = 72 / channelPasses, phase = 8 * 36 / channelPasses + 4 + 3, readOut = 2 * 8 + 2
+            // Passes inside the tiles: the first tile loads its input (144 + 2), then the first pass's
+            // weights (Wₜ + 2, the input already in the PEs); each K pass computes CP phases with the
+            // later channel passes' weights loading between (Wₜ + 2 each), and all but the last load
+            // the next K pass's weights (Wₜ + 2) while the read-out runs. The compute never waits
+            // for a read-out (a phase is longer than one). Each later tile's input is in the PEs
+            // when it starts (1 cycle to find the global buffer's load done); resident, it loads no
+            // weights (1 cycle for PREPARE and for each READ_OUT); the last read-out ends the run.
+            let firstTile = (144 + 2) + (weights + 2) + 4 * channelPasses * phase
+                + 4 * (channelPasses - 1) * (weights + 2) + 3 * (weights + 2)
+            let residentLater = 1 + 1 + 4 * channelPasses * phase + 3 * 1
+            #expect(cycles[.resident]! == firstTile + 3 * residentLater + readOut)
+            let reloadedLater = 1 + (weights + 2) + 4 * channelPasses * phase + 4 * (channelPasses - 1) * (weights + 2)
+                + 3 * (weights + 2)
+            #expect(cycles[.reloadedEveryTile]! == firstTile + 3 * reloadedLater + readOut)
+            // Tiles inside the passes: 4 · CP passes of 4 tiles, each computing one phase; the
+            // first loads W + 2 and every later one 1 (fetched during the phase before); a pass's
+            // first tile loads its weights (Wₜ + 2), the others take 1 cycle to start. With one
+            // channel pass the sums alternate and nothing waits; with two, a tile that follows a
+            // read-out (of a tile of a second channel pass) waits for it, 18 cycles from its start.
+            let words = 144 / channelPasses
+            let passFirsts = 4 * channelPasses - 1, others = 4 * channelPasses * 3
+            var inside = (words + 2) + (weights + 2) + 16 * channelPasses * phase + readOut
+            if channelPasses == 1 {
+                inside += passFirsts * (1 + weights + 2) + others * (1 + 1)
+            } else {
+                // After a read-out: 3 later tiles of each of the 4 second channel passes, and the
+                // first tiles of K passes 1..3; the rest do not wait.
+                inside += 12 * max(1 + 1, readOut) + 3 * max(1 + weights + 2, readOut)
+                    + 12 * (1 + 1) + 4 * (1 + weights + 2)
+            }
+            #expect(cycles[.tilesInsidePasses]! == inside)
         }
         #expect(runs == 6)
         // 3·3·32 = 288 weight vectors per lane and pass already exceed the 256-word bank, let
@@ -218,7 +240,7 @@ struct AcceleratorRTLTests {
                                 weightSchedule: .tilesInsidePasses)
         }
         #expect(held?.message == "every tile's 16×16 partial sums per lane, kept across 2 channel passes, must fit "
-            + "an accumulation-buffer bank: needs 256 words, has 170")
+            + "a lane's accumulation buffer: needs 256 words, has 170")
     }
 
     /// With the tiles inside the passes the buffers hold only a channel pass's input vectors, so
@@ -250,6 +272,36 @@ struct AcceleratorRTLTests {
             runs += 1
         }
         #expect(runs == 2)
+    }
+
+    /// The inputs alternate between a PE's two input banks only when a tile's input fits one, the
+    /// partial sums between the two accumulation banks only when a tile's fit one: each of the
+    /// four combinations bit-exact in the cycles predicted.
+    @Test func buffersAlternateBanksWhenATileFitsOne() throws {
+        let design = Self.designs[0]
+        let bench = try RTLBench(TopEmitter(design: design).emit())
+        let pe = try PEEmitter(design: design)
+        #expect(pe.inputBankWords == 256 && pe.accumulationBankWords == 85)
+        // (shape, groups, bands; one channel pass): W input words against 256 per bank, n partial
+        // sums per lane against 85.
+        let cases: [(String, ConvolutionShape, Int, Int, inputs: Bool, sums: Bool)] = [
+            // 1×1 over 8 vectors, 2 row blocks of 4 rows: W = 8·8·8 = 512, n = 4·8 = 32.
+            ("1x1 C 32, 8×8", ConvolutionShape(k: 4, c: 32, p: 8, q: 8), 1, 1, false, true),
+            // 3×3 over 2 vectors, one row block, 2 bands of 8 rows: W = 10·18·2 = 360, n = 8·16 = 128.
+            ("3x3 C 8, 16×16 in 2 bands", ConvolutionShape(k: 4, c: 8, p: 16, q: 16, r: 3, s: 3, paddingH: 1, paddingW: 1),
+             2, 2, false, false),
+            // The same in 4 bands: W = 6·18·2 = 216, n = 4·16 = 64.
+            ("3x3 C 8, 16×16 in 4 bands", ConvolutionShape(k: 4, c: 8, p: 16, q: 16, r: 3, s: 3, paddingH: 1, paddingW: 1),
+             2, 4, true, true),
+            // 1×1 over 1 vector, 2 row blocks, 3 bands of 8 rows: W = 8·24 = 192, n = 4·24 = 96.
+            ("1x1 C 4, 24×24 in 3 bands", ConvolutionShape(k: 2, c: 4, p: 24, q: 24), 1, 3, true, false),
+        ]
+        for (index, (name, shape, groups, bands, inputs, sums)) in cases.enumerated() {
+            let program = try RTLLayerProgram(design: design, shape: shape, groups: groups, bands: bands, columnTiles: 1,
+                                              channelPasses: 1)
+            #expect(program.alternatesInputBanks == inputs && program.alternatesAccumulationBanks == sums, "\(name)")
+            try Self.expectBitExact(program, in: bench, seed: UInt64(120 + index), name)
+        }
     }
 
     /// Grouped and depthwise layers run as the dense layer with zero weights between the groups:
@@ -301,7 +353,7 @@ struct AcceleratorRTLTests {
         // Even a tile of one output needs 3×3 input pixels × 128 vectors of 4 channels, against
         // 2 KiB / 4 B per vector; in channel passes, a PE's 32×32 partial sums would have to stay
         // in its accumulation banks (1 KiB / (2 lanes × 24 bits)).
-        #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input of a tile of 1×1 outputs (3×3×128 vectors) must fit each PE's input buffer: needs 1152 words, has 512 (even in tiles of one output row per PE and one column, one channel vector per pass); with the tiles inside the passes, every tile's 32×32 partial sums per lane, kept across 128 channel passes, must fit an accumulation-buffer bank: needs 1024 words, has 170")
+        #expect(error?.description == "layer: not supported by the RTL generator yet: the padded input of a tile of 1×1 outputs (3×3×128 vectors) must fit each PE's input buffer: needs 1152 words, has 512 (even in tiles of one output row per PE and one column, one channel vector per pass); with the tiles inside the passes, every tile's 32×32 partial sums per lane, kept across 128 channel passes, must fit a lane's accumulation buffer: needs 1024 words, has 170")
         // Channel passes must divide the input-channel vectors (16 channels: 4 vectors of 4).
         let passes = #expect(throws: RTLUnsupported.self) {
             try RTLLayerProgram(design: design, shape: ConvolutionShape(k: 4, c: 16, p: 4, q: 4), channelPasses: 3)

@@ -122,6 +122,17 @@ public struct ControllerEmitter: Sendable {
         case loadVectors = 32
         /// DRAM words of one input pixel: CT.
         case inputPixelWords = 33
+        /// 1: the tiles' inputs alternate between the input buffer's two banks (a tile's fits
+        /// one, ``PEEmitter/inputBankWords``): the loader writes each word into the PEs' other
+        /// bank as it stores it in the global buffer, so the next tile's input goes into the PEs
+        /// while they compute and needs no copy; 0: one tile's input at a time, copied from the
+        /// global buffer into the PEs between compute phases.
+        case alternateInputBanks = 34
+        /// 1: the read-out units (a tile's, or a K pass's of it) alternate between the two banks
+        /// of each accumulation buffer (a unit's partial sums fit one,
+        /// ``PEEmitter/accumulationBankWords``), so the next unit computes while the last is
+        /// read out; 0: a compute phase waits for the read-out before it.
+        case alternateAccumulationBanks = 35
     }
 
     /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
@@ -307,6 +318,13 @@ public struct ControllerEmitter: Sendable {
                 // Tiles inside the passes: the buffers hold only the channel pass's vectors of each
                 // pixel (at_c stays 0) and chan_in is their offset in a DRAM pixel.
                 reg [31:0] chan_in;
+                // Alternating input banks: compute_bank is the input-buffer word where the tile
+                // being computed starts, load_bank where the loader puts the one it loads.
+                wire alternate = \(reg(.alternateInputBanks)) != 32'd0;
+                reg [31:0] compute_bank, load_bank;
+                // Alternating accumulation banks: a compute phase drains into one while the read-out
+                // engine reads the other.
+                wire alternate_sums = \(reg(.alternateAccumulationBanks)) != 32'd0;
                 wire tiles_inside = \(reg(.tilesInsidePasses)) != 32'd0;
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
@@ -365,14 +383,17 @@ public struct ControllerEmitter: Sendable {
                 assign ld_w_lane = dw_lane[\(lb - 1):0];
                 assign ld_w_addr = dw_addr[\(wba - 1):0];
                 assign ld_w_data = dram_rd_data[\(ww - 1):0];
-                assign ld_i_en = di_valid;
-                assign ld_i_addr = di_addr[\(iba - 1):0];
-                assign ld_i_data = gb_rdata;
+                // The input into the PEs: copied from the global buffer, or with alternating banks
+                // written by the loader as it stores it.
+                wire [31:0] load_word = load_bank + g_addr;
+                assign ld_i_en = di_valid | (g_valid & alternate);
+                assign ld_i_addr = alternate ? load_word[\(iba - 1):0] : di_addr[\(iba - 1):0];
+                assign ld_i_data = alternate ? dram_rd_data[\(iw - 1):0] : gb_rdata;
                 assign fill_w_en = issue_step;
                 wire [31:0] weight_word = pass_base + step;
                 assign fill_w_addr = weight_word[\(wba - 1):0];
                 assign fill_i_en = issue_step;
-                wire [31:0] input_word = at_p + at_q + at_r + at_s + at_c + ct;
+                wire [31:0] input_word = compute_bank + at_p + at_q + at_r + at_s + at_c + ct;
                 assign mac_en = pipe_valid[2];
                 assign mac_clear = pipe_first[2];
                 assign drain_en = pipe_valid[3] && pipe_last[3];
@@ -461,24 +482,29 @@ public struct ControllerEmitter: Sendable {
                             in_col <= 32'd0; in_row <= 32'd0;
                             g_i <= 32'd0; g_base <= \(reg(.inputBase)); g_armed <= 1'b0;
                             in_vec <= 32'd0; chan_in <= 32'd0;
+                            compute_bank <= 32'd0; load_bank <= 32'd0;
                             cp <= 32'd0; at_c <= 32'd0;
                             load_base <= 32'd0; pass_base <= 32'd0; reuse_weights <= 1'b0;
                             pass_out <= \(reg(.outputBase)); acc_base <= 32'd0;
                             r_active <= 1'b0;
                         end
                         LOAD_GB: begin
-                            // The rest of the tile's input (the loader's issues above), then into the PEs.
+                            // The rest of the tile's input (the loader's issues above), then into the PEs
+                            // (already there with alternating banks).
                             if (g_i >= \(reg(.inputWords)) && !g_valid) begin
                                 state <= PREPARE;
-                                i <= 32'd0;
+                                i <= alternate ? \(reg(.inputWords)) : 32'd0;
                                 g_armed <= 1'b0;
                                 w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
                             end
                         end
                         PREPARE: begin
                             if (i < \(reg(.inputWords))) i <= i + 32'd1;
-                            else if (!di_valid && weights_done && !reading) begin
+                            else if (!di_valid && weights_done && (!reading || alternate_sums)) begin
                                 \(startCompute)
+                                // Compute from the bank the tile loaded into; the next loads into the other.
+                                compute_bank <= load_bank;
+                                if (alternate) load_bank <= load_bank == 32'd0 ? 32'd\(pe.inputBankWords) : 32'd0;
                                 // The global buffer is free: arm its loader with the next tile in the run's
                                 // order (this pass's next, or with the tiles inside the passes the next
                                 // pass's first).
@@ -513,9 +539,9 @@ public struct ControllerEmitter: Sendable {
                             end
                         end
                         FLUSH: begin
-                            // Let the last drain write back before reading out.
-                            i <= i + 32'd1;
-                            if (i == 32'd2) begin
+                            // Let the last drain write back before reading out (and the last read-out end).
+                            if (i != 32'd2) i <= i + 32'd1;
+                            else if (next_channels || !reading) begin
                                 w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
                                 if (!next_channels) begin
                                     // Read this tile (this K pass of it) out, from where its outputs go.
@@ -557,6 +583,9 @@ public struct ControllerEmitter: Sendable {
                                     pass_base <= 32'd0;
                                     reuse_weights <= \(reg(.weightPassStride)) != 32'd0;
                                 end else state <= FINISH;
+                                // The next read-out unit drains into the other accumulation bank.
+                                if (alternate_sums && !next_channels)
+                                    acc_base <= acc_base == 32'd0 ? 32'd\(pe.accumulationBankWords) : 32'd0;
                             end
                         end
                         LOAD_W: begin
@@ -571,7 +600,7 @@ public struct ControllerEmitter: Sendable {
                         READ_OUT: begin
                             // A K pass of the tile is read out while the next one's weights load;
                             // then the next pass computes.
-                            if (!reading && weights_done) begin
+                            if ((!reading || alternate_sums) && weights_done) begin
                                 out_base <= out_base + \(reg(.passStride));
                                 cp <= 32'd0; at_c <= 32'd0;
                                 kt <= kt + 32'd1;

@@ -6,7 +6,8 @@ import MagnetCore
 /// lane, an input buffer, and an accumulation buffer with one bank per lane.
 ///
 /// The PE has no sequencer of its own: a controller drives its command ports, one command of
-/// each kind per cycle at most, never two accesses to one buffer in the same cycle.
+/// each kind per cycle at most, never two accesses to one bank in the same cycle (the input
+/// buffer's two banks take a load into one and a fill from the other; ``inputBankWords``).
 ///
 /// | command | inputs | effect |
 /// |---|---|---|
@@ -28,7 +29,7 @@ public struct PEEmitter: Sendable {
     public var weightBufferDepth: Int
     /// Words (input vectors) in the input buffer.
     public var inputBufferDepth: Int
-    /// Words (partial sums) per accumulation-buffer bank.
+    /// Words (partial sums) in each lane's accumulation buffer (its two banks together).
     public var accumulationBufferDepth: Int
 
     /// The module name.
@@ -88,15 +89,19 @@ public struct PEEmitter: Sendable {
             "    /* verilator lint_on UNUSEDSIGNAL */",
             "    output wire [\(lanes * ab - 1):0] rd_data",
             ");",
-            "    // Input buffer and input collector.",
-            "    wire [\(n * ib - 1):0] ib_rdata;",
-            "    magnet_sram #(.WIDTH(\(n * ib)), .DEPTH(\(inputBufferDepth)), .ADDR_BITS(\(iba))) input_buffer (",
-            "        .clk(clk), .en(ld_i_en | fill_i_en), .we(ld_i_en), .addr(ld_i_en ? ld_i_addr : fill_i_addr), .wdata(ld_i_data), .rdata(ib_rdata));",
+            "    // Input buffer: a load into one bank and a fill from the other run in the same cycle.",
+        ] + Self.twoBanks("input_bank", width: n * ib, depth: inputBufferDepth, addressBits: iba,
+                          requests: [BankRequest(enable: "ld_i_en", address: "ld_i_addr", writes: true),
+                                     BankRequest(enable: "fill_i_en", address: "fill_i_addr", writes: false)],
+                          wdata: "ld_i_data", indent: "    ") + [
+            "    reg fill_from_high;",
+            "    always @(posedge clk) fill_from_high <= input_bank_high_1;",
+            "    wire [\(n * ib - 1):0] ib_rdata = fill_from_high ? input_bank_high_rdata : input_bank_low_rdata;",
             "    reg [\(n * ib - 1):0] input_collector [0:\(inputDepth - 1)];",
             "    reg fill_i_pending;",
         ] + (inputDepth > 1 ? ["    reg [\(ia - 1):0] fill_i_target;", "    always @(posedge clk) fill_i_target <= fill_i_entry;"] : []) + [
             "    always @(posedge clk) begin",
-            "        fill_i_pending <= fill_i_en & ~ld_i_en;",
+            "        fill_i_pending <= fill_i_en & ~(ld_i_en & (input_bank_high_0 == input_bank_high_1));",
             "        if (fill_i_pending) input_collector[\(LaneEmitter.entry("fill_i_target", depth: inputDepth))] <= ib_rdata;",
             "    end",
             "    wire [\(n * ib - 1):0] mac_inputs = input_collector[\(LaneEmitter.entry("mac_i_entry", depth: inputDepth))];",
@@ -104,13 +109,17 @@ public struct PEEmitter: Sendable {
         ] + (lane.weightDepth > 1 ? ["    reg [\(wa - 1):0] fill_w_target;", "    always @(posedge clk) fill_w_target <= fill_w_entry;"] : []) + [
             "    reg [\(aba - 1):0] drain_pending_addr;",
             "    reg [\(lanes * ab - 1):0] psum_latched;",
+            "    reg read_out_high;  // the accumulation bank last read out",
             "    always @(posedge clk) begin",
             "        fill_w_pending <= fill_w_en & ~ld_w_en;",
             "        drain_pending <= drain_en;",
             "        drain_pending_first <= drain_first;",
             "        drain_pending_addr <= drain_addr;",
             "        psum_latched <= psum_in;",
+            "        if (rd_en) read_out_high <= rd_addr >= \(aba)'d\(accumulationBankWords);",
             "    end",
+            "    // The accumulation bank a pending drain writes back into.",
+            "    wire drain_into_high = drain_pending_addr >= \(aba)'d\(accumulationBankWords);",
             "    genvar lane;",
             "    generate for (lane = 0; lane < \(lanes); lane = lane + 1) begin : lanes_",
             "        // Weight buffer bank and weight collector.",
@@ -131,21 +140,91 @@ public struct PEEmitter: Sendable {
             "        always @(posedge clk) begin",
             "            " + mac.accumulate("partial[\(LaneEmitter.entry("mac_a_entry", depth: lane.accumulationDepth))]", enable: "mac_en", clear: "mac_clear"),
             "        end",
-            "        // Accumulation buffer bank: drains read the word, then write it back plus the partial sum.",
-            "        wire [\(ab - 1):0] ab_rdata;",
+            "        // Accumulation buffer: drains read the word, then write it back plus the partial sum;",
+            "        // a read-out of one bank runs beside a drain into the other.",
             "        reg [\(ab - 1):0] drained;",
             "        always @(posedge clk) drained <= partial[\(LaneEmitter.entry("drain_entry", depth: lane.accumulationDepth))];",
-            "        wire [\(ab - 1):0] base = drain_pending_first ? psum_latched[lane * \(ab) +: \(ab)] : ab_rdata;",
-            "        magnet_sram #(.WIDTH(\(ab)), .DEPTH(\(accumulationBufferDepth)), .ADDR_BITS(\(aba))) accumulation_bank (",
-            "            .clk(clk), .en(drain_pending | drain_en | rd_en), .we(drain_pending),",
-            "            .addr(drain_pending ? drain_pending_addr : (drain_en ? drain_addr : rd_addr)),",
-            "            .wdata(base + drained), .rdata(ab_rdata));",
-            "        assign rd_data[lane * \(ab) +: \(ab)] = ab_rdata;",
+            "        wire [\(ab - 1):0] base;  // what a drain adds its partial sum to",
+        ] + Self.twoBanks("accumulation_bank", width: ab, depth: accumulationBufferDepth, addressBits: aba,
+                          requests: [BankRequest(enable: "drain_pending", address: "drain_pending_addr", writes: true),
+                                     BankRequest(enable: "drain_en", address: "drain_addr", writes: false),
+                                     BankRequest(enable: "rd_en", address: "rd_addr", writes: false)],
+                          wdata: "base + drained", indent: "        ") + [
+            "        wire [\(ab - 1):0] drained_from = drain_into_high ? accumulation_bank_high_rdata : accumulation_bank_low_rdata;",
+            "        assign base = drain_pending_first ? psum_latched[lane * \(ab) +: \(ab)] : drained_from;",
+            "        assign rd_data[lane * \(ab) +: \(ab)] = read_out_high ? accumulation_bank_high_rdata : accumulation_bank_low_rdata;",
             "    end endgenerate",
             "endmodule",
             "",
         ]
         return RTLFile(name: "\(PEEmitter.moduleName).v", text: l.joined(separator: "\n"))
+    }
+
+    /// Words in the first of a buffer's two banks: the input and accumulation buffers are each
+    /// two single-port banks, words `0 ..< lowBankWords(depth)` and the rest, so that one bank
+    /// can load (or be read out) while compute uses the other (docs/rtl.md); one bank when the
+    /// buffer holds a single word.
+    public static func lowBankWords(_ depth: Int) -> Int { depth >= 2 ? depth / 2 : depth }
+
+    /// Words in the input buffer's first bank.
+    public var inputBankWords: Int { Self.lowBankWords(inputBufferDepth) }
+    /// Words in the first bank of each lane's accumulation buffer.
+    public var accumulationBankWords: Int { Self.lowBankWords(accumulationBufferDepth) }
+
+    /// Whether input-buffer word `address` is in the second bank.
+    func isInHighInputBank(_ address: Int) -> Bool { address >= inputBankWords }
+    /// Whether accumulation-buffer word `address` is in the second bank.
+    func isInHighAccumulationBank(_ address: Int) -> Bool { address >= accumulationBankWords }
+
+    /// One access a buffer's port may take in a cycle: its enable and address (signal names).
+    struct BankRequest {
+        var enable: String
+        var address: String
+        var writes: Bool
+    }
+
+    /// Verilog of a buffer of `depth` words of `width` bits as two single-port `magnet_sram`
+    /// banks (one when `depth` < 2): each bank takes the first of `requests` (in priority order)
+    /// that addresses it, so requests to different banks run in the same cycle. Declares
+    /// `NAME_high_I` (request I addresses the second bank) and `NAME_low_rdata`,
+    /// `NAME_high_rdata` (each bank's last read).
+    static func twoBanks(_ name: String, width: Int, depth: Int, addressBits: Int, requests: [BankRequest],
+                         wdata: String, indent: String) -> [String] {
+        let low = lowBankWords(depth), high = depth - low
+        let bits = LaneEmitter.addressBits
+        var lines = ["/* verilator lint_off UNUSEDSIGNAL */"]
+        for (index, request) in requests.enumerated() {
+            lines.append(high > 0 ? "wire \(name)_high_\(index) = \(request.address) >= \(addressBits)'d\(low);"
+                                  : "wire \(name)_high_\(index) = 1'b0;")
+        }
+        for (bank, words) in [("low", low), ("high", high)] where words > 0 {
+            func targets(_ index: Int) -> String {
+                "\(requests[index].enable) & \(bank == "low" ? "~" : "")\(name)_high_\(index)"
+            }
+            let enable = requests.indices.map { "(\(targets($0)))" }.joined(separator: " | ")
+            var address = requests.last!.address
+            for index in requests.indices.dropLast().reversed() {
+                address = "(\(targets(index))) ? \(requests[index].address) : \(address)"
+            }
+            // A write happens when the first request to this bank writes.
+            var write = "1'b0"
+            for index in requests.indices.reversed() {
+                write = "(\(targets(index))) ? 1'b\(requests[index].writes ? 1 : 0) : \(write)"
+            }
+            let offset = bank == "low" ? "" : " - \(addressBits)'d\(low)"
+            let bankBits = bits(words)
+            lines += [
+                "wire [\(addressBits - 1):0] \(name)_\(bank)_addr = (\(address))\(offset);",
+                "wire [\(width - 1):0] \(name)_\(bank)_rdata;",
+                "magnet_sram #(.WIDTH(\(width)), .DEPTH(\(words)), .ADDR_BITS(\(bankBits))) \(name)_\(bank) (",
+                "    .clk(clk), .en(\(enable)), .we(\(write)),",
+                "    .addr(\(name)_\(bank)_addr\(bankBits == addressBits ? "" : "[\(bankBits - 1):0]")), "
+                    + ".wdata(\(wdata)), .rdata(\(name)_\(bank)_rdata));",
+            ]
+        }
+        if high == 0 { lines.append("wire [\(width - 1):0] \(name)_high_rdata = \(name)_low_rdata;") }
+        lines.append("/* verilator lint_on UNUSEDSIGNAL */")
+        return lines.map { indent + $0 }
     }
 
     /// The PE's behaviour, clock edge by clock edge, for testbenches. `nil` marks a value the
@@ -164,8 +243,12 @@ public struct PEEmitter: Sendable {
         public var inputCollector: [[Int]?]
         /// Accumulation collectors (lane, entry).
         public var partial: [[UInt64?]]
-        /// What `rd_data` shows, per lane.
-        public var readData: [UInt64?]
+        /// What each accumulation bank's last read gave (bank: 0 low, 1 high; lane).
+        var bankRead: [[UInt64?]]
+        /// Whether the last read-out read the high accumulation bank.
+        var readOutHigh = false
+        /// What `rd_data` shows, per lane: the last read of the bank last read out.
+        public var readData: [UInt64?] { bankRead[readOutHigh ? 1 : 0] }
         // Pipeline registers.
         var weightRead: [[Int]?], inputRead: [Int]?
         var fillWeights: Int?, fillInputs: Int?
@@ -181,7 +264,7 @@ public struct PEEmitter: Sendable {
             weightCollector = Array(repeating: Array(repeating: nil, count: pe.lane.weightDepth), count: pe.lanes)
             inputCollector = Array(repeating: nil, count: pe.inputDepth)
             partial = Array(repeating: Array(repeating: nil, count: pe.lane.accumulationDepth), count: pe.lanes)
-            readData = Array(repeating: nil, count: pe.lanes)
+            bankRead = Array(repeating: Array(repeating: nil, count: pe.lanes), count: 2)
             weightRead = Array(repeating: nil, count: pe.lanes)
             drained = Array(repeating: nil, count: pe.lanes)
             psumLatched = Array(repeating: 0, count: pe.lanes)
@@ -225,29 +308,37 @@ public struct PEEmitter: Sendable {
                 } else if c.loadWeights == nil, let fill = c.fillWeights {
                     next.weightRead[lane] = weightBuffer[lane][fill.address]
                 }
-                // Accumulation-buffer bank: a pending drain writes; otherwise a drain or a read-out reads.
+                // Accumulation banks: each takes a pending drain's write, else a drain's read, else a
+                // read-out's read, of those addressing it.
+                func bank(_ address: Int) -> Int { pe.isInHighAccumulationBank(address) ? 1 : 0 }
+                var taken: Set<Int> = []
                 if let pending = drain {
-                    let base: UInt64? = pending.first ? psumLatched[lane] : readData[lane]
+                    let base: UInt64? = pending.first ? psumLatched[lane] : bankRead[bank(pending.address)][lane]
                     if let base, let add = drained[lane] {
                         next.accumulationBuffer[lane][pending.address] = (base &+ add) & mask
                     } else {
                         next.accumulationBuffer[lane][pending.address] = nil
                     }
-                } else if let d = c.drain {
-                    next.readData[lane] = accumulationBuffer[lane][d.address]
-                } else if let r = c.read {
-                    next.readData[lane] = accumulationBuffer[lane][r]
+                    taken.insert(bank(pending.address))
+                }
+                if let d = c.drain, taken.insert(bank(d.address)).inserted {
+                    next.bankRead[bank(d.address)][lane] = accumulationBuffer[lane][d.address]
+                }
+                if let r = c.read, taken.insert(bank(r)).inserted {
+                    next.bankRead[bank(r)][lane] = accumulationBuffer[lane][r]
                 }
             }
             if let target = fillInputs { next.inputCollector[target] = inputRead }
-            if let load = c.loadInputs {
-                next.inputBuffer[load.address] = load.vector
-            } else if let fill = c.fillInputs {
-                next.inputRead = inputBuffer[fill.address]
-            }
+            // Input buffer: a load writes its bank; a fill reads unless a load takes its bank.
+            let fillBlocked = c.loadInputs.map { load in
+                c.fillInputs.map { pe.isInHighInputBank($0.address) == pe.isInHighInputBank(load.address) } ?? false
+            } ?? false
+            if let load = c.loadInputs { next.inputBuffer[load.address] = load.vector }
+            if let fill = c.fillInputs, !fillBlocked { next.inputRead = inputBuffer[fill.address] }
             next.fillWeights = c.loadWeights == nil ? c.fillWeights?.entry : nil
-            next.fillInputs = c.loadInputs == nil ? c.fillInputs?.entry : nil
+            next.fillInputs = fillBlocked ? nil : c.fillInputs?.entry
             next.drain = c.drain.map { ($0.address, $0.first) }
+            if let read = c.read { next.readOutHigh = pe.isInHighAccumulationBank(read) }
             next.psumLatched = c.psumIn.map { $0 & mask }
             self = next
         }

@@ -24,9 +24,9 @@ extension RTLLayerProgram {
     /// RTL is compared with, not the ranking, since the controller does not yet overlap what the
     /// model overlaps (docs/rtl.md). Only mappings valid for the model count; ties go to the map
     /// space's order (more channel groups, fewer bands, column tiles and channel passes, resident
-    /// weights before the tiles inside the passes). Throws the reason when nothing fits. (A
-    /// resident mapping can be invalid for the model where the reloading one is not: the model's
-    /// global buffer holds a tile's outputs of every pass.)
+    /// weights before the tiles inside the passes). Throws the reason when nothing fits. (Every
+    /// program's mapping is valid for the model, `RTLCompilerTests` checks it on thousands; the
+    /// check stays for designs no test has seen.)
     public static func mapped(design: DesignPoint, shape: ConvolutionShape, hardware: Hardware,
                               objective: Objective = .edp) throws -> Choice {
         var best: Choice?

@@ -187,13 +187,13 @@ public struct RTLLayerProgram: Sendable {
                     ? "R·S·CT = \(steps) weight vectors per lane must fit a weight-buffer bank"
                     : "R·S·CT/CP = \(steps) weight vectors per lane and channel pass must fit a weight-buffer bank"),
                 (tile.rowsPerPE * tile.columns, pe.accumulationBufferDepth,
-                 "\(tile.rowsPerPE)×\(tile.columns) partial sums per lane must fit an accumulation-buffer bank"),
+                 "\(tile.rowsPerPE)×\(tile.columns) partial sums per lane must fit a lane's accumulation buffer"),
                 (residentWords, pe.weightBufferDepth,
                  "resident weights, \(passes) K pass(es) × \(channels) channel pass(es) × \(steps) weight vectors "
                     + "per lane, must fit a weight-buffer bank"),
                 (heldPixels, pe.accumulationBufferDepth,
                  "every tile's \(perPE)×\(shape.q) partial sums per lane, kept across \(channels) channel passes, "
-                    + "must fit an accumulation-buffer bank"),
+                    + "must fit a lane's accumulation buffer"),
             ]
             return checks.filter { $0.0 > $0.1 }.map { "\($0.2): needs \($0.0) words, has \($0.1)" }
         }
@@ -201,9 +201,13 @@ public struct RTLLayerProgram: Sendable {
         // then resident weights, the tiles inside the passes, the weights reloaded by every tile).
         func cycles(_ count: Int, _ tiles: Int, _ channels: Int, _ schedule: WeightSchedule) -> Int {
             let steps = Self.steps(shape, channelVectors: channelVectors, channelPasses: channels)
-            return Self.cycles(tile(count, tiles, channels, schedule), tiles: count * tiles, pes: design.numPEs,
+            let tile = tile(count, tiles, channels, schedule)
+            return Self.cycles(tile, tiles: count * tiles, pes: design.numPEs,
                                weights: groups * design.lanes * steps, steps: steps, kPasses: passes,
-                               channelPasses: channels, schedule: schedule)
+                               channelPasses: channels, schedule: schedule,
+                               alternateInputBanks: Self.alternatesInputBanks(tile, pe: pe),
+                               alternateAccumulationBanks: Self.alternatesAccumulationBanks(
+                                   tile, pe: pe, channelPasses: channels, schedule: schedule))
         }
         func rank(_ schedule: WeightSchedule) -> Int { WeightSchedule.preferenceOrder.firstIndex(of: schedule)! }
         let tilings = bandCounts
@@ -238,73 +242,55 @@ public struct RTLLayerProgram: Sendable {
         self.weightSchedule = fitting.schedule
     }
 
-    /// The controller's cycles from start to done (docs/rtl.md), phase by phase: the input into
-    /// the global buffer (`W + 2`, W input words); then the input from the global buffer into
-    /// the PEs while the first pass's weights load (`max(W, Wₜ) + 2`, Wₜ = groups·lanes·R·S·CT);
-    /// per pass, computing (one step per cycle, `n·R·S·CT` for the `n = rows·Q` pixels of a PE,
-    /// plus a bubble between pixels when a pixel is a single step, plus 4 to empty the
-    /// pipeline) and 3 cycles for the last drain to write back; then reading out, one PE pixel
-    /// per cycle, while the next pass's weights load (`max(numPEs·n, Wₜ) + 2`; `numPEs·n + 2`
-    /// after the last pass). W and n are a tile's; the tiles run one after another. With
-    /// resident weights only the first tile loads weights: the later ones count Wₜ as 0 and go
-    /// from one channel pass to the next without a loading phase. With the tiles inside the
-    /// passes, each pass runs every tile (input copies, compute, the last drain), its first tile
-    /// copying the input while the pass's weights load, and the last channel pass reads every
-    /// tile out after computing it.
+    /// The controller's cycles from start to done (docs/rtl.md, "Cycles"), state by state
+    /// (``ControllerTiming``): each tile's input into the global buffer (the first's whole, a
+    /// later one's what the loader could not fetch during the compute before it), into the PEs
+    /// (copied, or already there when the tiles alternate between the input banks) while weights
+    /// load; per pass the compute phases and the loads of later channel passes' weights; the
+    /// read-outs, which the next compute phase waits for unless the accumulation banks
+    /// alternate, and which wait for each other.
     public var expectedCycles: Int {
         Self.cycles(tile, tiles: bands * columnTiles, pes: design.numPEs, weights: split.groups * design.lanes * steps,
-                    steps: steps, kPasses: kPasses, channelPasses: channelPasses, schedule: weightSchedule)
+                    steps: steps, kPasses: kPasses, channelPasses: channelPasses, schedule: weightSchedule,
+                    alternateInputBanks: alternatesInputBanks, alternateAccumulationBanks: alternatesAccumulationBanks)
+    }
+
+    /// Whether the tiles' inputs alternate between the PEs' two input banks
+    /// (``ControllerEmitter/Register/alternateInputBanks``): when a tile's input fits one bank.
+    public var alternatesInputBanks: Bool { Self.alternatesInputBanks(tile, pe: top.controller.pe) }
+
+    /// Whether `tile`'s input fits one of `pe`'s two input banks.
+    static func alternatesInputBanks(_ tile: Tile, pe: PEEmitter) -> Bool {
+        pe.inputBankWords < pe.inputBufferDepth && tile.inputWords <= pe.inputBankWords
+    }
+
+    /// Whether the read-out units alternate between the accumulation buffers' two banks
+    /// (``ControllerEmitter/Register/alternateAccumulationBanks``): when a tile's partial sums fit
+    /// one bank and no tile keeps its sums in the banks across channel passes.
+    public var alternatesAccumulationBanks: Bool {
+        Self.alternatesAccumulationBanks(tile, pe: top.controller.pe, channelPasses: channelPasses, schedule: weightSchedule)
+    }
+
+    /// Whether `tile`'s partial sums fit one of `pe`'s accumulation banks, the tiles not keeping
+    /// theirs across channel passes (`channelPasses` on `schedule`).
+    static func alternatesAccumulationBanks(_ tile: Tile, pe: PEEmitter, channelPasses: Int,
+                                            schedule: WeightSchedule) -> Bool {
+        pe.accumulationBankWords < pe.accumulationBufferDepth
+            && tile.rowsPerPE * tile.columns <= pe.accumulationBankWords
+            && !(schedule == .tilesInsidePasses && channelPasses > 1)
     }
 
     /// ``expectedCycles`` of `tiles` times `tile`, with `weights` weight words per channel pass,
     /// `steps` reduction steps per pixel and channel pass, and `channelPasses` compute phases per
-    /// pass over K, the later ones each after loading their weights (`Wₜ + 2`), the weights
-    /// loaded on `schedule`.
+    /// pass over K, the weights loaded on `schedule`, the inputs and the partial sums alternating
+    /// between their buffers' two banks or not.
     static func cycles(_ tile: Tile, tiles: Int, pes: Int, weights: Int, steps: Int, kPasses: Int,
-                       channelPasses: Int, schedule: WeightSchedule) -> Int {
-        let words = tile.inputWords, pixels = tile.rowsPerPE * tile.columns
-        let compute = pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4
-        let readOut = pes * pixels
-        // Loading a tile's input into the global buffer: the first tile's all of it (W + 2); each
-        // later one's what the loader could not fetch while the tile before it computed (its
-        // compute phases and the 3 cycles after each, `window`): `k + 2` for k words left, else 2
-        // when the last word lands as the load begins, else 1.
-        func load(window: Int) -> Int {
-            let left = words - window
-            return left > 0 ? left + 2 : (left == 0 ? 2 : 1)
-        }
-        // Copying a tile's input into the PEs while `weights` words of weights load.
-        func prepare(_ weights: Int) -> Int { max(words, weights) + 2 }
-        // A read-out (one PE pixel per cycle, the last write a cycle later) and its end. The
-        // read-out of a tile runs while the next tile's input loads and goes into the PEs.
-        let readOutDone = readOut + 2
-        let phase = compute + 3
-        switch schedule {
-        case .reloadedEveryTile, .resident:
-            // A tile's passes once its input is in the PEs: compute phases, the loads of later
-            // channel passes' weights, and the read-outs of all but the last K pass (while the
-            // next K pass's weights load).
-            func passes(_ weights: Int) -> Int {
-                let channelLoads = weights == 0 ? 0 : (channelPasses - 1) * (weights + 2)
-                return kPasses * (channelPasses * phase + channelLoads) + (kPasses - 1) * (max(readOut, weights) + 2)
-            }
-            let later = schedule == .resident ? 0 : weights
-            let window = load(window: kPasses * channelPasses * phase)
-            return (words + 2) + prepare(weights) + passes(weights)
-                + (tiles - 1) * (max(readOutDone, window + prepare(later)) + passes(later)) + readOutDone
-        case .tilesInsidePasses:
-            // KT·CP·T tiles in all, each loading its input (after the first, during the compute
-            // before it), copying it into the PEs (the first tile of a pass while the pass's weights
-            // load) and computing; the last channel pass reads each tile out while the next one
-            // loads. Of the KT·T − 1 that follow a read-out, KT − 1 are a K pass's first tile; of
-            // the KT·T·(CP − 1) others, KT·(CP − 1) are a channel pass's first.
-            let next = load(window: phase)
-            let first = next + prepare(weights), other = next + prepare(0)
-            return (words + 2) + prepare(weights) + kPasses * channelPasses * tiles * phase
-                + (kPasses - 1) * max(readOutDone, first) + kPasses * (tiles - 1) * max(readOutDone, other)
-                + kPasses * (channelPasses - 1) * first + kPasses * (tiles - 1) * (channelPasses - 1) * other
-                + readOutDone
-        }
+                       channelPasses: Int, schedule: WeightSchedule, alternateInputBanks: Bool,
+                       alternateAccumulationBanks: Bool) -> Int {
+        ControllerTiming(inputWords: tile.inputWords, pixels: tile.rowsPerPE * tile.columns, tiles: tiles, pes: pes,
+                         weights: weights, steps: steps, kPasses: kPasses, channelPasses: channelPasses,
+                         schedule: schedule, alternateInputBanks: alternateInputBanks,
+                         alternateAccumulationBanks: alternateAccumulationBanks).cycles
     }
 
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
@@ -332,7 +318,8 @@ public struct RTLLayerProgram: Sendable {
             (.tilesInsidePasses, weightSchedule == .tilesInsidePasses ? 1 : 0),
             (.tileAccumulationStride, weightSchedule == .tilesInsidePasses && channelPasses > 1
                 ? tile.rowsPerPE * tile.columns : 0),
-            (.loadVectors, held), (.inputPixelWords, ct),
+            (.loadVectors, held), (.inputPixelWords, ct), (.alternateInputBanks, alternatesInputBanks ? 1 : 0),
+            (.alternateAccumulationBanks, alternatesAccumulationBanks ? 1 : 0),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
@@ -402,8 +389,13 @@ public struct RTLLayerProgram: Sendable {
         func dimension(_ name: String) -> Int { problem.dimensionIndex(name)! }
         let (k, c, r, s, p, q) = (dimension("K"), dimension("C"), dimension("R"), dimension("S"), dimension("P"), dimension("Q"))
         func loops(_ pairs: [(Int, Int)]) -> [Loop] { pairs.filter { $0.1 > 1 }.map { Loop(dimension: $0.0, bound: $0.1) } }
+        // The read-out moves the partial sums from the accumulation banks straight to DRAM: the
+        // global buffer holds inputs only.
         var levels = hardware.storage.map { level in
-            LevelMapping(keeps: Set(problem.dataSpaces.indices.filter { level.keeps.contains(problem.dataSpaces[$0].name) }))
+            LevelMapping(keeps: Set(problem.dataSpaces.indices.filter { index in
+                let name = problem.dataSpaces[index].name
+                return level.keeps.contains(name) && !(level.name == "GlobalBuffer" && name == "Outputs")
+            }))
         }
         func level(_ name: String) throws -> Int {
             guard let index = hardware.storage.firstIndex(where: { $0.name == name }) else {

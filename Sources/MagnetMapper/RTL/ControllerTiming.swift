@@ -1,0 +1,148 @@
+/// The controller's cycles for one layer, state by state (docs/rtl.md, "Cycles"): the durations
+/// of the states `magnet_controller` passes through, each known from the program's registers,
+/// with the two waits that couple them — a compute phase may not start while the read-out engine
+/// reads the accumulation bank it drains into, and a read-out may not start while the last one
+/// runs. Exact: every simulation checks it against the hardware's `cycles` register.
+///
+/// One tile after another costs the same once the read-out engine's lead on the sequencer repeats,
+/// so a run of identical tiles is counted in one step from there (a layer's whole map space is
+/// timed in milliseconds).
+struct ControllerTiming {
+    /// Input vectors of a tile (W).
+    var inputWords: Int
+    /// Output pixels each PE computes per tile (n).
+    var pixels: Int
+    /// Tiles per pass (bands × column tiles).
+    var tiles: Int
+    /// PEs the read-out visits, one pixel of each per cycle.
+    var pes: Int
+    /// Weight words loaded per channel pass (Wₜ = groups · lanes · R·S·CT').
+    var weights: Int
+    /// Reduction steps per pixel and channel pass.
+    var steps: Int
+    /// Passes over K and over the input channels.
+    var kPasses: Int, channelPasses: Int
+    /// When the weights load.
+    var schedule: RTLLayerProgram.WeightSchedule
+    /// Whether a tile's input goes into the PEs' other input bank while the PEs compute.
+    var alternateInputBanks: Bool
+    /// Whether compute drains into one accumulation bank while the other is read out.
+    var alternateAccumulationBanks: Bool
+
+    /// A compute phase: one step per cycle for each of the n pixels (a bubble between pixels of a
+    /// single step), 4 to empty the pipeline, and the 3 cycles of the last drain's write-back
+    /// (the sequencer's FLUSH state, whose last cycle starts a read-out).
+    var phase: Int { pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4 + 3 }
+
+    /// Cycles from the cycle a read-out starts until the read-out engine is idle: one PE pixel
+    /// per cycle, the last written to DRAM a cycle later.
+    var readOut: Int { pes * pixels + 2 }
+
+    /// The sequencer's place in time: `now` is the first cycle of the next state; the read-out
+    /// engine is busy before `readOutIdle`; `window` counts the cycles the global buffer's
+    /// loader had for the next tile's input.
+    struct Clock: Equatable {
+        var now = 0
+        var readOutIdle = 0
+        var window = 0
+
+        /// What repeats from tile to tile: the read-out engine's lead and the loader's window.
+        var relative: Clock { Clock(now: 0, readOutIdle: max(readOutIdle - now, 0), window: window) }
+
+        /// A state of `cycles` cycles (at least one), ending no earlier than the cycle
+        /// `notBefore` (when it waits for something).
+        mutating func run(_ cycles: Int, notBefore: Int = 0) -> Int {
+            let last = max(now + cycles - 1, notBefore)
+            let spent = last - now + 1
+            now = last + 1
+            return spent
+        }
+    }
+
+    /// Loading a tile's input into the global buffer: the first tile's all of it; a later one's
+    /// what the loader could not fetch in its window — `k + 2` for k words left, 2 when the last
+    /// word lands as the load begins, else 1.
+    func load(_ clock: Clock, first: Bool) -> Int {
+        if first { return inputWords + 2 }
+        let left = inputWords - clock.window
+        return left > 0 ? left + 2 : (left == 0 ? 2 : 1)
+    }
+
+    /// Preparing a tile: its input into the PEs (copied from the global buffer, or already there
+    /// with alternating banks) while `weights` words of weights load.
+    func prepare(weights: Int) -> Int {
+        alternateInputBanks ? (weights > 0 ? weights + 2 : 1) : max(inputWords, weights) + 2
+    }
+
+    /// A compute phase and its FLUSH; with `readingOut`, the FLUSH waits for the read-out engine
+    /// and starts the next read-out. The cycles count towards the loader's window.
+    func compute(_ clock: inout Clock, readingOut: Bool) {
+        let spent = clock.run(phase, notBefore: readingOut ? clock.readOutIdle : 0)
+        clock.window += spent
+        if readingOut { clock.readOutIdle = clock.now - 1 + readOut }
+    }
+
+    /// A state that may not end before the read-out engine is idle unless the accumulation
+    /// banks alternate (the next compute phase drains into the other bank).
+    func waitingForReadOut(_ clock: inout Clock, _ cycles: Int) {
+        _ = clock.run(cycles, notBefore: alternateAccumulationBanks ? 0 : clock.readOutIdle)
+    }
+
+    /// The controller's cycles from start to done.
+    var cycles: Int {
+        var clock = Clock()
+        switch schedule {
+        case .reloadedEveryTile, .resident:
+            runTiles(&clock, count: tiles) { clock, tile in
+                // Resident weights: the first tile loads every pass's, the later ones none.
+                let perPass = schedule == .resident && tile > 0 ? 0 : weights
+                _ = clock.run(load(clock, first: tile == 0))
+                waitingForReadOut(&clock, prepare(weights: perPass))
+                clock.window = 0
+                for kPass in 0..<kPasses {
+                    for channelPass in 0..<channelPasses {
+                        if channelPass > 0 && perPass > 0 { _ = clock.run(perPass + 2) }
+                        compute(&clock, readingOut: channelPass == channelPasses - 1)
+                    }
+                    // READ_OUT: the next K pass's weights load while this one is read out.
+                    if kPass < kPasses - 1 { waitingForReadOut(&clock, perPass > 0 ? perPass + 2 : 1) }
+                }
+            }
+        case .tilesInsidePasses:
+            for pass in 0..<kPasses * channelPasses {
+                let readsOut = pass % channelPasses == channelPasses - 1
+                runTiles(&clock, count: tiles) { clock, tile in
+                    _ = clock.run(load(clock, first: pass == 0 && tile == 0))
+                    // A pass's weights load with its first tile's input.
+                    waitingForReadOut(&clock, prepare(weights: tile == 0 ? weights : 0))
+                    clock.window = 0
+                    compute(&clock, readingOut: readsOut)
+                }
+            }
+        }
+        // FINISH: done once the last read-out has written its last word.
+        _ = clock.run(1, notBefore: clock.readOutIdle)
+        return clock.now
+    }
+
+    /// Runs `count` tiles through `tile`; once two tiles after the first start alike (the same
+    /// read-out lead and loader window), every later one repeats the last's cycles.
+    func runTiles(_ clock: inout Clock, count: Int, _ tile: (inout Clock, Int) -> Void) {
+        var previous: (start: Clock, relative: Clock)?
+        var index = 0
+        while index < count {
+            let start = clock, relative = clock.relative
+            if index >= 2, let previous, previous.relative == relative {
+                // Tiles index..<count repeat the step from the previous start to this one.
+                let step = start.now - previous.start.now
+                let repeats = count - index
+                clock.now += step * repeats
+                clock.readOutIdle = clock.now + relative.readOutIdle
+                return
+            }
+            previous = (start, relative)
+            tile(&clock, index)
+            index += 1
+        }
+    }
+}
