@@ -85,7 +85,7 @@ import Testing
                     let (candidate, lane) = batch.next()
                     checked += 1
                     let summary = sampler.admissible(candidate) ? evaluator.summaryIfFits(candidate) : nil
-                    if batch.screen.rejects(lane, against: score, objective: .edp, energyWeight: 0.5) {
+                    if batch.rejects(lane, against: score, objective: .edp, energyWeight: 0.5) {
                         turnedAway += 1
                         if let summary {
                             #expect(!Objective.edp.better(summary, than: score), "\(label): turned away an improvement")
@@ -113,11 +113,44 @@ import Testing
         var keys: [Float] = []
         while !batch.isEmpty {
             let (_, lane) = batch.next()
-            keys.append(batch.screen.orderingKeys[lane])
+            keys.append(batch.orderingKey(lane))
         }
         #expect(keys.count == CandidateScreen.width)
         #expect(keys == keys.sorted(), "\(keys)")
         #expect(Set(keys).count > 1, "all lanes alike: \(keys)")
+    }
+
+    /// Where the space leaves a keep open (the template's global buffer for outputs), a batch
+    /// screens every neighbour, whichever way it keeps: each has a bound (a neighbour let through
+    /// unscreened has none), and the batch turns neighbours of both keeps away.
+    @Test func screensNeighboursOfEveryOpenKeep() throws {
+        let (space, label) = try #require(Self.spaces().first)
+        let globalBuffer = try #require(space.hardware.storage.firstIndex { $0.name == "GlobalBuffer" })
+        let outputs = try #require(space.problem.dataSpaceIndex("Outputs"))
+        #expect(space.freeKeeps[globalBuffer] == [outputs], "\(label)")
+        let sampler = CandidateSampler(space: space)
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
+        var generator = SeededGenerator(seed: 9)
+        var batch = NeighbourBatch(space: space)
+        var boundedBy: [Bool: Int] = [:], turnedAwayBy: [Bool: Int] = [:]
+        for _ in 0..<40 {
+            guard let point = sampler.filled(using: &generator, evaluator: &evaluator),
+                  let score = evaluator.summaryIfFits(point) else { continue }
+            batch.draw(CandidateScreen.width, around: point) {
+                sampler.neighbour(of: point, into: &$0, using: &generator)
+            }
+            while !batch.isEmpty {
+                let (candidate, place) = batch.next()
+                let keeps = candidate.keeps[globalBuffer].contains(outputs)
+                #expect(batch.orderingKey(place) > 0, "\(label): a neighbour unscreened")
+                boundedBy[keeps, default: 0] += 1
+                if batch.rejects(place, against: score, objective: .edp, energyWeight: 0.5) {
+                    turnedAwayBy[keeps, default: 0] += 1
+                }
+            }
+        }
+        #expect(boundedBy[true, default: 0] > 20 && boundedBy[false, default: 0] > 20, "\(boundedBy)")
+        #expect(turnedAwayBy[true, default: 0] > 0 && turnedAwayBy[false, default: 0] > 0, "\(turnedAwayBy)")
     }
 
     /// A screened search turns candidates away, stays deterministic, and its best mapping is

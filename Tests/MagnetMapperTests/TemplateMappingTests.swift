@@ -66,6 +66,40 @@ import Testing
         #expect(evaluation.utilization > 0)
     }
 
+    /// The global buffer's keeping of outputs is the search's choice, and no other keep is: on
+    /// ResNet-50's layer1.0.conv1 (1×1, 64 → 64, one pass over the channels, so no partial sums to
+    /// hold there) the search bypasses it, and beats the best it finds with outputs kept there
+    /// (the outputs' trip through the global buffer, written by the PEs and read out to DRAM,
+    /// costs its bandwidth and energy).
+    @Test func outputsMayBypassTheGlobalBuffer() throws {
+        let (point, hardware) = try Self.design(.outputStationaryLocalWeightStationary)
+        let layer = try #require(Zoo.network(named: "resnet50")?.layer(named: "layer1.0.conv1"))
+        let space = MapSpace.template(design: point, hardware: hardware, layer: layer)
+        let globalBuffer = try #require(hardware.storage.firstIndex { $0.name == "GlobalBuffer" })
+        let outputs = try #require(layer.problem.dataSpaceIndex("Outputs"))
+        for level in space.freeKeeps.indices {
+            #expect(space.freeKeeps[level] == (level == globalBuffer ? [outputs] : []), "level \(level)")
+        }
+        var closed = space
+        closed.freeKeeps = space.freeKeeps.map { _ in [] }
+        let free = MapSearch(space: space).run(budget: 3000, threads: 1, seed: 1)
+        let kept = MapSearch(space: closed).run(budget: 3000, threads: 1, seed: 1)
+        let mapping = try #require(free.mapping)
+        #expect(!mapping.levels[globalBuffer].keeps.contains(outputs))
+        #expect(try #require(kept.mapping).levels[globalBuffer].keeps.contains(outputs))
+        let freeEDP = try #require(free.summary).energyDelayProduct
+        let keptEDP = try #require(kept.summary).energyDelayProduct
+        #expect(freeEDP < keptEDP)
+        // The same mapping with outputs kept in the global buffer is worse, or does not fit.
+        var keeping = mapping
+        keeping.levels[globalBuffer].keeps.insert(outputs)
+        let model = CostModel(hardware: hardware, problem: layer.problem)
+        if keeping.problems(on: hardware, for: layer.problem).isEmpty {
+            func edp(_ evaluation: Evaluation) -> Double { evaluation.energyPJ * Double(evaluation.cycles) }
+            #expect(edp(model.evaluate(keeping)) > edp(model.evaluate(mapping)))
+        }
+    }
+
     @Test func networkFiguresAddUp() throws {
         let (point, hardware) = try Self.design(.outputStationaryLocalWeightStationary)
         let network = try #require(Zoo.network(named: "pilotnet"))

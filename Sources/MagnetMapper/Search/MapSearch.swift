@@ -190,7 +190,7 @@ public struct MapSearch: Sendable {
                         }
                     }
                     let (next, lane) = batch.next()
-                    if batch.screen.rejects(lane, against: summary, objective: objective, energyWeight: energyWeight) {
+                    if batch.rejects(lane, against: summary, objective: objective, energyWeight: energyWeight) {
                         considered += 1
                         sinceBest += 1
                         screened += 1
@@ -277,7 +277,7 @@ extension MapSearch {
                 let (candidate, lane) = batch.next()
                 index += 1
                 considered += 1
-                if batch.screen.rejects(lane, against: point.1, objective: objective, energyWeight: energyWeight) {
+                if batch.rejects(lane, against: point.1, objective: objective, energyWeight: energyWeight) {
                     screened += 1
                     continue
                 }

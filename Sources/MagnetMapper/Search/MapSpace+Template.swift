@@ -6,8 +6,9 @@ extension MapSpace {
     /// vector multipliers reduce input channels (C over X at the weight collector), lanes take
     /// output channels (K over Y below the per-PE levels), PEs split any dimension, and the
     /// design's dataflow fixes which loops may run at the collectors and which stay innermost at
-    /// the PE buffers. `hardware` is the design's elaboration; the space's is that hardware as
-    /// the layer uses it at the formats the design gives it (``DesignPoint/hardware(_:running:)``).
+    /// the PE buffers; the global buffer keeps or bypasses outputs, as the search chooses.
+    /// `hardware` is the design's elaboration; the space's is that hardware as the layer uses it
+    /// at the formats the design gives it (``DesignPoint/hardware(_:running:)``).
     public static func template(design: DesignPoint, hardware elaborated: Hardware, layer: Layer) -> MapSpace {
         let problem = layer.problem
         let hardware = design.hardware(elaborated, running: design.formats(ofLayer: layer.name))
@@ -45,6 +46,13 @@ extension MapSpace {
         func outputStationary() {
             if let ac = level("AccumulationCollector") { onlyTemporal(ac, reduction) }
             if let ab = level("AccumulationBuffer") { space.innermostSet[ab] = reduction }
+        }
+        // Outputs may bypass the global buffer, per layer: the PEs' partial sums and outputs then go
+        // to and from DRAM directly (the generated controller's read-out does, docs/rtl.md), which
+        // saves the global buffer's writes and reads where nothing accumulates there across passes.
+        if let globalBuffer = level("GlobalBuffer"), let outputs = problem.dataSpaceIndex("Outputs"),
+           space.keeps[globalBuffer].contains(outputs) {
+            space.freeKeeps[globalBuffer] = [outputs]
         }
         switch design.dataflow {
         case .weightStationary:

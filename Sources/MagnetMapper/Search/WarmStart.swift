@@ -4,7 +4,8 @@ import MagnetWorkload
 /// Re-fits a mapping found on one design to another design's map space for the same layer, so
 /// that a search there can start from it (a warm start): levels are matched by name, factors
 /// the new space does not allow, or that overflow a fan-out or a capacity, move outward until
-/// they fit, and the loop orders keep their relative order within the new space's constraints.
+/// they fit, the loop orders keep their relative order within the new space's constraints, and
+/// the keep/bypass choices the new space leaves open are the old mapping's.
 ///
 /// The result is always valid for the new space (its constraints, fan-outs and capacities), or
 /// `nil` when no such re-fit exists.
@@ -120,6 +121,18 @@ public enum WarmStart {
             if let level = names.firstIndex(of: hardware.storage[old].name) { next = level }
             target[old] = next
         }
+        // The keep/bypass choices the space leaves open follow the old level of the same name.
+        var keeps = space.keeps
+        for (level, open) in space.freeKeeps.enumerated() where !open.isEmpty {
+            guard let old = hardware.storage.firstIndex(where: { $0.name == names[level] }) else { continue }
+            for dataSpace in open {
+                if mapping.levels[old].keeps.contains(dataSpace) {
+                    keeps[level].insert(dataSpace)
+                } else {
+                    keeps[level].remove(dataSpace)
+                }
+            }
+        }
         var orders: [[Int]] = Array(repeating: [], count: levels)
         for (old, levelMapping) in mapping.levels.enumerated() {
             let level = target[old]
@@ -177,11 +190,11 @@ public enum WarmStart {
         // overflowing level to the level above it.
         for level in 0..<(levels - 1) {
             while let capacity = space.hardware.storage[level].capacityWords,
-                  tileWords(factors, level: level, space: space) > capacity {
+                  tileWords(factors, level: level, keeps: keeps[level], space: space) > capacity {
                 var best: (level: Int, d: Int)?
                 for inner in stride(from: level, through: 0, by: -1) {
                     for d in 0..<dimensions where factors[index(inner, 0, d)] > 1 {
-                        let relevant = space.keeps[level].contains {
+                        let relevant = keeps[level].contains {
                             space.problem.relevantDimensions(of: $0).contains(d)
                         }
                         guard relevant else { continue }
@@ -205,15 +218,16 @@ public enum WarmStart {
             let all = prefix + inside + rest
             ordered.append(all + (0..<dimensions).filter { !all.contains($0) })
         }
-        return Candidate(factors: factors, orders: ordered, keeps: space.keeps, dimensions: dimensions)
+        return Candidate(factors: factors, orders: ordered, keeps: keeps, dimensions: dimensions)
     }
 
-    private static func tileWords(_ factors: [Int], level: Int, space: MapSpace) -> Int {
+    /// The words of the tiles `level` keeps (`keeps`) under `factors`.
+    private static func tileWords(_ factors: [Int], level: Int, keeps: Set<Int>, space: MapSpace) -> Int {
         let dimensions = space.problem.dimensions.count
         var extent = Array(repeating: 1, count: dimensions)
         for inner in 0...level {
             for slot in 0..<3 { for d in 0..<dimensions { extent[d] *= factors[(inner * 3 + slot) * dimensions + d] } }
         }
-        return space.keeps[level].reduce(0) { $0 + space.problem.tileSize(of: $1, tile: extent) }
+        return keeps.reduce(0) { $0 + space.problem.tileSize(of: $1, tile: extent) }
     }
 }
