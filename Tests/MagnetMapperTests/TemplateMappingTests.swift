@@ -90,14 +90,12 @@ import Testing
         let freeEDP = try #require(free.summary).energyDelayProduct
         let keptEDP = try #require(kept.summary).energyDelayProduct
         #expect(freeEDP < keptEDP)
-        // The same mapping with outputs kept in the global buffer is worse, or does not fit.
+        // The mapping uses the room the bypass frees: with outputs kept in the global buffer too,
+        // its tiles (the whole input, 50,176 words, and as many outputs) overflow the 65,536 words.
         var keeping = mapping
         keeping.levels[globalBuffer].keeps.insert(outputs)
-        let model = CostModel(hardware: hardware, problem: layer.problem)
-        if keeping.problems(on: hardware, for: layer.problem).isEmpty {
-            func edp(_ evaluation: Evaluation) -> Double { evaluation.energyPJ * Double(evaluation.cycles) }
-            #expect(edp(model.evaluate(keeping)) > edp(model.evaluate(mapping)))
-        }
+        let problems = keeping.problems(on: hardware, for: layer.problem)
+        #expect(problems.contains { $0.level == "GlobalBuffer" && $0.message.hasPrefix("tiles need") }, "\(problems)")
     }
 
     @Test func networkFiguresAddUp() throws {

@@ -39,7 +39,7 @@ struct BranchAndBound {
         top = levelCount - 1
         let hardware = search.space.hardware
         fanout = (0..<hardware.storage.count).map { [1, hardware.fanout(of: $0).x, hardware.fanout(of: $0).y] }
-        keepChoices = space.freeKeeps.enumerated().flatMap { level, spaces in spaces.map { (level, $0) } }
+        keepChoices = space.keepChoices
         logScore = search.objective == .mix
         bound = MappingBound(space: space, haloReuse: search.haloReuse)
         evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem, haloReuse: search.haloReuse))
@@ -122,10 +122,7 @@ struct BranchAndBound {
 
     /// The keep/bypass choices numbered `mask` (a bit per open choice: flipped).
     mutating func setKeeps(_ mask: Int) {
-        candidate.keeps = space.keeps
-        for (bit, choice) in keepChoices.enumerated() where mask >> bit & 1 == 1 {
-            candidate.keeps[choice.level].formSymmetricDifference([choice.dataSpace])
-        }
+        candidate.keeps = space.keeps(flipping: mask, of: keepChoices)
     }
 
     func result() -> OptimalSearch.Result {

@@ -101,7 +101,7 @@ struct CandidateSampler {
     let fanoutX: [Int]
     let fanoutY: [Int]
     /// Every (level, data space) whose keep/bypass is searched.
-    let keepChoices: [(Int, Int)]
+    let keepChoices: [(level: Int, dataSpace: Int)]
     let hasMaxFactors: Bool
     /// Chance that a filled start leaves a level's temporal slot empty (``filledSkipChance``).
     var temporalSkipChance = CandidateSampler.filledSkipChance
@@ -126,7 +126,7 @@ struct CandidateSampler {
         self.takes = takes
         fanoutX = (0..<levels).map { space.hardware.fanout(of: $0).x }
         fanoutY = (0..<levels).map { space.hardware.fanout(of: $0).y }
-        keepChoices = space.freeKeeps.enumerated().flatMap { level, spaces in spaces.map { (level, $0) } }
+        keepChoices = space.keepChoices
         hasMaxFactors = space.maxFactor.contains { $0.contains { $0.contains { $0 != nil } } }
     }
 

@@ -135,10 +135,7 @@ struct ExhaustiveSearch {
             while true {
                 let orders = (0..<sampler.levels).map { perLevel[$0][choice[$0]] }
                 for mask in 0..<(1 << sampler.keepChoices.count) {
-                    var keeps = sampler.space.keeps
-                    for (bit, (level, dataSpace)) in sampler.keepChoices.enumerated() where mask >> bit & 1 == 1 {
-                        keeps[level].formSymmetricDifference([dataSpace])
-                    }
+                    let keeps = sampler.space.keeps(flipping: mask, of: sampler.keepChoices)
                     body(Candidate(factors: factors, orders: orders, keeps: keeps, dimensions: sampler.dimensions))
                 }
                 var level = 0

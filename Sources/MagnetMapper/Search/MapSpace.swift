@@ -79,3 +79,20 @@ public struct MapSpace: Sendable, Hashable {
         return found
     }
 }
+
+extension MapSpace {
+    /// Every (level, data space) whose keep or bypass the search chooses (``freeKeeps``), level
+    /// by level: bit `i` of a choice mask stands for choice `i`.
+    public var keepChoices: [(level: Int, dataSpace: Int)] {
+        freeKeeps.enumerated().flatMap { level, spaces in spaces.map { (level: level, dataSpace: $0) } }
+    }
+
+    /// ``keeps`` with each of `choices` whose bit is set in `flips` flipped (kept ↔ bypassed).
+    public func keeps(flipping flips: Int, of choices: [(level: Int, dataSpace: Int)]) -> [Set<Int>] {
+        var chosen = keeps
+        for (bit, choice) in choices.enumerated() where flips >> bit & 1 == 1 {
+            chosen[choice.level].formSymmetricDifference([choice.dataSpace])
+        }
+        return chosen
+    }
+}

@@ -20,10 +20,13 @@ struct NeighbourBatch {
     private let space: MapSpace
     /// The open keep choices a screen is chosen by (empty beyond ``maximumOpenKeeps``).
     private let keepChoices: [(level: Int, dataSpace: Int)]
+    /// The space's starting keeps, a bit per data space per level (``Candidate/keepMasks``).
+    private let startingKeepMasks: [Int]
     /// The screens made so far (the space's starting keeps' first).
     private var screens: [CandidateScreen]
-    /// Per combination of ``keepChoices`` (bit `i` set: choice `i` kept), its screen in
-    /// ``screens``, or -1 until a candidate needs it.
+    /// Per combination of ``keepChoices`` (bit `i` set: choice `i` flipped from the space's
+    /// starting keeps, as ``MapSpace/keeps(flipping:of:)`` reads it), its screen in ``screens``,
+    /// or -1 until a candidate needs it.
     private var screenOfCombination: [Int]
     /// One candidate per place in the batch, kept from batch to batch so that drawing writes into
     /// storage already allocated (``Candidate/assign(_:)``).
@@ -37,11 +40,12 @@ struct NeighbourBatch {
 
     init(space: MapSpace) {
         self.space = space
-        let open = space.freeKeeps.enumerated().flatMap { level, spaces in spaces.map { (level, $0) } }
+        let open = space.keepChoices
         keepChoices = open.count <= Self.maximumOpenKeeps ? open : []
+        startingKeepMasks = Candidate.masks(space.keeps)
         screens = [CandidateScreen(space: space)]
         screenOfCombination = Array(repeating: -1, count: 1 << keepChoices.count)
-        screenOfCombination[combination(ofKeepMasks: Candidate.masks(space.keeps))] = 0
+        screenOfCombination[0] = 0
         candidates.reserveCapacity(CandidateScreen.width)
         placements.reserveCapacity(CandidateScreen.width)
         order.reserveCapacity(CandidateScreen.width)
@@ -61,7 +65,9 @@ struct NeighbourBatch {
             let combination = combination(ofKeepMasks: candidates[place].keepMasks)
             if screenOfCombination[combination] < 0 {
                 screenOfCombination[combination] = screens.count
-                screens.append(CandidateScreen(space: space(keeping: combination)))
+                var chosen = space
+                chosen.keeps = space.keeps(flipping: combination, of: keepChoices)
+                screens.append(CandidateScreen(space: chosen))
             }
             let screen = screenOfCombination[combination]
             placements.append(Placement(screen: screen, lane: screens[screen].add(candidates[place])))
@@ -104,25 +110,14 @@ struct NeighbourBatch {
         return screens[placement.screen].orderingKeys[placement.lane]
     }
 
-    /// The combination of ``keepChoices`` that keeps `keepMasks` make.
+    /// The combination of ``keepChoices`` that keeps `keepMasks` make: a bit per choice they
+    /// flip from the space's starting keeps.
     private func combination(ofKeepMasks keepMasks: [Int]) -> Int {
         var combination = 0
-        for (bit, choice) in keepChoices.enumerated() where keepMasks[choice.level] >> choice.dataSpace & 1 == 1 {
+        for (bit, choice) in keepChoices.enumerated()
+        where (keepMasks[choice.level] ^ startingKeepMasks[choice.level]) >> choice.dataSpace & 1 == 1 {
             combination |= 1 << bit
         }
         return combination
-    }
-
-    /// The space with its open keeps chosen as `combination` says.
-    private func space(keeping combination: Int) -> MapSpace {
-        var chosen = space
-        for (bit, choice) in keepChoices.enumerated() {
-            if combination >> bit & 1 == 1 {
-                chosen.keeps[choice.level].insert(choice.dataSpace)
-            } else {
-                chosen.keeps[choice.level].remove(choice.dataSpace)
-            }
-        }
-        return chosen
     }
 }

@@ -123,14 +123,12 @@ public enum WarmStart {
         }
         // The keep/bypass choices the space leaves open follow the old level of the same name.
         var keeps = space.keeps
-        for (level, open) in space.freeKeeps.enumerated() where !open.isEmpty {
+        for (level, dataSpace) in space.keepChoices {
             guard let old = hardware.storage.firstIndex(where: { $0.name == names[level] }) else { continue }
-            for dataSpace in open {
-                if mapping.levels[old].keeps.contains(dataSpace) {
-                    keeps[level].insert(dataSpace)
-                } else {
-                    keeps[level].remove(dataSpace)
-                }
+            if mapping.levels[old].keeps.contains(dataSpace) {
+                keeps[level].insert(dataSpace)
+            } else {
+                keeps[level].remove(dataSpace)
             }
         }
         var orders: [[Int]] = Array(repeating: [], count: levels)
