@@ -12,7 +12,7 @@ import Testing
     /// A text that tells candidates apart (factors, loop orders of looped dimensions, keeps).
     static func key(_ candidate: Candidate, levels: Int) -> String {
         let orders = (0..<levels).map { level in
-            candidate.orders[level].filter { candidate.factor(level, 0, $0) > 1 }.map(String.init).joined(separator: ",")
+            candidate.order(level).filter { candidate.factor(level, 0, $0) > 1 }.map(String.init).joined(separator: ",")
         }
         return "\(candidate.factors) \(orders) \(candidate.keepMasks)"
     }

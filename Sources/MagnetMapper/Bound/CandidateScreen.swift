@@ -216,10 +216,11 @@ struct CandidateScreen {
             candidate.factors.withUnsafeBufferPointer { factors in
                 for entry in packed { floats[entry.float &+ lane] = Float(factors[entry.factor]) }
             }
-            for level in orderedLevels {
-                candidate.orders[level].withUnsafeBufferPointer { order in
-                    for place in order.indices {
-                        floats[(positions &+ level &* dimensions &+ order[place]) &* width &+ lane] = Float(place)
+            candidate.orders.withUnsafeBufferPointer { orders in
+                for level in orderedLevels {
+                    let first = level &* dimensions
+                    for place in 0..<dimensions {
+                        floats[(positions &+ first &+ orders[first &+ place]) &* width &+ lane] = Float(place)
                     }
                 }
             }

@@ -54,7 +54,7 @@ extension MappingBound {
             let ordered = decided.orderedCount(level)
             if ordered == .max {
                 open(level, .fixed)
-                for d in candidate.orders[level] where temporal[base + d] > 1 { add(d) }
+                for d in candidate.order(level) where temporal[base + d] > 1 { add(d) }
                 close()
                 continue
             }
@@ -62,7 +62,7 @@ extension MappingBound {
             open(level, .fixed)
             if ordered > 0 {
                 // A partly decided order: its innermost loops, then the others within the constraints.
-                for d in candidate.orders[level] where temporal[base + d] > 1
+                for d in candidate.order(level) where temporal[base + d] > 1
                     && blockEnd[blockCount] - blockStart[blockCount] < ordered {
                     add(d)
                     placed |= 1 << d

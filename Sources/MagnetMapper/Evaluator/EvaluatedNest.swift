@@ -43,7 +43,7 @@ extension Candidate: EvaluatedNest {
     func forEachLoop(level: Int, slot: MapSpace.Slot, _ body: (Loop) -> Void) {
         switch slot {
         case .temporal:
-            for d in orders[level] where factor(level, 0, d) > 1 {
+            for d in order(level) where factor(level, 0, d) > 1 {
                 body(Loop(dimension: d, bound: factor(level, 0, d)))
             }
         case .spatialX, .spatialY:

@@ -5,7 +5,8 @@ extension BranchAndBound {
     /// A partial decision waiting in a list of siblings, with its bound.
     struct Node {
         var factors: [Int]
-        var orders: [[Int]]
+        /// ``Candidate/orders``: every level's loop order in one flat array.
+        var orders: [Int]
         var remaining: [Int]
         var lower: Double
     }
@@ -188,7 +189,7 @@ extension BranchAndBound {
     /// Puts `first` innermost in `level`'s order (−1: leaves it).
     mutating func setInnermost(_ level: Int, _ first: Int) {
         guard first >= 0 else { return }
-        candidate.orders[level] = [first] + (0..<dimensionCount).filter { $0 != first }
+        candidate.setOrder(level, to: [first] + (0..<dimensionCount).filter { $0 != first })
     }
 
     /// Gives `level` every factor not placed yet; false when it may not take one of them or its
@@ -237,7 +238,7 @@ extension BranchAndBound {
         let groups = orderGroups(level)
         // The innermost loop was decided with the level's factors (and the fixed prefix with it).
         var order = groups.prefix
-        if order.isEmpty, let first = candidate.orders[level].first(where: { candidate.factor(level, 0,
+        if order.isEmpty, let first = candidate.order(level).first(where: { candidate.factor(level, 0,
             $0) > 1 }) { order = [first] }
         orderPosition(level, groups, &order)
     }
@@ -274,13 +275,13 @@ extension BranchAndBound {
         guard open.count > 1 else {
             // One loop (or none) left to place: the order is decided.
             let complete = order + (groups.set + groups.rest).filter { !order.contains($0) }
-            candidate.orders[level] = complete + groups.trivial
+            candidate.setOrder(level, to: complete + groups.trivial)
             return orderPhase(level - 1)
         }
         var children: [(Int, Double)] = []
         for loop in open {
             let partial = order + [loop]
-            candidate.orders[level] = partial + (0..<dimensionCount).filter { !partial.contains($0) }
+            candidate.setOrder(level, to: partial + (0..<dimensionCount).filter { !partial.contains($0) })
             let lower = lowerBound(Decisions(temporalThrough: top, ordersFrom: level + 1, orderedLoops: partial.count,
                                              innermostThrough: top))
             if cut(lower) { certificate.pruned += 1 } else { children.append((loop, lower)) }

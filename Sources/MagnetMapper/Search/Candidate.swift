@@ -5,29 +5,61 @@ import MagnetCore
 struct Candidate: Equatable {
     /// `factors[(level * 3 + slot) * dimensions + dimension]`.
     var factors: [Int]
-    /// Per level, every dimension once, innermost first.
-    var orders: [[Int]]
-    /// Per level, the data spaces kept.
-    var keeps: [Set<Int>] {
-        didSet { keepMasks = Self.masks(keeps) }
-    }
-    /// Per level, a bit per data space kept (follows ``keeps``).
-    private(set) var keepMasks: [Int]
+    /// Every level's loop order, innermost first, each dimension once per level:
+    /// `orders[level * dimensions + position]` (one flat array, so that copying a candidate into
+    /// another's storage is two block copies; ``order(_:)`` reads one level's).
+    var orders: [Int]
+    /// Per level, a bit per data space kept (bit `d`: data space `d`).
+    var keepMasks: [Int]
     let dimensions: Int
 
+    /// Per level, the data spaces kept (``keepMasks`` as sets).
+    var keeps: [Set<Int>] {
+        get { keepMasks.map { mask in Set((0..<Int.bitWidth).filter { mask >> $0 & 1 == 1 }) } }
+        set { keepMasks = Self.masks(newValue) }
+    }
+
     /// Creates a candidate.
+    /// `orders`: per level, every dimension once, innermost first.
     init(factors: [Int], orders: [[Int]], keeps: [Set<Int>], dimensions: Int) {
         self.factors = factors
-        self.orders = orders
-        self.keeps = keeps
+        self.orders = Self.flattened(orders, dimensions: dimensions)
         keepMasks = Self.masks(keeps)
         self.dimensions = dimensions
     }
 
     static func masks(_ keeps: [Set<Int>]) -> [Int] { keeps.map { $0.reduce(0) { $0 | 1 << $1 } } }
 
+    /// Keeps `dataSpace` at `level` if it bypassed it, or bypasses it if it kept it.
+    mutating func flipKeep(_ level: Int, _ dataSpace: Int) { keepMasks[level] ^= 1 << dataSpace }
+
     func factor(_ level: Int, _ slot: Int, _ dimension: Int) -> Int {
         factors[(level * 3 + slot) * dimensions + dimension]
+    }
+
+    /// The loop order of `level`: every dimension once, innermost first.
+    func order(_ level: Int) -> ArraySlice<Int> { orders[level * dimensions..<(level + 1) * dimensions] }
+
+    /// The dimension at position `place` (0: innermost) of `level`'s loop order.
+    func loop(_ level: Int, at place: Int) -> Int { orders[level * dimensions + place] }
+
+    /// Gives `level` the loop order `order` (every dimension once, innermost first).
+    mutating func setOrder(_ level: Int, to order: [Int]) {
+        precondition(order.count == dimensions, "a loop order holds every dimension once")
+        orders.replaceSubrange(level * dimensions..<(level + 1) * dimensions, with: order)
+    }
+
+    /// Swaps the loops at positions `first` and `second` of `level`'s order.
+    mutating func swapLoops(_ level: Int, _ first: Int, _ second: Int) {
+        orders.swapAt(level * dimensions + first, level * dimensions + second)
+    }
+
+    /// Gives every level its loop order (`orders[level]`: every dimension once, innermost first).
+    mutating func setOrders(_ orders: [[Int]]) { self.orders = Self.flattened(orders, dimensions: dimensions) }
+
+    private static func flattened(_ orders: [[Int]], dimensions: Int) -> [Int] {
+        precondition(orders.allSatisfy { $0.count == dimensions }, "a loop order holds every dimension once")
+        return orders.flatMap { $0 }
     }
 
     /// Becomes a copy of `other` (of the same space), writing into this candidate's own storage
@@ -39,14 +71,12 @@ struct Candidate: Equatable {
             return
         }
         Self.copy(other.factors, into: &factors)
-        for level in orders.indices {
-            if orders[level].count == other.orders[level].count {
-                Self.copy(other.orders[level], into: &orders[level])
-            } else {
-                orders[level] = other.orders[level]
-            }
+        Self.copy(other.orders, into: &orders)
+        if keepMasks.count == other.keepMasks.count {
+            Self.copy(other.keepMasks, into: &keepMasks)
+        } else {
+            keepMasks = other.keepMasks
         }
-        if keepMasks != other.keepMasks { keeps = other.keeps }
     }
 
     /// Copies `source` into `target` of the same count, in place when `target` owns its storage.
@@ -62,8 +92,8 @@ struct Candidate: Equatable {
         self.dimensions = dimensions
         factors = Array(repeating: 1, count: mapping.levels.count * 3 * dimensions)
         orders = []
-        keeps = mapping.levels.map(\.keeps)
-        keepMasks = Self.masks(keeps)
+        orders.reserveCapacity(mapping.levels.count * dimensions)
+        keepMasks = Self.masks(mapping.levels.map(\.keeps))
         for (level, levelMapping) in mapping.levels.enumerated() {
             for (slot, loops) in [levelMapping.temporal, levelMapping.spatialX, levelMapping.spatialY].enumerated() {
                 for loop in loops where loop.bound > 1 {
@@ -73,15 +103,16 @@ struct Candidate: Equatable {
                 }
             }
             let ordered = levelMapping.temporal.filter { $0.bound > 1 }.map(\.dimension)
-            orders.append(ordered + (0..<dimensions).filter { !ordered.contains($0) })
+            orders += ordered + (0..<dimensions).filter { !ordered.contains($0) }
         }
     }
 
     /// The mapping this candidate stands for.
     func mapping() -> Mapping {
-        Mapping(levels: orders.indices.map { level in
+        let keeps = self.keeps
+        return Mapping(levels: keeps.indices.map { level in
             LevelMapping(
-                temporal: orders[level].compactMap { d in factor(level, 0, d) > 1 ? Loop(dimension: d, bound: factor(level, 0, d)) : nil },
+                temporal: order(level).compactMap { d in factor(level, 0, d) > 1 ? Loop(dimension: d, bound: factor(level, 0, d)) : nil },
                 spatialX: (0..<dimensions).compactMap { d in factor(level, 1, d) > 1 ? Loop(dimension: d, bound: factor(level, 1, d)) : nil },
                 spatialY: (0..<dimensions).compactMap { d in factor(level, 2, d) > 1 ? Loop(dimension: d, bound: factor(level, 2, d)) : nil },
                 keeps: keeps[level])
@@ -145,9 +176,10 @@ struct CandidateSampler {
 
     /// A random candidate (not necessarily fitting the capacities).
     func random(using generator: inout SeededGenerator) -> Candidate {
-        var candidate = Candidate(factors: Array(repeating: 1, count: levels * 3 * dimensions), orders: [], keeps: space.keeps,
+        var candidate = Candidate(factors: Array(repeating: 1, count: levels * 3 * dimensions),
+                                  orders: Array(repeating: Array(0..<dimensions), count: levels), keeps: space.keeps,
                                   dimensions: dimensions)
-        for (level, dataSpace) in keepChoices where Bool.random(using: &generator) { candidate.keeps[level].formSymmetricDifference([dataSpace]) }
+        for (level, dataSpace) in keepChoices where Bool.random(using: &generator) { candidate.flipKeep(level, dataSpace) }
         for level in 0..<levels { for slot in 0..<3 { for d in 0..<dimensions {
             if let f = space.fixed[level][slot][d] { candidate.factors[(level * 3 + slot) * dimensions + d] = f }
         } } }
@@ -162,14 +194,14 @@ struct CandidateSampler {
                 candidate.factors[target * dimensions + d] *= p
             }
         }
-        candidate.orders = (0..<levels).map { level in
+        candidate.setOrders((0..<levels).map { level in
             let fixedOrder = space.innermostOrder[level]
             var inner = (0..<dimensions).filter { !fixedOrder.contains($0) && space.innermostSet[level].contains($0) }
             var rest = (0..<dimensions).filter { !fixedOrder.contains($0) && !space.innermostSet[level].contains($0) }
             inner.shuffle(using: &generator)
             rest.shuffle(using: &generator)
             return fixedOrder + inner + rest
-        }
+        })
         return candidate
     }
 

@@ -62,7 +62,7 @@ extension CandidateSampler {
 
     /// The swap group of position `place` of `level`'s loop order (`nil`: no swap moves it).
     func swapGroup(ofPosition place: Int, in candidate: Candidate, level: Int) -> SwapGroup? {
-        let dimension = candidate.orders[level][place]
+        let dimension = candidate.loop(level, at: place)
         guard place >= space.innermostOrder[level].count, candidate.factor(level, 0, dimension) > 1 else { return nil }
         return space.innermostSet[level].contains(dimension) ? .inner : .outer
     }
@@ -105,9 +105,9 @@ extension CandidateSampler {
             candidate.factors[to * dimensions + e] /= q
             candidate.factors[from * dimensions + e] *= q
         case let .swap(level, first, second):
-            candidate.orders[level].swapAt(first, second)
+            candidate.swapLoops(level, first, second)
         case let .flip(level, dataSpace):
-            candidate.keeps[level].formSymmetricDifference([dataSpace])
+            candidate.flipKeep(level, dataSpace)
         }
     }
 
