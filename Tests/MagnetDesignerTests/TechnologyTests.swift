@@ -4,10 +4,16 @@ import Testing
 @testable import MagnetDesigner
 
 @Suite struct TechnologyTests {
+    /// Bundled tables are read once per process: asked for again, each node gives its own table,
+    /// equal to the file read afresh.
     @Test func bundledTablesLoad() throws {
-        for node in Technology.bundledNodes {
-            let table = try Technology.named(node)
-            #expect(table.node == node)
+        for _ in 0..<2 {
+            for node in Technology.bundledNodes {
+                let table = try Technology.named(node)
+                #expect(table.node == node)
+                let url = try #require(Technology.bundledTableURL(node))
+                #expect(table == (try Technology.load(path: url.path)))
+            }
         }
     }
 
