@@ -90,12 +90,18 @@ import Testing
         var renamed = point
         renamed.name = "another-name"
         #expect(try key(spaceOf(renamed)) == key(space))
+        #expect(try key(spaceOf(renamed)).hashValue == key(space).hashValue, "equal keys hash alike")
         #expect(key(space, weight: 0.9) == key(space))
         #expect(key(space, .mix, weight: 0.9) != key(space, .mix))
         // Everything the search or the cost model reads is.
         #expect(key(space, .energy) != key(space))
         #expect(key(space, .edp, .sampled(budget: 300, seed: 5)) != key(space))
         #expect(key(space, .edp, .sampled(budget: 301, seed: 4)) != key(space))
+        let withSiblings = LayerSearchKey(space: space, objective: .edp, energyWeight: 0.5, method: method,
+                                          siblings: [space.problem])
+        #expect(withSiblings != key(space))
+        #expect(withSiblings == LayerSearchKey(space: space, objective: .edp, energyWeight: 0.5, method: method,
+                                               siblings: [space.problem]))
         var smallerBuffer = point
         smallerBuffer.weightBufferBytes /= 2
         #expect(try key(spaceOf(smallerBuffer)) != key(space))

@@ -19,6 +19,9 @@ public struct LayerSearchKey: Hashable, Sendable {
     /// network's and those of the networks mapped with it), in order, whose mappings seed the
     /// search and may replace its result; empty without.
     public let siblings: [Problem]
+    /// The hash of the fields above, computed once: a key hashes every level of its hardware and
+    /// every sibling's problem, and the cache hashes a key on each lookup, store and eviction.
+    private let contentHash: Int
 
     /// The key of a search of `space`.
     public init(space: MapSpace, objective: Objective, energyWeight: Double, method: MappingMethod,
@@ -30,7 +33,16 @@ public struct LayerSearchKey: Hashable, Sendable {
         self.energyWeight = objective == .mix ? energyWeight : 0
         self.method = method
         self.siblings = siblings
+        var hasher = Hasher()
+        hasher.combine(self.space)
+        hasher.combine(self.objective)
+        hasher.combine(self.energyWeight)
+        hasher.combine(self.method)
+        hasher.combine(siblings)
+        contentHash = hasher.finalize()
     }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(contentHash) }
 }
 
 /// The layer results of a study's designs, by ``LayerSearchKey``: a layer shape that recurs in
