@@ -24,7 +24,9 @@ extension Evaluator {
     /// ``fits(_:)-swift.method`` (whose fan-out test ``CandidateSampler/room(_:_:_:)`` keeps for
     /// each move of a filled start), from the factors directly instead of a flattened nest, and
     /// without touching the flattened nest. Allocation-free.
-    func tilesFit(_ candidate: Candidate) -> Bool {
+    /// `mutating` only so that a call passes the evaluator by reference: as a non-mutating
+    /// method, each call first copied the whole evaluator (1,280 bytes) to the stack.
+    mutating func tilesFit(_ candidate: Candidate) -> Bool {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: dimensionCount) { extent in
             for d in 0..<dimensionCount { extent[d] = 1 }
             for level in 0..<levelCount {

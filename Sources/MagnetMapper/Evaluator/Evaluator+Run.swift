@@ -173,7 +173,9 @@ extension Evaluator {
     }
 
     /// Whether some move slides the tile along exactly one rank by less than its extent.
-    private func slidingPossible() -> Bool {
+    /// `mutating` only so that a call passes the evaluator by reference: as a non-mutating
+    /// method, each call first copied the whole evaluator (1,280 bytes) to the stack.
+    private mutating func slidingPossible() -> Bool {
         for k in 0..<moveCount {
             var nonzero = 0, axis = 0
             for r in 0..<ranks where moves[k * ranks + r] != 0 {
