@@ -139,6 +139,28 @@ public final class ZMQSocket {
         }
     }
 
+    /// Queues messages only on connections whose handshake completed (`ZMQ_IMMEDIATE`): a send
+    /// waits for one instead of queueing on a pipe a refused handshake may drop.
+    public func queueOnlyOnCompletedConnections() throws { try set(ZMQ_IMMEDIATE, 1) }
+
+    /// Sends a multipart message, waiting up to `timeoutMS` for a peer to take it (a DEALER with
+    /// no connected peer, or with `ZMQ_IMMEDIATE` and no completed connection, holds a send until
+    /// one comes); false when none came in time.
+    public func send(_ frames: [[UInt8]], timeoutMS: Int32) throws -> Bool {
+        try set(ZMQ_SNDTIMEO, timeoutMS)
+        defer { try? set(ZMQ_SNDTIMEO, -1) }
+        for (index, frame) in frames.enumerated() {
+            let flags: Int32 = index < frames.count - 1 ? ZMQ_SNDMORE : 0
+            let sent = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+            if sent < 0 {
+                // The first frame is all or nothing; later ones go once the first has.
+                if zmq_errno() == EAGAIN && index == 0 { return false }
+                throw ZMQError("send")
+            }
+        }
+        return true
+    }
+
     /// Receives one multipart message, waiting up to `timeoutMS` (−1: forever); `nil` on timeout.
     public func receive(timeoutMS: Int32 = -1) throws -> [[UInt8]]? {
         if timeoutMS >= 0 {

@@ -185,10 +185,16 @@ enum StatusConnect {
         let context = ZMQContext()
         let socket = try ZMQSocket(context: context, kind: .dealer)
         defer { socket.close() }
+        // Queue the request only on a completed connection: a coordinator that refuses the
+        // handshake (CURVE without keys, or an unauthorized key) then times the send out instead
+        // of dropping the pipe under it, which left the send waiting forever.
+        try socket.queueOnlyOnCompletedConnections()
         if let curve { try Curve.makeClient(socket, keys: curve.keys, serverKey: curve.serverKey) }
         try socket.connect(endpoint)
-        try socket.send(Wire.frames(.status, StatusRequest()), dontWait: false)
-        guard let frames = try socket.receive(timeoutMS: Int32(seconds * 1000)), frames.count == 2 else {
+        let deadline = Date().addingTimeInterval(seconds)
+        let sent = try socket.send(Wire.frames(.status, StatusRequest()), timeoutMS: Int32(seconds * 1000))
+        let left = Int32(max(deadline.timeIntervalSinceNow, 0) * 1000)
+        guard sent, let frames = try socket.receive(timeoutMS: left), frames.count == 2 else {
             let hint = curve == nil
                 ? " (is it running? a coordinator with CURVE needs --curve-server-key and --curve-secret-key)"
                 : " (is it running, and is this key among its --authorized-workers?)"

@@ -60,6 +60,37 @@ func ipcEndpoint() -> String {
         #expect(error.code == EHOSTUNREACH)
     }
 
+    /// A timed send on a socket that queues only on completed connections gives up while no
+    /// connection completes (no one bound, or a CURVE server refusing a plain client's
+    /// handshake: `magnet status --connect` without keys waited forever there) and goes once one
+    /// does.
+    @Test func aTimedSendWaitsForACompletedConnection() throws {
+        let context = ZMQContext()
+        let endpoint = ipcEndpoint()
+        let dealer = try ZMQSocket(context: context, kind: .dealer)
+        try dealer.queueOnlyOnCompletedConnections()
+        try dealer.connect(endpoint)
+        #expect(try dealer.send([Array("status".utf8), []], timeoutMS: 200) == false, "no one bound")
+        if ZMQContext.hasCurve {
+            let server = try ZMQSocket(context: context, kind: .router)
+            try Curve.makeServer(server, secretKey: try ZMQContext.curveKeyPair().secretKey)
+            let secured = ipcEndpoint()
+            try server.bind(secured)
+            let plain = try ZMQSocket(context: context, kind: .dealer)
+            try plain.queueOnlyOnCompletedConnections()
+            try plain.connect(secured)
+            #expect(try plain.send([Array("status".utf8), []], timeoutMS: 500) == false, "handshake refused")
+        }
+        let router = try ZMQSocket(context: context, kind: .router)
+        try router.bind(endpoint)
+        #expect(try dealer.send([Array("status".utf8), []], timeoutMS: 10_000), "a peer came")
+        let received = try #require(try router.receive(timeoutMS: 2000))
+        #expect(received.dropFirst().map { $0 } == [Array("status".utf8), []])
+        // The timeout is the send's own: a later plain send waits as before (none pending here).
+        try dealer.send([Array("again".utf8)])
+        #expect(try router.receive(timeoutMS: 2000)?.last == Array("again".utf8))
+    }
+
     @Test func curveKeysAreZ85() throws {
         guard ZMQContext.hasCurve else { return }
         let keys = try ZMQContext.curveKeyPair()
