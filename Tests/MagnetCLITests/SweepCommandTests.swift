@@ -277,7 +277,8 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(export.stderr.contains("runs \(yes) of the study's 28 unique layers"))
         // Each layer it runs has its register program: exactly the writes of the testbench that
         // `magnet elaborate --testbench` makes for it (which runs bit-exact), with its cycles and
-        // the DRAM regions laid end to end.
+        // the DRAM regions laid end to end; but for the read-out's requantization, which the
+        // program leaves at saturation (the host sets its network's) and the testbench draws.
         let programs = try FileManager.default.contentsOfDirectory(atPath: rtl.appendingPathComponent("programs/resnet50").path)
         #expect(programs.filter { $0.hasSuffix(".json") }.count == yes - 4
                     && programs.filter { $0.hasSuffix(".mapping.yaml") }.count == yes - 4
@@ -299,7 +300,20 @@ func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         }
         // Each tb.v line reads write_register(16'dA, 32'dV): the numbers 16, A, 32, V.
         func int(_ value: JSONValue?) -> Int { value?.doubleValue.map { Int($0) } ?? -1 }
-        #expect(!writes.isEmpty && registers.map { [int($0["address"]), int($0["value"])] } == writes.map { [$0[1], $0[3]] })
+        let requantizing = Set(registers.filter { register in
+            ["outputScale", "outputShift", "outputReLU"].contains { register["name"] == .string($0) }
+        }.map { int($0["address"]) })
+        #expect(requantizing.count == 3)
+        #expect(!writes.isEmpty && registers.map { [int($0["address"]), int($0["value"])] }.filter { !requantizing.contains($0[0]) }
+                    == writes.map { [$0[1], $0[3]] }.filter { !requantizing.contains($0[0]) })
+        func value(_ name: String) -> Int { int(registers.first { $0["name"] == .string(name) }?["value"]) }
+        #expect(program["requantization"] == .object([("scale", .int(1)), ("shift", .int(0)), ("relu", .bool(false))])
+                    && value("outputScale") == 1 && value("outputShift") == 0 && value("outputReLU") == 0)
+        // The testbench's own, stated in its header, in its writes.
+        let drawn = writes.filter { requantizing.contains($0[1]) }.map { $0[3] }
+        #expect(drawn.count == 3 && drawn[0] >= 1 << 15
+                    && tb.contains("Outputs requantized at the read-out: scale \(drawn[0]), shift \(drawn[1])"
+                                   + (drawn[2] == 1 ? ", ReLU." : ".")), "\(drawn)")
         #expect(registers.last?["name"] == .string("control") && registers.first?["name"] == .string("kPasses"))
         #expect(registers.contains { $0["name"] == .string("inputOffset[0]") && int($0["address"]) == 64 }
                     && !registers.contains { $0["name"] == .string("unused") })

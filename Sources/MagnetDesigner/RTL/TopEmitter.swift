@@ -7,7 +7,9 @@ import MagnetCore
 /// Ports: `clk`, `rst`; a memory-mapped host interface of 32-bit registers (`host_we`,
 /// `host_addr`, `host_wdata`, `host_rdata`; ``ControllerEmitter/Register``); a DRAM-side read
 /// port (`dram_rd_en`, `dram_rd_addr`, with `dram_rd_data` one cycle later) and write port
-/// (`dram_wr_en`, `dram_wr_addr`, `dram_wr_data`), word-addressed, one word per cycle each.
+/// (`dram_wr_en`, `dram_wr_addr`, `dram_wr_data`), word-addressed, one word per cycle each; a
+/// word holds a weight vector, an input vector, or one pixel's outputs of a PE's lanes in the
+/// activation format (requantized at the read-out).
 public struct TopEmitter: Sendable {
     /// The controller (which knows the PE and the array size).
     public var controller: ControllerEmitter
@@ -24,7 +26,7 @@ public struct TopEmitter: Sendable {
 
     /// Every module of the accelerator, `magnet_top` last.
     public func emit() -> [RTLFile] {
-        controller.pe.emit() + [controller.emit(), emitTop()]
+        controller.pe.emit() + [controller.requantizer.emit(), controller.emit(), emitTop()]
     }
 
     func emitTop() -> RTLFile {

@@ -20,6 +20,8 @@ extension RTLLayerProgram {
             ("k_passes", .int(kPasses)), ("channel_passes", .int(channelPasses)),
             ("weight_schedule", .string(weightSchedule.rawValue)),
             ("controller_cycles", .int(expectedCycles)), ("model_cycles", .int(modelCycles)),
+            ("requantization", .object([("scale", .int(requantization.scale)), ("shift", .int(requantization.shift)),
+                                        ("relu", .bool(requantization.relu))])),
             ("registers", .array(writes)),
             ("dram", .object([
                 ("word_bits", .int(top.controller.dramWordBits)), ("words", .int(dramWords)),

@@ -16,9 +16,10 @@ import MagnetWorkload
 ///   `k = kt·groups·lanes + j` at word `((kt·CP + cp)·groups·lanes + j)·R·S·CT' + (r·S + s)·CT' + c'`
 ///   (with one channel pass: `((k·R + r)·S + s)·CT + ct`), holding channels `ct·vectorSize ..< +vectorSize`;
 /// - inputs after them: word `(y·W' + x)·CT + ct` of the padded input (H' × W');
-/// - outputs after them: word `kb·P·Q + p·Q + q` holds the partial sums (`accumulationBits`,
-///   wrapped) of output channels `kb·lanes ..< (kb+1)·lanes`, channel `kb·lanes + l` in bits
-///   `l·accumulationBits ..< (l+1)·accumulationBits` (one PE's read-out of one pixel).
+/// - outputs after them: word `kb·P·Q + p·Q + q` holds the outputs of channels
+///   `kb·lanes ..< (kb+1)·lanes` in the activation format (b bits, each sum wrapped to
+///   `accumulationBits` and requantized, ``requantization``), channel `kb·lanes + l` in bits
+///   `l·b ..< (l+1)·b` (one PE's read-out of one pixel).
 public struct RTLLayerProgram: Sendable {
     /// The design point.
     public let design: DesignPoint
@@ -51,6 +52,10 @@ public struct RTLLayerProgram: Sendable {
     public let paddedHeight: Int, paddedWidth: Int
     /// DRAM word addresses of the three regions, and the words in all.
     public let weightBase: Int, inputBase: Int, outputBase: Int, dramWords: Int
+    /// How the read-out turns the layer's sums into its outputs (registers `outputScale`,
+    /// `outputShift`, `outputReLU`): the quantized network's factor for this layer; by default
+    /// each sum saturated to the activation format.
+    public var requantization = Requantization.saturation
 
     /// Output channels after padding: `kPasses × groups × lanes`.
     public var paddedK: Int { kPasses * split.groups * design.lanes }
@@ -320,6 +325,8 @@ public struct RTLLayerProgram: Sendable {
                 ? tile.rowsPerPE * tile.columns : 0),
             (.loadVectors, held), (.inputPixelWords, ct), (.alternateInputBanks, alternatesInputBanks ? 1 : 0),
             (.alternateAccumulationBanks, alternatesAccumulationBanks ? 1 : 0),
+            (.outputScale, requantization.scale), (.outputShift, requantization.shift),
+            (.outputReLU, requantization.relu ? 1 : 0),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
@@ -360,16 +367,26 @@ public struct RTLLayerProgram: Sendable {
         return words
     }
 
-    /// The output region as the hardware leaves it, one bit pattern per word (lanes packed,
-    /// least significant first): each output wrapped to `accumulationBits`; padded output
-    /// channels are 0.
-    public func expectedOutputs(weights: [Int], inputs: [Int]) -> [[Bool]] {
-        let exact = ReferenceConvolution.outputs(layerShape, weights: weights, inputs: inputs)
-        let bits = design.accumulationBits, lanes = design.lanes, pixels = shape.p * shape.q
+    /// The layer's sums as the accumulators hold them: each of ``ReferenceConvolution``'s exact
+    /// outputs wrapped to `accumulationBits` (two's complement, sign kept).
+    public func sums(weights: [Int], inputs: [Int]) -> [Int] {
+        let bits = design.accumulationBits
+        return ReferenceConvolution.outputs(layerShape, weights: weights, inputs: inputs).map { value in
+            let wrapped = value & ((1 << bits) - 1)
+            return wrapped >= 1 << (bits - 1) ? wrapped - (1 << bits) : wrapped
+        }
+    }
+
+    /// The output region as the hardware leaves it for the layer's ``sums(weights:inputs:)``, one
+    /// bit pattern per word (lanes packed, least significant first): each sum requantized to the
+    /// activation format; padded output channels are 0.
+    public func expectedOutputs(sums: [Int]) -> [[Bool]] {
+        let bits = design.datapathFormats.inputs.bits, lanes = design.lanes, pixels = shape.p * shape.q
         var words = Array(repeating: Array(repeating: false, count: lanes * bits), count: paddedK / lanes * pixels)
-        for (index, value) in exact.enumerated() {
+        for (index, sum) in sums.enumerated() {
             let k = index / pixels, pixel = index % pixels
-            Self.place(value, bits: bits, at: k % lanes * bits, in: &words[k / lanes * pixels + pixel])
+            Self.place(requantization.output(ofSum: sum, outputBits: bits), bits: bits, at: k % lanes * bits,
+                       in: &words[k / lanes * pixels + pixel])
         }
         return words
     }
