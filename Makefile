@@ -3,13 +3,14 @@
 #   make test    install missing system packages, run the test suite
 #   make rtl     Verilog for the Simba-like design, a ResNet-50-shaped layer simulated bit-exact
 #   make rtl-resnet   a full-size ResNet-50 layer on the Simba-like design under Verilator (about a minute)
+#   make rtl-bottleneck  ResNet-50's first bottleneck, three layers one after another, under Verilator
 #   make rtl-table    every unique ResNet-50 layer under Verilator (8–11 minutes), its table into docs/rtl.md
 #
 # System packages the project needs (installed with apt when missing).
 APT_PACKAGES := libzmq3-dev libsqlite3-dev yosys verilator iverilog slurm-wlm munge chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sweep test rtl rtl-resnet rtl-table deps venv build release relocatable clean
+.PHONY: sweep test rtl rtl-resnet rtl-bottleneck rtl-table deps venv build release relocatable clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -57,6 +58,14 @@ rtl: release
 rtl-resnet: release
 	.build/release/magnet elaborate examples/simba-like.yaml -o rtl-resnet --testbench resnet50:layer1.0.conv2
 	rtl-resnet/run_verilator.sh
+
+# ResNet-50's first bottleneck block on the Simba-like design: layer1.0.conv1 → conv2 → conv3, each
+# reading the requantized outputs the one before wrote into DRAM, bit-exact under Verilator in
+# the predicted cycles (docs/rtl.md, "Chained layers"; about half a minute).
+rtl-bottleneck: release
+	.build/release/magnet elaborate examples/simba-like.yaml -o rtl-bottleneck \
+	  --testbench resnet50:layer1.0.conv1,layer1.0.conv2,layer1.0.conv3
+	rtl-bottleneck/run_verilator.sh
 
 # All 24 unique ResNet-50 layers at full size on the Simba-like design under Verilator, each
 # bit-exact in the predicted cycles, the cycles-against-the-model table written into docs/rtl.md

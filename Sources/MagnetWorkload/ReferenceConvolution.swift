@@ -1,12 +1,17 @@
 /// The exact integer result of a layer, for checking hardware (RTL testbenches compare against it).
 ///
 /// Tensors are flat arrays in these layouts: weights `[g][k][c][r][s]`, inputs
-/// `[n][g·c][h][w]` (the unpadded input, `inputHeight × inputWidth`), outputs `[n][g·k][p][q]`.
-/// Padding reads zeros. Sums are exact (`Int`); a caller models an accumulator width by wrapping.
+/// `[n][g·c][h][w]` (the unpadded input, `inputHeight × inputWidth`, or larger), outputs
+/// `[n][g·k][p][q]`. Padding reads zeros. Sums are exact (`Int`); a caller models an accumulator
+/// width by wrapping.
 public enum ReferenceConvolution {
-    /// The outputs of `shape` for `weights` and `inputs`.
-    public static func outputs(_ shape: ConvolutionShape, weights: [Int], inputs: [Int]) -> [Int] {
-        let h = shape.inputHeight, w = shape.inputWidth
+    /// The outputs of `shape` for `weights` and `inputs` of `inputHeight × inputWidth` (by
+    /// default the smallest the shape reads; a larger input, as a layer before may produce when
+    /// this layer's stride leaves its last rows or columns, is read where a window reaches it,
+    /// before the padding).
+    public static func outputs(_ shape: ConvolutionShape, weights: [Int], inputs: [Int], inputHeight: Int? = nil,
+                               inputWidth: Int? = nil) -> [Int] {
+        let h = inputHeight ?? shape.inputHeight, w = inputWidth ?? shape.inputWidth
         precondition(weights.count == shape.weightCount, "expected \(shape.weightCount) weights, got \(weights.count)")
         precondition(inputs.count == shape.n * shape.g * shape.c * h * w, "expected \(shape.n * shape.g * shape.c * h * w) inputs, got \(inputs.count)")
         var out = [Int](repeating: 0, count: shape.outputCount)

@@ -24,11 +24,14 @@ struct ElaborateCommand: ParsableCommand {
         cannot (edit a mapping.yaml to try another tiling). With \
         --synth-report it runs yosys and prints the cell counts beside the area model; with \
         --liberty it maps onto that cell library and prints each module's cell area beside the \
-        model's (docs/rtl.md).
+        model's (docs/rtl.md). --testbench NETWORK:LAYER,LAYER,... runs several layers one after \
+        another, each reading its input where the one before wrote its outputs (requantized, in \
+        the next layer's layout); each layer's outputs must be the next one's input.
 
         Example:
           magnet elaborate examples/simba-like.yaml -o rtl/ --testbench examples/rtl-layers.yaml:conv3x3
           rtl/run_iverilog.sh
+          magnet elaborate examples/simba-like.yaml -o chain/ --testbench examples/rtl-layers.yaml:conv3x3,conv1x1
           magnet elaborate examples/simba-like.yaml -o rtl2/ --testbench resnet50:layer1.0.conv1 \\
             --mapping rtl/mapping.yaml
         """)
@@ -41,7 +44,9 @@ struct ElaborateCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The folder to write (created if missing).")
     var output: String
 
-    @Option(help: "NETWORK:LAYER, a built-in network or network file and one of its layers, to write a testbench for.")
+    @Option(help: ArgumentHelp("NETWORK:LAYER, a built-in network or network file and one of its layers, to write a "
+                               + "testbench for; NETWORK:LAYER,LAYER,... for layers run one after another, each on "
+                               + "the last one's outputs."))
     var testbench: String?
 
     @Option(help: ArgumentHelp("With --testbench: the mapping to run (Timeloop-style mapping YAML, as "
@@ -65,11 +70,15 @@ struct ElaborateCommand: ParsableCommand {
         let files = try TopEmitter(design: point).emit()
         // The layer's program before anything is written: a mapping the controller cannot run
         // leaves the folder as it was.
-        let bench = try testbench.map { try layerProgram($0, point: point) }
+        let bench = try testbench.map { try layerPrograms($0, point: point) }
         let folder = URL(fileURLWithPath: output)
         try RTLFile.write(files, to: folder)
         print("wrote \(files.count) modules and \(RTLFile.listName) to \(output) (top module \(TopEmitter.moduleName))")
-        if let bench { try write(bench, folder: folder) }
+        switch bench {
+        case .layer(let chosen)?: try write(chosen, folder: folder)
+        case .chain(let chain, let chosen)?: try write(chain, chosen, folder: folder)
+        case nil: break
+        }
         if liberty != nil && !synthReport { throw ValidationError("--liberty goes with --synth-report") }
         if synthReport { try report(point: point, folder: folder, files: files.map(\.name)) }
     }
@@ -85,11 +94,32 @@ struct ElaborateCommand: ParsableCommand {
         var modelRefusal: String?
     }
 
-    func layerProgram(_ argument: String, point: DesignPoint) throws -> LayerProgram {
+    /// What `--testbench` asks for: one layer, or a chain of them.
+    enum Testbench {
+        case layer(LayerProgram)
+        case chain(RTLLayerChain, [LayerProgram])
+    }
+
+    /// The programs of `--testbench NETWORK:LAYER[,LAYER…]`, a chain placed in one DRAM when there
+    /// are several (or why one cannot feed the next).
+    func layerPrograms(_ argument: String, point: DesignPoint) throws -> Testbench {
         guard let colon = argument.lastIndex(of: ":") else {
             throw ValidationError("--testbench takes NETWORK:LAYER, e.g. resnet50:layer1.0.conv2")
         }
-        let source = String(argument[..<colon]), layerName = String(argument[argument.index(after: colon)...])
+        let source = String(argument[..<colon])
+        let names = argument[argument.index(after: colon)...].split(separator: ",", omittingEmptySubsequences: false)
+            .map(String.init)
+        guard names.count > 1 else { return .layer(try layerProgram(source, names[0], point: point)) }
+        if mapping != nil { throw ValidationError("--mapping goes with one layer, not a chain of \(names.count)") }
+        let chosen = try names.map { try layerProgram(source, $0, point: point) }
+        do {
+            return .chain(try RTLLayerChain(chosen.map(\.program), names: names), chosen)
+        } catch let error as RTLUnsupported {
+            throw ValidationError("--testbench \(argument): \(error.message)")
+        }
+    }
+
+    func layerProgram(_ source: String, _ layerName: String, point: DesignPoint) throws -> LayerProgram {
         let layer = try NetworkFile.layer(layerName, in: NetworkFile.resolve(source), source: source)
         let hardware = try point.elaborate()
         guard let mapping else {
@@ -136,6 +166,23 @@ struct ElaborateCommand: ParsableCommand {
               + "\(program.channelPasses) over C, \(program.bands)×\(program.columnTiles) tile(s), weights "
               + program.weightSchedule.summary + "; controller "
               + "\(program.expectedCycles) cycles, " + model)
+        print("run: \(folder.path)/run_iverilog.sh  or  \(folder.path)/run_verilator.sh")
+    }
+
+    func write(_ chain: RTLLayerChain, _ chosen: [LayerProgram], folder: URL) throws {
+        let bench = RTLTestbench(chain: chain, seed: seed, modelCycles: chosen.map(\.modelCycles))
+        try bench.write(to: folder)
+        let total = chain.programs.reduce(0) { $0 + $1.expectedCycles }
+        print("wrote a testbench for \(chain.names.joined(separator: " → ")), one after another, each reading what the "
+              + "one before wrote: \(chain.dramWords) DRAM words; controller \(total) cycles in all")
+        for (layer, program) in zip(chosen, chain.programs) {
+            let shape = layer.layer.shape
+            let model = layer.modelCycles.map { "cost model \($0)" } ?? "the cost model refuses the mapping"
+            print("  \(layer.layer.name) (K \(shape.k), C \(shape.c), \(shape.r)×\(shape.s), \(shape.p)×\(shape.q) "
+                  + "outputs): \(program.split.groups)×\(program.split.rowBlocks) split, "
+                  + "\(program.bands)×\(program.columnTiles) tile(s); controller \(program.expectedCycles) cycles, "
+                  + model)
+        }
         print("run: \(folder.path)/run_iverilog.sh  or  \(folder.path)/run_verilator.sh")
     }
 

@@ -114,6 +114,74 @@ import Testing
         #expect(channelPassed == 1)
     }
 
+    /// Each layer of a chain's lines: its name and the controller's predicted cycles
+    /// ("  conv3x3 (K 16, …); controller 680 cycles, cost model 480").
+    static func chainCycles(_ stdout: String) -> [(name: String, cycles: String)] {
+        stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains("; controller ") }.compactMap { line in
+            guard let name = line.split(separator: " ").first,
+                  let cycles = Self.predictedCycles(String(line.split(separator: ";").last ?? "")) else { return nil }
+            return (String(name), cycles)
+        }
+    }
+
+    /// A chain of layers, each reading its input where the one before wrote its outputs: the second
+    /// 3×3 layer reads the first's outputs inside its padding, the 1×1 the second's; bit-exact,
+    /// every layer in exactly its predicted cycles.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/iverilog"), "needs iverilog"))
+    func aChainOfLayersRunsOneAfterAnother() throws {
+        let out = folder()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench",
+                                        "examples/rtl-layers.yaml:conv3x3,conv3x3,conv1x1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("wrote a testbench for conv3x3 → conv3x3 → conv1x1, one after another"),
+                "\(result.stdout)")
+        let layers = Self.chainCycles(result.stdout)
+        #expect(layers.map(\.name) == ["conv3x3", "conv3x3", "conv1x1"], "\(result.stdout)")
+        let output = CLIRunner.runScript(out + "/run_iverilog.sh")
+        // 2 × 128 words of 16 channels over 8×8 pixels, 256 of 32 channels.
+        #expect(output.contains("PASS 512 output words (4096 outputs)"), "\(output.suffix(2000))")
+        for layer in layers {
+            #expect(output.contains("cycles \(layer.cycles) (cost model: "), "\(layer): \(output.suffix(2000))")
+        }
+    }
+
+    /// PilotNet's five convolutions (5×5 /2 and 3×3, no padding) end to end on a design whose
+    /// buffers force tiles, under Verilator.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/verilator"), "needs verilator"))
+    func pilotNetsConvolutionsRunEndToEndUnderVerilator() throws {
+        let design = folder() + "-small-tiles.yaml", out = folder()
+        try Self.smallTiles.write(toFile: design, atomically: true, encoding: .utf8)
+        defer { for path in [design, out] { try? FileManager.default.removeItem(atPath: path) } }
+        let result = try CLIRunner.run(["elaborate", design, "-o", out, "--testbench",
+                                        "pilotnet:conv1,conv2,conv3,conv4,conv5"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let layers = Self.chainCycles(result.stdout)
+        #expect(layers.count == 5, "\(result.stdout)")
+        let output = CLIRunner.runScript(out + "/run_verilator.sh")
+        #expect(output.contains("PASS"), "\(output.suffix(2000))")
+        for layer in layers {
+            #expect(output.contains("cycles \(layer.cycles) (cost model: "), "\(layer): \(output.suffix(2000))")
+        }
+    }
+
+    /// A chain whose layers do not feed each other is one error line, and nothing is written;
+    /// `--mapping` goes with one layer.
+    @Test func chainsThatDoNotFeedAreRefused() throws {
+        let out = folder()
+        let result = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench",
+                                        "examples/rtl-layers.yaml:conv1x1,conv3x3"])
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n") == ["error: --testbench examples/rtl-layers.yaml:conv1x1,conv3x3: "
+            + "conv1x1 writes 32 channels of 8×8, but conv3x3 reads 16 channels of 8×8"], "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let mapping = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench",
+                                         "examples/rtl-layers.yaml:conv3x3,conv1x1", "--mapping", "m.yaml"])
+        #expect(mapping.status == 1 && mapping.stderr.contains("--mapping goes with one layer, not a chain of 2"),
+                "\(mapping.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     /// `--synth-report` without yosys says what is missing (the Verilog is still written).
     @Test func synthReportWithoutYosysSaysSo() throws {
         let out = folder()

@@ -321,7 +321,7 @@ struct AcceleratorRTLTests {
             for groups in 1...design.numPEs where design.numPEs % groups == 0 {
                 let program = try RTLLayerProgram(design: design, shape: shape, groups: groups)
                 #expect(program.shape.g == 1 && program.shape.k == shape.g * shape.k && program.shape.c == shape.g * shape.c)
-                #expect(RTLTestbench(program: program, seed: 0, modelCycles: nil).weights.count == shape.weightCount)
+                #expect(RTLTestbench(program: program, seed: 0, modelCycles: nil).weights[0].count == shape.weightCount)
                 try Self.expectBitExact(program, in: bench, seed: UInt64(80 + index), "\(name) \(groups)×\(program.split.rowBlocks)")
                 runs += 1
             }

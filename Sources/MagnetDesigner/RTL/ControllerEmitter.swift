@@ -72,7 +72,8 @@ public struct ControllerEmitter: Sendable {
         case inputWords = 12
         /// Output pixels per PE in a band: rows × Q.
         case pixels = 13
-        /// DRAM output words per pass: groups × P × Q.
+        /// DRAM output words per pass: groups × P × Q (groups with the outputs in the next layer's
+        /// layout, docs/rtl.md, "Chained layers").
         case passStride = 14
         /// DRAM word address of the weights.
         case weightBase = 15
@@ -86,20 +87,23 @@ public struct ControllerEmitter: Sendable {
         case bands = 19
         /// DRAM words from one band's first input row to the next band's: bandRows × rowStride.
         case bandInputStride = 20
-        /// DRAM output words from one band's first output row to the next's: bandRows × Q.
+        /// DRAM output words from one band's first output row to the next's: bandRows ×
+        /// ``outputRowWords``.
         case bandOutputStride = 21
         /// Tiles of output columns per band, run one after another.
         case columnTiles = 22
         /// DRAM words from one column tile's first input column to the next's: tileColumns ×
         /// strideW × CT.
         case tileInputStride = 23
-        /// DRAM output words from one column tile's first output column to the next's: tileColumns.
+        /// DRAM output words from one column tile's first output column to the next's: tileColumns ×
+        /// ``outputColumnStride``.
         case tileOutputStride = 24
         /// DRAM words of one input row of a tile: tileInputColumns × CT.
         case tileRowWords = 25
-        /// DRAM words of one row of the padded input: paddedWidth × CT.
+        /// DRAM words of one row of the padded input: paddedWidth × CT, or as the layer before wrote
+        /// it (its output columns, padded, × ``inputPixelWords``).
         case inputRowWords = 26
-        /// DRAM output words of one output row: Q.
+        /// DRAM output words of one output row: Q, or a row of the next layer's padded input.
         case outputRowWords = 27
         /// Passes over the input channels per pass over K (CP, dividing CT): each loads the
         /// weights of its CT / CP channel vectors and adds its partial sums into the accumulation
@@ -120,7 +124,8 @@ public struct ControllerEmitter: Sendable {
         /// Input vectors the buffers hold per input pixel: CT, or with the tiles inside the passes
         /// a channel pass's CT / CP (the loader fetches only those of each pixel).
         case loadVectors = 32
-        /// DRAM words of one input pixel: CT.
+        /// DRAM words of one input pixel: CT, or the words per pixel the layer before wrote (its
+        /// padded K over the lanes).
         case inputPixelWords = 33
         /// 1: the tiles' inputs alternate between the input buffer's two banks (a tile's fits
         /// one, ``PEEmitter/inputBankWords``): the loader writes each word into the PEs' other
@@ -139,6 +144,10 @@ public struct ControllerEmitter: Sendable {
         case outputShift = 37
         /// 1: negative outputs become zero (``Requantization/relu``).
         case outputReLU = 38
+        /// DRAM output words from one output column to the next: 1 with the channel groups apart
+        /// (``outputRowWords`` = Q), or the next layer's words per input pixel when the outputs
+        /// go where the next layer reads its input.
+        case outputColumnStride = 39
     }
 
     /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
@@ -147,7 +156,8 @@ public struct ControllerEmitter: Sendable {
         case inputOffset = 0
         /// The PE's channel group (which weights it is loaded with).
         case group = 1
-        /// DRAM offset of the PE's outputs within a pass: group × P × Q + first row × Q.
+        /// DRAM offset of the PE's outputs within a pass: group × P × Q + first row × Q (in the
+        /// next layer's layout: group + first row × ``Register/outputRowWords``).
         case outputOffset = 2
     }
 
@@ -312,7 +322,7 @@ public struct ControllerEmitter: Sendable {
                 // accumulation banks to DRAM, from r_out_base and r_acc_base, while the next tile's
                 // input loads and goes into the PEs; the next compute waits for it.
                 reg r_active;
-                reg [31:0] r_pe, r_pixel, r_col, r_row, r_out_base, r_acc_base;
+                reg [31:0] r_pe, r_pixel, r_col, r_col_word, r_row, r_out_base, r_acc_base;
                 reg [31:0] w_group, w_lane, w_step;
                 // Resident weights: load_base is where the pass being loaded goes in the banks,
                 // pass_base where the pass being computed is; reuse_weights once the first tile
@@ -435,12 +445,17 @@ public struct ControllerEmitter: Sendable {
                     if (state != IDLE) cycles <= cycles + 32'd1;
                     d_valid <= issue_read_out;
                     if (issue_read_out) begin
-                        d_addr <= r_out_base + pe_output_offset[r_pe[\(pb - 1):0]] + r_row + r_col;
+                        d_addr <= r_out_base + pe_output_offset[r_pe[\(pb - 1):0]] + r_row + r_col_word;
                         if (r_pixel != \(reg(.pixels)) - 32'd1) begin
                             r_pixel <= r_pixel + 32'd1;
-                            if (r_col != \(reg(.columns)) - 32'd1) r_col <= r_col + 32'd1;
-                            else begin r_col <= 32'd0; r_row <= r_row + \(reg(.outputRowWords)); end
-                        end else begin r_pixel <= 32'd0; r_pe <= r_pe + 32'd1; r_col <= 32'd0; r_row <= 32'd0; end
+                            if (r_col != \(reg(.columns)) - 32'd1) begin
+                                r_col <= r_col + 32'd1; r_col_word <= r_col_word + \(reg(.outputColumnStride));
+                            end else begin
+                                r_col <= 32'd0; r_col_word <= 32'd0; r_row <= r_row + \(reg(.outputRowWords));
+                            end
+                        end else begin
+                            r_pixel <= 32'd0; r_pe <= r_pe + 32'd1; r_col <= 32'd0; r_col_word <= 32'd0; r_row <= 32'd0;
+                        end
                     end
                     g_valid <= issue_gb;
                     if (issue_gb) begin
@@ -564,7 +579,7 @@ public struct ControllerEmitter: Sendable {
                                 if (!next_channels) begin
                                     // Read this tile (this K pass of it) out, from where its outputs go.
                                     r_active <= 1'b1;
-                                    r_pe <= 32'd0; r_pixel <= 32'd0; r_col <= 32'd0; r_row <= 32'd0;
+                                    r_pe <= 32'd0; r_pixel <= 32'd0; r_col <= 32'd0; r_col_word <= 32'd0; r_row <= 32'd0;
                                     r_out_base <= out_base; r_acc_base <= acc_base;
                                 end
                                 if (tiles_inside) begin

@@ -50,8 +50,14 @@ public struct RTLLayerProgram: Sendable {
     public let weightSchedule: WeightSchedule
     /// Padded input height and width.
     public let paddedHeight: Int, paddedWidth: Int
+    /// Where the weights, inputs and outputs sit in DRAM: by default the three regions one after
+    /// another from word 0 (above); a chain of layers moves them (``RTLLayerChain``).
+    public internal(set) var placement: DRAMPlacement
     /// DRAM word addresses of the three regions, and the words in all.
-    public let weightBase: Int, inputBase: Int, outputBase: Int, dramWords: Int
+    public var weightBase: Int { placement.weightBase }
+    public var inputBase: Int { placement.inputBase }
+    public var outputBase: Int { placement.outputBase }
+    public var dramWords: Int { placement.words }
     /// How the read-out turns the layer's sums into its outputs (registers `outputScale`,
     /// `outputShift`, `outputReLU`): the quantized network's factor for this layer; by default
     /// each sum saturated to the activation format.
@@ -149,10 +155,11 @@ public struct RTLLayerProgram: Sendable {
         kPasses = (shape.k + perPass - 1) / perPass
         paddedHeight = shape.inputHeight + 2 * shape.paddingH
         paddedWidth = shape.inputWidth + 2 * shape.paddingW
-        weightBase = 0
-        inputBase = kPasses * perPass * shape.r * shape.s * channelVectors
-        outputBase = inputBase + paddedHeight * paddedWidth * channelVectors
-        dramWords = outputBase + kPasses * groups * shape.p * shape.q
+        let inputBase = kPasses * perPass * shape.r * shape.s * channelVectors
+        let outputBase = inputBase + paddedHeight * paddedWidth * channelVectors
+        placement = DRAMPlacement(weightBase: 0, inputBase: inputBase, inputPixelWords: channelVectors,
+                                  inputRowWords: paddedWidth * channelVectors, outputBase: outputBase, outputGroupWords: shape.p * shape.q, outputRowWords: shape.q,
+                                  outputColumnWords: 1, words: outputBase + kPasses * groups * shape.p * shape.q)
         // Tiles: bands divide the rows each PE computes, column tiles divide Q; every tiling is
         // considered unless given.
         let rowBlocks = design.numPEs / groups, perPE = shape.p / rowBlocks
@@ -301,11 +308,12 @@ public struct RTLLayerProgram: Sendable {
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
     /// registers, and `control` last (it starts the run).
     public var registers: [(address: Int, value: Int)] {
-        let ct = channelVectors, pixels = shape.p * shape.q, tile = tile, held = tile.vectorsPerPixel
+        let ct = channelVectors, tile = tile, held = tile.vectorsPerPixel, out = placement
         // Strides in the buffers follow a tile's input rows of `held` vectors per pixel; those in
-        // DRAM, the padded input's of CT.
-        let bufferRowWords = tile.inputColumns * held, tileRowWords = tile.inputColumns * ct
-        let inputRowWords = paddedWidth * ct
+        // DRAM, the padded input's of `inputPixelWords` (CT, or the words per pixel the layer
+        // before wrote).
+        let pixelWords = out.inputPixelWords, inputRowWords = out.inputRowWords
+        let bufferRowWords = tile.inputColumns * held, tileRowWords = tile.inputColumns * pixelWords
         let rowStride = shape.strideH * bufferRowWords
         let config: [(ControllerEmitter.Register, Int)] = [
             (.kPasses, kPasses), (.steps, steps), (.rows, rowsPerPE), (.columns, tileColumns),
@@ -313,27 +321,29 @@ public struct RTLLayerProgram: Sendable {
             (.rowStride, rowStride), (.columnStride, shape.strideW * held),
             (.filterRowStride, shape.dilationH * bufferRowWords), (.filterColumnStride, shape.dilationW * held),
             (.inputWords, tile.inputWords), (.pixels, tile.rowsPerPE * tile.columns),
-            (.passStride, split.groups * pixels),
+            (.passStride, split.groups * out.outputGroupWords),
             (.weightBase, weightBase), (.inputBase, inputBase), (.outputBase, outputBase), (.groups, split.groups),
             (.bands, bands), (.bandInputStride, bandRows * shape.strideH * inputRowWords),
-            (.bandOutputStride, bandRows * shape.q),
-            (.columnTiles, columnTiles), (.tileInputStride, tileColumns * shape.strideW * ct),
-            (.tileOutputStride, tileColumns), (.tileRowWords, tileRowWords), (.inputRowWords, inputRowWords),
-            (.outputRowWords, shape.q), (.weightPassStride, weightSchedule == .resident ? steps : 0),
+            (.bandOutputStride, bandRows * out.outputRowWords),
+            (.columnTiles, columnTiles), (.tileInputStride, tileColumns * shape.strideW * pixelWords),
+            (.tileOutputStride, tileColumns * out.outputColumnWords), (.tileRowWords, tileRowWords),
+            (.inputRowWords, inputRowWords),
+            (.outputRowWords, out.outputRowWords), (.weightPassStride, weightSchedule == .resident ? steps : 0),
             (.tilesInsidePasses, weightSchedule == .tilesInsidePasses ? 1 : 0),
             (.tileAccumulationStride, weightSchedule == .tilesInsidePasses && channelPasses > 1
                 ? tile.rowsPerPE * tile.columns : 0),
-            (.loadVectors, held), (.inputPixelWords, ct), (.alternateInputBanks, alternatesInputBanks ? 1 : 0),
+            (.loadVectors, held), (.inputPixelWords, pixelWords), (.alternateInputBanks, alternatesInputBanks ? 1 : 0),
             (.alternateAccumulationBanks, alternatesAccumulationBanks ? 1 : 0),
             (.outputScale, requantization.scale), (.outputShift, requantization.shift),
-            (.outputReLU, requantization.relu ? 1 : 0),
+            (.outputReLU, requantization.relu ? 1 : 0), (.outputColumnStride, out.outputColumnWords),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
             let group = pe % split.groups, block = pe / split.groups
             writes.append((ControllerEmitter.address(pe: pe, .inputOffset), block * rowsPerPE * rowStride))
             writes.append((ControllerEmitter.address(pe: pe, .group), group))
-            writes.append((ControllerEmitter.address(pe: pe, .outputOffset), group * pixels + block * rowsPerPE * shape.q))
+            writes.append((ControllerEmitter.address(pe: pe, .outputOffset),
+                           group * out.outputGroupWords + block * rowsPerPE * out.outputRowWords))
         }
         writes.append((ControllerEmitter.Register.control.rawValue, 1))
         return writes
@@ -344,10 +354,17 @@ public struct RTLLayerProgram: Sendable {
     /// ``ReferenceConvolution``'s layouts (a grouped layer's weights placed on the dense layer's
     /// block diagonal).
     public func dramImage(weights: [Int], inputs: [Int]) -> [[Bool]] {
+        var words = Array(repeating: Array(repeating: false, count: top.controller.dramWordBits), count: dramWords)
+        place(weights: weights, inputs: inputs, in: &words)
+        return words
+    }
+
+    /// Writes the weights, and the inputs unless `nil` (a layer before writes them), into `words`
+    /// at ``placement``.
+    func place(weights: [Int], inputs: [Int]?, in words: inout [[Bool]]) {
         let v = design.vectorSize, ct = channelVectors, perPass = ct / channelPasses
         let perKPass = split.groups * design.lanes
         let wb = design.datapathFormats.weights.bits, ib = design.datapathFormats.inputs.bits
-        var words = Array(repeating: Array(repeating: false, count: top.controller.dramWordBits), count: dramWords)
         func put(_ word: Int, _ element: Int, _ value: Int, _ bits: Int) { Self.place(value, bits: bits, at: element * bits, in: &words[word]) }
         // Output channel k of the dense layer is channel k mod K' of group k div K' (K', C' a
         // group's channels): its weights meet that group's input channels only.
@@ -359,28 +376,32 @@ public struct RTLLayerProgram: Sendable {
             let pass = (kt * channelPasses + cp) * perKPass + j
             put(weightBase + pass * steps + (r * shape.s + s) * perPass + vector, c % v, value, wb)
         } } } }
+        guard let inputs else { return }
         let h = shape.inputHeight, w = shape.inputWidth
+        let pixelWords = placement.inputPixelWords, rowWords = placement.inputRowWords
         for c in 0..<shape.c { for y in 0..<h { for x in 0..<w {
             let value = inputs[(c * h + y) * w + x]
-            put(inputBase + ((y + shape.paddingH) * paddedWidth + x + shape.paddingW) * ct + c / v, c % v, value, ib)
+            put(inputBase + (y + shape.paddingH) * rowWords + (x + shape.paddingW) * pixelWords + c / v, c % v, value, ib)
         } } }
-        return words
     }
 
     /// The layer's sums as the accumulators hold them: each of ``ReferenceConvolution``'s exact
-    /// outputs wrapped to `accumulationBits` (two's complement, sign kept).
-    public func sums(weights: [Int], inputs: [Int]) -> [Int] {
+    /// outputs wrapped to `accumulationBits` (two's complement, sign kept), for inputs of
+    /// `inputHeight × inputWidth` (by default the layer's own).
+    public func sums(weights: [Int], inputs: [Int], inputHeight: Int? = nil, inputWidth: Int? = nil) -> [Int] {
         let bits = design.accumulationBits
-        return ReferenceConvolution.outputs(layerShape, weights: weights, inputs: inputs).map { value in
+        return ReferenceConvolution.outputs(layerShape, weights: weights, inputs: inputs, inputHeight: inputHeight,
+                                            inputWidth: inputWidth).map { value in
             let wrapped = value & ((1 << bits) - 1)
             return wrapped >= 1 << (bits - 1) ? wrapped - (1 << bits) : wrapped
         }
     }
 
-    /// The output region as the hardware leaves it for the layer's ``sums(weights:inputs:)``, one
-    /// bit pattern per word (lanes packed, least significant first): each sum requantized to the
+    /// The outputs as the hardware leaves them for the layer's ``sums(weights:inputs:)``: per
+    /// output word (channel group, row, column, in that order) its DRAM address at ``placement``
+    /// and its bit pattern (lanes packed, least significant first), each sum requantized to the
     /// activation format; padded output channels are 0.
-    public func expectedOutputs(sums: [Int]) -> [[Bool]] {
+    public func expectedOutputs(sums: [Int]) -> [(address: Int, bits: [Bool])] {
         let bits = design.datapathFormats.inputs.bits, lanes = design.lanes, pixels = shape.p * shape.q
         var words = Array(repeating: Array(repeating: false, count: lanes * bits), count: paddedK / lanes * pixels)
         for (index, sum) in sums.enumerated() {
@@ -388,7 +409,17 @@ public struct RTLLayerProgram: Sendable {
             Self.place(requantization.output(ofSum: sum, outputBits: bits), bits: bits, at: k % lanes * bits,
                        in: &words[k / lanes * pixels + pixel])
         }
-        return words
+        return words.enumerated().map { index, word in
+            let group = index / pixels, pixel = index % pixels
+            return (placement.outputWord(group: group, p: pixel / shape.q, q: pixel % shape.q), word)
+        }
+    }
+
+    /// The requantized outputs of the layer's `sums` in ``ReferenceConvolution``'s layout (the
+    /// unpadded channels), as the next layer of a chain reads them.
+    public func outputs(sums: [Int]) -> [Int] {
+        let bits = design.datapathFormats.inputs.bits
+        return sums.map { requantization.output(ofSum: $0, outputBits: bits) }
     }
 
     /// The layer the hardware actually computes (channels padded), for the cost model.
