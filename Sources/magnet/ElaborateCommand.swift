@@ -24,9 +24,10 @@ struct ElaborateCommand: ParsableCommand {
         cannot (edit a mapping.yaml to try another tiling). With \
         --synth-report it runs yosys and prints the cell counts beside the area model; with \
         --liberty it maps onto that cell library and prints each module's cell area beside the \
-        model's (docs/rtl.md). --testbench NETWORK:LAYER,LAYER,... runs several layers one after \
-        another, each reading its input where the one before wrote its outputs (requantized, in \
-        the next layer's layout); each layer's outputs must be the next one's input.
+        model's (docs/rtl.md). --testbench NETWORK:LAYER,LAYER,... (or NETWORK:FIRST..LAST, the \
+        network's layers from FIRST to LAST) runs several layers one after another, each reading \
+        its input where the one before wrote its outputs (requantized, in the next layer's \
+        layout); each layer's outputs must be the next one's input.
 
         Example:
           magnet elaborate examples/simba-like.yaml -o rtl/ --testbench examples/rtl-layers.yaml:conv3x3
@@ -45,8 +46,8 @@ struct ElaborateCommand: ParsableCommand {
     var output: String
 
     @Option(help: ArgumentHelp("NETWORK:LAYER, a built-in network or network file and one of its layers, to write a "
-                               + "testbench for; NETWORK:LAYER,LAYER,... for layers run one after another, each on "
-                               + "the last one's outputs."))
+                               + "testbench for; NETWORK:LAYER,LAYER,... or NETWORK:FIRST..LAST for layers run one "
+                               + "after another, each on the last one's outputs."))
     var testbench: String?
 
     @Option(help: ArgumentHelp("With --testbench: the mapping to run (Timeloop-style mapping YAML, as "
@@ -107,8 +108,7 @@ struct ElaborateCommand: ParsableCommand {
             throw ValidationError("--testbench takes NETWORK:LAYER, e.g. resnet50:layer1.0.conv2")
         }
         let source = String(argument[..<colon])
-        let names = argument[argument.index(after: colon)...].split(separator: ",", omittingEmptySubsequences: false)
-            .map(String.init)
+        let names = try Self.layerNames(String(argument[argument.index(after: colon)...]), source: source)
         guard names.count > 1 else { return .layer(try layerProgram(source, names[0], point: point)) }
         if mapping != nil { throw ValidationError("--mapping goes with one layer, not a chain of \(names.count)") }
         let chosen = try names.map { try layerProgram(source, $0, point: point) }
@@ -117,6 +117,25 @@ struct ElaborateCommand: ParsableCommand {
         } catch let error as RTLUnsupported {
             throw ValidationError("--testbench \(argument): \(error.message)")
         }
+    }
+
+    /// The layers `list` names (`LAYER`, `LAYER,LAYER,…`, and `FIRST..LAST` for the network's
+    /// layers from FIRST to LAST in order, in a list too), each name checked against the network.
+    static func layerNames(_ list: String, source: String) throws -> [String] {
+        var names: [String] = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            guard let dots = item.range(of: "..") else { names.append(item); continue }
+            let network = try NetworkFile.resolve(source)
+            if network.layer(named: item) != nil { names.append(item); continue }  // a name with dots
+            let first = try NetworkFile.layer(String(item[..<dots.lowerBound]), in: network, source: source).name
+            let last = try NetworkFile.layer(String(item[dots.upperBound...]), in: network, source: source).name
+            let order = network.layers.map(\.name)
+            guard let from = order.firstIndex(of: first), let to = order.firstIndex(of: last), from <= to else {
+                throw ValidationError("--testbench \(source):\(item): \(last) comes before \(first) in the network")
+            }
+            names += order[from...to]
+        }
+        return names
     }
 
     func layerProgram(_ source: String, _ layerName: String, point: DesignPoint) throws -> LayerProgram {

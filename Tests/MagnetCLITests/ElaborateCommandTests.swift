@@ -153,11 +153,10 @@ import Testing
         let design = folder() + "-small-tiles.yaml", out = folder()
         try Self.smallTiles.write(toFile: design, atomically: true, encoding: .utf8)
         defer { for path in [design, out] { try? FileManager.default.removeItem(atPath: path) } }
-        let result = try CLIRunner.run(["elaborate", design, "-o", out, "--testbench",
-                                        "pilotnet:conv1,conv2,conv3,conv4,conv5"])
+        let result = try CLIRunner.run(["elaborate", design, "-o", out, "--testbench", "pilotnet:conv1..conv5"])
         #expect(result.status == 0, "\(result.stderr)")
         let layers = Self.chainCycles(result.stdout)
-        #expect(layers.count == 5, "\(result.stdout)")
+        #expect(layers.map(\.name) == ["conv1", "conv2", "conv3", "conv4", "conv5"], "\(result.stdout)")
         let output = CLIRunner.runScript(out + "/run_verilator.sh")
         #expect(output.contains("PASS"), "\(output.suffix(2000))")
         for layer in layers {
@@ -179,6 +178,21 @@ import Testing
                                          "examples/rtl-layers.yaml:conv3x3,conv1x1", "--mapping", "m.yaml"])
         #expect(mapping.status == 1 && mapping.stderr.contains("--mapping goes with one layer, not a chain of 2"),
                 "\(mapping.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // A range the wrong way round, and one past the convolutions (fc1 reads 1,152 flattened inputs).
+        let backwards = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench",
+                                           "pilotnet:conv3..conv1"])
+        #expect(backwards.status == 1 && backwards.stderr.split(separator: "\n")
+                    == ["error: --testbench pilotnet:conv3..conv1: conv1 comes before conv3 in the network"],
+                "\(backwards.stderr)")
+        let flattened = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench",
+                                           "pilotnet:conv4..fc1"])
+        #expect(flattened.status == 1 && flattened.stderr.contains(
+            "error: --testbench pilotnet:conv4..fc1: conv5 writes 64 channels of 1×18, but fc1 reads 1152 channels of 1×1"),
+                "\(flattened.stderr)")
+        let unknown = try CLIRunner.run(["elaborate", "examples/simba-like.yaml", "-o", out, "--testbench",
+                                         "pilotnet:conv1..conv9"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("has no layer `conv9`"), "\(unknown.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
