@@ -108,10 +108,15 @@ struct ElaborateCommand: ParsableCommand {
             throw ValidationError("--testbench takes NETWORK:LAYER, e.g. resnet50:layer1.0.conv2")
         }
         let source = String(argument[..<colon])
-        let names = try Self.layerNames(String(argument[argument.index(after: colon)...]), source: source)
-        guard names.count > 1 else { return .layer(try layerProgram(source, names[0], point: point)) }
+        let network = try NetworkFile.resolve(source), hardware = try point.elaborate()
+        let names = try Self.layerNames(String(argument[argument.index(after: colon)...]), in: network,
+                                        source: source)
+        func program(_ name: String) throws -> LayerProgram {
+            try layerProgram(NetworkFile.layer(name, in: network, source: source), point: point, hardware: hardware)
+        }
+        guard names.count > 1 else { return .layer(try program(names[0])) }
         if mapping != nil { throw ValidationError("--mapping goes with one layer, not a chain of \(names.count)") }
-        let chosen = try names.map { try layerProgram(source, $0, point: point) }
+        let chosen = try names.map(program)
         do {
             return .chain(try RTLLayerChain(chosen.map(\.program), names: names), chosen)
         } catch let error as RTLUnsupported {
@@ -121,12 +126,14 @@ struct ElaborateCommand: ParsableCommand {
 
     /// The layers `list` names (`LAYER`, `LAYER,LAYER,…`, and `FIRST..LAST` for the network's
     /// layers from FIRST to LAST in order, in a list too), each name checked against the network.
-    static func layerNames(_ list: String, source: String) throws -> [String] {
+    static func layerNames(_ list: String, in network: Network, source: String) throws -> [String] {
         var names: [String] = []
         for item in list.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
-            guard let dots = item.range(of: "..") else { names.append(item); continue }
-            let network = try NetworkFile.resolve(source)
-            if network.layer(named: item) != nil { names.append(item); continue }  // a name with dots
+            // A name with dots in it is the layer of that name.
+            guard let dots = item.range(of: ".."), network.layer(named: item) == nil else {
+                names.append(item)
+                continue
+            }
             let first = try NetworkFile.layer(String(item[..<dots.lowerBound]), in: network, source: source).name
             let last = try NetworkFile.layer(String(item[dots.upperBound...]), in: network, source: source).name
             let order = network.layers.map(\.name)
@@ -138,9 +145,7 @@ struct ElaborateCommand: ParsableCommand {
         return names
     }
 
-    func layerProgram(_ source: String, _ layerName: String, point: DesignPoint) throws -> LayerProgram {
-        let layer = try NetworkFile.layer(layerName, in: NetworkFile.resolve(source), source: source)
-        let hardware = try point.elaborate()
+    func layerProgram(_ layer: Layer, point: DesignPoint, hardware: Hardware) throws -> LayerProgram {
         guard let mapping else {
             // The mapper's choice among the mappings the controller can run (docs/rtl.md).
             let choice = try RTLLayerProgram.mapped(design: point, shape: layer.shape, hardware: hardware)

@@ -1,4 +1,5 @@
 import MagnetDesigner
+import MagnetWorkload
 
 /// Layers run one after another on the generated accelerator, each reading its input where the
 /// one before wrote its outputs (docs/rtl.md, "Chained layers"): one DRAM holds every layer's
@@ -29,11 +30,10 @@ public struct RTLLayerChain: Sendable {
             }
             // The next layer's outputs from this one's (columns and rows its stride never reaches
             // allowed, as a convolution's floor leaves them).
-            func outputs(_ input: Int, _ padding: Int, _ filter: Int, _ dilation: Int, _ stride: Int) -> Int {
-                (input + 2 * padding - dilation * (filter - 1) - 1) / stride + 1
-            }
-            let rows = outputs(a.shape.p, b.shape.paddingH, b.shape.r, b.shape.dilationH, b.shape.strideH)
-            let columns = outputs(a.shape.q, b.shape.paddingW, b.shape.s, b.shape.dilationW, b.shape.strideW)
+            let rows = ConvolutionShape.outputSize(input: a.shape.p, kernel: b.shape.r, stride: b.shape.strideH,
+                                                   padding: b.shape.paddingH, dilation: b.shape.dilationH)
+            let columns = ConvolutionShape.outputSize(input: a.shape.q, kernel: b.shape.s, stride: b.shape.strideW,
+                                                      padding: b.shape.paddingW, dilation: b.shape.dilationW)
             guard b.shape.c == a.shape.k, rows == b.shape.p, columns == b.shape.q,
                   b.shape.inputHeight <= a.shape.p, b.shape.inputWidth <= a.shape.q else {
                 throw RTLUnsupported(parameter: "layers", message: "\(names[index]) writes \(a.shape.k) channels of "
@@ -55,21 +55,20 @@ public struct RTLLayerChain: Sendable {
             let program = placed[index]
             var pixelWords = program.channelVectors, width = program.paddedWidth, height = program.paddedHeight
             if index > 0 {
+                // The layer before writes its outputs here, inside this layer's padding.
                 let before = placed[index - 1].shape
                 pixelWords = placed[index - 1].paddedK / program.design.lanes
                 width = before.q + 2 * program.shape.paddingW
                 height = before.p + 2 * program.shape.paddingH
-            }
-            placed[index].placement.inputBase = next
-            placed[index].placement.inputPixelWords = pixelWords
-            placed[index].placement.inputRowWords = width * pixelWords
-            if index > 0 {
                 placed[index - 1].placement.outputBase = next + program.shape.paddingH * width * pixelWords
                     + program.shape.paddingW * pixelWords
                 placed[index - 1].placement.outputGroupWords = 1
                 placed[index - 1].placement.outputRowWords = width * pixelWords
                 placed[index - 1].placement.outputColumnWords = pixelWords
             }
+            placed[index].placement.inputBase = next
+            placed[index].placement.inputPixelWords = pixelWords
+            placed[index].placement.inputRowWords = width * pixelWords
             next += height * width * pixelWords
         }
         let last = placed[placed.count - 1]

@@ -158,8 +158,9 @@ public struct RTLLayerProgram: Sendable {
         let inputBase = kPasses * perPass * shape.r * shape.s * channelVectors
         let outputBase = inputBase + paddedHeight * paddedWidth * channelVectors
         placement = DRAMPlacement(weightBase: 0, inputBase: inputBase, inputPixelWords: channelVectors,
-                                  inputRowWords: paddedWidth * channelVectors, outputBase: outputBase, outputGroupWords: shape.p * shape.q, outputRowWords: shape.q,
-                                  outputColumnWords: 1, words: outputBase + kPasses * groups * shape.p * shape.q)
+                                  inputRowWords: paddedWidth * channelVectors, outputBase: outputBase,
+                                  outputGroupWords: shape.p * shape.q, outputRowWords: shape.q, outputColumnWords: 1,
+                                  words: outputBase + kPasses * groups * shape.p * shape.q)
         // Tiles: bands divide the rows each PE computes, column tiles divide Q; every tiling is
         // considered unless given.
         let rowBlocks = design.numPEs / groups, perPE = shape.p / rowBlocks
@@ -349,18 +350,11 @@ public struct RTLLayerProgram: Sendable {
         return writes
     }
 
-    /// DRAM's initial words (outputs zero) as bit patterns, element `v` of a vector in bits
+    /// Writes the weights, and the inputs unless `nil` (a layer before writes them), into DRAM's
+    /// `words` at ``placement`` as bit patterns, element `v` of a vector in bits
     /// `v·width ..< (v+1)·width`, for weights and inputs of ``layerShape`` in
     /// ``ReferenceConvolution``'s layouts (a grouped layer's weights placed on the dense layer's
     /// block diagonal).
-    public func dramImage(weights: [Int], inputs: [Int]) -> [[Bool]] {
-        var words = Array(repeating: Array(repeating: false, count: top.controller.dramWordBits), count: dramWords)
-        place(weights: weights, inputs: inputs, in: &words)
-        return words
-    }
-
-    /// Writes the weights, and the inputs unless `nil` (a layer before writes them), into `words`
-    /// at ``placement``.
     func place(weights: [Int], inputs: [Int]?, in words: inout [[Bool]]) {
         let v = design.vectorSize, ct = channelVectors, perPass = ct / channelPasses
         let perKPass = split.groups * design.lanes
@@ -404,10 +398,9 @@ public struct RTLLayerProgram: Sendable {
     public func expectedOutputs(sums: [Int]) -> [(address: Int, bits: [Bool])] {
         let bits = design.datapathFormats.inputs.bits, lanes = design.lanes, pixels = shape.p * shape.q
         var words = Array(repeating: Array(repeating: false, count: lanes * bits), count: paddedK / lanes * pixels)
-        for (index, sum) in sums.enumerated() {
+        for (index, output) in outputs(sums: sums).enumerated() {
             let k = index / pixels, pixel = index % pixels
-            Self.place(requantization.output(ofSum: sum, outputBits: bits), bits: bits, at: k % lanes * bits,
-                       in: &words[k / lanes * pixels + pixel])
+            Self.place(output, bits: bits, at: k % lanes * bits, in: &words[k / lanes * pixels + pixel])
         }
         return words.enumerated().map { index, word in
             let group = index / pixels, pixel = index % pixels
