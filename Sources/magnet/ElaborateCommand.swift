@@ -188,7 +188,9 @@ struct ElaborateCommand: ParsableCommand {
         print("wrote a testbench for \(layer.name) (\(groups)K \(shape.k), C \(shape.c), \(shape.r)×\(shape.s), "
               + "\(shape.p)×\(shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K, "
               + "\(program.channelPasses) over C, \(program.bands)×\(program.columnTiles) tile(s), weights "
-              + program.weightSchedule.summary + "; controller "
+              + program.weightSchedule.summary
+              + (program.alternatesWeightBanks ? ", each pass's loading while the one before computes" : "")
+              + "; controller "
               + "\(program.expectedCycles) cycles, " + model)
         print("run: \(folder.path)/run_iverilog.sh  or  \(folder.path)/run_verilator.sh")
     }

@@ -46,18 +46,18 @@ import Testing
         #expect(conv2.contains("8×2") && conv2.contains("4×28") && conv2.contains("resident")
                     && conv2.contains("119,252"), "\(conv2)")
         let wide = try #require(rows.first { $0.hasPrefix("layer4.1.conv2 ") })
-        // 16 groups, 7 tiles of one output column, 4 K passes × 4 channel passes of 9·16 = 144 steps,
-        // the tiles inside the passes, each tile holding its 9·3·16 = 432 input words (one input
-        // bank's worth: the next tile's input goes into the PEs during the compute before it) and
-        // keeping its 7 partial sums per lane across the channel passes (so the accumulation banks
-        // do not alternate). The first tile loads its input (434), then each of the 16 passes'
-        // first tiles loads Wₜ = 16·8·144 = 18,432 weight words (18,434; after the first, 1 more to
-        // find its input loaded); each of the 112 tiles computes for C = 7·144 + 4 + 3 = 1,015
-        // cycles; in the 4 last channel passes each tile ends in a read-out of 16·7 + 2 = 114,
-        // which the next tile of the pass waits for (114 instead of 2 cycles to start); the last
-        // read-out ends the run: 434 + 16·18,434 + 15 + 112·1,015 + 4·6·114 + 12·6·2 + 114.
-        #expect(wide.contains("1×7") && wide.split(separator: " ").contains("4") && wide.contains("per pass")
-                    && wide.contains("412,067"), "\(wide)")
+        // 16 groups, the whole 7×7 output in one tile (n = 49 pixels per PE), 4 K passes × 8 channel
+        // passes of 9·8 = 72 steps, the tiles inside the passes: the tile holds a pass's 9·9·8 = 648
+        // input words (more than one 512-word input bank: copied into the PEs, max(W, w) + 2) and
+        // keeps its partial sums across the channel passes; a pass's Wₜ = 16·8·72 = 9,216 weight
+        // words fit one 256-word bank per lane, so from a pass's compute phase (C = 49·72 + 4 + 3 =
+        // 3,535) the next pass's load into the other bank in the 3,535 − 648 = 2,887 cycles the
+        // global buffer's loader leaves, and 1 more in the next LOAD_GB (its input fetched during
+        // the compute); the next pass's PREPARE loads the other 6,328 (6,330). The first tile loads
+        // its input (650) and weights (9,218); a K pass's read-out (16·49 + 2 = 786) runs beside the
+        // next PREPARE; the last ends the run: 650 + 9,218 + 3,535 + 31·(1 + 6,330 + 3,535) + 786.
+        #expect(wide.contains("1×1") && wide.split(separator: " ").contains("8") && wide.contains("per pass, ahead")
+                    && wide.contains("320,035"), "\(wide)")
 
         // The whole network: every unique layer times its count (54 layers), the sum of the rows.
         let json = try CLIRunner.run(["bench", "rtl", "--design", "examples/simba-like.yaml", "--network", "resnet50",

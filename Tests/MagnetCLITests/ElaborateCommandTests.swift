@@ -43,7 +43,7 @@ import Testing
         #expect(result.stdout.contains("wrote a testbench for fc (K 10, C 64, 1×1, 1×1 outputs)"))
         let output = CLIRunner.runScript(out + "/run_iverilog.sh")
         #expect(output.contains("PASS 16 output words (128 outputs)"), "\(output)")
-        #expect(output.contains("cycles 1069 (cost model: "), "\(output)")
+        #expect(output.contains("cycles 1067 (cost model: "), "\(output)")
     }
 
     /// The Verilator script builds the same testbench into a C++ simulation and it passes too
@@ -59,8 +59,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let output = CLIRunner.runScript(out + "/run_verilator.sh")
         #expect(output.contains("PASS 128 output words (256 outputs)"), "\(output.suffix(3000))")
-        #expect(output.contains("cycles 1619 (cost model: 1152 for the same mapping)"), "\(output.suffix(3000))")
-        #expect(CLIRunner.runScript(out + "/run_iverilog.sh").contains("cycles 1619 "), "the two simulators count the same cycles")
+        #expect(output.contains("cycles 1458 (cost model: 1152 for the same mapping)"), "\(output.suffix(3000))")
+        #expect(CLIRunner.runScript(out + "/run_iverilog.sh").contains("cycles 1458 "), "the two simulators count the same cycles")
     }
 
     /// A 4-PE Simba-like design with buffers small enough that full-size layers run in tiles.
@@ -110,8 +110,9 @@ import Testing
             #expect(output.contains("PASS"), "\(layer): \(output.suffix(2000))")
             #expect(output.contains("cycles \(predicted) "), "\(layer): predicted \(predicted): \(output.suffix(2000))")
         }
-        // layer3.0.conv1 (4 channel passes), each pass holding its channels' input.
-        #expect(channelPassed == 1)
+        // pilotnet:conv3 (5 channel passes) and layer3.0.conv1 (4), each pass holding its channels'
+        // input, the next pass's weights loading while one computes.
+        #expect(channelPassed == 2)
     }
 
     /// Each layer of a chain's lines: its name and the controller's predicted cycles

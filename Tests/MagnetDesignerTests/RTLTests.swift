@@ -229,11 +229,16 @@ struct PERTLTests {
         var pendingDrainBank: Bool?
         for _ in 0..<cycles {
             var c = Commands(lanes: pe.lanes)
-            // Loads and fills never share a bank in one cycle; fills read only defined words.
+            // Loads and fills never share a bank in one cycle (each buffer's two banks take a load
+            // into one and a fill from the other); fills read only defined words.
             if chance(35) {
                 c.loadWeights = (Int.random(in: 0..<pe.lanes, using: &g), Int.random(in: 0..<pe.weightBufferDepth, using: &g),
                                  (0..<mac.vectorSize).map { _ in random(mac.weightBits) })
-            } else if chance(50), let address = pick((0..<pe.weightBufferDepth).filter { a in model.weightBuffer.allSatisfy { $0[a] != nil } }) {
+            }
+            let weightLoadBank = c.loadWeights.map { pe.isInHighWeightBank($0.address) }
+            if chance(50), let address = pick((0..<pe.weightBufferDepth).filter { a in
+                model.weightBuffer.allSatisfy { $0[a] != nil } && pe.isInHighWeightBank(a) != weightLoadBank
+            }) {
                 c.fillWeights = (address, Int.random(in: 0..<pe.lane.weightDepth, using: &g))
             }
             // The input buffer's two banks take a load and a fill in one cycle when they differ.
@@ -351,13 +356,16 @@ struct PERTLTests {
     func simulatesBitExact(_ index: Int) throws {
         let pe = Self.pes[index]
         let commands = randomCommands(pe, cycles: 1500, seed: UInt64(100 + index))
-        // The two banks of a buffer work in the same cycle: a load into one input bank beside a
-        // fill from the other, a read-out of one accumulation bank beside a drain into the other.
+        // The two banks of a buffer work in the same cycle: a load into one weight or input bank
+        // beside a fill from the other, a read-out of one accumulation bank beside a drain into
+        // the other.
+        let weightLoadsBesideFills = commands.filter { $0.loadWeights != nil && $0.fillWeights != nil }.count
         let loadsBesideFills = commands.filter { $0.loadInputs != nil && $0.fillInputs != nil }.count
         let readsBesideDrains = zip(commands, commands.dropFirst()).filter { before, now in
             now.read != nil && (now.drain != nil || before.drain != nil)
         }.count
-        #expect(loadsBesideFills >= 20 && readsBesideDrains >= 20, "\(loadsBesideFills), \(readsBesideDrains)")
+        #expect(weightLoadsBesideFills >= 20 && loadsBesideFills >= 20 && readsBesideDrains >= 20,
+                "\(weightLoadsBesideFills), \(loadsBesideFills), \(readsBesideDrains)")
         let run = try writeTestbench(pe, commands)
         #expect(run.checks >= 50, "only \(run.checks) read-outs checked")
         let output = run.bench.simulate()

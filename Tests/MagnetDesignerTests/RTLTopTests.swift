@@ -58,10 +58,10 @@ struct AcceleratorRTLTests {
         let synthesis = runTool("/usr/bin/yosys", ["-q", "-p", script], in: bench.folder)
         #expect(synthesis.status == 0, "\(synthesis.output.suffix(3000))")
         let report = SynthesisReport(yosysStat: try String(contentsOf: bench.folder.appendingPathComponent("stat.txt"), encoding: .utf8))
-        // Black-boxed SRAMs: global buffer + per PE two input banks, and per lane one weight bank
+        // Black-boxed SRAMs: global buffer + per PE two input banks, and per lane two weight banks
         // and two accumulation banks.
         let design = Self.designs[index]
-        #expect(report.memories == 1 + design.numPEs * (2 + 3 * design.lanes))
+        #expect(report.memories == 1 + design.numPEs * (2 + 4 * design.lanes))
         #expect(report.cells > report.flipFlops && report.flipFlops > 0)
     }
 
@@ -207,20 +207,23 @@ struct AcceleratorRTLTests {
                 + 3 * (weights + 2)
             #expect(cycles[.reloadedEveryTile]! == firstTile + 3 * reloadedLater + readOut)
             // Tiles inside the passes: 4 · CP passes of 4 tiles, each computing one phase; the
-            // first loads W + 2 and every later one 1 (fetched during the phase before); a pass's
-            // first tile loads its weights (Wₜ + 2), the others take 1 cycle to start. With one
-            // channel pass the sums alternate and nothing waits; with two, a tile that follows a
-            // read-out (of a tile of a second channel pass) waits for it, 18 cycles from its start.
+            // first loads W + 2 and every later one 1 (fetched during the phase before); the first
+            // pass's first tile loads its weights (Wₜ + 2), and from its compute phase on each
+            // next pass's load into the other weight bank (36 / CP ≤ 128 vectors per lane fit one)
+            // in the cycles the loader leaves (phase − W ≥ Wₜ), so every other tile takes 1 cycle to
+            // start. With one channel pass the sums alternate and nothing waits; with two, a tile
+            // that follows a read-out (of a tile of a second channel pass) waits for it, 18 cycles
+            // from its start.
             let words = 144 / channelPasses
-            let passFirsts = 4 * channelPasses - 1, others = 4 * channelPasses * 3
+            #expect(phase - words >= weights)
+            let later = 16 * channelPasses - 1
             var inside = (words + 2) + (weights + 2) + 16 * channelPasses * phase + readOut
             if channelPasses == 1 {
-                inside += passFirsts * (1 + weights + 2) + others * (1 + 1)
+                inside += later * (1 + 1)
             } else {
                 // After a read-out: 3 later tiles of each of the 4 second channel passes, and the
                 // first tiles of K passes 1..3; the rest do not wait.
-                inside += 12 * max(1 + 1, readOut) + 3 * max(1 + weights + 2, readOut)
-                    + 12 * (1 + 1) + 4 * (1 + weights + 2)
+                inside += 15 * max(1 + 1, readOut) + (later - 15) * (1 + 1)
             }
             #expect(cycles[.tilesInsidePasses]! == inside)
         }
@@ -302,6 +305,55 @@ struct AcceleratorRTLTests {
             #expect(program.alternatesInputBanks == inputs && program.alternatesAccumulationBanks == sums, "\(name)")
             try Self.expectBitExact(program, in: bench, seed: UInt64(120 + index), name)
         }
+    }
+
+    /// With the tiles inside the passes, the passes' weights alternate between the two banks of
+    /// each lane's weight buffer when a pass's fit one: the next pass's load in the DRAM read
+    /// port's free cycles while this pass's tiles compute. Bit-exact in the cycles predicted, by
+    /// hand where the weights load wholly ahead and where they do not alternate, and where only
+    /// part of them loads ahead.
+    @Test func weightsAlternateBanksWhenAPassFitsOne() throws {
+        let design = Self.designs[0]
+        let bench = try RTLBench(TopEmitter(design: design).emit())
+        let pe = try PEEmitter(design: design)
+        #expect(pe.weightBankWords == 128 && pe.weightBufferDepth == 256)
+        // 4 K passes of 2 lanes, one channel pass (the accumulation banks alternate), 2 column tiles.
+        func program(c: Int, groups: Int = 1, size: Int) throws -> RTLLayerProgram {
+            try RTLLayerProgram(design: design, shape: ConvolutionShape(k: 8, c: c, p: size, q: size, r: 3, s: 3,
+                                                                        paddingH: 1, paddingW: 1),
+                                groups: groups, bands: 1, columnTiles: 2, channelPasses: 1,
+                                weightSchedule: .tilesInsidePasses)
+        }
+        // C = 32 over 4×4 outputs: R·S·CT = 9·8 = 72 weight vectors per lane fit a 128-word bank;
+        // 2 row blocks of 2 rows, tiles of 2 columns: W = 6·4·8 = 192 input words (the input banks
+        // alternate), n = 4 pixels, Wₜ = 2·72 = 144, a compute phase 4·72 + 7 = 295, a read-out
+        // 2·4 + 2. The first tile loads its input (194) and weights (146); from its compute phase
+        // on, the next pass's weights load in the cycles the global buffer's loader leaves: 295 −
+        // 192 = 103 there, 1 + 1 in the next tile's LOAD_GB and PREPARE (its input was fetched
+        // during the compute before), the last 39 in its compute phase. So every later tile,
+        // a pass's first too, takes 1 cycle to find its input loaded and 1 to start; the last
+        // read-out ends the run.
+        let ahead = try program(c: 32, size: 4)
+        #expect(ahead.alternatesWeightBanks && ahead.kPasses == 4)
+        #expect(ahead.expectedCycles == 194 + 146 + 295 + 7 * (1 + 1 + 295) + 10)
+        try Self.expectBitExact(ahead, in: bench, seed: 131, "weights ahead")
+        // C = 64 over 2×2: 9·16 = 144 vectors per lane exceed a bank, so a pass's first tile loads
+        // its weights (Wₜ = 288: 290 cycles) before it computes. W = 4·3·16 = 192, n = 1, a phase
+        // 144 + 7 = 151, in which the loader fetches 151 of the next tile's 192 words (LOAD_GB:
+        // 41 + 2); read-out 2·1 + 2.
+        let behind = try program(c: 64, size: 2)
+        #expect(!behind.alternatesWeightBanks)
+        #expect(behind.expectedCycles
+                    == 194 + 290 + 151 + (43 + 1 + 151) + 3 * (43 + 290 + 151) + 3 * (43 + 1 + 151) + 4)
+        try Self.expectBitExact(behind, in: bench, seed: 132, "weights behind")
+        // C = 32 over 2×2: W = 4·3·8 = 96, a phase 72 + 7 = 79 in which the loader is busy
+        // throughout (LOAD_GB: 17 + 2), Wₜ = 144. Only 2 + 1 cycles of a pass's second tile (the end
+        // of its LOAD_GB, its PREPARE) and 2 of the next pass's first tile's LOAD_GB are free, so
+        // that tile loads the other 139 words (141 cycles) before it computes.
+        let partly = try program(c: 32, size: 2)
+        #expect(partly.alternatesWeightBanks)
+        #expect(partly.expectedCycles == 98 + 146 + 79 + (19 + 1 + 79) + 3 * (19 + 141 + 79) + 3 * (19 + 1 + 79) + 4)
+        try Self.expectBitExact(partly, in: bench, seed: 133, "weights partly ahead")
     }
 
     /// Grouped and depthwise layers run as the dense layer with zero weights between the groups:

@@ -34,12 +34,14 @@ import MagnetCore
 /// weights load between compute phases (the compute phase reads the weight banks). When every
 /// pass's weights fit the banks together (`weightPassStride` ≠ 0), each pass has its own words
 /// and only the first tile loads them; with `tilesInsidePasses`, the tiles run inside each pass
-/// and a pass's weights load once. The global buffer's loader fetches the next tile's input from
-/// DRAM while the PEs compute (the DRAM read port and the global buffer are free then), and a
-/// read-out engine moves a tile's outputs to DRAM while the next tile's input loads and goes into
-/// the PEs (it uses the accumulation banks and the DRAM write port). The
-/// compute phase issues one step per cycle and overlaps nothing else in the PEs, since its fills
-/// and drains use the PE buffers' only ports.
+/// and a pass's weights load once, and with `alternateWeightBanks` the next pass's weights load
+/// into the weight buffers' other bank while this pass's tiles compute. The global buffer's
+/// loader fetches the next tile's input from DRAM while the PEs compute (the DRAM read port and
+/// the global buffer are free then), and a read-out engine moves a tile's outputs to DRAM while
+/// the next tile's input loads and goes into the PEs (it uses the accumulation banks and the
+/// DRAM write port). The compute phase issues one step per cycle; what else the PEs do beside it
+/// goes to the other bank of a buffer (the next tile's input, the next pass's weights, the last
+/// tile's read-out), since each bank has one port.
 public struct ControllerEmitter: Sendable {
     /// The configuration registers (32-bit words on the host interface).
     public enum Register: Int, CaseIterable, Sendable {
@@ -148,6 +150,12 @@ public struct ControllerEmitter: Sendable {
         /// (``outputRowWords`` = Q), or the next layer's words per input pixel when the outputs
         /// go where the next layer reads its input.
         case outputColumnStride = 39
+        /// 1: with the tiles inside the passes, the passes' weights alternate between the two
+        /// banks of each lane's weight buffer (a pass's fit one, ``PEEmitter/weightBankWords``):
+        /// the next pass's weights load into one bank, in the cycles the DRAM read port is free,
+        /// while the tiles of this pass compute from the other; 0: a pass's weights load before
+        /// its first tile computes.
+        case alternateWeightBanks = 40
     }
 
     /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
@@ -349,6 +357,11 @@ public struct ControllerEmitter: Sendable {
                 // engine reads the other.
                 wire alternate_sums = \(reg(.alternateAccumulationBanks)) != 32'd0;
                 wire tiles_inside = \(reg(.tilesInsidePasses)) != 32'd0;
+                // Alternating weight banks: w_ahead while the next pass's weights may load into the
+                // bank at load_base (the DRAM read port's cycles the global buffer's loader leaves),
+                // from a pass's first compute phase until the next pass computes.
+                wire alternate_weights = \(reg(.alternateWeightBanks)) != 32'd0;
+                reg w_ahead;
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
                 reg bubble;
@@ -376,8 +389,8 @@ public struct ControllerEmitter: Sendable {
                 wire issue_gb = g_i < \(reg(.inputWords))
                     && (state == LOAD_GB || (g_armed && (state == COMPUTE || state == FLUSH)));
                 wire issue_inputs = state == PREPARE && i < \(reg(.inputWords));
-                wire issue_weights = (state == PREPARE || state == LOAD_W
-                    || (state == READ_OUT && next_pass && !tiles_inside)) && w_group < \(reg(.groups)) && !reuse_weights;
+                wire issue_weights = w_group < \(reg(.groups)) && (((state == PREPARE || state == LOAD_W
+                    || (state == READ_OUT && next_pass && !tiles_inside)) && !reuse_weights) || (w_ahead && !issue_gb));
                 wire weights_done = reuse_weights || (w_group >= \(reg(.groups)) && !dw_valid);
                 wire last_pass_weight = last_weight && w_lane == \(lanes - 1) && w_group == \(reg(.groups)) - 32'd1;
                 wire last_weight = w_step == \(reg(.steps)) - 32'd1;
@@ -497,6 +510,7 @@ public struct ControllerEmitter: Sendable {
                         pipe_valid <= 3'd0;
                         g_valid <= 1'b0;
                         r_active <= 1'b0;
+                        w_ahead <= 1'b0;
                     end else case (state)
                         IDLE: if (host_we && host_addr == 16'd\(Register.control.rawValue) && host_wdata[0]) begin
                             state <= LOAD_GB;
@@ -518,6 +532,7 @@ public struct ControllerEmitter: Sendable {
                             compute_bank <= 32'd0; load_bank <= 32'd0;
                             cp <= 32'd0; at_c <= 32'd0;
                             load_base <= 32'd0; pass_base <= 32'd0; reuse_weights <= 1'b0;
+                            w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0; w_ahead <= 1'b0;
                             pass_out <= \(reg(.outputBase)); acc_base <= 32'd0;
                             r_active <= 1'b0;
                         end
@@ -528,7 +543,7 @@ public struct ControllerEmitter: Sendable {
                                 state <= PREPARE;
                                 i <= alternate ? \(reg(.inputWords)) : 32'd0;
                                 g_armed <= 1'b0;
-                                w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
+                                if (!alternate_weights) begin w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0; end
                             end
                         end
                         PREPARE: begin
@@ -538,6 +553,14 @@ public struct ControllerEmitter: Sendable {
                                 // Compute from the bank the tile loaded into; the next loads into the other.
                                 compute_bank <= load_bank;
                                 if (alternate) load_bank <= load_bank == 32'd0 ? 32'd\(pe.inputBankWords) : 32'd0;
+                                if (alternate_weights && !reuse_weights) begin
+                                    // This pass's weights are in: it computes from their bank while the
+                                    // next pass's load into the other.
+                                    pass_base <= load_base;
+                                    load_base <= load_base == 32'd0 ? 32'd\(pe.weightBankWords) : 32'd0;
+                                    w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
+                                    w_ahead <= next_channels || next_pass;
+                                end
                                 // The global buffer is free: arm its loader with the next tile in the run's
                                 // order (this pass's next, or with the tiles inside the passes the next
                                 // pass's first).
@@ -575,7 +598,7 @@ public struct ControllerEmitter: Sendable {
                             // Let the last drain write back before reading out (and the last read-out end).
                             if (i != 32'd2) i <= i + 32'd1;
                             else if (next_channels || !reading) begin
-                                w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
+                                if (!alternate_weights) begin w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0; end
                                 if (!next_channels) begin
                                     // Read this tile (this K pass of it) out, from where its outputs go.
                                     r_active <= 1'b1;

@@ -2,12 +2,13 @@ import MagnetCore
 
 /// A processing element (docs/template.md, docs/rtl.md) in Verilog-2005 (`magnet_pe`): `lanes`
 /// lanes (weight collector, dot product, accumulation collector), an input collector shared by
-/// the lanes, and three buffers built from `magnet_sram`: a weight buffer with one bank per
-/// lane, an input buffer, and an accumulation buffer with one bank per lane.
+/// the lanes, and three buffers built from `magnet_sram`, each of two banks: a weight buffer per
+/// lane, an input buffer, and an accumulation buffer per lane.
 ///
 /// The PE has no sequencer of its own: a controller drives its command ports, one command of
-/// each kind per cycle at most, never two accesses to one bank in the same cycle (the input
-/// buffer's two banks take a load into one and a fill from the other; ``inputBankWords``).
+/// each kind per cycle at most, never two accesses to one bank in the same cycle (a buffer's two
+/// banks take a load into one and a fill from the other; ``weightBankWords``,
+/// ``inputBankWords``; a fill that shares a bank with a load is dropped).
 ///
 /// | command | inputs | effect |
 /// |---|---|---|
@@ -107,11 +108,16 @@ public struct PEEmitter: Sendable {
             "    wire [\(n * ib - 1):0] mac_inputs = input_collector[\(LaneEmitter.entry("mac_i_entry", depth: inputDepth))];",
             "    reg fill_w_pending, drain_pending, drain_pending_first;",
         ] + (lane.weightDepth > 1 ? ["    reg [\(wa - 1):0] fill_w_target;", "    always @(posedge clk) fill_w_target <= fill_w_entry;"] : []) + [
+            "    // Weight banks: a load into one bank of a lane beside a fill from the other bank.",
+            "    wire load_weights_high = \(Self.highBankTest("ld_w_addr", depth: weightBufferDepth, addressBits: wba));",
+            "    wire fill_weights_high = \(Self.highBankTest("fill_w_addr", depth: weightBufferDepth, addressBits: wba));",
+            "    reg fill_w_from_high;",
+            "    always @(posedge clk) fill_w_from_high <= fill_weights_high;",
             "    reg [\(aba - 1):0] drain_pending_addr;",
             "    reg [\(lanes * ab - 1):0] psum_latched;",
             "    reg read_out_high;  // the accumulation bank last read out",
             "    always @(posedge clk) begin",
-            "        fill_w_pending <= fill_w_en & ~ld_w_en;",
+            "        fill_w_pending <= fill_w_en & ~(ld_w_en & (load_weights_high == fill_weights_high));",
             "        drain_pending <= drain_en;",
             "        drain_pending_first <= drain_first;",
             "        drain_pending_addr <= drain_addr;",
@@ -122,11 +128,13 @@ public struct PEEmitter: Sendable {
             "    wire drain_into_high = drain_pending_addr >= \(aba)'d\(accumulationBankWords);",
             "    genvar lane;",
             "    generate for (lane = 0; lane < \(lanes); lane = lane + 1) begin : lanes_",
-            "        // Weight buffer bank and weight collector.",
-            "        wire [\(n * wb - 1):0] wb_rdata;",
+            "        // Weight buffer (two banks) and weight collector.",
             "        wire load_here = ld_w_en && ld_w_lane == lane;",
-            "        magnet_sram #(.WIDTH(\(n * wb)), .DEPTH(\(weightBufferDepth)), .ADDR_BITS(\(wba))) weight_bank (",
-            "            .clk(clk), .en(load_here | fill_w_en), .we(load_here), .addr(load_here ? ld_w_addr : fill_w_addr), .wdata(ld_w_data), .rdata(wb_rdata));",
+        ] + Self.twoBanks("weight_bank", width: n * wb, depth: weightBufferDepth, addressBits: wba,
+                          requests: [BankRequest(enable: "load_here", address: "ld_w_addr", writes: true),
+                                     BankRequest(enable: "fill_w_en", address: "fill_w_addr", writes: false)],
+                          wdata: "ld_w_data", indent: "        ") + [
+            "        wire [\(n * wb - 1):0] wb_rdata = fill_w_from_high ? weight_bank_high_rdata : weight_bank_low_rdata;",
             "        reg [\(n * wb - 1):0] weight_collector [0:\(lane.weightDepth - 1)];",
             "        always @(posedge clk) begin",
             "            if (fill_w_pending) weight_collector[\(LaneEmitter.entry("fill_w_target", depth: lane.weightDepth))] <= wb_rdata;",
@@ -166,15 +174,26 @@ public struct PEEmitter: Sendable {
     /// buffer holds a single word.
     public static func lowBankWords(_ depth: Int) -> Int { depth >= 2 ? depth / 2 : depth }
 
+    /// Words in the first bank of each lane's weight buffer.
+    public var weightBankWords: Int { Self.lowBankWords(weightBufferDepth) }
     /// Words in the input buffer's first bank.
     public var inputBankWords: Int { Self.lowBankWords(inputBufferDepth) }
     /// Words in the first bank of each lane's accumulation buffer.
     public var accumulationBankWords: Int { Self.lowBankWords(accumulationBufferDepth) }
 
+    /// Whether weight-buffer word `address` is in the second bank.
+    func isInHighWeightBank(_ address: Int) -> Bool { address >= weightBankWords }
     /// Whether input-buffer word `address` is in the second bank.
     func isInHighInputBank(_ address: Int) -> Bool { address >= inputBankWords }
     /// Whether accumulation-buffer word `address` is in the second bank.
     func isInHighAccumulationBank(_ address: Int) -> Bool { address >= accumulationBankWords }
+
+    /// A Verilog expression: whether `address` (of `addressBits` bits) is in the second bank of a
+    /// buffer of `depth` words (never when the buffer is one bank).
+    static func highBankTest(_ address: String, depth: Int, addressBits: Int) -> String {
+        let low = lowBankWords(depth)
+        return low < depth ? "\(address) >= \(addressBits)'d\(low)" : "1'b0"
+    }
 
     /// One access a buffer's port may take in a cycle: its enable and address (signal names).
     struct BankRequest {
@@ -194,8 +213,7 @@ public struct PEEmitter: Sendable {
         let bits = LaneEmitter.addressBits
         var lines = ["/* verilator lint_off UNUSEDSIGNAL */"]
         for (index, request) in requests.enumerated() {
-            lines.append(high > 0 ? "wire \(name)_high_\(index) = \(request.address) >= \(addressBits)'d\(low);"
-                                  : "wire \(name)_high_\(index) = 1'b0;")
+            lines.append("wire \(name)_high_\(index) = \(highBankTest(request.address, depth: depth, addressBits: addressBits));")
         }
         for (bank, words) in [("low", low), ("high", high)] where words > 0 {
             func targets(_ index: Int) -> String {
@@ -289,6 +307,9 @@ public struct PEEmitter: Sendable {
         public mutating func clock(_ c: Commands) {
             var next = self
             let mac = pe.lane.mac
+            let weightFillBlocked = c.loadWeights.map { load in
+                c.fillWeights.map { pe.isInHighWeightBank($0.address) == pe.isInHighWeightBank(load.address) } ?? false
+            } ?? false
             let mask: UInt64 = mac.accumulationBits >= 64 ? .max : (1 << UInt64(mac.accumulationBits)) - 1
             for lane in 0..<pe.lanes {
                 if let target = fillWeights { next.weightCollector[lane][target] = weightRead[lane] }
@@ -302,10 +323,11 @@ public struct PEEmitter: Sendable {
                     }
                 }
                 next.drained[lane] = c.drain.flatMap { partial[lane][$0.entry] }
-                // Weight-buffer bank: a load writes; otherwise a fill reads.
+                // Weight banks: a load writes its lane's bank; a fill reads unless a load takes its bank.
                 if let load = c.loadWeights, load.lane == lane {
                     next.weightBuffer[lane][load.address] = load.vector
-                } else if c.loadWeights == nil, let fill = c.fillWeights {
+                }
+                if let fill = c.fillWeights, !weightFillBlocked {
                     next.weightRead[lane] = weightBuffer[lane][fill.address]
                 }
                 // Accumulation banks: each takes a pending drain's write, else a drain's read, else a
@@ -335,7 +357,7 @@ public struct PEEmitter: Sendable {
             } ?? false
             if let load = c.loadInputs { next.inputBuffer[load.address] = load.vector }
             if let fill = c.fillInputs, !fillBlocked { next.inputRead = inputBuffer[fill.address] }
-            next.fillWeights = c.loadWeights == nil ? c.fillWeights?.entry : nil
+            next.fillWeights = weightFillBlocked ? nil : c.fillWeights?.entry
             next.fillInputs = fillBlocked ? nil : c.fillInputs?.entry
             next.drain = c.drain.map { ($0.address, $0.first) }
             if let read = c.read { next.readOutHigh = pe.isInHighAccumulationBank(read) }

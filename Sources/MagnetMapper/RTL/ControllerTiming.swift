@@ -28,6 +28,9 @@ struct ControllerTiming {
     var alternateInputBanks: Bool
     /// Whether compute drains into one accumulation bank while the other is read out.
     var alternateAccumulationBanks: Bool
+    /// Whether, with the tiles inside the passes, the next pass's weights load into the weight
+    /// buffers' other bank while this pass's tiles compute.
+    var alternateWeightBanks = false
 
     /// A compute phase: one step per cycle for each of the n pixels (a bubble between pixels of a
     /// single step), 4 to empty the pipeline, and the 3 cycles of the last drain's write-back
@@ -40,14 +43,31 @@ struct ControllerTiming {
 
     /// The sequencer's place in time: `now` is the first cycle of the next state; the read-out
     /// engine is busy before `readOutIdle`; `window` counts the cycles the global buffer's
-    /// loader had for the next tile's input.
+    /// loader had for the next tile's input; `weightsAhead` words of the next pass's weights are
+    /// still to load into the other weight bank, the last issued in the cycle before
+    /// `weightsAheadEnd`.
     struct Clock: Equatable {
         var now = 0
         var readOutIdle = 0
         var window = 0
+        var weightsAhead = 0
+        var weightsAheadEnd = 0
 
-        /// What repeats from tile to tile: the read-out engine's lead and the loader's window.
-        var relative: Clock { Clock(now: 0, readOutIdle: max(readOutIdle - now, 0), window: window) }
+        /// What repeats from tile to tile: the read-out engine's lead, the loader's window and
+        /// the weights still to load ahead (the cycle of their last issue matters only to the
+        /// tile that issues it).
+        var relative: Clock {
+            Clock(now: 0, readOutIdle: max(readOutIdle - now, 0), window: window, weightsAhead: weightsAhead)
+        }
+
+        /// The next pass's weights loading ahead in the free cycles of the DRAM read port from
+        /// `free` up to `now` (the cycles before `free` the global buffer's loader takes).
+        mutating func loadAhead(from free: Int) {
+            let issued = min(weightsAhead, max(now - free, 0))
+            guard issued > 0 else { return }
+            weightsAhead -= issued
+            weightsAheadEnd = free + issued
+        }
 
         /// A state of `cycles` cycles (at least one), ending no earlier than the cycle
         /// `notBefore` (when it waits for something).
@@ -109,14 +129,36 @@ struct ControllerTiming {
                 }
             }
         case .tilesInsidePasses:
-            for pass in 0..<kPasses * channelPasses {
+            let passes = kPasses * channelPasses
+            for pass in 0..<passes {
                 let readsOut = pass % channelPasses == channelPasses - 1
                 runTiles(&clock, count: tiles) { clock, tile in
-                    _ = clock.run(load(clock, first: pass == 0 && tile == 0))
-                    // A pass's weights load with its first tile's input.
-                    waitingForReadOut(&clock, prepare(weights: tile == 0 ? weights : 0))
+                    let first = pass == 0 && tile == 0
+                    // LOAD_GB: the global buffer's loader takes the first cycles, for what it has left.
+                    let loading = clock.now + (first ? inputWords : max(inputWords - clock.window, 0))
+                    _ = clock.run(load(clock, first: first))
+                    clock.loadAhead(from: loading)
+                    if tile == 0 {
+                        // A pass's weights load with its first tile's input: all of them, or what
+                        // did not load ahead (when the last word did in the cycle before, the
+                        // compute waits one cycle for it to land).
+                        var cycles = prepare(weights: weights)
+                        if alternateWeightBanks && pass > 0 {
+                            let landing = clock.weightsAhead == 0 && clock.weightsAheadEnd == clock.now
+                            cycles = landing && alternateInputBanks ? 2 : prepare(weights: clock.weightsAhead)
+                        }
+                        waitingForReadOut(&clock, cycles)
+                        // From its first compute phase the next pass's weights load ahead.
+                        clock.weightsAhead = alternateWeightBanks && pass + 1 < passes ? weights : 0
+                    } else {
+                        let preparing = clock.now
+                        waitingForReadOut(&clock, prepare(weights: 0))
+                        clock.loadAhead(from: preparing)
+                    }
                     clock.window = 0
+                    let computing = clock.now
                     compute(&clock, readingOut: readsOut)
+                    clock.loadAhead(from: computing + min(inputWords, clock.now - computing))
                 }
             }
         }

@@ -220,7 +220,9 @@ public struct RTLLayerProgram: Sendable {
                                channelPasses: channels, schedule: schedule,
                                alternateInputBanks: Self.alternatesInputBanks(tile, pe: pe),
                                alternateAccumulationBanks: Self.alternatesAccumulationBanks(
-                                   tile, pe: pe, channelPasses: channels, schedule: schedule))
+                                   tile, pe: pe, channelPasses: channels, schedule: schedule),
+                               alternateWeightBanks: Self.alternatesWeightBanks(
+                                   pe: pe, steps: steps, passes: passes * channels, schedule: schedule))
         }
         func rank(_ schedule: WeightSchedule) -> Int { WeightSchedule.preferenceOrder.firstIndex(of: schedule)! }
         let tilings = bandCounts
@@ -265,7 +267,8 @@ public struct RTLLayerProgram: Sendable {
     public var expectedCycles: Int {
         Self.cycles(tile, tiles: bands * columnTiles, pes: design.numPEs, weights: split.groups * design.lanes * steps,
                     steps: steps, kPasses: kPasses, channelPasses: channelPasses, schedule: weightSchedule,
-                    alternateInputBanks: alternatesInputBanks, alternateAccumulationBanks: alternatesAccumulationBanks)
+                    alternateInputBanks: alternatesInputBanks, alternateAccumulationBanks: alternatesAccumulationBanks,
+                    alternateWeightBanks: alternatesWeightBanks)
     }
 
     /// Whether the tiles' inputs alternate between the PEs' two input banks
@@ -293,17 +296,33 @@ public struct RTLLayerProgram: Sendable {
             && !(schedule == .tilesInsidePasses && channelPasses > 1)
     }
 
+    /// Whether the passes' weights alternate between the two banks of each lane's weight buffer
+    /// (``ControllerEmitter/Register/alternateWeightBanks``): with the tiles inside several
+    /// passes, when a pass's weights fit one bank.
+    public var alternatesWeightBanks: Bool {
+        Self.alternatesWeightBanks(pe: top.controller.pe, steps: steps, passes: kPasses * channelPasses,
+                                   schedule: weightSchedule)
+    }
+
+    /// Whether `steps` weight vectors per lane fit one of `pe`'s weight banks, with the tiles
+    /// inside `passes` passes (`schedule`), more than one.
+    static func alternatesWeightBanks(pe: PEEmitter, steps: Int, passes: Int, schedule: WeightSchedule) -> Bool {
+        schedule == .tilesInsidePasses && passes > 1
+            && pe.weightBankWords < pe.weightBufferDepth && steps <= pe.weightBankWords
+    }
+
     /// ``expectedCycles`` of `tiles` times `tile`, with `weights` weight words per channel pass,
     /// `steps` reduction steps per pixel and channel pass, and `channelPasses` compute phases per
     /// pass over K, the weights loaded on `schedule`, the inputs and the partial sums alternating
     /// between their buffers' two banks or not.
     static func cycles(_ tile: Tile, tiles: Int, pes: Int, weights: Int, steps: Int, kPasses: Int,
                        channelPasses: Int, schedule: WeightSchedule, alternateInputBanks: Bool,
-                       alternateAccumulationBanks: Bool) -> Int {
+                       alternateAccumulationBanks: Bool, alternateWeightBanks: Bool) -> Int {
         ControllerTiming(inputWords: tile.inputWords, pixels: tile.rowsPerPE * tile.columns, tiles: tiles, pes: pes,
                          weights: weights, steps: steps, kPasses: kPasses, channelPasses: channelPasses,
                          schedule: schedule, alternateInputBanks: alternateInputBanks,
-                         alternateAccumulationBanks: alternateAccumulationBanks).cycles
+                         alternateAccumulationBanks: alternateAccumulationBanks,
+                         alternateWeightBanks: alternateWeightBanks).cycles
     }
 
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
@@ -337,6 +356,7 @@ public struct RTLLayerProgram: Sendable {
             (.alternateAccumulationBanks, alternatesAccumulationBanks ? 1 : 0),
             (.outputScale, requantization.scale), (.outputShift, requantization.shift),
             (.outputReLU, requantization.relu ? 1 : 0), (.outputColumnStride, out.outputColumnWords),
+            (.alternateWeightBanks, alternatesWeightBanks ? 1 : 0),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
