@@ -82,7 +82,8 @@ import Testing
     /// Full-size layers of the zoo on a design whose buffers force tiles, each through `magnet
     /// elaborate --testbench` and the Verilator script a user runs: a strided 1×1, a 5×5 with
     /// stride 2, a 3×3 over 128 channels (in channel passes with the tiles inside them),
-    /// and a depthwise 3×3, all bit-exact in exactly the cycles the command predicted.
+    /// and a depthwise 3×3, all bit-exact in exactly the cycles the command predicted; the 5×5 /2
+    /// and the depthwise 3×3 within 10% of the cost model's cycles for the same mapping.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/verilator"), "needs verilator"))
     func fullSizeZooLayersRunUnderVerilator() throws {
         let design = folder() + "-small-tiles.yaml"
@@ -100,6 +101,10 @@ import Testing
             let words = result.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == ";" })
             let predicted = try #require(words.lastIndex(of: "controller").map { String(words[$0 + 1]) },
                                          "\(result.stdout)")
+            let model = try #require(words.lastIndex(of: "model").flatMap { Int(words[$0 + 1]) }, "\(result.stdout)")
+            if layer == "pilotnet:conv3" || layer == "mobilenetv2:features.1.conv.0" {
+                #expect(Double(predicted)! <= 1.1 * Double(model), "\(layer): \(predicted) cycles, the model \(model)")
+            }
             let tiles = try #require(words.firstIndex(of: "tile(s)").map { words[$0 - 1].split(separator: "×") })
             #expect(tiles.compactMap { Int($0) }.reduce(1, *) > 1, "\(layer) runs whole: \(result.stdout)")
             if let over = words.lastIndex(of: "C"), words[over - 1] == "over", let count = Int(words[over - 2]),

@@ -211,9 +211,11 @@ struct AcceleratorRTLTests {
             // pass's first tile loads its weights (Wₜ + 2), and from its compute phase on each
             // next pass's load into the other weight bank (36 / CP ≤ 128 vectors per lane fit one)
             // in the cycles the loader leaves (phase − W ≥ Wₜ), so every other tile takes 1 cycle to
-            // start. With one channel pass the sums alternate and nothing waits; with two, a tile
-            // that follows a read-out (of a tile of a second channel pass) waits for it, 18 cycles
-            // from its start.
+            // start. With one channel pass the sums alternate and nothing waits; with two, the
+            // tiles keep their sums across the passes, tile by tile in the two accumulation banks
+            // (2 tiles × 8 pixels fit one), so a later tile of a pass computes while the one before
+            // is read out, and only a pass's first tile that follows a read-out (of the last tile of
+            // the K pass before) waits for it, 18 cycles from its start.
             let words = 144 / channelPasses
             #expect(phase - words >= weights)
             let later = 16 * channelPasses - 1
@@ -221,9 +223,8 @@ struct AcceleratorRTLTests {
             if channelPasses == 1 {
                 inside += later * (1 + 1)
             } else {
-                // After a read-out: 3 later tiles of each of the 4 second channel passes, and the
-                // first tiles of K passes 1..3; the rest do not wait.
-                inside += 15 * max(1 + 1, readOut) + (later - 15) * (1 + 1)
+                // The first tiles of K passes 1..3 wait; the rest do not.
+                inside += 3 * max(1 + 1, readOut) + (later - 3) * (1 + 1)
             }
             #expect(cycles[.tilesInsidePasses]! == inside)
         }
@@ -354,6 +355,27 @@ struct AcceleratorRTLTests {
         #expect(partly.alternatesWeightBanks)
         #expect(partly.expectedCycles == 98 + 146 + 79 + (19 + 1 + 79) + 3 * (19 + 141 + 79) + 3 * (19 + 1 + 79) + 4)
         try Self.expectBitExact(partly, in: bench, seed: 133, "weights partly ahead")
+    }
+
+    /// The tiles that keep their partial sums across channel passes alternate between the
+    /// accumulation banks when every other tile's sums fit one bank, so that a tile computes while
+    /// the one before is read out: bit-exact in the cycles predicted either way, over two K passes
+    /// (a K pass's first tile waits for the last read-out of the one before).
+    @Test func heldSumsAlternateBanksWhenEveryOtherTileFitsOne() throws {
+        let design = Self.designs[0]
+        let bench = try RTLBench(TopEmitter(design: design).emit())
+        // K 8 over 2 groups of 2 lanes (2 K passes), C 16 in 2 channel passes, one row block of 10
+        // rows: 10×10 = 100 partial sums per lane kept, of the 170 a lane's buffer holds.
+        let shape = ConvolutionShape(k: 8, c: 16, p: 10, q: 10, r: 3, s: 3, paddingH: 1, paddingW: 1)
+        // 5 bands × 2 column tiles of 2×5 = 10 pixels: 5 tiles' sums (50) fit an 85-word bank; one
+        // tile of 100 does not.
+        for (bands, columnTiles, alternates) in [(5, 2, true), (1, 1, false)] {
+            let program = try RTLLayerProgram(design: design, shape: shape, groups: 2, bands: bands,
+                                              columnTiles: columnTiles, channelPasses: 2,
+                                              weightSchedule: .tilesInsidePasses)
+            #expect(program.kPasses == 2 && program.alternatesHeldSums == alternates && !program.alternatesAccumulationBanks)
+            try Self.expectBitExact(program, in: bench, seed: UInt64(140 + bands), "\(bands)×\(columnTiles) tiles")
+        }
     }
 
     /// Grouped and depthwise layers run as the dense layer with zero weights between the groups:

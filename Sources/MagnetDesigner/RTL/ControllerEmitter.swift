@@ -121,7 +121,7 @@ public struct ControllerEmitter: Sendable {
         case tilesInsidePasses = 30
         /// Accumulation-bank words from one tile's partial sums to the next's when every tile's
         /// stay in the banks across channel passes (tiles inside the passes, CP > 1): a tile's
-        /// pixels per PE; otherwise 0.
+        /// pixels per PE; otherwise 0. Unused when they alternate banks (``alternateHeldSums``).
         case tileAccumulationStride = 31
         /// Input vectors the buffers hold per input pixel: CT, or with the tiles inside the passes
         /// a channel pass's CT / CP (the loader fetches only those of each pixel).
@@ -156,6 +156,11 @@ public struct ControllerEmitter: Sendable {
         /// while the tiles of this pass compute from the other; 0: a pass's weights load before
         /// its first tile computes.
         case alternateWeightBanks = 40
+        /// 1: the tiles that keep their partial sums across channel passes (the tiles inside
+        /// several passes) alternate between the accumulation banks, tile `t` of a pass at word
+        /// ⌊t/2⌋·``pixels`` of the low bank (t even) or the high one (t odd), so that a tile
+        /// computes while the one before it is read out; 0: at `t`·``tileAccumulationStride``.
+        case alternateHeldSums = 41
     }
 
     /// Per-PE registers, at host address `perPEBase + 4·pe + field`.
@@ -275,7 +280,12 @@ public struct ControllerEmitter: Sendable {
         func nextTile(indent: String) -> String {
             [
                 "state <= LOAD_GB;",
-                "acc_base <= acc_base + \(reg(.tileAccumulationStride));",
+                "if (alternate_held) begin",
+                "    // The even tile of a pair in the low accumulation bank, the odd one in the high.",
+                "    acc_base <= held_odd ? acc_base - 32'd\(pe.accumulationBankWords) + \(reg(.pixels))",
+                "        : acc_base + 32'd\(pe.accumulationBankWords);",
+                "    held_odd <= !held_odd;",
+                "end else acc_base <= acc_base + \(reg(.tileAccumulationStride));",
                 "if (next_tile) begin",
                 "    tile <= tile + 32'd1;",
                 "    in_base <= in_base + \(reg(.tileInputStride));",
@@ -298,7 +308,7 @@ public struct ControllerEmitter: Sendable {
         func firstTile(indent: String, channels: String, outputs: String) -> String {
             [
                 "state <= LOAD_GB;",
-                "tile <= 32'd0; band <= 32'd0; acc_base <= 32'd0; reuse_weights <= 1'b0;",
+                "tile <= 32'd0; band <= 32'd0; acc_base <= 32'd0; held_odd <= 1'b0; reuse_weights <= 1'b0;",
                 "chan_in <= \(channels);",
                 "in_base <= \(reg(.inputBase)) + \(channels); band_in <= \(reg(.inputBase)) + \(channels);",
                 "band_out <= \(outputs); tile_out <= \(outputs); out_base <= \(outputs);",
@@ -362,6 +372,10 @@ public struct ControllerEmitter: Sendable {
                 // from a pass's first compute phase until the next pass computes.
                 wire alternate_weights = \(reg(.alternateWeightBanks)) != 32'd0;
                 reg w_ahead;
+                // Held sums alternating banks: held_odd when the tile being computed is the odd one
+                // of its pair; a pass's later tiles compute while the one before is read out.
+                wire alternate_held = \(reg(.alternateHeldSums)) != 32'd0;
+                reg held_odd;
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
                 reg bubble;
@@ -533,7 +547,7 @@ public struct ControllerEmitter: Sendable {
                             cp <= 32'd0; at_c <= 32'd0;
                             load_base <= 32'd0; pass_base <= 32'd0; reuse_weights <= 1'b0;
                             w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0; w_ahead <= 1'b0;
-                            pass_out <= \(reg(.outputBase)); acc_base <= 32'd0;
+                            pass_out <= \(reg(.outputBase)); acc_base <= 32'd0; held_odd <= 1'b0;
                             r_active <= 1'b0;
                         end
                         LOAD_GB: begin
@@ -548,7 +562,8 @@ public struct ControllerEmitter: Sendable {
                         end
                         PREPARE: begin
                             if (i < \(reg(.inputWords))) i <= i + 32'd1;
-                            else if (!di_valid && weights_done && (!reading || alternate_sums)) begin
+                            else if (!di_valid && weights_done
+                                     && (!reading || alternate_sums || (alternate_held && reuse_weights))) begin
                                 \(startCompute)
                                 // Compute from the bank the tile loaded into; the next loads into the other.
                                 compute_bank <= load_bank;

@@ -31,6 +31,10 @@ struct ControllerTiming {
     /// Whether, with the tiles inside the passes, the next pass's weights load into the weight
     /// buffers' other bank while this pass's tiles compute.
     var alternateWeightBanks = false
+    /// Whether, with the tiles inside several channel passes, the tiles' kept partial sums
+    /// alternate between the accumulation banks, so that a pass's later tiles compute while the
+    /// tile before is read out (a pass's first tile still waits for the read-out).
+    var alternateHeldSums = false
 
     /// A compute phase: one step per cycle for each of the n pixels (a bubble between pixels of a
     /// single step), 4 to empty the pipeline, and the 3 cycles of the last drain's write-back
@@ -103,9 +107,10 @@ struct ControllerTiming {
     }
 
     /// A state that may not end before the read-out engine is idle unless the accumulation
-    /// banks alternate (the next compute phase drains into the other bank).
-    func waitingForReadOut(_ clock: inout Clock, _ cycles: Int) {
-        _ = clock.run(cycles, notBefore: alternateAccumulationBanks ? 0 : clock.readOutIdle)
+    /// banks alternate (the next compute phase drains into the other bank), or unless
+    /// `otherBank` says so (a pass's later tile, its kept sums in the other bank than the last).
+    func waitingForReadOut(_ clock: inout Clock, _ cycles: Int, otherBank: Bool = false) {
+        _ = clock.run(cycles, notBefore: alternateAccumulationBanks || otherBank ? 0 : clock.readOutIdle)
     }
 
     /// The controller's cycles from start to done.
@@ -152,7 +157,7 @@ struct ControllerTiming {
                         clock.weightsAhead = alternateWeightBanks && pass + 1 < passes ? weights : 0
                     } else {
                         let preparing = clock.now
-                        waitingForReadOut(&clock, prepare(weights: 0))
+                        waitingForReadOut(&clock, prepare(weights: 0), otherBank: alternateHeldSums)
                         clock.loadAhead(from: preparing)
                     }
                     clock.window = 0

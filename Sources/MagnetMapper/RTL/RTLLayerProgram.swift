@@ -222,7 +222,9 @@ public struct RTLLayerProgram: Sendable {
                                alternateAccumulationBanks: Self.alternatesAccumulationBanks(
                                    tile, pe: pe, channelPasses: channels, schedule: schedule),
                                alternateWeightBanks: Self.alternatesWeightBanks(
-                                   pe: pe, steps: steps, passes: passes * channels, schedule: schedule))
+                                   pe: pe, steps: steps, passes: passes * channels, schedule: schedule),
+                               alternateHeldSums: Self.alternatesHeldSums(
+                                   tile, tiles: count * tiles, pe: pe, channelPasses: channels, schedule: schedule))
         }
         func rank(_ schedule: WeightSchedule) -> Int { WeightSchedule.preferenceOrder.firstIndex(of: schedule)! }
         let tilings = bandCounts
@@ -268,7 +270,7 @@ public struct RTLLayerProgram: Sendable {
         Self.cycles(tile, tiles: bands * columnTiles, pes: design.numPEs, weights: split.groups * design.lanes * steps,
                     steps: steps, kPasses: kPasses, channelPasses: channelPasses, schedule: weightSchedule,
                     alternateInputBanks: alternatesInputBanks, alternateAccumulationBanks: alternatesAccumulationBanks,
-                    alternateWeightBanks: alternatesWeightBanks)
+                    alternateWeightBanks: alternatesWeightBanks, alternateHeldSums: alternatesHeldSums)
     }
 
     /// Whether the tiles' inputs alternate between the PEs' two input banks
@@ -296,6 +298,22 @@ public struct RTLLayerProgram: Sendable {
             && !(schedule == .tilesInsidePasses && channelPasses > 1)
     }
 
+    /// Whether the tiles' kept partial sums alternate between the accumulation banks
+    /// (``ControllerEmitter/Register/alternateHeldSums``): with the tiles inside several channel
+    /// passes, when every other tile's sums fit one bank.
+    public var alternatesHeldSums: Bool {
+        Self.alternatesHeldSums(tile, tiles: bands * columnTiles, pe: top.controller.pe, channelPasses: channelPasses,
+                                schedule: weightSchedule)
+    }
+
+    /// Whether the sums of every other one of `tiles` times `tile` fit one of `pe`'s accumulation
+    /// banks, the tiles keeping theirs across `channelPasses` on `schedule`.
+    static func alternatesHeldSums(_ tile: Tile, tiles: Int, pe: PEEmitter, channelPasses: Int,
+                                   schedule: WeightSchedule) -> Bool {
+        schedule == .tilesInsidePasses && channelPasses > 1 && pe.accumulationBankWords < pe.accumulationBufferDepth
+            && (tiles + 1) / 2 * tile.rowsPerPE * tile.columns <= pe.accumulationBankWords
+    }
+
     /// Whether the passes' weights alternate between the two banks of each lane's weight buffer
     /// (``ControllerEmitter/Register/alternateWeightBanks``): with the tiles inside several
     /// passes, when a pass's weights fit one bank.
@@ -317,12 +335,13 @@ public struct RTLLayerProgram: Sendable {
     /// between their buffers' two banks or not.
     static func cycles(_ tile: Tile, tiles: Int, pes: Int, weights: Int, steps: Int, kPasses: Int,
                        channelPasses: Int, schedule: WeightSchedule, alternateInputBanks: Bool,
-                       alternateAccumulationBanks: Bool, alternateWeightBanks: Bool) -> Int {
+                       alternateAccumulationBanks: Bool, alternateWeightBanks: Bool,
+                       alternateHeldSums: Bool) -> Int {
         ControllerTiming(inputWords: tile.inputWords, pixels: tile.rowsPerPE * tile.columns, tiles: tiles, pes: pes,
                          weights: weights, steps: steps, kPasses: kPasses, channelPasses: channelPasses,
                          schedule: schedule, alternateInputBanks: alternateInputBanks,
                          alternateAccumulationBanks: alternateAccumulationBanks,
-                         alternateWeightBanks: alternateWeightBanks).cycles
+                         alternateWeightBanks: alternateWeightBanks, alternateHeldSums: alternateHeldSums).cycles
     }
 
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
@@ -356,7 +375,7 @@ public struct RTLLayerProgram: Sendable {
             (.alternateAccumulationBanks, alternatesAccumulationBanks ? 1 : 0),
             (.outputScale, requantization.scale), (.outputShift, requantization.shift),
             (.outputReLU, requantization.relu ? 1 : 0), (.outputColumnStride, out.outputColumnWords),
-            (.alternateWeightBanks, alternatesWeightBanks ? 1 : 0),
+            (.alternateWeightBanks, alternatesWeightBanks ? 1 : 0), (.alternateHeldSums, alternatesHeldSums ? 1 : 0),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
