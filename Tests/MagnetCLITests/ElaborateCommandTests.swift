@@ -82,8 +82,9 @@ import Testing
     /// Full-size layers of the zoo on a design whose buffers force tiles, each through `magnet
     /// elaborate --testbench` and the Verilator script a user runs: a strided 1×1, a 5×5 with
     /// stride 2, a 3×3 over 128 channels (in channel passes with the tiles inside them),
-    /// and a depthwise 3×3, all bit-exact in exactly the cycles the command predicted; the 5×5 /2
-    /// and the depthwise 3×3 within 10% of the cost model's cycles for the same mapping.
+    /// and a depthwise 3×3, all bit-exact in exactly the cycles the command predicted; the strided
+    /// 1×1, the 5×5 /2 and the depthwise 3×3 within 10% of the cost model's cycles for the same
+    /// mapping (the 3×3 /2 is bound by the DRAM port, docs/rtl.md).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/verilator"), "needs verilator"))
     func fullSizeZooLayersRunUnderVerilator() throws {
         let design = folder() + "-small-tiles.yaml"
@@ -102,7 +103,7 @@ import Testing
             let predicted = try #require(words.lastIndex(of: "controller").map { String(words[$0 + 1]) },
                                          "\(result.stdout)")
             let model = try #require(words.lastIndex(of: "model").flatMap { Int(words[$0 + 1]) }, "\(result.stdout)")
-            if layer == "pilotnet:conv3" || layer == "mobilenetv2:features.1.conv.0" {
+            if layer != "resnet18:layer3.0.conv1" {
                 #expect(Double(predicted)! <= 1.1 * Double(model), "\(layer): \(predicted) cycles, the model \(model)")
             }
             let tiles = try #require(words.firstIndex(of: "tile(s)").map { words[$0 - 1].split(separator: "×") })
@@ -219,7 +220,7 @@ import Testing
     }
 
     /// The mapping file a testbench folder gets, edited to another tiling (two column tiles where
-    /// the mapper chose four), is compiled to the controller's registers and runs bit-exact in
+    /// the mapper chose eight), is compiled to the controller's registers and runs bit-exact in
     /// the cycles predicted for it; a mapping the controller cannot run (the tiles' loops swapped)
     /// is one error line naming the file and the level, and leaves the folder as it was.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/iverilog"), "needs iverilog"))
@@ -232,13 +233,15 @@ import Testing
         try Self.twoPEs.write(toFile: design, atomically: true, encoding: .utf8)
         let first = try CLIRunner.run(["elaborate", design, "-o", out, "--testbench", "examples/rtl-layers.yaml:conv3x3"])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("1×4 tile(s), weights resident across tiles"), "\(first.stdout)")
+        #expect(first.stdout.contains("1×8 tile(s), weights resident across tiles"), "\(first.stdout)")
         let written = try String(contentsOfFile: out + "/mapping.yaml", encoding: .utf8)
-        // The mapper's choice: 4 column tiles of 8×2 outputs (DRAM iterates over Q), every K pass's
+        // The mapper's choice: 8 column tiles of 8×1 outputs (DRAM iterates over Q), every K pass's
         // weights resident in the weight buffer.
-        let dram = "factors: Q4 N1 G1 K1 C1 P1 R1 S1\n    permutation: QNGKCPRS"
-        #expect(written.contains("factors: Q2 P8 K4 "), "\(written)")
-        let twoTiles = written.replacingOccurrences(of: "factors: Q2 P8 K4 ", with: "factors: Q4 P8 K4 ")
+        let dram = "factors: Q8 N1 G1 K1 C1 P1 R1 S1\n    permutation: QNGKCPRS"
+        let tile = "factors: P8 K4 N1 G1 C1 Q1 R1 S1\n    permutation: PKNGCQRS"
+        #expect(written.contains(tile), "\(written)")
+        let twoTiles = written.replacingOccurrences(of: tile,
+                                                    with: "factors: Q4 P8 K4 N1 G1 C1 R1 S1\n    permutation: QPKNGCRS")
         guard let range = twoTiles.range(of: dram) else { Issue.record("no DRAM loops in \(written)"); return }
         let mapping = twoTiles.replacingCharacters(in: range, with: "factors: Q2 N1 G1 K1 C1 P1 R1 S1\n    permutation: QNGKCPRS")
         try mapping.write(toFile: out + "-m.yaml", atomically: true, encoding: .utf8)

@@ -198,10 +198,14 @@ struct AcceleratorRTLTests {
             // the next K pass's weights (Wₜ + 2) while the read-out runs. The compute never waits
             // for a read-out (a phase is longer than one). Each later tile's input is in the PEs
             // when it starts (1 cycle to find the global buffer's load done); resident, it loads no
-            // weights (1 cycle for PREPARE and for each READ_OUT); the last read-out ends the run.
+            // weights (1 cycle for PREPARE) and its phases run back to back, each issuing its first
+            // step the cycle after the last step of the one before (the next channel pass into the
+            // same words, the next K pass into the other accumulation bank, the read-out of the
+            // last long done), only the tile's last one flushing; the last read-out ends the run.
             let firstTile = (144 + 2) + (weights + 2) + 4 * channelPasses * phase
                 + 4 * (channelPasses - 1) * (weights + 2) + 3 * (weights + 2)
-            let residentLater = 1 + 1 + 4 * channelPasses * phase + 3 * 1
+            let issuing = 8 * 36 / channelPasses
+            let residentLater = 1 + 1 + (4 * channelPasses - 1) * issuing + phase
             #expect(cycles[.resident]! == firstTile + 3 * residentLater + readOut)
             let reloadedLater = 1 + (weights + 2) + 4 * channelPasses * phase + 4 * (channelPasses - 1) * (weights + 2)
                 + 3 * (weights + 2)

@@ -379,7 +379,13 @@ public struct ControllerEmitter: Sendable {
                 reg d_valid, di_valid, dw_valid;
                 reg [31:0] d_addr, di_addr, dw_addr, dw_group, dw_lane;
                 reg bubble;
-                reg [3:1] pipe_valid, pipe_first, pipe_last;
+                reg [3:1] pipe_valid, pipe_first, pipe_last, pipe_drain_first;
+                reg [31:0] pipe_acc [1:3];
+                // Phases back to back: a read-out that starts r_delay cycles on, once the last drain of
+                // the K pass it reads out has been written back (from r_pend_out and r_pend_acc).
+                reg r_pending;
+                reg [2:0] r_delay;
+                reg [31:0] r_pend_out, r_pend_acc;
                 reg [31:0] pipe_pixel [1:3];
 
                 // Host interface.
@@ -415,7 +421,7 @@ public struct ControllerEmitter: Sendable {
                 assign dram_rd_en = issue_gb | issue_weights;
                 assign dram_rd_addr = issue_gb ? g_base + in_row + in_col + in_vec : weight_dram;
                 wire issue_read_out = r_active && r_pe < \(peCount);
-                wire reading = issue_read_out || d_valid;
+                wire reading = issue_read_out || d_valid || r_pending;
                 assign dram_wr_en = d_valid;
                 assign dram_wr_addr = d_addr;
                 // The read-out's post-processing: each lane's sum requantized to the activation format.
@@ -452,9 +458,17 @@ public struct ControllerEmitter: Sendable {
                 assign mac_en = pipe_valid[2];
                 assign mac_clear = pipe_first[2];
                 assign drain_en = pipe_valid[3] && pipe_last[3];
-                wire [31:0] drain_word = acc_base + pipe_pixel[3], read_word = r_acc_base + r_pixel;
+                // A drain goes where its step was issued to (the next phase may have started since).
+                wire [31:0] drain_word = pipe_acc[3] + pipe_pixel[3], read_word = r_acc_base + r_pixel;
                 assign drain_addr = drain_word[\(aba - 1):0];
-                assign drain_first = cp == 32'd0;
+                assign drain_first = pipe_drain_first[3];
+                // The next phase of a tile issues its first step the cycle after this one's last when it needs
+                // nothing of its last drains: resident weights, and either the next channel pass (it
+                // adds into the same words after them) or the next K pass, draining into the other
+                // accumulation bank, with the read-out engine free to read this one out.
+                wire last_pixel = p == \(reg(.rows)) - 32'd1 && q == \(reg(.columns)) - 32'd1;
+                wire chain = reuse_weights && !tiles_inside
+                    && (next_channels || (next_pass && alternate_sums && !reading));
                 assign rd_en = issue_read_out;
                 assign rd_pe = r_pe[\(pb - 1):0];
                 assign rd_addr = read_word[\(aba - 1):0];
@@ -517,6 +531,19 @@ public struct ControllerEmitter: Sendable {
                     pipe_pixel[1] <= pixel;
                     pipe_pixel[2] <= pipe_pixel[1];
                     pipe_pixel[3] <= pipe_pixel[2];
+                    pipe_acc[1] <= acc_base;
+                    pipe_acc[2] <= pipe_acc[1];
+                    pipe_acc[3] <= pipe_acc[2];
+                    pipe_drain_first <= {pipe_drain_first[2:1], cp == 32'd0};
+                    if (r_pending) begin
+                        if (r_delay != 3'd0) r_delay <= r_delay - 3'd1;
+                        else begin
+                            r_pending <= 1'b0;
+                            r_active <= 1'b1;
+                            r_pe <= 32'd0; r_pixel <= 32'd0; r_col <= 32'd0; r_col_word <= 32'd0; r_row <= 32'd0;
+                            r_out_base <= r_pend_out; r_acc_base <= r_pend_acc;
+                        end
+                    end
                     bubble <= issue_step && last_step && \(reg(.steps)) == 32'd1;
                     if (rst) begin
                         state <= IDLE;
@@ -524,6 +551,7 @@ public struct ControllerEmitter: Sendable {
                         pipe_valid <= 3'd0;
                         g_valid <= 1'b0;
                         r_active <= 1'b0;
+                        r_pending <= 1'b0;
                         w_ahead <= 1'b0;
                     end else case (state)
                         IDLE: if (host_we && host_addr == 16'd\(Register.control.rawValue) && host_wdata[0]) begin
@@ -548,7 +576,7 @@ public struct ControllerEmitter: Sendable {
                             load_base <= 32'd0; pass_base <= 32'd0; reuse_weights <= 1'b0;
                             w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0; w_ahead <= 1'b0;
                             pass_out <= \(reg(.outputBase)); acc_base <= 32'd0; held_odd <= 1'b0;
-                            r_active <= 1'b0;
+                            r_active <= 1'b0; r_pending <= 1'b0;
                         end
                         LOAD_GB: begin
                             // The rest of the tile's input (the loader's issues above), then into the PEs
@@ -603,6 +631,23 @@ public struct ControllerEmitter: Sendable {
                                     pixel <= pixel + 32'd1;
                                     if (q != \(reg(.columns)) - 32'd1) begin q <= q + 32'd1; at_q <= at_q + \(reg(.columnStride)); end
                                     else begin q <= 32'd0; at_q <= 32'd0; p <= p + 32'd1; at_p <= at_p + \(reg(.rowStride)); end
+                                    if (last_pixel && chain) begin
+                                        // Back to back: the next phase issues its first step in the next
+                                        // cycle; a K pass's read-out starts when it would have after a
+                                        // FLUSH, 7 cycles on.
+                                        if (next_channels) begin
+                                            cp <= cp + 32'd1;
+                                            at_c <= at_c + \(reg(.channelVectors));
+                                        end else begin
+                                            r_pending <= 1'b1; r_delay <= 3'd6; r_pend_out <= out_base; r_pend_acc <= acc_base;
+                                            out_base <= out_base + \(reg(.passStride));
+                                            cp <= 32'd0; at_c <= 32'd0;
+                                            kt <= kt + 32'd1;
+                                            acc_base <= acc_base == 32'd0 ? 32'd\(pe.accumulationBankWords) : 32'd0;
+                                        end
+                                        pass_base <= pass_base + \(reg(.weightPassStride));
+                                        \(startCompute)
+                                    end
                                 end
                             end else if (p >= \(reg(.rows)) && pipe_valid == 3'd0) begin
                                 state <= FLUSH;

@@ -39,7 +39,11 @@ struct ControllerTiming {
     /// A compute phase: one step per cycle for each of the n pixels (a bubble between pixels of a
     /// single step), 4 to empty the pipeline, and the 3 cycles of the last drain's write-back
     /// (the sequencer's FLUSH state, whose last cycle starts a read-out).
-    var phase: Int { pixels * steps + (steps == 1 ? pixels - 1 : 0) + 4 + 3 }
+    var phase: Int { issuing + 4 + 3 }
+
+    /// The cycles a compute phase issues its steps in: one per cycle for each of the n pixels, a
+    /// bubble between pixels of a single step.
+    var issuing: Int { pixels * steps + (steps == 1 ? pixels - 1 : 0) }
 
     /// Cycles from the cycle a read-out starts until the read-out engine is idle: one PE pixel
     /// per cycle, the last written to DRAM a cycle later.
@@ -127,10 +131,25 @@ struct ControllerTiming {
                 for kPass in 0..<kPasses {
                     for channelPass in 0..<channelPasses {
                         if channelPass > 0 && perPass > 0 { _ = clock.run(perPass + 2) }
-                        compute(&clock, readingOut: channelPass == channelPasses - 1)
+                        let readsOut = channelPass == channelPasses - 1, nextPass = kPass < kPasses - 1
+                        // Back to back: with the weights in the banks, the next phase issues its first
+                        // step the cycle after this one's last (a bubble first when a pixel is a
+                        // single step; the next K pass only into the other accumulation bank, with
+                        // the read-out engine idle by the last step); this K pass's read-out starts
+                        // when it would have after a FLUSH.
+                        let last = clock.now + issuing - 1
+                        if perPass == 0 && (!readsOut || (nextPass && alternateAccumulationBanks
+                                                         && clock.readOutIdle <= last)) {
+                            let spent = issuing + (steps == 1 ? 1 : 0)
+                            _ = clock.run(spent)
+                            clock.window += spent
+                            if readsOut { clock.readOutIdle = last + 7 + readOut }
+                            continue
+                        }
+                        compute(&clock, readingOut: readsOut)
+                        // READ_OUT: the next K pass's weights load while this one is read out.
+                        if readsOut && nextPass { waitingForReadOut(&clock, perPass > 0 ? perPass + 2 : 1) }
                     }
-                    // READ_OUT: the next K pass's weights load while this one is read out.
-                    if kPass < kPasses - 1 { waitingForReadOut(&clock, perPass > 0 ? perPass + 2 : 1) }
                 }
             }
         case .tilesInsidePasses:
