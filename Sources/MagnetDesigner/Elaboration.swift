@@ -10,10 +10,10 @@ import MagnetCore
 /// | `WeightCollector` | Weights | numPEs·lanes | registers, depth × vectorSize weights |
 /// | `AccumulationCollector` | Outputs | numPEs·lanes | registers, depth partial sums |
 /// | `InputCollector` (if depth > 0) | Inputs | numPEs | registers, depth × vectorSize inputs |
-/// | `AccumulationBuffer` | Outputs | numPEs | SRAM, `lanes` banks |
-/// | `WeightBuffer` | Weights | numPEs | SRAM, `lanes` banks |
-/// | `InputBuffer` | Inputs | numPEs | SRAM |
-/// | `GlobalBuffer` | Inputs, Outputs | 1 | SRAM |
+/// | `AccumulationBuffer` | Outputs | numPEs | SRAM, `lanes` buffers of two banks |
+/// | `WeightBuffer` | Weights | numPEs | SRAM, `lanes` buffers of two banks |
+/// | `InputBuffer` | Inputs | numPEs | SRAM, two banks |
+/// | `GlobalBuffer` | Inputs, Outputs | 1 | SRAM, one bank |
 /// | `DRAM` | all | 1 | DRAM, 64-bit bursts |
 extension DesignPoint {
     /// Elaborates this point with its technology table. Throws when the point is invalid.
@@ -56,23 +56,33 @@ extension DesignPoint {
 
         /// Keep-out rings of the SRAM macros placed so far, per PE and for the chip (µm²).
         var peHalosUM2 = 0.0, chipHalosUM2 = 0.0
-        /// An SRAM level of `banks` equal banks, each `block` words wide, read and written once per cycle.
-        func sram(_ name: String, keeps: Set<String>, bytes: Int, wordBits: Int, block: Int, banks: Int,
+        /// An SRAM level of `buffers` equal buffers, each `block` words wide and read and written
+        /// once per cycle; a PE's buffers (`inPE`) are each two banks (``BufferBanks``), the
+        /// global buffer one. An access is priced at the larger bank's energy (the banks are equal
+        /// unless a buffer's depth is odd); area, halos and leakage sum every bank.
+        func sram(_ name: String, keeps: Set<String>, bytes: Int, wordBits: Int, block: Int, buffers: Int,
                   instances: Int, meshY: Int, inPE: Bool = true, hopPJPerWord: Double = 0) -> StorageLevel {
-            let bits = bytes * 8
-            let bank = tech.sramBank(capacityBits: bits / banks, widthBits: block * wordBits)
-            let read = bank.readEnergyPJ, write = bank.writeEnergyPJ
-            let halosUM2 = tech.macroHaloUM2(macroAreaUM2: bank.areaMM2 * 1e6) * Double(banks * instances)
+            let bits = bytes * 8, widthBits = block * wordBits
+            let depthWords = bits / buffers / widthBits
+            let bankWords = inPE ? BufferBanks(depthWords: depthWords).wordsPerBank : [depthWords]
+            let banks = bankWords.map { tech.sramBank(capacityBits: $0 * widthBits, widthBits: widthBits) }
+            let largest = tech.sramBank(capacityBits: bankWords.max()! * widthBits, widthBits: widthBits)
+            let bankAreasUM2 = banks.map { $0.areaMM2 * 1e6 }
+            let halosUM2 = bankAreasUM2.reduce(0) { $0 + tech.macroHaloUM2(macroAreaUM2: $1) }
+                * Double(buffers * instances)
             if inPE { peHalosUM2 += halosUM2 / Double(numPEs) } else { chipHalosUM2 += halosUM2 }
-            let leakagePW = bank.leakageMW * 1e9 * Double(banks)
-            return StorageLevel(name: name, technology: .sram, keeps: keeps, capacityWords: bits / wordBits,
-                                wordBits: wordBits, blockSize: block, instances: instances, meshY: meshY,
-                                readBandwidth: Double(block * banks), writeBandwidth: Double(block * banks),
-                                readEnergyPJ: read, writeEnergyPJ: write, updateEnergyPJ: read + write,
-                                leakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: leakagePW,
-                                                                                clockGHz: clockGHz),
-                                areaUM2: bank.areaMM2 * 1e6 * Double(banks),
-                                networkHopEnergyPJPerWord: hopPJPerWord)
+            let leakagePW = banks.reduce(0) { $0 + $1.leakageMW } * 1e9 * Double(buffers)
+            var level = StorageLevel(name: name, technology: .sram, keeps: keeps, capacityWords: bits / wordBits,
+                                     wordBits: wordBits, blockSize: block, instances: instances, meshY: meshY,
+                                     readBandwidth: Double(block * buffers), writeBandwidth: Double(block * buffers),
+                                     readEnergyPJ: largest.readEnergyPJ, writeEnergyPJ: largest.writeEnergyPJ,
+                                     updateEnergyPJ: largest.readEnergyPJ + largest.writeEnergyPJ,
+                                     leakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: leakagePW,
+                                                                                     clockGHz: clockGHz),
+                                     areaUM2: bankAreasUM2.reduce(0, +) * Double(buffers),
+                                     networkHopEnergyPJPerWord: hopPJPerWord)
+            level.banks = banks.count * buffers
+            return level
         }
 
         let perLane = numPEs * lanes, laneMeshY = peMesh.y * lanes
@@ -87,11 +97,11 @@ extension DesignPoint {
                                     wordBits: activationBits, block: vectorSize, instances: numPEs, meshY: peMesh.y))
         }
         levels.append(sram("AccumulationBuffer", keeps: ["Outputs"], bytes: accumulationBufferBytes,
-                           wordBits: accumulationBits, block: 1, banks: lanes, instances: numPEs, meshY: peMesh.y))
+                           wordBits: accumulationBits, block: 1, buffers: lanes, instances: numPEs, meshY: peMesh.y))
         levels.append(sram("WeightBuffer", keeps: ["Weights"], bytes: weightBufferBytes, wordBits: weightBits,
-                           block: vectorSize, banks: lanes, instances: numPEs, meshY: peMesh.y))
+                           block: vectorSize, buffers: lanes, instances: numPEs, meshY: peMesh.y))
         levels.append(sram("InputBuffer", keeps: ["Inputs"], bytes: inputBufferBytes, wordBits: activationBits,
-                           block: vectorSize, banks: 1, instances: numPEs, meshY: peMesh.y))
+                           block: vectorSize, buffers: 1, instances: numPEs, meshY: peMesh.y))
 
         // One hop on the array network spans one PE pitch: the side of a square PE as placed.
         // Standard cells: each PE's lanes, control and collectors, and the controller (the levels
@@ -103,7 +113,7 @@ extension DesignPoint {
         let pitchMM = peAreaUM2.squareRoot() / 1000
         let hopPJPerWord = tech.wirePJPerBitPerMM * pitchMM * Double(activationBits)
         levels.append(sram("GlobalBuffer", keeps: ["Inputs", "Outputs"], bytes: globalBufferBytes,
-                           wordBits: activationBits, block: vectorSize, banks: 1, instances: 1, meshY: 1,
+                           wordBits: activationBits, block: vectorSize, buffers: 1, instances: 1, meshY: 1,
                            inPE: false, hopPJPerWord: hopPJPerWord))
 
         let burstBits = 64

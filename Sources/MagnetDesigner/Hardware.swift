@@ -199,6 +199,9 @@ public struct StorageLevel: Sendable, Hashable {
     /// Instances that share one access port and its energy (Timeloop's `cluster_size`); 1 for
     /// independent instances.
     public var clusterSize: Int = 1
+    /// SRAM macros one instance is built from (banks of all its buffers; 1 for other technologies).
+    /// Area, leakage and halos cover them all; an access is priced at one bank's energy.
+    public var banks: Int = 1
 
     /// Creates a storage level.
     public init(name: String, technology: Technology, keeps: Set<String>, capacityWords: Int?, wordBits: Int,

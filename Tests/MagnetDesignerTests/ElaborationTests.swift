@@ -26,17 +26,18 @@ import Testing
         let t = try Technology.named("16nm")
         // MAC: 0.05619 × 64/64 + 0.02809 × 24/32 = 0.0772575 pJ.
         #expect(close(hardware.compute.energyPerMACPJ, 0.0772575))
-        // WeightBuffer: 8 banks of 4 KiB read 64 bits at a time: CACTI's 22 nm 4 KiB × 64 macro
-        // (read 1.17092 pJ, write 1.24601 pJ, 0.00320783 mW, 0.00350925 mm²) at 16 nm: energy ×
-        // 16/22 (0.7273; both at 0.8 V), area × 0.074/0.092 (0.8043).
+        // WeightBuffer: 8 lanes' buffers of 4 KiB, each two banks of 2 KiB (BufferBanks) read
+        // 64 bits at a time: CACTI's 22 nm 2 KiB × 64 macro (read 0.648284 pJ, write 0.942908 pJ,
+        // 0.00177527 mW, 0.00179767 mm²) at 16 nm: energy × 16/22 (0.7273; both at 0.8 V), area ×
+        // 0.074/0.092 (0.8043).
         let weightBuffer = hardware.storage[4]
-        #expect(close(weightBuffer.readEnergyPJ, 1.17092 * 0.7273))
-        #expect(close(weightBuffer.readEnergyPJ, 0.851610, relative: 1e-6))
-        #expect(close(weightBuffer.updateEnergyPJ, (1.17092 + 1.24601) * 0.7273))
-        // Area: 8 banks × 0.00350925 mm² × 0.8043 = 22,579.9 µm² per PE.
-        #expect(close(weightBuffer.areaUM2, 8 * 0.00350925 * 0.8043 * 1e6))
-        // Leakage: 8 banks × 0.00320783 mW at 2 GHz = 0.0128313 pJ per cycle.
-        #expect(close(weightBuffer.leakagePJPerCycle, 8 * 0.00320783 / 2))
+        #expect(close(weightBuffer.readEnergyPJ, 0.648284 * 0.7273))
+        #expect(close(weightBuffer.readEnergyPJ, 0.471497, relative: 1e-5))
+        #expect(close(weightBuffer.updateEnergyPJ, (0.648284 + 0.942908) * 0.7273))
+        // Area: 16 banks × 0.00179767 mm² × 0.8043 = 23,134 µm² per PE.
+        #expect(close(weightBuffer.areaUM2, 16 * 0.00179767 * 0.8043 * 1e6))
+        // Leakage: 16 banks × 0.00177527 mW at 2 GHz = 0.0142022 pJ per cycle.
+        #expect(close(weightBuffer.leakagePJPerCycle, 16 * 0.00177527 / 2))
         // DRAM: one 64-bit burst at 3.9 pJ/bit = 249.6 pJ, 8 int8 words; 25.6 GB/s at 2 GHz = 12.8 B = 12.8 words per cycle.
         let dram = hardware.storage[7]
         #expect(close(dram.readEnergyPJ, 249.6) && dram.blockSize == 8)
@@ -60,13 +61,13 @@ import Testing
     }
 
     /// The Simba-like design at Simba's 0.42 V: the MAC costs 0.0772575 × (0.42/0.8)² pJ, the
-    /// weight buffer read 1.17092 × 0.7273 × (0.42/0.8)²; DRAM bursts do not change.
+    /// weight buffer read 0.648284 × 0.7273 × (0.42/0.8)²; DRAM bursts do not change.
     @Test func aDesignAtALowerSupplyElaboratesWithScaledEnergies() throws {
         var point = simbaLike()
         point.voltageV = 0.42
         let low = try point.elaborate(), nominal = try simbaLike().elaborate()
         #expect(close(low.compute.energyPerMACPJ, 0.0772575 * 0.275625))
-        #expect(close(low.storage[4].readEnergyPJ, 1.17092 * 0.7273 * 0.275625))
+        #expect(close(low.storage[4].readEnergyPJ, 0.648284 * 0.7273 * 0.275625))
         #expect(low.storage[7].readEnergyPJ == nominal.storage[7].readEnergyPJ)
         #expect(low.areaUM2 == nominal.areaUM2)
         point.voltageV = 1.3
@@ -87,15 +88,16 @@ import Testing
         let report = try DesignReport(point: simbaLike())
         let sum = report.areaBreakdownMM2.reduce(0) { $0 + $1.areaMM2 }
         #expect(close(sum, report.areaMM2))
-        // Buffers: in each of the 16 PEs 8 weight banks of 4 KiB × 64 bits, 8 accumulation banks
-        // of 384 B × 24 bits and an 8 KiB × 64-bit input buffer; one 64 KiB × 64-bit global buffer.
+        // Buffers: in each of the 16 PEs 16 weight banks of 2 KiB × 64 bits (two per lane), 16
+        // accumulation banks of 192 B × 24 bits and two 4 KiB × 64-bit input banks; one 64 KiB ×
+        // 64-bit global buffer.
         let t = try Technology.named("16nm")
         func bank(_ bytes: Int, _ width: Int) -> Double { t.sramBank(capacityBits: bytes * 8, widthBits: width).areaMM2 }
-        let sramMM2 = 16 * (8 * bank(4096, 64) + 8 * bank(384, 24) + bank(8192, 64)) + bank(65536, 64)
+        let sramMM2 = 16 * (16 * bank(2048, 64) + 16 * bank(192, 24) + 2 * bank(4096, 64)) + bank(65536, 64)
         let buffersMM2 = report.areaBreakdownMM2.filter { $0.component.hasSuffix("Buffer") }.reduce(0) { $0 + $1.areaMM2 }
         #expect(close(buffersMM2, sramMM2))
-        // The 24-bit accumulation bank is 24/64 of CACTI's 1 KiB × 64 (the same 128 words).
-        #expect(close(bank(384, 24), 0.000857542 * 24 / 64 * 0.8043))
+        // The 24-bit accumulation bank is 24/64 of CACTI's 512 B × 64 (the same 64 words).
+        #expect(close(bank(192, 24), 0.00051069 * 24 / 64 * 0.8043))
     }
 
     @Test func mismatchedMeshesAreReported() throws {
@@ -120,8 +122,8 @@ import Testing
 
 extension ElaborationTests {
     /// The Simba-like design's area terms: the logic blocks from the 16 nm table, the placement
-    /// whitespace (cells × (1/0.3 − 1)), and one halo ring per SRAM bank: per PE 8 weight banks,
-    /// 8 accumulation banks and the input buffer, plus the global buffer.
+    /// whitespace (cells × (1/0.3 − 1)), and one halo ring per SRAM bank: per PE two banks of
+    /// each lane's weight and accumulation buffers and of the input buffer, plus the global buffer.
     @Test func placementTermsByHand() throws {
         let hardware = try simbaLike().elaborate()
         let t = try Technology.named("16nm")
@@ -138,14 +140,14 @@ extension ElaborationTests {
         func halo(_ bytes: Int, _ width: Int) -> Double {
             t.macroHaloUM2(macroAreaUM2: t.sramBank(capacityBits: bytes * 8, widthBits: width).areaMM2 * 1e6)
         }
-        let halosUM2 = 16 * (8 * halo(4096, 64) + 8 * halo(384, 24) + halo(8192, 64)) + halo(65536, 64)
+        let halosUM2 = 16 * (16 * halo(2048, 64) + 16 * halo(192, 24) + 2 * halo(4096, 64)) + halo(65536, 64)
         #expect(close(try term("MacroHalos").totalUM2, halosUM2))
         // The PE pitch a network hop spans is the side of the placed PE: its cells ÷ 0.3, its
         // banks and their halos.
         let sramPerPEUM2 = hardware.storage.filter { $0.technology == .sram && $0.instances == 16 }
             .reduce(0) { $0 + $1.areaUM2 }
         let peUM2 = (cellsUM2 - logic.controllerUM2) / 16 / 0.3 + sramPerPEUM2
-            + (8 * halo(4096, 64) + 8 * halo(384, 24) + halo(8192, 64))
+            + (16 * halo(2048, 64) + 16 * halo(192, 24) + 2 * halo(4096, 64))
         #expect(close(hardware.storage[6].networkHopEnergyPJPerWord,
                       t.wirePJPerBitPerMM * peUM2.squareRoot() / 1000 * 8))
     }

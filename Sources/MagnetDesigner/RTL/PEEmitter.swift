@@ -168,18 +168,12 @@ public struct PEEmitter: Sendable {
         return RTLFile(name: "\(PEEmitter.moduleName).v", text: l.joined(separator: "\n"))
     }
 
-    /// Words in the first of a buffer's two banks: the input and accumulation buffers are each
-    /// two single-port banks, words `0 ..< lowBankWords(depth)` and the rest, so that one bank
-    /// can load (or be read out) while compute uses the other (docs/rtl.md); one bank when the
-    /// buffer holds a single word.
-    public static func lowBankWords(_ depth: Int) -> Int { depth >= 2 ? depth / 2 : depth }
-
     /// Words in the first bank of each lane's weight buffer.
-    public var weightBankWords: Int { Self.lowBankWords(weightBufferDepth) }
+    public var weightBankWords: Int { BufferBanks(depthWords: weightBufferDepth).lowWords }
     /// Words in the input buffer's first bank.
-    public var inputBankWords: Int { Self.lowBankWords(inputBufferDepth) }
+    public var inputBankWords: Int { BufferBanks(depthWords: inputBufferDepth).lowWords }
     /// Words in the first bank of each lane's accumulation buffer.
-    public var accumulationBankWords: Int { Self.lowBankWords(accumulationBufferDepth) }
+    public var accumulationBankWords: Int { BufferBanks(depthWords: accumulationBufferDepth).lowWords }
 
     /// Whether weight-buffer word `address` is in the second bank.
     func isInHighWeightBank(_ address: Int) -> Bool { address >= weightBankWords }
@@ -191,7 +185,7 @@ public struct PEEmitter: Sendable {
     /// A Verilog expression: whether `address` (of `addressBits` bits) is in the second bank of a
     /// buffer of `depth` words (never when the buffer is one bank).
     static func highBankTest(_ address: String, depth: Int, addressBits: Int) -> String {
-        let low = lowBankWords(depth)
+        let low = BufferBanks(depthWords: depth).lowWords
         return low < depth ? "\(address) >= \(addressBits)'d\(low)" : "1'b0"
     }
 
@@ -209,7 +203,7 @@ public struct PEEmitter: Sendable {
     /// `NAME_high_rdata` (each bank's last read).
     static func twoBanks(_ name: String, width: Int, depth: Int, addressBits: Int, requests: [BankRequest],
                          wdata: String, indent: String) -> [String] {
-        let low = lowBankWords(depth), high = depth - low
+        let banks = BufferBanks(depthWords: depth), low = banks.lowWords, high = banks.highWords
         let bits = LaneEmitter.addressBits
         var lines = ["/* verilator lint_off UNUSEDSIGNAL */"]
         for (index, request) in requests.enumerated() {
