@@ -66,7 +66,7 @@ extension DesignPoint {
             let depthWords = bits / buffers / widthBits
             let bankWords = inPE ? BufferBanks(depthWords: depthWords).wordsPerBank : [depthWords]
             let banks = bankWords.map { tech.sramBank(capacityBits: $0 * widthBits, widthBits: widthBits) }
-            let largest = tech.sramBank(capacityBits: bankWords.max()! * widthBits, widthBits: widthBits)
+            let largest = zip(bankWords, banks).max { $0.0 < $1.0 }!.1
             let bankAreasUM2 = banks.map { $0.areaMM2 * 1e6 }
             let halosUM2 = bankAreasUM2.reduce(0) { $0 + tech.macroHaloUM2(macroAreaUM2: $1) }
                 * Double(buffers * instances)

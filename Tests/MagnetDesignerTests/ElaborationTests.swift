@@ -100,6 +100,22 @@ import Testing
         #expect(close(bank(192, 24), 0.00051069 * 24 / 64 * 0.8043))
     }
 
+    /// A lane's weight buffer of 1,023 words of 64 bits is a bank of 511 words and one of 512
+    /// (``BufferBanks``): an access costs the 512-word bank's energy, area and leakage are both banks'.
+    @Test func anOddDepthBufferIsPricedAtItsLargerBank() throws {
+        var point = simbaLike()
+        point.weightBufferBytes = 8 * 8 * 1023
+        let level = try point.elaborate().storage[4]
+        let t = try Technology.named("16nm")
+        let low = t.sramBank(capacityBits: 511 * 64, widthBits: 64)
+        let high = t.sramBank(capacityBits: 512 * 64, widthBits: 64)
+        #expect(low.readEnergyPJ < high.readEnergyPJ)
+        #expect(level.readEnergyPJ == high.readEnergyPJ && level.writeEnergyPJ == high.writeEnergyPJ)
+        #expect(close(level.areaUM2, 8 * (low.areaMM2 + high.areaMM2) * 1e6))
+        #expect(close(level.leakagePJPerCycle, 8 * (low.leakageMW + high.leakageMW) / 2))
+        #expect(level.banks == 16)
+    }
+
     @Test func mismatchedMeshesAreReported() throws {
         var hardware = try simbaLike().elaborate()
         hardware.storage[6].meshX = 3
