@@ -275,6 +275,16 @@ public struct ControllerEmitter: Sendable {
         // Entering the compute phase (from the input copy, or from a read-out with a pass to go).
         let startCompute = "state <= COMPUTE; step <= 32'd0; p <= 32'd0; q <= 32'd0; s <= 32'd0; ct <= 32'd0; pixel <= 32'd0; "
             + "at_p <= 32'd0; at_q <= 32'd0; at_r <= 32'd0; at_s <= 32'd0;"
+        // The other of a buffer's two banks (``BufferBanks``): `base` is the first word of the one in use.
+        func otherBank(_ base: String, bankWords: Int) -> String { "\(base) == 32'd0 ? 32'd\(bankWords) : 32'd0" }
+        // The weight loader starts again at the first group, lane and step of a pass.
+        let restartWeightLoader = "w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;"
+        // The next channel pass of a tile: its input-channel vectors and its weights.
+        let nextChannelPass = "cp <= cp + 32'd1; at_c <= at_c + \(reg(.channelVectors)); "
+            + "pass_base <= pass_base + \(reg(.weightPassStride));"
+        // The next K pass of a tile: its outputs a pass further, its channels from the first, its weights.
+        let nextKPass = "out_base <= out_base + \(reg(.passStride)); cp <= 32'd0; at_c <= 32'd0; kt <= kt + 32'd1; "
+            + "pass_base <= pass_base + \(reg(.weightPassStride));"
         // The next tile of the same passes (the next column tile of this band, or the next band's
         // first): its input first, its partial sums at the next accumulation words.
         func nextTile(indent: String) -> String {
@@ -574,7 +584,7 @@ public struct ControllerEmitter: Sendable {
                             compute_bank <= 32'd0; load_bank <= 32'd0;
                             cp <= 32'd0; at_c <= 32'd0;
                             load_base <= 32'd0; pass_base <= 32'd0; reuse_weights <= 1'b0;
-                            w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0; w_ahead <= 1'b0;
+                            \(restartWeightLoader) w_ahead <= 1'b0;
                             pass_out <= \(reg(.outputBase)); acc_base <= 32'd0; held_odd <= 1'b0;
                             r_active <= 1'b0; r_pending <= 1'b0;
                         end
@@ -585,7 +595,7 @@ public struct ControllerEmitter: Sendable {
                                 state <= PREPARE;
                                 i <= alternate ? \(reg(.inputWords)) : 32'd0;
                                 g_armed <= 1'b0;
-                                if (!alternate_weights) begin w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0; end
+                                if (!alternate_weights) begin \(restartWeightLoader) end
                             end
                         end
                         PREPARE: begin
@@ -595,13 +605,13 @@ public struct ControllerEmitter: Sendable {
                                 \(startCompute)
                                 // Compute from the bank the tile loaded into; the next loads into the other.
                                 compute_bank <= load_bank;
-                                if (alternate) load_bank <= load_bank == 32'd0 ? 32'd\(pe.inputBankWords) : 32'd0;
+                                if (alternate) load_bank <= \(otherBank("load_bank", bankWords: pe.inputBankWords));
                                 if (alternate_weights && !reuse_weights) begin
                                     // This pass's weights are in: it computes from their bank while the
                                     // next pass's load into the other.
                                     pass_base <= load_base;
-                                    load_base <= load_base == 32'd0 ? 32'd\(pe.weightBankWords) : 32'd0;
-                                    w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0;
+                                    load_base <= \(otherBank("load_base", bankWords: pe.weightBankWords));
+                                    \(restartWeightLoader)
                                     w_ahead <= next_channels || next_pass;
                                 end
                                 // The global buffer is free: arm its loader with the next tile in the run's
@@ -636,16 +646,12 @@ public struct ControllerEmitter: Sendable {
                                         // cycle; a K pass's read-out starts when it would have after a
                                         // FLUSH, 7 cycles on.
                                         if (next_channels) begin
-                                            cp <= cp + 32'd1;
-                                            at_c <= at_c + \(reg(.channelVectors));
+                                            \(nextChannelPass)
                                         end else begin
                                             r_pending <= 1'b1; r_delay <= 3'd6; r_pend_out <= out_base; r_pend_acc <= acc_base;
-                                            out_base <= out_base + \(reg(.passStride));
-                                            cp <= 32'd0; at_c <= 32'd0;
-                                            kt <= kt + 32'd1;
-                                            acc_base <= acc_base == 32'd0 ? 32'd\(pe.accumulationBankWords) : 32'd0;
+                                            \(nextKPass)
+                                            acc_base <= \(otherBank("acc_base", bankWords: pe.accumulationBankWords));
                                         end
-                                        pass_base <= pass_base + \(reg(.weightPassStride));
                                         \(startCompute)
                                     end
                                 end
@@ -658,7 +664,7 @@ public struct ControllerEmitter: Sendable {
                             // Let the last drain write back before reading out (and the last read-out end).
                             if (i != 32'd2) i <= i + 32'd1;
                             else if (next_channels || !reading) begin
-                                if (!alternate_weights) begin w_group <= 32'd0; w_lane <= 32'd0; w_step <= 32'd0; end
+                                if (!alternate_weights) begin \(restartWeightLoader) end
                                 if (!next_channels) begin
                                     // Read this tile (this K pass of it) out, from where its outputs go.
                                     r_active <= 1'b1;
@@ -683,9 +689,7 @@ public struct ControllerEmitter: Sendable {
                                     end else state <= FINISH;
                                 end else if (next_channels && reuse_weights) begin
                                     // The next channel pass's weights are in the banks already.
-                                    cp <= cp + 32'd1;
-                                    at_c <= at_c + \(reg(.channelVectors));
-                                    pass_base <= pass_base + \(reg(.weightPassStride));
+                                    \(nextChannelPass)
                                     \(startCompute)
                                 end else if (next_channels) state <= LOAD_W;
                                 else if (next_pass) state <= READ_OUT;
@@ -701,15 +705,13 @@ public struct ControllerEmitter: Sendable {
                                 end else state <= FINISH;
                                 // The next read-out unit drains into the other accumulation bank.
                                 if (alternate_sums && !next_channels)
-                                    acc_base <= acc_base == 32'd0 ? 32'd\(pe.accumulationBankWords) : 32'd0;
+                                    acc_base <= \(otherBank("acc_base", bankWords: pe.accumulationBankWords));
                             end
                         end
                         LOAD_W: begin
                             // The next channel pass's weights, then its compute phase.
                             if (weights_done) begin
-                                cp <= cp + 32'd1;
-                                at_c <= at_c + \(reg(.channelVectors));
-                                pass_base <= pass_base + \(reg(.weightPassStride));
+                                \(nextChannelPass)
                                 \(startCompute)
                             end
                         end
@@ -717,10 +719,7 @@ public struct ControllerEmitter: Sendable {
                             // A K pass of the tile is read out while the next one's weights load;
                             // then the next pass computes.
                             if ((!reading || alternate_sums) && weights_done) begin
-                                out_base <= out_base + \(reg(.passStride));
-                                cp <= 32'd0; at_c <= 32'd0;
-                                kt <= kt + 32'd1;
-                                pass_base <= pass_base + \(reg(.weightPassStride));
+                                \(nextKPass)
                                 \(startCompute)
                             end
                         end
