@@ -80,7 +80,7 @@ extension BenchCommand {
                 var cells = [layer.name, layer.shapeSummary,
                              "\(program.split.groups)×\(program.split.rowBlocks)",
                              "\(program.bands)×\(program.columnTiles)", "\(program.channelPasses)",
-                             program.weightSchedule.label + (program.alternatesWeightBanks ? ", ahead" : ""),
+                             program.weightSchedule.label + (program.banks.weights ? ", ahead" : ""),
                              NumberText.grouped(program.expectedCycles), NumberText.grouped(model),
                              NumberText.fixed(ratio, 2)]
                 var fields: [(String, JSONValue)] = [
@@ -88,7 +88,7 @@ extension BenchCommand {
                     ("row_blocks", .int(program.split.rowBlocks)), ("bands", .int(program.bands)),
                     ("column_tiles", .int(program.columnTiles)), ("channel_passes", .int(program.channelPasses)),
                     ("weight_schedule", .string(program.weightSchedule.rawValue)),
-                    ("weights_ahead", .bool(program.alternatesWeightBanks)),
+                    ("weights_ahead", .bool(program.banks.weights)),
                     ("rtl_cycles", .int(program.expectedCycles)),
                     ("model_cycles", .int(model)), ("rtl_over_model", .double(ratio)),
                     ("layers", .int(count)), ("controller_energy_pJ", .double(choice.controllerSummary.energyPJ)),

@@ -189,7 +189,7 @@ struct ElaborateCommand: ParsableCommand {
               + "\(shape.p)×\(shape.q) outputs): \(program.dramWords) DRAM words, \(program.kPasses) pass(es) over K, "
               + "\(program.channelPasses) over C, \(program.bands)×\(program.columnTiles) tile(s), weights "
               + program.weightSchedule.summary
-              + (program.alternatesWeightBanks ? ", each pass's loading while the one before computes" : "")
+              + (program.banks.weights ? ", each pass's loading while the one before computes" : "")
               + "; controller "
               + "\(program.expectedCycles) cycles, " + model)
         print("run: \(folder.path)/run_iverilog.sh  or  \(folder.path)/run_verilator.sh")

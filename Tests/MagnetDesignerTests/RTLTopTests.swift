@@ -312,7 +312,7 @@ struct AcceleratorRTLTests {
         for (index, (name, shape, groups, bands, inputs, sums)) in cases.enumerated() {
             let program = try RTLLayerProgram(design: design, shape: shape, groups: groups, bands: bands, columnTiles: 1,
                                               channelPasses: 1)
-            #expect(program.alternatesInputBanks == inputs && program.alternatesAccumulationBanks == sums, "\(name)")
+            #expect(program.banks.inputs == inputs && program.banks.readOuts == sums, "\(name)")
             try Self.expectBitExact(program, in: bench, seed: UInt64(120 + index), name)
         }
     }
@@ -344,7 +344,7 @@ struct AcceleratorRTLTests {
         // a pass's first too, takes 1 cycle to find its input loaded and 1 to start; the last
         // read-out ends the run.
         let ahead = try program(c: 32, size: 4)
-        #expect(ahead.alternatesWeightBanks && ahead.kPasses == 4)
+        #expect(ahead.banks.weights && ahead.kPasses == 4)
         #expect(ahead.expectedCycles == 194 + 146 + 295 + 7 * (1 + 1 + 295) + 10)
         try Self.expectBitExact(ahead, in: bench, seed: 131, "weights ahead")
         // C = 64 over 2×2: 9·16 = 144 vectors per lane exceed a bank, so a pass's first tile loads
@@ -352,7 +352,7 @@ struct AcceleratorRTLTests {
         // 144 + 7 = 151, in which the loader fetches 151 of the next tile's 192 words (LOAD_GB:
         // 41 + 2); read-out 2·1 + 2.
         let behind = try program(c: 64, size: 2)
-        #expect(!behind.alternatesWeightBanks)
+        #expect(!behind.banks.weights)
         #expect(behind.expectedCycles
                     == 194 + 290 + 151 + (43 + 1 + 151) + 3 * (43 + 290 + 151) + 3 * (43 + 1 + 151) + 4)
         try Self.expectBitExact(behind, in: bench, seed: 132, "weights behind")
@@ -361,7 +361,7 @@ struct AcceleratorRTLTests {
         // of its LOAD_GB, its PREPARE) and 2 of the next pass's first tile's LOAD_GB are free, so
         // that tile loads the other 139 words (141 cycles) before it computes.
         let partly = try program(c: 32, size: 2)
-        #expect(partly.alternatesWeightBanks)
+        #expect(partly.banks.weights)
         #expect(partly.expectedCycles == 98 + 146 + 79 + (19 + 1 + 79) + 3 * (19 + 141 + 79) + 3 * (19 + 1 + 79) + 4)
         try Self.expectBitExact(partly, in: bench, seed: 133, "weights partly ahead")
     }
@@ -382,7 +382,7 @@ struct AcceleratorRTLTests {
             let program = try RTLLayerProgram(design: design, shape: shape, groups: 2, bands: bands,
                                               columnTiles: columnTiles, channelPasses: 2,
                                               weightSchedule: .tilesInsidePasses)
-            #expect(program.kPasses == 2 && program.alternatesHeldSums == alternates && !program.alternatesAccumulationBanks)
+            #expect(program.kPasses == 2 && program.banks.heldSums == alternates && !program.banks.readOuts)
             try Self.expectBitExact(program, in: bench, seed: UInt64(140 + bands), "\(bands)×\(columnTiles) tiles")
         }
     }

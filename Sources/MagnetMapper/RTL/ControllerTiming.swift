@@ -24,17 +24,14 @@ struct ControllerTiming {
     var kPasses: Int, channelPasses: Int
     /// When the weights load.
     var schedule: RTLLayerProgram.WeightSchedule
-    /// Whether a tile's input goes into the PEs' other input bank while the PEs compute.
-    var alternateInputBanks: Bool
-    /// Whether compute drains into one accumulation bank while the other is read out.
-    var alternateAccumulationBanks: Bool
-    /// Whether, with the tiles inside the passes, the next pass's weights load into the weight
-    /// buffers' other bank while this pass's tiles compute.
-    var alternateWeightBanks = false
-    /// Whether, with the tiles inside several channel passes, the tiles' kept partial sums
-    /// alternate between the accumulation banks, so that a pass's later tiles compute while the
-    /// tile before is read out (a pass's first tile still waits for the read-out).
-    var alternateHeldSums = false
+    /// Which buffers alternate between their banks: a tile's input goes into the PEs' other input
+    /// bank while the PEs compute (`inputs`); compute drains into one accumulation bank while the
+    /// other is read out (`readOuts`); with the tiles inside the passes, the next pass's weights
+    /// load into the weight buffers' other bank while this pass's tiles compute (`weights`); with
+    /// the tiles inside several channel passes, the tiles' kept partial sums alternate between the
+    /// accumulation banks, so that a pass's later tiles compute while the tile before is read out
+    /// (a pass's first tile still waits for the read-out) (`heldSums`).
+    var banks: BankAlternation
 
     /// A compute phase: one step per cycle for each of the n pixels (a bubble between pixels of a
     /// single step), 4 to empty the pipeline, and the 3 cycles of the last drain's write-back
@@ -99,7 +96,7 @@ struct ControllerTiming {
     /// Preparing a tile: its input into the PEs (copied from the global buffer, or already there
     /// with alternating banks) while `weights` words of weights load.
     func prepare(weights: Int) -> Int {
-        alternateInputBanks ? (weights > 0 ? weights + 2 : 1) : max(inputWords, weights) + 2
+        banks.inputs ? (weights > 0 ? weights + 2 : 1) : max(inputWords, weights) + 2
     }
 
     /// A compute phase and its FLUSH; with `readingOut`, the FLUSH waits for the read-out engine
@@ -114,7 +111,7 @@ struct ControllerTiming {
     /// banks alternate (the next compute phase drains into the other bank), or unless
     /// `otherBank` says so (a pass's later tile, its kept sums in the other bank than the last).
     func waitingForReadOut(_ clock: inout Clock, _ cycles: Int, otherBank: Bool = false) {
-        _ = clock.run(cycles, notBefore: alternateAccumulationBanks || otherBank ? 0 : clock.readOutIdle)
+        _ = clock.run(cycles, notBefore: banks.readOuts || otherBank ? 0 : clock.readOutIdle)
     }
 
     /// The controller's cycles from start to done.
@@ -138,7 +135,7 @@ struct ControllerTiming {
                         // the read-out engine idle by the last step); this K pass's read-out starts
                         // when it would have after a FLUSH.
                         let last = clock.now + issuing - 1
-                        if perPass == 0 && (!readsOut || (nextPass && alternateAccumulationBanks
+                        if perPass == 0 && (!readsOut || (nextPass && banks.readOuts
                                                          && clock.readOutIdle <= last)) {
                             let spent = issuing + (steps == 1 ? 1 : 0)
                             _ = clock.run(spent)
@@ -167,16 +164,16 @@ struct ControllerTiming {
                         // did not load ahead (when the last word did in the cycle before, the
                         // compute waits one cycle for it to land).
                         var cycles = prepare(weights: weights)
-                        if alternateWeightBanks && pass > 0 {
+                        if banks.weights && pass > 0 {
                             let landing = clock.weightsAhead == 0 && clock.weightsAheadEnd == clock.now
-                            cycles = landing && alternateInputBanks ? 2 : prepare(weights: clock.weightsAhead)
+                            cycles = landing && banks.inputs ? 2 : prepare(weights: clock.weightsAhead)
                         }
                         waitingForReadOut(&clock, cycles)
                         // From its first compute phase the next pass's weights load ahead.
-                        clock.weightsAhead = alternateWeightBanks && pass + 1 < passes ? weights : 0
+                        clock.weightsAhead = banks.weights && pass + 1 < passes ? weights : 0
                     } else {
                         let preparing = clock.now
-                        waitingForReadOut(&clock, prepare(weights: 0), otherBank: alternateHeldSums)
+                        waitingForReadOut(&clock, prepare(weights: 0), otherBank: banks.heldSums)
                         clock.loadAhead(from: preparing)
                     }
                     clock.window = 0

@@ -218,13 +218,8 @@ public struct RTLLayerProgram: Sendable {
             return Self.cycles(tile, tiles: count * tiles, pes: design.numPEs,
                                weights: groups * design.lanes * steps, steps: steps, kPasses: passes,
                                channelPasses: channels, schedule: schedule,
-                               alternateInputBanks: Self.alternatesInputBanks(tile, pe: pe),
-                               alternateAccumulationBanks: Self.alternatesAccumulationBanks(
-                                   tile, pe: pe, channelPasses: channels, schedule: schedule),
-                               alternateWeightBanks: Self.alternatesWeightBanks(
-                                   pe: pe, steps: steps, passes: passes * channels, schedule: schedule),
-                               alternateHeldSums: Self.alternatesHeldSums(
-                                   tile, tiles: count * tiles, pe: pe, channelPasses: channels, schedule: schedule))
+                               banks: BankAlternation(tile, tiles: count * tiles, pe: pe, steps: steps,
+                                                      kPasses: passes, channelPasses: channels, schedule: schedule))
         }
         func rank(_ schedule: WeightSchedule) -> Int { WeightSchedule.preferenceOrder.firstIndex(of: schedule)! }
         let tilings = bandCounts
@@ -269,64 +264,13 @@ public struct RTLLayerProgram: Sendable {
     public var expectedCycles: Int {
         Self.cycles(tile, tiles: bands * columnTiles, pes: design.numPEs, weights: split.groups * design.lanes * steps,
                     steps: steps, kPasses: kPasses, channelPasses: channelPasses, schedule: weightSchedule,
-                    alternateInputBanks: alternatesInputBanks, alternateAccumulationBanks: alternatesAccumulationBanks,
-                    alternateWeightBanks: alternatesWeightBanks, alternateHeldSums: alternatesHeldSums)
+                    banks: banks)
     }
 
-    /// Whether the tiles' inputs alternate between the PEs' two input banks
-    /// (``ControllerEmitter/Register/alternateInputBanks``): when a tile's input fits one bank.
-    public var alternatesInputBanks: Bool { Self.alternatesInputBanks(tile, pe: top.controller.pe) }
-
-    /// Whether `tile`'s input fits one of `pe`'s two input banks.
-    static func alternatesInputBanks(_ tile: Tile, pe: PEEmitter) -> Bool {
-        pe.inputBankWords < pe.inputBufferDepth && tile.inputWords <= pe.inputBankWords
-    }
-
-    /// Whether the read-out units alternate between the accumulation buffers' two banks
-    /// (``ControllerEmitter/Register/alternateAccumulationBanks``): when a tile's partial sums fit
-    /// one bank and no tile keeps its sums in the banks across channel passes.
-    public var alternatesAccumulationBanks: Bool {
-        Self.alternatesAccumulationBanks(tile, pe: top.controller.pe, channelPasses: channelPasses, schedule: weightSchedule)
-    }
-
-    /// Whether `tile`'s partial sums fit one of `pe`'s accumulation banks, the tiles not keeping
-    /// theirs across channel passes (`channelPasses` on `schedule`).
-    static func alternatesAccumulationBanks(_ tile: Tile, pe: PEEmitter, channelPasses: Int,
-                                            schedule: WeightSchedule) -> Bool {
-        pe.accumulationBankWords < pe.accumulationBufferDepth
-            && tile.rowsPerPE * tile.columns <= pe.accumulationBankWords
-            && !(schedule == .tilesInsidePasses && channelPasses > 1)
-    }
-
-    /// Whether the tiles' kept partial sums alternate between the accumulation banks
-    /// (``ControllerEmitter/Register/alternateHeldSums``): with the tiles inside several channel
-    /// passes, when every other tile's sums fit one bank.
-    public var alternatesHeldSums: Bool {
-        Self.alternatesHeldSums(tile, tiles: bands * columnTiles, pe: top.controller.pe, channelPasses: channelPasses,
-                                schedule: weightSchedule)
-    }
-
-    /// Whether the sums of every other one of `tiles` times `tile` fit one of `pe`'s accumulation
-    /// banks, the tiles keeping theirs across `channelPasses` on `schedule`.
-    static func alternatesHeldSums(_ tile: Tile, tiles: Int, pe: PEEmitter, channelPasses: Int,
-                                   schedule: WeightSchedule) -> Bool {
-        schedule == .tilesInsidePasses && channelPasses > 1 && pe.accumulationBankWords < pe.accumulationBufferDepth
-            && (tiles + 1) / 2 * tile.rowsPerPE * tile.columns <= pe.accumulationBankWords
-    }
-
-    /// Whether the passes' weights alternate between the two banks of each lane's weight buffer
-    /// (``ControllerEmitter/Register/alternateWeightBanks``): with the tiles inside several
-    /// passes, when a pass's weights fit one bank.
-    public var alternatesWeightBanks: Bool {
-        Self.alternatesWeightBanks(pe: top.controller.pe, steps: steps, passes: kPasses * channelPasses,
-                                   schedule: weightSchedule)
-    }
-
-    /// Whether `steps` weight vectors per lane fit one of `pe`'s weight banks, with the tiles
-    /// inside `passes` passes (`schedule`), more than one.
-    static func alternatesWeightBanks(pe: PEEmitter, steps: Int, passes: Int, schedule: WeightSchedule) -> Bool {
-        schedule == .tilesInsidePasses && passes > 1
-            && pe.weightBankWords < pe.weightBufferDepth && steps <= pe.weightBankWords
+    /// Which buffers the program alternates between their two banks.
+    public var banks: BankAlternation {
+        BankAlternation(tile, tiles: bands * columnTiles, pe: top.controller.pe, steps: steps, kPasses: kPasses,
+                        channelPasses: channelPasses, schedule: weightSchedule)
     }
 
     /// ``expectedCycles`` of `tiles` times `tile`, with `weights` weight words per channel pass,
@@ -334,20 +278,16 @@ public struct RTLLayerProgram: Sendable {
     /// pass over K, the weights loaded on `schedule`, the inputs and the partial sums alternating
     /// between their buffers' two banks or not.
     static func cycles(_ tile: Tile, tiles: Int, pes: Int, weights: Int, steps: Int, kPasses: Int,
-                       channelPasses: Int, schedule: WeightSchedule, alternateInputBanks: Bool,
-                       alternateAccumulationBanks: Bool, alternateWeightBanks: Bool,
-                       alternateHeldSums: Bool) -> Int {
+                       channelPasses: Int, schedule: WeightSchedule, banks: BankAlternation) -> Int {
         ControllerTiming(inputWords: tile.inputWords, pixels: tile.rowsPerPE * tile.columns, tiles: tiles, pes: pes,
                          weights: weights, steps: steps, kPasses: kPasses, channelPasses: channelPasses,
-                         schedule: schedule, alternateInputBanks: alternateInputBanks,
-                         alternateAccumulationBanks: alternateAccumulationBanks,
-                         alternateWeightBanks: alternateWeightBanks, alternateHeldSums: alternateHeldSums).cycles
+                         schedule: schedule, banks: banks).cycles
     }
 
     /// The host writes, `(address, value)` in order: the configuration registers, the per-PE
     /// registers, and `control` last (it starts the run).
     public var registers: [(address: Int, value: Int)] {
-        let ct = channelVectors, tile = tile, held = tile.vectorsPerPixel, out = placement
+        let ct = channelVectors, tile = tile, held = tile.vectorsPerPixel, out = placement, banks = banks
         // Strides in the buffers follow a tile's input rows of `held` vectors per pixel; those in
         // DRAM, the padded input's of `inputPixelWords` (CT, or the words per pixel the layer
         // before wrote).
@@ -369,13 +309,13 @@ public struct RTLLayerProgram: Sendable {
             (.inputRowWords, inputRowWords),
             (.outputRowWords, out.outputRowWords), (.weightPassStride, weightSchedule == .resident ? steps : 0),
             (.tilesInsidePasses, weightSchedule == .tilesInsidePasses ? 1 : 0),
-            (.tileAccumulationStride, weightSchedule == .tilesInsidePasses && channelPasses > 1
+            (.tileAccumulationStride, weightSchedule == .tilesInsidePasses && channelPasses > 1 && !banks.heldSums
                 ? tile.rowsPerPE * tile.columns : 0),
-            (.loadVectors, held), (.inputPixelWords, pixelWords), (.alternateInputBanks, alternatesInputBanks ? 1 : 0),
-            (.alternateAccumulationBanks, alternatesAccumulationBanks ? 1 : 0),
+            (.loadVectors, held), (.inputPixelWords, pixelWords), (.alternateInputBanks, banks.inputs ? 1 : 0),
+            (.alternateAccumulationBanks, banks.readOuts ? 1 : 0),
             (.outputScale, requantization.scale), (.outputShift, requantization.shift),
             (.outputReLU, requantization.relu ? 1 : 0), (.outputColumnStride, out.outputColumnWords),
-            (.alternateWeightBanks, alternatesWeightBanks ? 1 : 0), (.alternateHeldSums, alternatesHeldSums ? 1 : 0),
+            (.alternateWeightBanks, banks.weights ? 1 : 0), (.alternateHeldSums, banks.heldSums ? 1 : 0),
         ]
         var writes = config.map { (address: $0.0.rawValue, value: $0.1) }
         for pe in 0..<design.numPEs {
