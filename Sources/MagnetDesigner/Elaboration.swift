@@ -124,11 +124,13 @@ extension DesignPoint {
                                    capacityWords: nil, wordBits: activationBits, blockSize: dramBlock, instances: 1,
                                    readBandwidth: dramWordsPerCycle, writeBandwidth: dramWordsPerCycle,
                                    readEnergyPJ: dramBurstPJ, writeEnergyPJ: dramBurstPJ, updateEnergyPJ: dramBurstPJ))
-        let logicCellsUM2 = peLogicUM2 * Double(numPEs) + logic.controllerUM2
-        let cellsUM2 = peCellsUM2 * Double(numPEs) + logic.controllerUM2
+        let chipLogicUM2 = logic.controllerUM2 + logic.requantizerUM2
+        let logicCellsUM2 = peLogicUM2 * Double(numPEs) + chipLogicUM2
+        let cellsUM2 = peCellsUM2 * Double(numPEs) + chipLogicUM2
         let otherAreas = [
             AreaTerm(name: AreaTerm.peControl, kind: .logic, instances: numPEs, areaUM2: logic.peControlUM2),
             AreaTerm(name: AreaTerm.controller, kind: .logic, areaUM2: logic.controllerUM2),
+            AreaTerm(name: AreaTerm.requantizer, kind: .logic, areaUM2: logic.requantizerUM2),
             AreaTerm(name: AreaTerm.placementWhitespace, kind: .placement,
                      areaUM2: tech.placedLogicUM2(cellsUM2: cellsUM2) - cellsUM2),
             AreaTerm(name: AreaTerm.macroHalos, kind: .placement,

@@ -116,6 +116,8 @@ public struct AreaTerm: Sendable, Hashable {
     public static let peControl = "PEControl"
     /// The array controller's term.
     public static let controller = "Controller"
+    /// The read-out's requantizer.
+    public static let requantizer = "Requantizer"
     /// The whitespace between placed standard cells.
     public static let placementWhitespace = "PlacementWhitespace"
     /// The keep-out rings around the SRAM macros.

@@ -83,6 +83,9 @@ public struct Technology: Sendable, Equatable {
         public var controllerUM2: Double
         /// … per PE it sequences (µm²).
         public var controllerUM2PerPE: Double
+        /// The read-out's requantizer, per lane of 24-bit sums (µm²): each lane's sum × the output
+        /// scale, rounded, shifted and saturated.
+        public var requantizerUM2PerLane: Double
         /// Flip-flops of a PE beyond its collectors (pipeline and accumulator registers): fixed.
         public var peFlipFlops: Double
         /// … per lane, × accumulator bits / 24.
@@ -177,7 +180,8 @@ public struct Technology: Sendable, Equatable {
         ])
         let logic = try root.required("logic").mapping(knownKeys: [
             "dot_product_um2", "dot_product_um2_per_added_product", "pe_control_um2", "pe_control_um2_per_lane",
-            "pe_control_um2_per_lane_element", "controller_um2", "controller_um2_per_pe", "pe_flip_flops",
+            "pe_control_um2_per_lane_element", "controller_um2", "controller_um2_per_pe", "requantizer_um2_per_lane",
+            "pe_flip_flops",
             "pe_flip_flops_per_lane", "controller_flip_flops", "controller_flip_flops_per_pe", "leakage_pW_per_um2",
         ])
         let floorplan = try root.required("floorplan").mapping(knownKeys: ["logic_utilisation", "macro_halo_um"])
@@ -216,6 +220,7 @@ public struct Technology: Sendable, Equatable {
                 peControlUM2PerLaneElement: try logic.required("pe_control_um2_per_lane_element").double(in: 0...1e6),
                 controllerUM2: try logic.required("controller_um2").double(in: 0...1e9),
                 controllerUM2PerPE: try logic.required("controller_um2_per_pe").double(in: 0...1e7),
+                requantizerUM2PerLane: try logic.required("requantizer_um2_per_lane").double(in: 0...1e7),
                 peFlipFlops: try logic.required("pe_flip_flops").double(in: 0...1e7),
                 peFlipFlopsPerLane: try logic.required("pe_flip_flops_per_lane").double(in: 0...1e6),
                 controllerFlipFlops: try logic.required("controller_flip_flops").double(in: 0...1e8),

@@ -9,8 +9,10 @@ extension Technology {
         public var dotProductLaneUM2: Double
         /// One PE's control, multiplexers and per-lane accumulator adders.
         public var peControlUM2: Double
-        /// The array controller.
+        /// The array controller, without its requantizer.
         public var controllerUM2: Double
+        /// The read-out's requantizer (in the RTL a module of the controller).
+        public var requantizerUM2: Double
         /// Flip-flops of one PE beyond its collectors.
         public var peFlipFlops: Double
         /// Flip-flops of the controller.
@@ -26,7 +28,8 @@ extension Technology {
     ///   `vectorSize − 1` fp32 adders;
     /// - a PE: the fixed part, the per-lane part × accumulator bits / 24, the per-element part ×
     ///   operand bits (m + n) / 16;
-    /// - the controller: fixed plus per PE, whatever the formats;
+    /// - the controller: fixed plus per PE, whatever the formats; its requantizer per lane ×
+    ///   accumulator bits / 24 (a multiplier of the sum by the 16-bit scale);
     /// - flip-flops beyond the collectors: per PE fixed plus per lane × accumulator bits / 24,
     ///   the controller's fixed plus per PE.
     public func templateLogic(numPEs: Int, lanes: Int, vectorSize: Int, weights: DataFormat,
@@ -47,6 +50,7 @@ extension Technology {
             peControlUM2: logic.peControlUM2 + logic.peControlUM2PerLane * Double(lanes) * accumulatorScale
                 + logic.peControlUM2PerLaneElement * Double(lanes * vectorSize) * elementScale,
             controllerUM2: logic.controllerUM2 + logic.controllerUM2PerPE * Double(numPEs),
+            requantizerUM2: logic.requantizerUM2PerLane * Double(lanes) * accumulatorScale,
             peFlipFlops: logic.peFlipFlops + logic.peFlipFlopsPerLane * Double(lanes) * accumulatorScale,
             controllerFlipFlops: logic.controllerFlipFlops + logic.controllerFlipFlopsPerPE * Double(numPEs))
     }

@@ -47,14 +47,15 @@ import Testing
         #expect(close(hardware.storage[0].writeEnergyPJ, 64 * t.registers.writePJPerBit))
         #expect(close(hardware.storage[0].writeEnergyPJ, 0.151104))
         // Clock of the free-running flip-flops, 0.001349 pJ each per cycle: each PE's
-        // 9.7 + 48.2 × 8 beyond its collectors and the controller's 1,620 + 76.5 × 16.
-        #expect(close(hardware.clockPJPerCycle, (16 * (9.7 + 48.2 * 8) + 1_620 + 76.5 * 16) * 0.001349))
-        // Logic leakage: the 9,168.8 flip-flops outside the collectors at 12,307 pW, the rest of the
-        // lanes', PE control's and controller's cells at 16,330 pW/µm², per 2 GHz cycle.
+        // 13.7 + 47.6 × 8 beyond its collectors and the controller's 3,409 + 68.6 × 16.
+        #expect(close(hardware.clockPJPerCycle, (16 * (13.7 + 47.6 * 8) + 3_409 + 68.6 * 16) * 0.001349))
+        // Logic leakage: the 10,818.6 flip-flops outside the collectors at 12,307 pW, the rest of the
+        // lanes', PE control's, controller's and requantizer's cells at 16,330 pW/µm², per 2 GHz cycle.
         let logic = t.templateLogic(numPEs: 16, lanes: 8, vectorSize: 8, weights: .int8, activations: .int8,
                                     accumulationBits: 24)
         let cellsUM2 = 128 * logic.dotProductLaneUM2 + 16 * logic.peControlUM2 + logic.controllerUM2
-        let logicFlipFlops = 16 * (9.7 + 48.2 * 8) + 1_620 + 76.5 * 16
+            + logic.requantizerUM2
+        let logicFlipFlops = 16 * (13.7 + 47.6 * 8) + 3_409 + 68.6 * 16
         let leakagePW = (cellsUM2 - logicFlipFlops * 0.9673) * 16_330 + logicFlipFlops * 12_307
         #expect(close(hardware.logicLeakagePJPerCycle, leakagePW * 1e-9 / 2))
         #expect(hardware.storage[0].readEnergyPJ == 0)
@@ -138,7 +139,7 @@ import Testing
 
 extension ElaborationTests {
     /// The Simba-like design's area terms: the logic blocks from the 16 nm table, the placement
-    /// whitespace (cells × (1/0.3 − 1)), and one halo ring per SRAM bank: per PE two banks of
+    /// whitespace (cells × (1/0.33 − 1)), and one halo ring per SRAM bank: per PE two banks of
     /// each lane's weight and accumulation buffers and of the input buffer, plus the global buffer.
     @Test func placementTermsByHand() throws {
         let hardware = try simbaLike().elaborate()
@@ -148,21 +149,23 @@ extension ElaborationTests {
         func term(_ name: String) throws -> AreaTerm { try #require(hardware.otherAreas.first { $0.name == name }) }
         #expect(try term("PEControl").totalUM2 == 16 * logic.peControlUM2)
         #expect(try term("Controller").totalUM2 == logic.controllerUM2)
+        #expect(try term("Requantizer").totalUM2 == logic.requantizerUM2)
         #expect(close(hardware.compute.areaUM2 * 1024, logic.dotProductLaneUM2 * 128))
         let registersUM2 = hardware.storage.filter { $0.technology == .registers }
             .reduce(0) { $0 + $1.areaUM2 * Double($1.instances) }
-        let cellsUM2 = logic.dotProductLaneUM2 * 128 + registersUM2 + 16 * logic.peControlUM2 + logic.controllerUM2
-        #expect(close(try term("PlacementWhitespace").totalUM2, cellsUM2 * (1 / 0.3 - 1)))
+        let chipUM2 = logic.controllerUM2 + logic.requantizerUM2
+        let cellsUM2 = logic.dotProductLaneUM2 * 128 + registersUM2 + 16 * logic.peControlUM2 + chipUM2
+        #expect(close(try term("PlacementWhitespace").totalUM2, cellsUM2 * (1 / 0.33 - 1)))
         func halo(_ bytes: Int, _ width: Int) -> Double {
             t.macroHaloUM2(macroAreaUM2: t.sramBank(capacityBits: bytes * 8, widthBits: width).areaMM2 * 1e6)
         }
         let halosUM2 = 16 * (16 * halo(2048, 64) + 16 * halo(192, 24) + 2 * halo(4096, 64)) + halo(65536, 64)
         #expect(close(try term("MacroHalos").totalUM2, halosUM2))
-        // The PE pitch a network hop spans is the side of the placed PE: its cells ÷ 0.3, its
+        // The PE pitch a network hop spans is the side of the placed PE: its cells ÷ 0.33, its
         // banks and their halos.
         let sramPerPEUM2 = hardware.storage.filter { $0.technology == .sram && $0.instances == 16 }
             .reduce(0) { $0 + $1.areaUM2 }
-        let peUM2 = (cellsUM2 - logic.controllerUM2) / 16 / 0.3 + sramPerPEUM2
+        let peUM2 = (cellsUM2 - chipUM2) / 16 / 0.33 + sramPerPEUM2
             + (16 * halo(2048, 64) + 16 * halo(192, 24) + 2 * halo(4096, 64))
         #expect(close(hardware.storage[6].networkHopEnergyPJPerWord,
                       t.wirePJPerBitPerMM * peUM2.squareRoot() / 1000 * 8))

@@ -53,6 +53,7 @@ import Testing
         #expect(close(table.logic.dotProductUM2PerAddedProduct, base.logic.dotProductUM2PerAddedProduct * area,
                       relative: tolerance))
         #expect(close(table.logic.controllerUM2, base.logic.controllerUM2 * area, relative: tolerance))
+        #expect(close(table.logic.requantizerUM2PerLane, base.logic.requantizerUM2PerLane * area, relative: tolerance))
         #expect(table.logic.peFlipFlopsPerLane == base.logic.peFlipFlopsPerLane)
         #expect(close(table.logic.leakagePWPerUM2, base.logic.leakagePWPerUM2 * volts / 0.9, relative: tolerance))
     }

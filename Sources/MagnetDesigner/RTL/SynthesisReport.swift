@@ -64,8 +64,8 @@ public struct SynthesisReport: Sendable, Equatable {
 
     /// The RTL's modules beside the model's cells of `report` (docs/technology.md, "Logic from
     /// synthesis"): a lane's dot product against its MACs' area, a PE against its control and
-    /// collectors, the controller against the controller; the read-out's requantizer and the
-    /// top's read-out multiplexer are not modelled.
+    /// collectors, the controller against the controller, the read-out's requantizer against the
+    /// requantizer; the top's read-out multiplexer is not modelled.
     public func compared(with report: DesignReport) -> [ModuleComparison] {
         let point = report.point, hardware = report.hardware
         func term(_ name: String) -> Double? { hardware.otherAreas.first { $0.name == name }?.areaUM2 }
@@ -75,7 +75,7 @@ public struct SynthesisReport: Sendable, Equatable {
              hardware.compute.areaUM2 * Double(point.vectorSize)),
             (PEEmitter.moduleName, point.numPEs, term(AreaTerm.peControl).map { $0 + collectorsPerPE }),
             (ControllerEmitter.moduleName, 1, term(AreaTerm.controller)),
-            (RequantizerEmitter.moduleName, 1, nil),
+            (RequantizerEmitter.moduleName, 1, term(AreaTerm.requantizer)),
             (TopEmitter.moduleName, 1, nil),
         ]
         return rows.map { module, copies, model in
