@@ -24,7 +24,8 @@ struct ElaborateCommand: ParsableCommand {
         cannot (edit a mapping.yaml to try another tiling). With \
         --synth-report it runs yosys and prints the cell counts beside the area model; with \
         --liberty it maps onto that cell library and prints each module's cell area beside the \
-        model's (docs/rtl.md). --testbench NETWORK:LAYER,LAYER,... (or NETWORK:FIRST..LAST, the \
+        model's, and the cells' leakage (the library's cell_leakage_power) beside the model's \
+        (docs/rtl.md). --testbench NETWORK:LAYER,LAYER,... (or NETWORK:FIRST..LAST, the \
         network's layers from FIRST to LAST) runs several layers one after another, each reading \
         its input where the one before wrote its outputs (requantized, in the next layer's \
         layout); each layer's outputs must be the next one's input.
@@ -225,29 +226,62 @@ struct ElaborateCommand: ParsableCommand {
               + "flip-flops, and \(report.memories) SRAM macros (black boxes; full report in yosys-stat.txt)")
         let model = try DesignReport(point: point)
         print("area model: \(NumberText.fixed(model.areaMM2, 3)) mm² at \(point.technology)")
-        if let liberty {
+        if let libraryFile, let liberty {
+            let path = folder.appendingPathComponent(libraryFile)
+            // A library without leakage figures still reports area; the leakage line says why not.
+            let cells = Result { try LibertyLibrary(text: String(contentsOf: path, encoding: .utf8)) }
             print(Self.moduleTable(report.compared(with: model), report: report, library: liberty,
-                                   technology: point.technology))
+                                   cells: try? cells.get(), technology: point.technology))
+            switch cells {
+            case .success(let cells):
+                print(try Self.leakageLine(report: report, library: liberty, cells: cells,
+                                           technology: Technology.named(point.technology)))
+            case .failure(let error):
+                print("leakage on \((liberty as NSString).lastPathComponent): not reported (\(error))")
+            }
         }
+    }
+
+    /// The design's leakage on the library's cells beside the model's density for the cells that
+    /// are not flip-flops (docs/technology.md, "Logic leakage"), both at the library's voltage.
+    static func leakageLine(report: SynthesisReport, library: String, cells: LibertyLibrary,
+                            technology: Technology) -> String {
+        let leakage = cells.leakage(of: report.designCells)
+        let name = (library as NSString).lastPathComponent
+        let voltage = cells.nominalVoltageV ?? technology.voltageV
+        let modelNWPerUM2 = technology.logic.leakagePWPerUM2 / 1000 * voltage / technology.voltageV
+        var line = "leakage on \(name) (cell_leakage_power at \(NumberText.fixed(voltage, 2)) V): "
+            + "\(NumberText.fixed(leakage.totalNW / 1000, 1)) µW in all cells, "
+            + "\(NumberText.fixed(leakage.flipFlopNW / 1000, 1)) µW of it in \(NumberText.grouped(report.flipFlops)) "
+            + "flip-flops"
+        if let density = leakage.otherNWPerUM2 {
+            line += "; the other cells \(NumberText.fixed(density, 2)) nW/µm² (the model's logic leakage: "
+                + "\(NumberText.fixed(modelNWPerUM2, 2)) nW/µm² at \(NumberText.fixed(voltage, 2)) V)"
+        }
+        return line
     }
 
     /// The per-module table of `--liberty`: synthesized cell area beside the model's.
     static func moduleTable(_ rows: [SynthesisReport.ModuleComparison], report: SynthesisReport, library: String,
-                            technology: String) -> String {
-        var table = TextTable(["module", "copies", "synthesized µm²", "model µm²", "model / synthesized"],
-                              alignments: [.left, .right, .right, .right, .right])
+                            cells: LibertyLibrary?, technology: String) -> String {
+        var table = TextTable(["module", "copies", "synthesized µm²", "model µm²", "model / synthesized",
+                               "leakage nW"],
+                              alignments: [.left, .right, .right, .right, .right, .right])
         for row in rows {
             var ratio = "not modelled"
             if let model = row.modelUM2, let synthesized = row.synthesizedUM2, synthesized > 0 {
                 ratio = NumberText.fixed(model / synthesized, 2)
             }
             func area(_ value: Double?) -> String { value.map { NumberText.grouped(Int($0.rounded())) } ?? "—" }
+            let ownCells = report.moduleCells[row.module]
+            let leakage = cells.flatMap { cells in ownCells.map { cells.leakage(of: $0).totalNW } }
             table.append([row.module, NumberText.grouped(row.copies), area(row.synthesizedUM2), area(row.modelUM2),
-                          ratio])
+                          ratio, leakage.map { NumberText.grouped(Int($0.rounded())) } ?? "—"])
         }
         let name = (library as NSString).lastPathComponent
         var lines = ["cell area on \(name), one copy of each module, beside the area model's standard cells at "
-                     + "\(technology) (docs/technology.md, \"Logic from synthesis\"):",
+                     + "\(technology) (docs/technology.md, \"Logic from synthesis\"), and the module's own cells' "
+                     + "leakage:",
                      table.rendered()]
         if let total = report.totalAreaUM2 {
             lines.append("all cells: \(NumberText.grouped(Int(total.rounded()))) µm² synthesized")

@@ -5,13 +5,16 @@ import Testing
 /// each module's cell area beside the area model's.
 @Suite struct ElaborateLibertyTests {
     /// A small but complete Liberty library: seven combinational cells ABC can map any logic
-    /// onto and one D flip-flop, with areas 1–8.
+    /// onto and one D flip-flop, with areas 1–8; the combinational cells leak 5 nW per µm² of
+    /// them, the flip-flop 80 nW.
     static let library = """
         library (small) {
           delay_model : table_lookup;
           time_unit : "1ns";
           voltage_unit : "1V";
           current_unit : "1mA";
+          leakage_power_unit : "1nW";
+          nom_voltage : 1.1;
           capacitive_load_unit (1, pf);
         \(cell("BUF", 1, ["A"], "A"))
         \(cell("INV", 1, ["A"], "!A"))
@@ -22,6 +25,7 @@ import Testing
         \(cell("XOR2", 4, ["A", "B"], "(A^B)"))
           cell (DFF) {
             area : 8;
+            cell_leakage_power : 80;
             ff (IQ, IQN) { clocked_on : "C"; next_state : "D"; }
             pin (C) { direction : input; clock : true; }
             pin (D) { direction : input; }
@@ -31,7 +35,7 @@ import Testing
         """
 
     static func cell(_ name: String, _ area: Int, _ inputs: [String], _ function: String) -> String {
-        "  cell (\(name)) {\n    area : \(area);\n"
+        "  cell (\(name)) {\n    area : \(area);\n    cell_leakage_power : \(5 * area);\n"
             + inputs.map { "    pin (\($0)) { direction : input; }\n" }.joined()
             + "    pin (Y) { direction : output; function : \"\(function)\"; }\n  }"
     }
@@ -82,6 +86,53 @@ import Testing
         #expect(rows["magnet_pe"]?.model == (control + collectors).rounded())
         #expect(rows["magnet_controller"]?.model == (34_002 + 562.8 * 2).rounded())
         #expect(rows["magnet_requantize"]?.model == Double(3_578 * 2))
+        // Leakage: each module's own cells at 5 nW/µm² and 80 nW per flip-flop, so at least 5 nW
+        // per µm² of its area, at most 10; the design's line splits flip-flops (80 nW each) from
+        // the rest (exactly 5 nW/µm²), beside the model's 45 nm density (18,380 pW/µm² at 0.9 V)
+        // at the library's 1.1 V: 22.46.
+        var leakages: [String: Double] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 6, fields[0].hasPrefix("magnet_"), let leakage = number(fields[fields.count - 1]) {
+                leakages[String(fields[0])] = leakage
+            }
+        }
+        for (module, row) in rows where module != "magnet_top" {
+            let leakage = try #require(leakages[module], "\(result.stdout)")
+            #expect(leakage >= 5 * row.synthesized - 1 && leakage <= 10 * row.synthesized + 1, "\(module)")
+        }
+        let leakageLine = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("leakage on ") })
+        let words = leakageLine.split(separator: " ")
+        let flipFlops = try #require(words.firstIndex(of: "flip-flops;").flatMap { number(words[$0 - 1]) })
+        let flipFlopMicrowatts = try #require(words.firstIndex(of: "µW").flatMap { number(words[$0 + 4]) })
+        #expect(leakageLine.contains("µW of it in"), "\(leakageLine)")
+        #expect(abs(flipFlopMicrowatts - flipFlops * 0.08) <= 0.05, "\(leakageLine)")
+        #expect(leakageLine.contains("at 1.10 V)") && leakageLine.contains("the other cells 5.00 nW/µm²")
+                && leakageLine.contains("the model's logic leakage: 22.46 nW/µm² at 1.10 V"), "\(leakageLine)")
+    }
+
+    /// A library that states no leakage still maps and reports area; the leakage line says why
+    /// it is missing instead of pricing it at zero.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/yosys"), "needs yosys"))
+    func aLibraryWithoutLeakageReportsAreaAndSaysSo() throws {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("magnet-liberty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let design = folder.appendingPathComponent("two-pes.yaml").path
+        let liberty = folder.appendingPathComponent("no-leakage.lib").path
+        try Self.design.write(toFile: design, atomically: true, encoding: .utf8)
+        let stripped = Self.library.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("leakage") }.joined(separator: "\n")
+        try stripped.write(toFile: liberty, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["elaborate", design, "-o", folder.appendingPathComponent("rtl").path,
+                                        "--synth-report", "--liberty", liberty])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("all cells: "), "\(result.stdout)")
+        #expect(result.stdout.contains("leakage on no-leakage.lib: not reported (no leakage_power_unit)"),
+                "\(result.stdout)")
+        let controller = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("magnet_controller") })
+        #expect(controller.hasSuffix("—"), "\(controller)")
     }
 
     @Test func libertyNeedsTheReportAndAReadableFile() throws {

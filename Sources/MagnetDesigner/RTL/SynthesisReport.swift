@@ -13,26 +13,53 @@ public struct SynthesisReport: Sendable, Equatable {
     /// Cell area of the whole design (every instance of every module), when `stat` ran with
     /// `-liberty`.
     public var totalAreaUM2: Double?
+    /// Each module's own cells by cell type (one copy; submodule instances included), by module
+    /// name.
+    public var moduleCells: [String: [String: Int]] = [:]
+    /// The whole design's cells by cell type (every instance of every module, flattened: the
+    /// `design hierarchy` section, or the only module's when there is one).
+    public var designCells: [String: Int] = [:]
 
     /// Reads the last `Number of cells` section of yosys `stat` output (the design hierarchy's
     /// totals when there are several modules).
     public init(yosysStat text: String) {
+        var section: String?, counting = false
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if line.contains("Chip area for"), let area = fields.last.flatMap({ Double($0) }),
+            if fields.count >= 3, fields.first == "===", fields.last == "===" {
+                section = fields.dropFirst().dropLast().joined(separator: " ")
+                counting = false
+                if section == Self.hierarchySection { designCells = [:] }
+            } else if line.contains("Chip area for"), let area = fields.last.flatMap({ Double($0) }),
                let quoted = line.split(separator: "'").dropFirst().first {
                 let name = quoted.hasPrefix("\\") ? String(quoted.dropFirst()) : String(quoted)
                 if line.contains("for top module") { totalAreaUM2 = area } else { moduleAreasUM2[name] = area }
             } else if line.contains("Number of cells:"), let count = fields.last.flatMap({ Int($0) }) {
                 (cells, flipFlops, memories) = (count, 0, 0)
+                counting = true
             } else if fields.count == 2, let count = Int(fields[1]) {
-                if fields[0].contains("DFF") { flipFlops += count }
+                if counting, let section {
+                    if section == Self.hierarchySection {
+                        designCells[String(fields[0]), default: 0] += count
+                    } else {
+                        moduleCells[section, default: [:]][String(fields[0]), default: 0] += count
+                    }
+                }
+                if Self.isFlipFlop(fields[0]) { flipFlops += count }
                 if fields[0] == Substring(SRAMEmitter.moduleName) || fields[0].hasSuffix(SRAMEmitter.moduleName) {
                     memories += count
                 }
             }
         }
+        if designCells.isEmpty, moduleCells.count == 1, let only = moduleCells.values.first { designCells = only }
     }
+
+    /// Whether a cell type is a flip-flop (yosys's `$_DFF…`, `$_SDFF…`, `$_DFFE…`, or a library's
+    /// `DFF…` cells).
+    public static func isFlipFlop<Name: StringProtocol>(_ cell: Name) -> Bool { cell.contains("DFF") }
+
+    /// The name of `stat`'s flattened section.
+    private static let hierarchySection = "design hierarchy"
 
     /// The yosys script: SRAMs as black boxes, the rest synthesized per module (a PE once,
     /// however many the array has), no latches allowed, `stat` written to `statFile`. With a
