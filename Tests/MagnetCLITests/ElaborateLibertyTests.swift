@@ -43,6 +43,21 @@ import Testing
     /// ``ElaborateCommandTests/twoPEs`` at 45 nm, the library's node.
     static let design = ElaborateCommandTests.twoPEs + "\ntechnology: 45nm\n"
 
+    /// `magnet elaborate --synth-report --liberty` on ``design`` with `library` written as `name`,
+    /// in a folder of its own that is removed afterwards.
+    static func elaborateTwoPEs(library: String, named name: String) throws -> CLIRunner.Result {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("magnet-liberty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let design = folder.appendingPathComponent("two-pes.yaml").path
+        let liberty = folder.appendingPathComponent(name).path
+        try Self.design.write(toFile: design, atomically: true, encoding: .utf8)
+        try library.write(toFile: liberty, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("rtl").path
+        return try CLIRunner.run(["elaborate", design, "-o", out, "--synth-report", "--liberty", liberty])
+    }
+
     /// The per-module table: every module with its copies (2 PEs × 2 lanes of dot products; the
     /// read-out's requantizer, which the model leaves out),
     /// the copies × areas adding up to yosys's own total for the top, the model's column equal
@@ -50,16 +65,7 @@ import Testing
     /// this library: 2 × 4 × 8 weight bits + 2 × 24 partial-sum bits + 4 × 8 input bits).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/yosys"), "needs yosys"))
     func modulesAreMappedOntoTheLibrary() throws {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("magnet-liberty-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let design = folder.appendingPathComponent("two-pes.yaml").path
-        let liberty = folder.appendingPathComponent("small.lib").path
-        try Self.design.write(toFile: design, atomically: true, encoding: .utf8)
-        try Self.library.write(toFile: liberty, atomically: true, encoding: .utf8)
-        let out = folder.appendingPathComponent("rtl").path
-        let result = try CLIRunner.run(["elaborate", design, "-o", out, "--synth-report", "--liberty", liberty])
+        let result = try Self.elaborateTwoPEs(library: Self.library, named: "small.lib")
         #expect(result.status == 0, "\(result.stderr)")
         func number(_ text: Substring) -> Double? { Double(text.replacingOccurrences(of: ",", with: "")) }
         var rows: [String: (copies: Int, synthesized: Double, model: Double?)] = [:]
@@ -115,18 +121,9 @@ import Testing
     /// it is missing instead of pricing it at zero.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/yosys"), "needs yosys"))
     func aLibraryWithoutLeakageReportsAreaAndSaysSo() throws {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("magnet-liberty-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let design = folder.appendingPathComponent("two-pes.yaml").path
-        let liberty = folder.appendingPathComponent("no-leakage.lib").path
-        try Self.design.write(toFile: design, atomically: true, encoding: .utf8)
         let stripped = Self.library.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.contains("leakage") }.joined(separator: "\n")
-        try stripped.write(toFile: liberty, atomically: true, encoding: .utf8)
-        let result = try CLIRunner.run(["elaborate", design, "-o", folder.appendingPathComponent("rtl").path,
-                                        "--synth-report", "--liberty", liberty])
+        let result = try Self.elaborateTwoPEs(library: stripped, named: "no-leakage.lib")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("all cells: "), "\(result.stdout)")
         #expect(result.stdout.contains("leakage on no-leakage.lib: not reported (no leakage_power_unit)"),
