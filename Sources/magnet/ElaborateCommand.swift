@@ -234,29 +234,42 @@ struct ElaborateCommand: ParsableCommand {
                                    cells: try? cells.get(), technology: point.technology))
             switch cells {
             case .success(let cells):
-                print(try Self.leakageLine(report: report, library: liberty, cells: cells,
-                                           technology: Technology.named(point.technology)))
+                print(try Self.leakageLine(report: report, library: liberty, cells: cells, model: model))
             case .failure(let error):
                 print("leakage on \((liberty as NSString).lastPathComponent): not reported (\(error))")
             }
         }
     }
 
-    /// The design's leakage on the library's cells beside the model's density for the cells that
-    /// are not flip-flops (docs/technology.md, "Logic leakage"), both at the library's voltage.
+    /// The design's leakage on the library's cells beside the model's (docs/technology.md, "Logic
+    /// leakage"), both at the library's voltage: the density of the cells that are not flip-flops,
+    /// and the whole design (the logic and the collectors' registers; leakage ∝ supply).
     static func leakageLine(report: SynthesisReport, library: String, cells: LibertyLibrary,
-                            technology: Technology) -> String {
+                            model: DesignReport) throws -> String {
+        let technology = try Technology.named(model.point.technology)
         let leakage = cells.leakage(of: report.designCells)
         let name = (library as NSString).lastPathComponent
         let voltage = cells.nominalVoltageV ?? technology.voltageV
         let modelNWPerUM2 = technology.logic.leakagePWPerUM2 / 1000 * voltage / technology.voltageV
-        var line = "leakage on \(name) (cell_leakage_power at \(NumberText.fixed(voltage, 2)) V): "
+        // pJ per cycle at f GHz is f mW: × 1000 for µW.
+        let hardware = model.hardware, toLibraryVoltage = voltage / model.voltageV
+        let microwattsPerPJPerCycle = hardware.clockGHz * 1000 * toLibraryVoltage
+        let logicUW = hardware.logicLeakagePJPerCycle * microwattsPerPJPerCycle
+        let collectorsUW = hardware.storage.filter { $0.technology == .registers }
+            .reduce(0) { $0 + $1.leakagePJPerCycle * Double($1.instances) } * microwattsPerPJPerCycle
+        let at = "at \(NumberText.fixed(voltage, 2)) V"
+        var line = "leakage on \(name) (cell_leakage_power \(at)): "
             + "\(NumberText.fixed(leakage.totalNW / 1000, 1)) µW in all cells, "
             + "\(NumberText.fixed(leakage.flipFlopNW / 1000, 1)) µW of it in \(NumberText.grouped(report.flipFlops)) "
             + "flip-flops"
         if let density = leakage.otherNWPerUM2 {
             line += "; the other cells \(NumberText.fixed(density, 2)) nW/µm² (the model's logic leakage: "
-                + "\(NumberText.fixed(modelNWPerUM2, 2)) nW/µm² at \(NumberText.fixed(voltage, 2)) V)"
+                + "\(NumberText.fixed(modelNWPerUM2, 2)) nW/µm² \(at))"
+        }
+        line += "\nthe model's leakage of the same cells \(at): \(NumberText.fixed(logicUW + collectorsUW, 1)) µW "
+            + "(logic \(NumberText.fixed(logicUW, 1)), collectors \(NumberText.fixed(collectorsUW, 1)))"
+        if leakage.totalNW > 0 {
+            line += ", \(NumberText.fixed((logicUW + collectorsUW) * 1000 / leakage.totalNW, 2)) of the library's"
         }
         return line
     }

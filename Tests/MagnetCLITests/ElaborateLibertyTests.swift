@@ -115,6 +115,29 @@ import Testing
         #expect(abs(flipFlopMicrowatts - flipFlops * 0.08) <= 0.05, "\(leakageLine)")
         #expect(leakageLine.contains("at 1.10 V)") && leakageLine.contains("the other cells 5.00 nW/µm²")
                 && leakageLine.contains("the model's logic leakage: 22.46 nW/µm² at 1.10 V"), "\(leakageLine)")
+        // The model's whole-design leakage: `design show`'s logic leakage and its register levels'
+        // leakage × instances, per cycle at 1 GHz (pJ/cycle × GHz = mW), from 0.9 V to 1.1 V.
+        let modelLine = try #require(result.stdout.split(separator: "\n")
+            .first { $0.hasPrefix("the model's leakage of the same cells at 1.10 V: ") })
+        let design = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-\(UUID().uuidString).yaml")
+        try Self.design.write(to: design, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: design) }
+        let show = try CLIRunner.run(["design", "show", design.path, "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        let clockGHz = try #require(json["clock_GHz"] as? Double)
+        let logic = try #require(json["logic_leakage_pJ_per_cycle"] as? Double) * clockGHz * 1000 * 1.1 / 0.9
+        let levels = try #require(json["levels"] as? [[String: Any]])
+        let registers = levels.filter { $0["technology"] as? String == "registers" }.reduce(0.0) {
+            $0 + ($1["leakage_pJ_per_cycle"] as? Double ?? .nan) * Double($1["instances"] as? Int ?? 0)
+        } * clockGHz * 1000 * 1.1 / 0.9
+        #expect(registers > 0 && logic > registers)
+        let modelWords = modelLine.split(separator: " ")
+        let printed = try #require(modelWords.firstIndex(of: "µW").flatMap { number(modelWords[$0 - 1]) })
+        #expect(abs(printed - (logic + registers)) <= 0.05, "\(modelLine) against \(logic) + \(registers)")
+        let printedLogic = try #require(modelWords.firstIndex(of: "(logic").flatMap { number(modelWords[$0 + 1].dropLast()) })
+        let printedRegisters = try #require(modelWords.firstIndex(of: "collectors")
+            .flatMap { number(modelWords[$0 + 1].dropLast(2)) })
+        #expect(abs(printedLogic - logic) <= 0.05 && abs(printedRegisters - registers) <= 0.05, "\(modelLine)")
     }
 
     /// A library that states no leakage still maps and reports area; the leakage line says why
