@@ -234,18 +234,19 @@ struct ElaborateCommand: ParsableCommand {
                                    cells: try? cells.get(), technology: point.technology))
             switch cells {
             case .success(let cells):
-                print(try Self.leakageLine(report: report, library: liberty, cells: cells, model: model))
+                print(try Self.leakageLines(report: report, library: liberty, cells: cells, model: model))
             case .failure(let error):
                 print("leakage on \((liberty as NSString).lastPathComponent): not reported (\(error))")
             }
         }
     }
 
-    /// The design's leakage on the library's cells beside the model's (docs/technology.md, "Logic
-    /// leakage"), both at the library's voltage: the density of the cells that are not flip-flops,
-    /// and the whole design (the logic and the collectors' registers; leakage ∝ supply).
-    static func leakageLine(report: SynthesisReport, library: String, cells: LibertyLibrary,
-                            model: DesignReport) throws -> String {
+    /// Two lines: the design's leakage on the library's cells beside the model's
+    /// (docs/technology.md, "Logic leakage"), both at the library's voltage: the density of the
+    /// cells that are not flip-flops, and the whole design (the logic and the collectors'
+    /// registers; leakage ∝ supply).
+    static func leakageLines(report: SynthesisReport, library: String, cells: LibertyLibrary,
+                             model: DesignReport) throws -> String {
         let technology = try Technology.named(model.point.technology)
         let leakage = cells.leakage(of: report.designCells)
         let name = (library as NSString).lastPathComponent
