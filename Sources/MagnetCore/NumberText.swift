@@ -11,6 +11,17 @@ public enum NumberText {
         return value < 0 ? "-" + out : out
     }
 
+    /// ``fixed(_:_:)`` with thousands separators in its integral part: `1190.46, 1` → `1,190.5`.
+    public static func groupedFixed(_ value: Double, _ digits: Int) -> String {
+        let text = fixed(value, digits)
+        guard value.isFinite, !text.contains("e") else { return text }
+        let negative = text.hasPrefix("-")
+        let unsigned = negative ? text.dropFirst() : Substring(text)
+        let dot = unsigned.firstIndex(of: ".") ?? unsigned.endIndex
+        guard let integral = Int(unsigned[..<dot]) else { return text }
+        return (negative ? "-" : "") + grouped(integral) + unsigned[dot...]
+    }
+
     /// `4`, `0.5`, `1e-06`: integral values without a fraction (messages, keys, design files).
     public static func compact(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)

@@ -259,16 +259,16 @@ struct ElaborateCommand: ParsableCommand {
         let collectorsUW = hardware.storage.filter { $0.technology == .registers }
             .reduce(0) { $0 + $1.leakagePJPerCycle * Double($1.instances) } * microwattsPerPJPerCycle
         let at = "at \(NumberText.fixed(voltage, 2)) V"
-        var line = "leakage on \(name) (cell_leakage_power \(at)): "
-            + "\(NumberText.fixed(leakage.totalNW / 1000, 1)) µW in all cells, "
-            + "\(NumberText.fixed(leakage.flipFlopNW / 1000, 1)) µW of it in \(NumberText.grouped(report.flipFlops)) "
+        func microwatts(_ value: Double) -> String { NumberText.groupedFixed(value, 1) }
+        var line = "leakage on \(name) (cell_leakage_power \(at)): \(microwatts(leakage.totalNW / 1000)) µW in all "
+            + "cells, \(microwatts(leakage.flipFlopNW / 1000)) µW of it in \(NumberText.grouped(report.flipFlops)) "
             + "flip-flops"
         if let density = leakage.otherNWPerUM2 {
             line += "; the other cells \(NumberText.fixed(density, 2)) nW/µm² (the model's logic leakage: "
                 + "\(NumberText.fixed(modelNWPerUM2, 2)) nW/µm² \(at))"
         }
-        line += "\nthe model's leakage of the same cells \(at): \(NumberText.fixed(logicUW + collectorsUW, 1)) µW "
-            + "(logic \(NumberText.fixed(logicUW, 1)), collectors \(NumberText.fixed(collectorsUW, 1)))"
+        line += "\nthe model's leakage of the same cells \(at): \(microwatts(logicUW + collectorsUW)) µW "
+            + "(logic \(microwatts(logicUW)), collectors \(microwatts(collectorsUW)))"
         if leakage.totalNW > 0 {
             line += ", \(NumberText.fixed((logicUW + collectorsUW) * 1000 / leakage.totalNW, 2)) of the library's"
         }

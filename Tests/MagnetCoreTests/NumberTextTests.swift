@@ -14,6 +14,15 @@ import Testing
         #expect(NumberText.fixed(2.5, 0) == "3")
     }
 
+    @Test func fixedDigitsWithThousandsSeparators() {
+        #expect(NumberText.groupedFixed(1190.46, 1) == "1,190.5")
+        #expect(NumberText.groupedFixed(18_825.7, 1) == "18,825.7")
+        #expect(NumberText.groupedFixed(999.96, 1) == "1,000.0")
+        #expect(NumberText.groupedFixed(-1234567.891, 2) == "-1,234,567.89")
+        #expect(NumberText.groupedFixed(22.58, 2) == "22.58")
+        #expect(NumberText.groupedFixed(1234.6, 0) == "1,235")
+    }
+
     @Test func binaryByteUnits() {
         #expect(NumberText.bytes(32768) == "32 KiB")
         #expect(NumberText.bytes(1536) == "1.50 KiB")
