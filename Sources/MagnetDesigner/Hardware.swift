@@ -79,6 +79,11 @@ extension Sequence where Element == StorageLevel {
     public func areaUM2(of technology: StorageLevel.Technology) -> Double {
         reduce(0) { $1.technology == technology ? $0 + $1.areaUM2 * Double($1.instances) : $0 }
     }
+
+    /// Leakage of every instance of the levels built from `technology` (pJ per cycle).
+    public func leakagePJPerCycle(of technology: StorageLevel.Technology) -> Double {
+        reduce(0) { $1.technology == technology ? $0 + $1.leakagePJPerCycle * Double($1.instances) : $0 }
+    }
 }
 
 /// Area that holds no data and computes no MAC: a block of control logic, or space that

@@ -234,7 +234,7 @@ struct ElaborateCommand: ParsableCommand {
                                    cells: try? cells.get(), technology: point.technology))
             switch cells {
             case .success(let cells):
-                print(try Self.leakageLines(report: report, library: liberty, cells: cells, model: model))
+                print(try Self.leakageLines(report: report, library: liberty, cells: cells, point: point))
             case .failure(let error):
                 print("leakage on \((liberty as NSString).lastPathComponent): not reported (\(error))")
             }
@@ -244,20 +244,21 @@ struct ElaborateCommand: ParsableCommand {
     /// Two lines: the design's leakage on the library's cells beside the model's
     /// (docs/technology.md, "Logic leakage"), both at the library's voltage: the density of the
     /// cells that are not flip-flops, and the whole design (the logic and the collectors'
-    /// registers; leakage ∝ supply).
+    /// registers), the model elaborated at that voltage by its own supply rule
+    /// (``Technology/atVoltage(_:)``).
     static func leakageLines(report: SynthesisReport, library: String, cells: LibertyLibrary,
-                             model: DesignReport) throws -> String {
-        let technology = try Technology.named(model.point.technology)
+                             point: DesignPoint) throws -> String {
+        let table = try Technology.named(point.technology)
         let leakage = cells.leakage(of: report.designCells)
         let name = (library as NSString).lastPathComponent
-        let voltage = cells.nominalVoltageV ?? technology.voltageV
-        let modelNWPerUM2 = technology.logic.leakagePWPerUM2 / 1000 * voltage / technology.voltageV
+        let voltage = cells.nominalVoltageV ?? table.voltageV
+        let atLibrary = table.atVoltage(voltage)
+        let modelNWPerUM2 = atLibrary.logic.leakagePWPerUM2 / 1000
+        let hardware = point.elaborate(technology: atLibrary)
         // pJ per cycle at f GHz is f mW: × 1000 for µW.
-        let hardware = model.hardware, toLibraryVoltage = voltage / model.voltageV
-        let microwattsPerPJPerCycle = hardware.clockGHz * 1000 * toLibraryVoltage
+        let microwattsPerPJPerCycle = hardware.clockGHz * 1000
         let logicUW = hardware.logicLeakagePJPerCycle * microwattsPerPJPerCycle
-        let collectorsUW = hardware.storage.filter { $0.technology == .registers }
-            .reduce(0) { $0 + $1.leakagePJPerCycle * Double($1.instances) } * microwattsPerPJPerCycle
+        let collectorsUW = hardware.storage.leakagePJPerCycle(of: .registers) * microwattsPerPJPerCycle
         let at = "at \(NumberText.fixed(voltage, 2)) V"
         func microwatts(_ value: Double) -> String { NumberText.groupedFixed(value, 1) }
         var line = "leakage on \(name) (cell_leakage_power \(at)): \(microwatts(leakage.totalNW / 1000)) µW in all "

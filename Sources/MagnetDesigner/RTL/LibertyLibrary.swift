@@ -69,7 +69,9 @@ public struct LibertyLibrary: Sendable, Equatable {
         }
         guard let unitNW else { throw ReadError.leakageUnit(line: unitLine) }
         cells = [:]
-        for (name, value) in leakage { cells[name] = Cell(leakageNW: value * unitNW, areaUM2: area[name] ?? 0) }
+        for (name, value) in leakage {
+            if let area = area[name] { cells[name] = Cell(leakageNW: value * unitNW, areaUM2: area) }
+        }
         if cells.isEmpty { throw ReadError.noLeakage }
     }
 
