@@ -11,7 +11,8 @@ public enum DesignFile {
         "name", "numPEs", "peRows", "peColumns", "lanes", "vectorSize",
         "weightCollectorDepth", "accumulationCollectorDepth", "inputCollectorDepth",
         "weightBuffer", "inputBuffer", "accumulationBuffer", "globalBuffer",
-        "dramBandwidthGBps", "dramEnergyPJPerBit", "weightFormat", "activationFormat", "accumulationBits",
+        "dramBandwidthGBps", "dramEnergyPJPerBit", "dram", "dramChannels",
+        "weightFormat", "activationFormat", "accumulationBits",
         "dataflow", "clockGHz", "technology", "voltage", "layerFormats",
     ]
 
@@ -65,6 +66,15 @@ public enum DesignFile {
         let formats = DataFormat.allCases.map { (name: $0.rawValue, value: $0) }
         let dataflows = Dataflow.allCases.map { (name: $0.rawValue, value: $0) }
         let numPEs = try count("numPEs")
+        let dram = try map.optional("dram")?.choice(DRAMType.allCases.map { (name: $0.rawValue, value: $0) })
+        let dramChannels = try optionalCount("dramChannels")
+        // With a DRAM type the bandwidth may be left to its channels' peak.
+        let dramBandwidthGBps: Double
+        if let dram, map.optional("dramBandwidthGBps") == nil {
+            dramBandwidthGBps = Double(dramChannels ?? 1) * dram.channelBandwidthGBps
+        } else {
+            dramBandwidthGBps = try map.required("dramBandwidthGBps").double(in: 0.001...100_000)
+        }
         let point = DesignPoint(
             name: try map.optional("name")?.string() ?? "design",
             numPEs: numPEs,
@@ -79,7 +89,7 @@ public enum DesignFile {
             inputBufferBytes: try map.required("inputBuffer").byteSize(),
             accumulationBufferBytes: try map.required("accumulationBuffer").byteSize(),
             globalBufferBytes: try map.required("globalBuffer").byteSize(),
-            dramBandwidthGBps: try map.required("dramBandwidthGBps").double(in: 0.001...100_000),
+            dramBandwidthGBps: dramBandwidthGBps,
             weightFormat: try map.optional("weightFormat")?.choice(formats) ?? .int8,
             activationFormat: try map.optional("activationFormat")?.choice(formats) ?? .int8,
             accumulationBits: try map.optional("accumulationBits")?.int(in: 1...64) ?? 24,
@@ -87,6 +97,8 @@ public enum DesignFile {
             clockGHz: try map.optional("clockGHz")?.double(in: 0.001...10) ?? 1,
             technology: try technologyReference(map.optional("technology"), designFile: root.file),
             dramEnergyPJPerBit: try map.optional("dramEnergyPJPerBit")?.double(in: 0...10_000),
+            dram: dram,
+            dramChannels: dramChannels,
             voltageV: try map.optional("voltage")?.double(in: 0.05...5),
             layerFormats: try map.optional("layerFormats").map(layerFormats) ?? [])
         return (point, map)

@@ -37,6 +37,7 @@ extension DesignPoint {
         if let dramEnergyPJPerBit {
             require(dramEnergyPJPerBit >= 0, "dramEnergyPJPerBit", "must not be negative (got \(dramEnergyPJPerBit))")
         }
+        problems += dramProblems()
 
         // Arithmetic widths, of the datapath (the widest formats of the design's layers).
         problems += layerFormatProblems()
@@ -80,5 +81,33 @@ extension DesignPoint {
             problems.append(DesignProblem(parameter: "technology", message: "\(error)"))
         }
         return problems
+    }
+}
+
+extension DesignPoint {
+    /// What is wrong with the DRAM keys: channels without a type, a type and an energy override
+    /// together, or more bandwidth than the type's channels give.
+    func dramProblems() -> [DesignProblem] {
+        guard let dram else {
+            guard let dramChannels else { return [] }
+            return [DesignProblem(parameter: "dramChannels", message: "\(dramChannels) channels of no DRAM type: "
+                + "give `dram` too (\(DRAMType.namesText))")]
+        }
+        if dramEnergyPJPerBit != nil {
+            return [DesignProblem(parameter: "dramEnergyPJPerBit", message: "`dram: \(dram.rawValue)` prices DRAM "
+                + "accesses already; give the type or an energy per bit, not both")]
+        }
+        let channels = dramChannels ?? 1
+        guard channels >= 1 else {
+            return [DesignProblem(parameter: "dramChannels", message: "must be at least 1 (got \(channels))")]
+        }
+        let peakGBps = Double(channels) * dram.channelBandwidthGBps
+        guard dramBandwidthGBps <= peakGBps * (1 + 1e-9) else {
+            return [DesignProblem(parameter: "dramBandwidthGBps", message: "\(NumberText.compact(dramBandwidthGBps)) "
+                + "GB/s is above the peak of \(channels) \(dram.rawValue) channel\(channels == 1 ? "" : "s") "
+                + "(\(channels) × \(NumberText.compact(dram.channelBandwidthGBps)) = "
+                + "\(NumberText.compact(peakGBps)) GB/s): raise dramChannels")]
+        }
+        return []
     }
 }

@@ -33,8 +33,13 @@ public struct DesignPoint: Hashable, Sendable {
     public var accumulationBufferBytes: Int
     /// Global buffer shared by all PEs (bytes).
     public var globalBufferBytes: Int
-    /// DRAM bandwidth (GB/s, 10⁹ bytes per second).
+    /// DRAM bandwidth (GB/s, 10⁹ bytes per second). With a ``dram`` type, at most its
+    /// ``dramChannels`` channels' peak (a design file without it gets that peak).
     public var dramBandwidthGBps: Double
+    /// The kind of DRAM, which prices its accesses; `nil` uses the technology table's energy.
+    public var dram: DRAMType?
+    /// Channels of the ``dram`` type (1 when it is named without them; `nil` without a type).
+    public var dramChannels: Int?
     /// Weight data format (of the layers no ``layerFormats`` rule sets another).
     public var weightFormat: DataFormat
     /// Activation (input and output) data format (of the layers no ``layerFormats`` rule sets
@@ -64,7 +69,8 @@ public struct DesignPoint: Hashable, Sendable {
                 accumulationBufferBytes: Int, globalBufferBytes: Int, dramBandwidthGBps: Double,
                 weightFormat: DataFormat = .int8, activationFormat: DataFormat = .int8, accumulationBits: Int = 24,
                 dataflow: Dataflow = .weightStationary, clockGHz: Double = 1, technology: String = "16nm",
-                dramEnergyPJPerBit: Double? = nil, voltageV: Double? = nil, layerFormats: [LayerFormatRule] = []) {
+                dramEnergyPJPerBit: Double? = nil, dram: DRAMType? = nil, dramChannels: Int? = nil,
+                voltageV: Double? = nil, layerFormats: [LayerFormatRule] = []) {
         let shape = DesignPoint.defaultArrayShape(numPEs: numPEs, rows: peRows, columns: peColumns)
         self.name = name
         self.numPEs = numPEs
@@ -88,6 +94,8 @@ public struct DesignPoint: Hashable, Sendable {
         self.clockGHz = clockGHz
         self.technology = technology
         self.dramEnergyPJPerBit = dramEnergyPJPerBit
+        self.dram = dram
+        self.dramChannels = dramChannels ?? (dram == nil ? nil : 1)
         self.voltageV = voltageV
     }
 

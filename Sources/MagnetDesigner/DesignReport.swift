@@ -48,6 +48,9 @@ public struct DesignReport: Sendable {
     /// as a design: the report's `parameters`, and what an accuracy evaluator is told.
     public var parametersJSON: JSONValue {
         let p = point
+        let dramKeys: [(String, JSONValue)] = p.dram.map { dram in
+            [("dram", .string(dram.rawValue)), ("dramChannels", .int(p.dramChannels ?? 1))]
+        } ?? []
         return .object([
             ("numPEs", .int(p.numPEs)), ("peRows", .int(p.peRows)), ("peColumns", .int(p.peColumns)),
             ("lanes", .int(p.lanes)), ("vectorSize", .int(p.vectorSize)),
@@ -58,6 +61,7 @@ public struct DesignReport: Sendable {
             ("accumulationBuffer", .int(p.accumulationBufferBytes)),
             ("globalBuffer", .int(p.globalBufferBytes)),
             ("dramBandwidthGBps", .double(p.dramBandwidthGBps)),
+        ] + dramKeys + [
             ("weightFormat", .string(p.weightFormat.rawValue)),
             ("activationFormat", .string(p.activationFormat.rawValue)),
             ("accumulationBits", .int(p.accumulationBits)), ("dataflow", .string(p.dataflow.rawValue)),

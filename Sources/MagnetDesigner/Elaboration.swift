@@ -119,11 +119,13 @@ extension DesignPoint {
         let burstBits = 64
         let dramWordsPerCycle = dramBandwidthGBps * 8 / Double(activationBits) / clockGHz
         let dramBlock = max(1, burstBits / activationBits)
-        let dramBurstPJ = Double(burstBits) * (dramEnergyPJPerBit ?? tech.dramPJPerBit)
+        let tablePJPerBit = dramEnergyPJPerBit ?? tech.dramPJPerBit
+        let dramReadPJ = Double(burstBits) * (dram?.readPJPerBit ?? tablePJPerBit)
+        let dramWritePJ = Double(burstBits) * (dram?.writePJPerBit ?? tablePJPerBit)
         levels.append(StorageLevel(name: "DRAM", technology: .dram, keeps: ["Weights", "Inputs", "Outputs"],
                                    capacityWords: nil, wordBits: activationBits, blockSize: dramBlock, instances: 1,
                                    readBandwidth: dramWordsPerCycle, writeBandwidth: dramWordsPerCycle,
-                                   readEnergyPJ: dramBurstPJ, writeEnergyPJ: dramBurstPJ, updateEnergyPJ: dramBurstPJ))
+                                   readEnergyPJ: dramReadPJ, writeEnergyPJ: dramWritePJ, updateEnergyPJ: dramWritePJ))
         let chipLogicUM2 = logic.controllerUM2 + logic.requantizerUM2
         let logicCellsUM2 = peLogicUM2 * Double(numPEs) + chipLogicUM2
         let cellsUM2 = peCellsUM2 * Double(numPEs) + chipLogicUM2

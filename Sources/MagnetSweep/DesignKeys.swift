@@ -23,6 +23,7 @@ public enum DesignKeys {
         ("weightCollectorDepth", .count), ("accumulationCollectorDepth", .count), ("inputCollectorDepth", .count),
         ("weightBuffer", .size), ("inputBuffer", .size), ("accumulationBuffer", .size), ("globalBuffer", .size),
         ("dramBandwidthGBps", .number), ("dramEnergyPJPerBit", .number),
+        ("dram", .choice(DRAMType.allCases.map(\.rawValue))), ("dramChannels", .count),
         ("weightFormat", .choice(DataFormat.allCases.map(\.rawValue))),
         ("activationFormat", .choice(DataFormat.allCases.map(\.rawValue))),
         ("accumulationBits", .count), ("dataflow", .choice(Dataflow.allCases.map(\.rawValue))),
@@ -32,6 +33,12 @@ public enum DesignKeys {
     /// Keys a design must have (from the base design or the space).
     public static let required = ["numPEs", "lanes", "vectorSize", "weightBuffer", "inputBuffer",
                                   "accumulationBuffer", "globalBuffer", "dramBandwidthGBps"]
+
+    /// The required keys a design with the keys `given` lacks: the DRAM bandwidth may come from a
+    /// `dram` type's channels instead.
+    public static func missing(given: (String) -> Bool) -> [String] {
+        required.filter { key in !given(key) && !(key == "dramBandwidthGBps" && given("dram")) }
+    }
 
     /// The kind of `key`, if it is a sweepable design key.
     public static func kind(of key: String) -> Kind? { kinds.first { $0.key == key }?.kind }

@@ -93,10 +93,21 @@ extension SweepSpec {
         if !shapeInSpace && (parameters.contains { $0.name == "numPEs" } || !baseShapeFits) {
             fixed.removeAll { $0.0 == "peRows" || $0.0 == "peColumns" }
         }
+        // A DRAM type or channel count in the space prices and sizes the DRAM: the base's bandwidth
+        // and energy override go, unless the space sets them too.
+        func given(_ key: String) -> Bool { fixed.contains { $0.0 == key } || parameters.contains { $0.name == key } }
+        if let channels = spaceMap.optional("dramChannels"), !given("dram") {
+            throw channels.error("channels of no DRAM type: give `dram` too (\(DRAMType.namesText))")
+        }
+        if spaceMap.contains("dram") || spaceMap.contains("dramChannels") {
+            for key in ["dramBandwidthGBps", "dramEnergyPJPerBit"] where !spaceMap.contains(key) {
+                fixed.removeAll { $0.0 == key }
+            }
+        }
         guard !parameters.isEmpty else {
             throw spaceNode.error("nothing to search: give at least one key a list, a `range` or `powersOfTwo`")
         }
-        let missing = DesignKeys.required.filter { key in !fixed.contains { $0.0 == key } && !parameters.contains { $0.name == key } }
+        let missing = DesignKeys.missing(given: given)
         if !missing.isEmpty {
             throw spaceNode.error("the design needs \(missing.joined(separator: ", ")): give \(missing.count == 1 ? "it" : "them") in `space` or in a `base` design file")
         }

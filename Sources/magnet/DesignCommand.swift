@@ -67,6 +67,21 @@ struct DesignCommand: ParsableCommand {
 
 /// The text form of `magnet design show`.
 enum DesignText {
+    /// The DRAM: its type, channels and energy per bit with their source, or the table's energy.
+    static func dramLine(_ p: DesignPoint) -> String {
+        let bandwidth = "DRAM \(NumberText.compact(p.dramBandwidthGBps)) GB/s"
+        guard let dram = p.dram else {
+            let priced = p.dramEnergyPJPerBit == nil ? "the \(p.technology) table's" : "the design's"
+            return bandwidth + " at \(priced) energy per bit (no `dram` type)"
+        }
+        let channels = p.dramChannels ?? 1
+        return bandwidth + " of \(channels) \(dram.rawValue) channel\(channels == 1 ? "" : "s") "
+            + "(\(NumberText.compact(dram.channelBandwidthGBps)) GB/s peak each), "
+            + "read \(NumberText.fixed(dram.readPJPerBit, 2)) / "
+            + "write \(NumberText.fixed(dram.writePJPerBit, 2)) pJ/bit "
+            + "(\(dram.source))"
+    }
+
     static func render(_ report: DesignReport) -> String {
         let p = report.point
         let hw = report.hardware
@@ -84,6 +99,7 @@ enum DesignText {
             lines.append("  layer formats: " + rules.joined(separator: "; ") + "; other layers \(p.weightFormat.rawValue) × "
                          + "\(p.activationFormat.rawValue) (a narrower layer's values are packed in the memories' words)")
         }
+        lines.append("  " + DesignText.dramLine(p))
         lines.append("  peak \(NumberText.fixed(report.peakTOPS, 2)) TOPS, area \(NumberText.fixed(report.areaMM2, 3)) mm², \(NumberText.fixed(report.peakTOPSPerMM2, 2)) TOPS/mm² (cells, SRAM and placement; docs/technology.md)")
         let leakage = NumberText.fixed(hw.logicLeakagePJPerCycle, 4)
         lines.append("  every cycle: clock \(NumberText.fixed(hw.clockPJPerCycle, 3)) pJ (the logic's flip-flops; "

@@ -88,6 +88,38 @@ import Testing
         #expect(found.map(\.keyPath) == ["accumulationBits", "technology"])
         #expect(found.map(\.line) == [9, 10])
     }
+
+    /// `dram` prices the DRAM level by its type; without a bandwidth the channels' peak is taken.
+    @Test func aDRAMTypeSetsTheBandwidthFromItsChannels() throws {
+        let noBandwidth = valid.replacingOccurrences(of: "dramBandwidthGBps: 25.6", with: "dram: lpddr4")
+        let one = try DesignFile.parse(noBandwidth, file: "d.yaml")
+        #expect(one.dram == .lpddr4 && one.dramChannels == 1 && one.dramBandwidthGBps == 6.4)
+        let four = try DesignFile.parse(noBandwidth + "\ndramChannels: 4\n", file: "d.yaml")
+        #expect(four.dramChannels == 4 && abs(four.dramBandwidthGBps - 25.6) < 1e-12)
+        let dram = try four.elaborate().storage.last!
+        #expect(abs(dram.readEnergyPJ - 64 * DRAMType.lpddr4.readPJPerBit) < 1e-9)
+        #expect(abs(dram.updateEnergyPJ - 64 * DRAMType.lpddr4.writePJPerBit) < 1e-9)
+        // A bandwidth below the peak is the design's; the energy stays the type's.
+        let slower = try DesignFile.parse(valid + "\ndram: ddr4\ndramChannels: 2\n", file: "d.yaml")
+        #expect(slower.dramBandwidthGBps == 25.6 && slower.dramChannels == 2)
+        #expect(abs(try slower.elaborate().storage.last!.readEnergyPJ - 64 * DRAMType.ddr4.readPJPerBit) < 1e-9)
+    }
+
+    @Test func dramKeysThatDisagreeAreRefusedAtTheirLine() {
+        let lpddr4 = valid + "\ndram: lpddr4\n"
+        #expect(error(lpddr4)?.description == "d.yaml:8:20: dramBandwidthGBps: 25.6 GB/s is above the peak of "
+            + "1 lpddr4 channel (1 × 6.4 = 6.4 GB/s): raise dramChannels")
+        #expect(error(lpddr4 + "dramChannels: 4\ndramEnergyPJPerBit: 5\n")?.description == "d.yaml:11:21: "
+            + "dramEnergyPJPerBit: `dram: lpddr4` prices DRAM accesses already; give the type or an energy per bit, "
+            + "not both")
+        #expect(error(valid + "\ndramChannels: 2\n")?.description == "d.yaml:9:15: dramChannels: 2 channels of "
+            + "no DRAM type: give `dram` too (ddr3, ddr4, lpddr4, hbm2)")
+        #expect(error(valid + "\ndram: ddr5\n")?.description == "d.yaml:9:7: dram: unknown value `ddr5`; allowed: "
+            + "ddr3, ddr4, lpddr4, hbm2 (did you mean `ddr3`?)")
+        // Without a type and without a bandwidth the bandwidth is what is missing.
+        let neither = valid.replacingOccurrences(of: "dramBandwidthGBps: 25.6", with: "")
+        #expect(error(neither)?.message.contains("dramBandwidthGBps") == true)
+    }
 }
 
 import Foundation
@@ -127,4 +159,5 @@ import Foundation
         #expect(problem.parameter == "technology")
         #expect(problem.message.contains("t.yaml:3:1: sram_typo: unknown key `sram_typo`"))
     }
+
 }

@@ -104,6 +104,22 @@ func sweepError(_ text: String) -> ConfigError? {
         #expect(spec.metricNames.contains("alexnet.latency_ms"))
     }
 
+    /// Searching DRAM types and channels drops the base's bandwidth: each trial's comes from its
+    /// channels, and its energy from its type.
+    @Test func dramTypesAndChannelsAreSearchable() throws {
+        let text = tinySweep().replacingOccurrences(of: "  dataflow: [WS, OS]",
+                                                    with: "  dram: [lpddr4, ddr4]\n  dramChannels: [1, 4]")
+        let spec = try SweepSpec.parse(text, file: "/tmp/s.yaml")
+        #expect(!spec.fixedDesign.contains { $0.0 == "dramBandwidthGBps" })
+        let yaml = spec.designYAML(trial: 1, values: [.double(4), .double(2), .string("ddr4"), .double(4)])
+        let design = try DesignFile.parse(yaml, file: "/tmp/trial.yaml")
+        #expect(design.dram == .ddr4 && design.dramChannels == 4 && abs(design.dramBandwidthGBps - 76.8) < 1e-9)
+        // Without a type in the space or the base, channels are refused at their line.
+        let error = try #require(sweepError(tinySweep(extra: "").replacingOccurrences(of: "  dataflow: [WS, OS]",
+                                                                                      with: "  dramChannels: [1, 2]")))
+        #expect(error.message.contains("channels of no DRAM type"), "\(error)")
+    }
+
     @Test func canonicalSpecIgnoresTheBudgetAndNamesDifferences() throws {
         let a = try SweepSpec.parse(tinySweep(trials: 6), file: "/tmp/a.yaml")
         let b = try SweepSpec.parse(tinySweep(trials: 60), file: "/tmp/b.yaml")
