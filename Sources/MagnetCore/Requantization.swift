@@ -13,6 +13,10 @@ public struct Requantization: Hashable, Sendable, Codable {
     /// Bits of ``shift`` in the controller's register.
     public static let shiftBits = 6
 
+    /// Width of the product and the rounded value for sums of `accumulationBits`: a sum times an
+    /// unsigned scale, plus the rounding term of the largest shift, never overflows it.
+    public static func productBits(accumulationBits: Int) -> Int { accumulationBits + scaleBits + 2 }
+
     /// The multiplier, 1 ..< 2^``scaleBits``.
     public var scale: Int
     /// The right shift after the multiplication, 0 ... ``maximumShift(accumulationBits:)``.

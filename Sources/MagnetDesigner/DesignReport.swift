@@ -109,6 +109,7 @@ public struct DesignReport: Sendable {
             ("peak_tops_per_mm2", .double(peakTOPSPerMM2)),
             ("clock_pJ_per_cycle", .double(hardware.clockPJPerCycle)),
             ("logic_leakage_pJ_per_cycle", .double(hardware.logicLeakagePJPerCycle)),
+            ("requantize_pJ_per_output", .double(hardware.postProcessingPJPerOutput)),
             ("parameters", parameters),
             ("compute", .object([
                 ("name", .string(compute.name)), ("instances", .int(compute.instances)),

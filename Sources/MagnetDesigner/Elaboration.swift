@@ -149,6 +149,7 @@ extension DesignPoint {
         return Hardware(name: name, clockGHz: clockGHz, compute: compute, storage: levels, otherAreas: otherAreas,
                         clockPJPerCycle: logicFlipFlops * tech.registers.clockPJPerBitPerCycle,
                         logicLeakagePJPerCycle: Technology.leakagePJPerCycle(picowatts: logicLeakagePW,
-                                                                             clockGHz: clockGHz))
+                                                                             clockGHz: clockGHz),
+                        postProcessingPJPerOutput: tech.requantizePJPerOutput(accumulationBits: accumulationBits))
     }
 }

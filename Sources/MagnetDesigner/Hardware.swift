@@ -19,10 +19,14 @@ public struct Hardware: Sendable, Hashable {
     public var clockPJPerCycle: Double
     /// Leakage of the logic outside the storage levels (MAC lanes, control) per cycle (pJ).
     public var logicLeakagePJPerCycle: Double
+    /// Energy of turning one final output into the next layer's activation (pJ): the read-out's
+    /// requantizer, once per output whatever the mapping; 0 for hardware without one.
+    public var postProcessingPJPerOutput: Double
 
     /// Creates a hardware description.
     public init(name: String, clockGHz: Double, compute: ComputeLevel, storage: [StorageLevel],
-                otherAreas: [AreaTerm] = [], clockPJPerCycle: Double = 0, logicLeakagePJPerCycle: Double = 0) {
+                otherAreas: [AreaTerm] = [], clockPJPerCycle: Double = 0, logicLeakagePJPerCycle: Double = 0,
+                postProcessingPJPerOutput: Double = 0) {
         self.name = name
         self.clockGHz = clockGHz
         self.compute = compute
@@ -30,6 +34,7 @@ public struct Hardware: Sendable, Hashable {
         self.otherAreas = otherAreas
         self.clockPJPerCycle = clockPJPerCycle
         self.logicLeakagePJPerCycle = logicLeakagePJPerCycle
+        self.postProcessingPJPerOutput = postProcessingPJPerOutput
     }
 
     /// Instances of the level just inside storage level `index` (compute units for index 0).

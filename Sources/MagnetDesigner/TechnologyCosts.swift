@@ -24,6 +24,16 @@ extension Technology {
                          areaUM2: fp16Multiply.areaUM2 * multiplierScale + fp32Add.areaUM2)
     }
 
+    /// Energy (pJ) of requantizing one output (docs/rtl.md, "Requantization"): the sum times the
+    /// `Requantization.scaleBits`-bit scale and the rounding term added, by the multiplier's and
+    /// the adder's rules above (`m·n/64`, `bits/32`); the shift and the clamp are wiring and
+    /// multiplexers, not priced.
+    public func requantizePJPerOutput(accumulationBits: Int) -> Double {
+        let productBits = Requantization.productBits(accumulationBits: accumulationBits)
+        return intMultiply8x8.energyPJ * Double(accumulationBits * Requantization.scaleBits) / 64
+            + intAdd32.energyPJ * Double(productBits) / 32
+    }
+
     /// One SRAM bank of `capacityBits`, read and written `widthBits` at a time, at this node and
     /// supply: CACTI 7's macro of that shape (``SRAMMacroTable``) at ``SRAMSource/cactiNodeNM``,
     /// energies × capacitance scale × (V / V_CACTI)², leakage × leakage scale × V / V_CACTI, area

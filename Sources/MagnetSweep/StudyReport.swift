@@ -68,8 +68,7 @@ public enum StudyReport {
                 let energy = level.dataSpaces.reduce(level.leakageEnergyPJ) { $0 + ($1?.energyPJ ?? 0) }
                 if energy > 0 { parts.append((hardware.storage[index].name, energy)) }
             }
-            if evaluation.clockEnergyPJ > 0 { parts.append(("Clock", evaluation.clockEnergyPJ)) }
-            if evaluation.logicLeakageEnergyPJ > 0 { parts.append(("LogicLeakage", evaluation.logicLeakageEnergyPJ)) }
+            parts += evaluation.logicParts
             return LayerEnergy(network: record.network, layer: record.layer, count: record.count,
                                energyByPartPJ: parts, utilization: evaluation.utilization)
         }

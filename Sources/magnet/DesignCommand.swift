@@ -104,6 +104,7 @@ enum DesignText {
         let leakage = NumberText.fixed(hw.logicLeakagePJPerCycle, 4)
         lines.append("  every cycle: clock \(NumberText.fixed(hw.clockPJPerCycle, 3)) pJ (the logic's flip-flops; "
                      + "collectors are clock-gated), logic leakage \(leakage) pJ (docs/technology.md)")
+        lines.append("  every output: requantizer \(NumberText.fixed(hw.postProcessingPJPerOutput, 4)) pJ")
         lines.append("")
         var table = TextTable(["level", "keeps", "inst", "fanout", "capacity", "word", "block", "read pJ", "write pJ", "update pJ", "leak pJ/cyc", "area mm²"],
                               alignments: [.left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right])

@@ -101,6 +101,9 @@ enum EvaluationText {
         var energy = "energy \(NumberText.fixed(evaluation.energyPJ, 2)) pJ (\(perMAC) fJ/MAC), leakage \(leakage) pJ, "
             + "MACs \(NumberText.fixed(evaluation.computeEnergyPJ, 2)) pJ"
         if evaluation.clockEnergyPJ > 0 { energy += ", clock \(NumberText.fixed(evaluation.clockEnergyPJ, 2)) pJ" }
+        if evaluation.postProcessingEnergyPJ > 0 {
+            energy += ", requantizer \(NumberText.fixed(evaluation.postProcessingEnergyPJ, 2)) pJ"
+        }
         lines.append(energy)
         var table = TextTable(["level", "data space", "capacity", "instances", "reads", "fills", "updates", "reductions", "energy pJ"],
                               alignments: [.left, .left, .right, .right, .right, .right, .right, .right, .right])

@@ -43,10 +43,7 @@ enum NetworkMappingText {
             fields.append(("leakage", .double(level.leakageEnergyPJ)))
             levels.append((hardware.storage[index].name, .object(fields)))
         }
-        if hardware.clockPJPerCycle > 0 { levels.append(("Clock", .double(evaluation.clockEnergyPJ))) }
-        if hardware.logicLeakagePJPerCycle > 0 {
-            levels.append(("LogicLeakage", .double(evaluation.logicLeakageEnergyPJ)))
-        }
+        levels += evaluation.logicParts.map { ($0.name, .double($0.energyPJ)) }
         return .object([("MAC", .double(evaluation.computeEnergyPJ))] + levels)
     }
 

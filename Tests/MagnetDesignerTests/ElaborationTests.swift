@@ -59,6 +59,9 @@ import Testing
         let leakagePW = (cellsUM2 - logicFlipFlops * 0.9673) * 16_330 + logicFlipFlops * 12_307
         #expect(close(hardware.logicLeakagePJPerCycle, leakagePW * 1e-9 / 2))
         #expect(hardware.storage[0].readEnergyPJ == 0)
+        // Requantizing one output: a 24 × 16 multiply, 0.05619 × 384/64, and the 42-bit rounding
+        // add, 0.02809 × 42/32: 0.3740 pJ.
+        #expect(close(hardware.postProcessingPJPerOutput, 0.05619 * 6 + 0.02809 * 42 / 32, relative: 1e-3))
     }
 
     /// The Simba-like design at Simba's 0.42 V: the MAC costs 0.0772575 × (0.42/0.8)² pJ, the

@@ -36,6 +36,38 @@ import Testing
         #expect(checked == 20)
     }
 
+    /// The read-out requantizes each output once, whatever the mapping: layer2.0.conv2's 128 × 28 × 28
+    /// outputs at ``Hardware/postProcessingPJPerOutput`` each, in the evaluation, its total and the
+    /// search's summary, and in no run-length term.
+    @Test func everyOutputIsRequantizedOnce() throws {
+        let space = try simbaLikeSpace(layer: "layer2.0.conv2")
+        let problem = space.problem
+        #expect(problem.bound("K") * problem.bound("P") * problem.bound("Q") * problem.bound("N") == 100_352)
+        let perOutputPJ = space.hardware.postProcessingPJPerOutput
+        #expect(perOutputPJ > 0)
+        var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: problem))
+        var plainHardware = space.hardware
+        plainHardware.postProcessingPJPerOutput = 0
+        var without = Evaluator(CostModel(hardware: plainHardware, problem: problem))
+        let sampler = CandidateSampler(space: space)
+        var generator = SeededGenerator(seed: 11)
+        var checked = 0
+        for _ in 0..<200 where checked < 10 {
+            guard let candidate = sampler.filled(using: &generator, evaluator: &evaluator) else { continue }
+            let mapping = candidate.mapping()
+            let evaluation = evaluator.evaluate(mapping), plain = without.evaluate(mapping)
+            #expect(close(evaluation.postProcessingEnergyPJ, 100_352 * perOutputPJ))
+            #expect(plain.postProcessingEnergyPJ == 0 && plain.cycles == evaluation.cycles)
+            #expect(close(evaluation.energyPJ, plain.energyPJ + 100_352 * perOutputPJ))
+            #expect(close(evaluator.summary(mapping).energyPJ, evaluation.energyPJ))
+            #expect(close(evaluation.energyPJ(over: 2 * evaluation.cycles) - plain.energyPJ(over: 2 * plain.cycles),
+                          100_352 * perOutputPJ))
+            #expect(evaluation.logicParts.map(\.name) == ["Clock", "LogicLeakage", "Requantizer"])
+            checked += 1
+        }
+        #expect(checked == 10)
+    }
+
     /// A run stretched to more cycles (the generated controller's, docs/rtl.md "One map space")
     /// pays leakage and clocking for as long, the same dynamic energy: twice the cycles add
     /// exactly the clock energy and the leakage once more, the evaluation's own cycles nothing.

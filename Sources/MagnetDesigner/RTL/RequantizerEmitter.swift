@@ -23,9 +23,8 @@ public struct RequantizerEmitter: Sendable {
         self.outputBits = outputBits
     }
 
-    /// Width of the product and the rounded value: a sum times an unsigned scale, plus the
-    /// rounding term of the largest shift, never overflows it.
-    public var productBits: Int { accumulationBits + Requantization.scaleBits + 2 }
+    /// Width of the product and the rounded value (``Requantization/productBits(accumulationBits:)``).
+    public var productBits: Int { Requantization.productBits(accumulationBits: accumulationBits) }
 
     /// The Verilog file.
     public func emit() -> RTLFile {

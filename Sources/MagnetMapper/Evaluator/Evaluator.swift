@@ -191,7 +191,7 @@ public struct Evaluator {
     /// method, each call first copied the whole evaluator (1,280 bytes) to the stack.
     private mutating func accountedSummary() -> Summary {
         let hardware = model.hardware
-        var energy = Double(model.problem.macs) * hardware.compute.energyPerMACPJ
+        var energy = Double(model.problem.macs) * hardware.compute.energyPerMACPJ + model.postProcessingEnergyPJ
         var cycles = computeCycles
         for level in 0..<levelCount {
             let storage = hardware.storage[level]
@@ -276,7 +276,8 @@ public struct Evaluator {
                           utilizedComputeInstances: utilizedMACs,
                           computeEnergyPJ: Double(model.problem.macs) * hardware.compute.energyPerMACPJ, levels: levels,
                           clockEnergyPJ: hardware.clockPJPerCycle * Double(cycles),
-                          logicLeakageEnergyPJ: hardware.logicLeakagePJPerCycle * Double(cycles))
+                          logicLeakageEnergyPJ: hardware.logicLeakagePJPerCycle * Double(cycles),
+                          postProcessingEnergyPJ: model.postProcessingEnergyPJ)
     }
 
     @inline(__always)

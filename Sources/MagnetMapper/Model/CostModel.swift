@@ -20,12 +20,18 @@ public struct CostModel: Sendable {
     public let problem: Problem
     /// Halo behaviour.
     public var haloReuse: HaloReuse
+    /// The post-processing of the layer's outputs, the same for every mapping (pJ):
+    /// ``Hardware/postProcessingPJPerOutput`` times the words of the read-write data spaces.
+    public let postProcessingEnergyPJ: Double
 
     /// Creates a model for one hardware and problem.
     public init(hardware: Hardware, problem: Problem, haloReuse: HaloReuse = .timeloopV3) {
         self.hardware = hardware
         self.problem = problem
         self.haloReuse = haloReuse
+        let outputs = problem.dataSpaces.indices.filter { problem.dataSpaces[$0].isReadWrite }
+            .reduce(0) { $0 + problem.size(of: $1) }
+        self.postProcessingEnergyPJ = hardware.postProcessingPJPerOutput * Double(outputs)
     }
 
     var residualRule: HyperRectangle.ResidualRule {

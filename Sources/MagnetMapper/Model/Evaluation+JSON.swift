@@ -36,7 +36,7 @@ extension Evaluation {
             ]))
         }
         // Totals as the reference prints them: sums of the per-component values rounded to 0.01 pJ.
-        var dynamic = round2(computeEnergyPJ)
+        var dynamic = round2(computeEnergyPJ) + round2(postProcessingEnergyPJ)
         var leakage = 0.0
         for level in levels {
             leakage += round2(level.leakageEnergyPJ)

@@ -18,12 +18,22 @@ public struct Evaluation: Sendable, Equatable {
     public var clockEnergyPJ: Double = 0
     /// Leakage of the logic outside the storage levels over the run (pJ).
     public var logicLeakageEnergyPJ: Double = 0
+    /// The outputs' post-processing, the read-out's requantizer (pJ; ``CostModel/postProcessingEnergyPJ``).
+    public var postProcessingEnergyPJ: Double = 0
+
+    /// The energies outside the MACs and the storage levels, named as reports print them: the
+    /// flip-flops' clock (`Clock`), the logic's leakage (`LogicLeakage`) and the outputs'
+    /// post-processing (`Requantizer`), those the hardware has.
+    public var logicParts: [(name: String, energyPJ: Double)] {
+        [("Clock", clockEnergyPJ), ("LogicLeakage", logicLeakageEnergyPJ), ("Requantizer", postProcessingEnergyPJ)]
+            .filter { $0.1 > 0 }
+    }
 
     /// Leakage of all levels and of the logic (pJ).
     public var leakageEnergyPJ: Double { levels.reduce(logicLeakageEnergyPJ) { $0 + $1.leakageEnergyPJ } }
-    /// Dynamic energy: compute plus every level's data-space energy (pJ).
+    /// Dynamic energy: compute, the outputs' post-processing and every level's data-space energy (pJ).
     public var energyWithoutLeakagePJ: Double {
-        computeEnergyPJ + levels.reduce(0) { total, level in total + level.dataSpaces.compactMap { $0 }.reduce(0) { $0 + $1.energyPJ } }
+        computeEnergyPJ + postProcessingEnergyPJ + levels.reduce(0) { total, level in total + level.dataSpaces.compactMap { $0 }.reduce(0) { $0 + $1.energyPJ } }
     }
     /// Total energy: dynamic, leakage and clock (pJ).
     public var energyPJ: Double { energyWithoutLeakagePJ + leakageEnergyPJ + clockEnergyPJ }
