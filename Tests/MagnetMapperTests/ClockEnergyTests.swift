@@ -15,12 +15,9 @@ import Testing
         unclocked.clockPJPerCycle = 0
         unclocked.logicLeakagePJPerCycle = 0
         var without = Evaluator(CostModel(hardware: unclocked, problem: space.problem))
-        let sampler = CandidateSampler(space: space)
-        var generator = SeededGenerator(seed: 7)
-        var checked = 0
-        for _ in 0..<200 where checked < 20 {
-            guard let candidate = sampler.filled(using: &generator, evaluator: &evaluator) else { continue }
-            let mapping = candidate.mapping()
+        let mappings = filledMappings(of: space, evaluator: &evaluator, seed: 7, count: 20)
+        #expect(mappings.count == 20)
+        for mapping in mappings {
             let evaluation = evaluator.evaluate(mapping), summary = evaluator.summary(mapping)
             let plain = without.evaluate(mapping)
             #expect(evaluation.clockEnergyPJ == space.hardware.clockPJPerCycle * Double(evaluation.cycles))
@@ -31,9 +28,7 @@ import Testing
             #expect(close(evaluation.energyPJ,
                           plain.energyPJ + evaluation.clockEnergyPJ + evaluation.logicLeakageEnergyPJ))
             #expect(close(summary.energyPJ, evaluation.energyPJ))
-            checked += 1
         }
-        #expect(checked == 20)
     }
 
     /// The read-out requantizes each output once, whatever the mapping: layer2.0.conv2's 128 × 28 × 28
@@ -49,12 +44,9 @@ import Testing
         var plainHardware = space.hardware
         plainHardware.postProcessingPJPerOutput = 0
         var without = Evaluator(CostModel(hardware: plainHardware, problem: problem))
-        let sampler = CandidateSampler(space: space)
-        var generator = SeededGenerator(seed: 11)
-        var checked = 0
-        for _ in 0..<200 where checked < 10 {
-            guard let candidate = sampler.filled(using: &generator, evaluator: &evaluator) else { continue }
-            let mapping = candidate.mapping()
+        let mappings = filledMappings(of: space, evaluator: &evaluator, seed: 11, count: 10)
+        #expect(mappings.count == 10)
+        for mapping in mappings {
             let evaluation = evaluator.evaluate(mapping), plain = without.evaluate(mapping)
             #expect(close(evaluation.postProcessingEnergyPJ, 100_352 * perOutputPJ))
             #expect(plain.postProcessingEnergyPJ == 0 && plain.cycles == evaluation.cycles)
@@ -63,9 +55,7 @@ import Testing
             #expect(close(evaluation.energyPJ(over: 2 * evaluation.cycles) - plain.energyPJ(over: 2 * plain.cycles),
                           100_352 * perOutputPJ))
             #expect(evaluation.logicParts.map(\.name) == ["Clock", "LogicLeakage", "Requantizer"])
-            checked += 1
         }
-        #expect(checked == 10)
     }
 
     /// A run stretched to more cycles (the generated controller's, docs/rtl.md "One map space")
@@ -74,21 +64,30 @@ import Testing
     @Test func energyOverALongerRunAddsLeakageAndClock() throws {
         let space = try simbaLikeSpace(layer: "layer2.0.conv2")
         var evaluator = Evaluator(CostModel(hardware: space.hardware, problem: space.problem))
-        let sampler = CandidateSampler(space: space)
-        var generator = SeededGenerator(seed: 3)
-        var checked = 0
-        for _ in 0..<200 where checked < 5 {
-            guard let candidate = sampler.filled(using: &generator, evaluator: &evaluator) else { continue }
-            let evaluation = evaluator.evaluate(candidate.mapping())
+        let mappings = filledMappings(of: space, evaluator: &evaluator, seed: 3, count: 5)
+        #expect(mappings.count == 5)
+        for mapping in mappings {
+            let evaluation = evaluator.evaluate(mapping)
             let perRun = evaluation.clockEnergyPJ + evaluation.leakageEnergyPJ
             #expect(perRun > 0)
             #expect(close(evaluation.energyPJ(over: evaluation.cycles), evaluation.energyPJ))
             #expect(close(evaluation.energyPJ(over: 2 * evaluation.cycles), evaluation.energyPJ + perRun))
             #expect(close(evaluation.energyPJ(over: 3 * evaluation.cycles) - evaluation.energyWithoutLeakagePJ,
                           3 * perRun))
-            checked += 1
         }
-        #expect(checked == 5)
+    }
+
+    /// The first `count` mappings the filled starting points give with `seed` (of 200 draws).
+    func filledMappings(of space: MapSpace, evaluator: inout Evaluator, seed: UInt64, count: Int) -> [Mapping] {
+        let sampler = CandidateSampler(space: space)
+        var generator = SeededGenerator(seed: seed)
+        var mappings: [Mapping] = []
+        for _ in 0..<200 where mappings.count < count {
+            if let candidate = sampler.filled(using: &generator, evaluator: &evaluator) {
+                mappings.append(candidate.mapping())
+            }
+        }
+        return mappings
     }
 
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * abs(b) }
