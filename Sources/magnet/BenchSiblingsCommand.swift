@@ -44,15 +44,25 @@ extension BenchCommand {
 
         /// One network mapping's per-layer EDPs and its seconds.
         private struct Run {
+            var seed: Int
             var siblingStarts: Bool
             var reference: Bool
             var edpByLayer: [String: Double]
             var seconds: Double
+
+            /// The run under `--json`'s `runs` (per design): enough to compare the runs of several
+            /// invocations against one best known.
+            var json: JSONValue {
+                let layers = edpByLayer.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.double($0.value)) }
+                return .object([("seed", .int(seed)), ("sibling_starts", .bool(siblingStarts)),
+                                ("reference", .bool(reference)), ("edp_by_layer", .object(layers))])
+            }
         }
 
         func run() throws {
             let net = try NetworkFile.resolve(network)
             var rows: [JSONValue] = []
+            var runsByDesign: [(String, JSONValue)] = []
             var table = TextTable(["design", "sibling starts", "within 1%", "p90", "geomean", "median s"],
                                   alignments: [.left, .left, .right, .right, .right, .right])
             var everyRatio: [Bool: [Double]] = [false: [], true: []]
@@ -69,7 +79,7 @@ extension BenchCommand {
                     let edps = result.layers.map { entry in
                         (entry.layer.name, entry.evaluation.energyPJ * Double(entry.evaluation.cycles))
                     }
-                    runs.append(Run(siblingStarts: siblingStarts, reference: reference,
+                    runs.append(Run(seed: seed, siblingStarts: siblingStarts, reference: reference,
                                     edpByLayer: Dictionary(uniqueKeysWithValues: edps), seconds: seconds))
                 }
                 for seed in 0..<seeds {
@@ -86,6 +96,7 @@ extension BenchCommand {
                         }
                     }
                 }
+                runsByDesign.append((point.name, .array(runs.map(\.json))))
                 var bestKnown: [String: Double] = [:]
                 for run in runs {
                     for (layer, edp) in run.edpByLayer { bestKnown[layer] = min(bestKnown[layer] ?? edp, edp) }
@@ -115,6 +126,7 @@ extension BenchCommand {
                     ("all", .array(zip([false, true], overall).map { siblingStarts, summary in
                         .object([("sibling_starts", .bool(siblingStarts))] + summary.json)
                     })),
+                    ("runs", .object(runsByDesign)),
                 ]).rendered())
             } else {
                 print("\(net.name), \(budget) candidates per layer, seeds 0–\(seeds - 1); EDP / best known per layer")

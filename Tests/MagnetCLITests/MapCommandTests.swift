@@ -150,6 +150,21 @@ import Testing
             let within = try #require(row["within_1_percent"] as? Double)
             #expect(geomean >= 1 && p90 >= 1 && (0...1).contains(within), "\(row)")
         }
+        // Every run's EDPs per layer, from which each row's share within 1% follows again.
+        let runs = try #require(json["runs"] as? [String: [[String: Any]]])
+        #expect(runs.keys.sorted() == ["edge-os", "simba-like"])
+        for row in designs {
+            let name = try #require(row["design"] as? String), siblings = try #require(row["sibling_starts"] as? Bool)
+            let designRuns = try #require(runs[name])
+            #expect(designRuns.count == 4)
+            let edps = try designRuns.map { try #require($0["edp_by_layer"] as? [String: Double]) }
+            var best: [String: Double] = [:]
+            for run in edps { for (layer, edp) in run { best[layer] = min(best[layer] ?? edp, edp) } }
+            let compared = zip(designRuns, edps).filter { $0.0["sibling_starts"] as? Bool == siblings }.map(\.1)
+            let ratios = compared.flatMap { run in run.map { $0.value / best[$0.key]! } }
+            let within = Double(ratios.filter { $0 <= 1.01 }.count) / Double(ratios.count)
+            #expect(abs(within - (row["within_1_percent"] as? Double ?? -1)) < 1e-12, "\(name) \(siblings)")
+        }
     }
 
     /// `bench study-quality` names the layer shapes stored beyond 1% of the reference: as many
