@@ -5,8 +5,9 @@
 /// burst costs its current above active standby; an activation with its precharge costs IDD0 over
 /// a row cycle less the standby currents over the same time; standby and refresh are time-based
 /// and are charged per bit at the peak rate (the least they can be per bit). Each activation
-/// serves a whole row (the accelerator streams tiles); a row miss per 64-byte access would cost
-/// ``activationPJ`` / 64 per bit more. The currents are datasheet maxima, as DRAMPower uses them.
+/// serves a whole row (the accelerator streams tiles); a row miss per 64-byte access would share
+/// ``activationPJ`` among the bits one device gives that access instead. The currents are
+/// datasheet maxima, as DRAMPower uses them.
 public struct DRAMDevice: Sendable {
     /// One supply rail's voltage and currents (mA), named as in JEDEC datasheets.
     public struct Rail: Sendable {
