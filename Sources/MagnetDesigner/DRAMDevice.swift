@@ -81,8 +81,11 @@ public struct DRAMDevice: Sendable {
     /// The data pins' signalling.
     public var interface: Interface
 
-    /// Bits one device moves per clock (double data rate).
-    public var bitsPerClock: Double { Double(dataPins) * 2 }
+    /// Bits a data pin moves per clock: data move on both edges (double data rate).
+    public static let transfersPerClock = 2.0
+
+    /// Bits one device moves per clock.
+    public var bitsPerClock: Double { Double(dataPins) * DRAMDevice.transfersPerClock }
 
     /// Clock period (ns).
     public var clockNS: Double { 1000 / clockMHz }
@@ -117,7 +120,7 @@ public struct DRAMDevice: Sendable {
         let refreshShare = refreshClocks / refreshIntervalClocks
         var energy = EnergyPerBit(burstPJ: 0, standbyPJ: 0, refreshPJ: 0,
                                   activationPJ: activationPJ / Double(columnsPerRow * dataPins),
-                                  interfacePJ: interfaceMilliwattsPerPin * clockNS / 2)
+                                  interfacePJ: interfaceMilliwattsPerPin * clockNS / DRAMDevice.transfersPerClock)
         for rail in rails {
             let burstMA = access == .read ? rail.burstReadMA : rail.burstWriteMA
             energy.burstPJ += (burstMA - rail.activeStandbyMA) * rail.volts * perBit

@@ -27,16 +27,10 @@ public enum DRAMType: String, CaseIterable, Sendable {
         }
     }
 
-    /// Energy of one bit read from the memory into the chip (pJ), interface included.
-    public var readPJPerBit: Double {
-        if let device { return device.energyPerBit(of: .read).totalPJ }
-        return DRAMType.hbm2PJPerBit
-    }
-
-    /// Energy of one bit written from the chip into the memory (pJ), interface included.
-    public var writePJPerBit: Double {
-        if let device { return device.energyPerBit(of: .write).totalPJ }
-        return DRAMType.hbm2PJPerBit
+    /// Energy of one bit of `access` (pJ), interface included: a read from the memory into the
+    /// chip, or a write from the chip into the memory.
+    public func pJPerBit(of access: DRAMDevice.Access) -> Double {
+        device?.energyPerBit(of: access).totalPJ ?? DRAMType.hbm2PJPerBit
     }
 
     /// HBM2's access energy, interface included: 3.9 pJ/bit (O'Connor et al., "Fine-Grained DRAM:
@@ -55,11 +49,7 @@ public enum DRAMType: String, CaseIterable, Sendable {
 
     /// Where the figures come from, for reports and docs.
     public var source: String {
-        switch self {
-        case .ddr3, .ddr4, .lpddr4:
-            return "\(device!.part) datasheet currents, derived as in docs/technology.md"
-        case .hbm2:
-            return "O'Connor et al., MICRO 2017"
-        }
+        guard let device else { return "O'Connor et al., MICRO 2017" }
+        return "\(device.part) datasheet currents, derived as in docs/technology.md"
     }
 }

@@ -120,8 +120,8 @@ extension DesignPoint {
         let dramWordsPerCycle = dramBandwidthGBps * 8 / Double(activationBits) / clockGHz
         let dramBlock = max(1, burstBits / activationBits)
         let tablePJPerBit = dramEnergyPJPerBit ?? tech.dramPJPerBit
-        let dramReadPJ = Double(burstBits) * (dram?.readPJPerBit ?? tablePJPerBit)
-        let dramWritePJ = Double(burstBits) * (dram?.writePJPerBit ?? tablePJPerBit)
+        let dramReadPJ = Double(burstBits) * (dram?.pJPerBit(of: .read) ?? tablePJPerBit)
+        let dramWritePJ = Double(burstBits) * (dram?.pJPerBit(of: .write) ?? tablePJPerBit)
         levels.append(StorageLevel(name: "DRAM", technology: .dram, keeps: ["Weights", "Inputs", "Outputs"],
                                    capacityWords: nil, wordBits: activationBits, blockSize: dramBlock, instances: 1,
                                    readBandwidth: dramWordsPerCycle, writeBandwidth: dramWordsPerCycle,

@@ -82,12 +82,17 @@ public struct Hardware: Sendable, Hashable {
 extension Sequence where Element == StorageLevel {
     /// Area of every instance of the levels built from `technology` (µm²).
     public func areaUM2(of technology: StorageLevel.Technology) -> Double {
-        reduce(0) { $1.technology == technology ? $0 + $1.areaUM2 * Double($1.instances) : $0 }
+        total(\.areaUM2, of: technology)
     }
 
     /// Leakage of every instance of the levels built from `technology` (pJ per cycle).
     public func leakagePJPerCycle(of technology: StorageLevel.Technology) -> Double {
-        reduce(0) { $1.technology == technology ? $0 + $1.leakagePJPerCycle * Double($1.instances) : $0 }
+        total(\.leakagePJPerCycle, of: technology)
+    }
+
+    /// `perInstance` summed over every instance of the levels built from `technology`.
+    private func total(_ perInstance: KeyPath<StorageLevel, Double>, of technology: StorageLevel.Technology) -> Double {
+        reduce(0) { $1.technology == technology ? $0 + $1[keyPath: perInstance] * Double($1.instances) : $0 }
     }
 }
 

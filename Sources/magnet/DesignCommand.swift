@@ -77,8 +77,8 @@ enum DesignText {
         let channels = p.dramChannels ?? 1
         return bandwidth + " of \(channels) \(dram.rawValue) channel\(channels == 1 ? "" : "s") "
             + "(\(NumberText.compact(dram.channelBandwidthGBps)) GB/s peak each), "
-            + "read \(NumberText.fixed(dram.readPJPerBit, 2)) / "
-            + "write \(NumberText.fixed(dram.writePJPerBit, 2)) pJ/bit "
+            + "read \(NumberText.fixed(dram.pJPerBit(of: .read), 2)) / "
+            + "write \(NumberText.fixed(dram.pJPerBit(of: .write), 2)) pJ/bit "
             + "(\(dram.source))"
     }
 

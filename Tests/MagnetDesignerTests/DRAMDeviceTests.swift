@@ -25,7 +25,7 @@ import Testing
     /// ISSCC 2014: 1.3 nJ per 64-bit access, 20.3 pJ/bit).
     @Test func ddr3AgreesWithHorowitzsFigure() {
         let type = DRAMType.ddr3
-        for energy in [type.readPJPerBit, type.writePJPerBit] {
+        for energy in [type.pJPerBit(of: .read), type.pJPerBit(of: .write)] {
             #expect(abs(energy / 20.3 - 1) < 0.03)
         }
     }
@@ -43,8 +43,8 @@ import Testing
         let pinMW = 1.44 / (240.0 / 7 + 48) * 1000 / 2
         #expect(abs(device.interfaceMilliwattsPerPin - pinMW) < 1e-9)
         #expect(abs(write.interfacePJ - pinMW * clockNS / 2) < 1e-9)
-        #expect(abs(DRAMType.ddr4.readPJPerBit - 15.67) < 0.01)
-        #expect(abs(DRAMType.ddr4.writePJPerBit - 14.69) < 0.01)
+        #expect(abs(DRAMType.ddr4.pJPerBit(of: .read) - 15.67) < 0.01)
+        #expect(abs(DRAMType.ddr4.pJPerBit(of: .write) - 14.69) < 0.01)
     }
 
     /// LPDDR4-3200, one 16-bit channel: two core rails and the I/O supply's read current.
@@ -58,7 +58,7 @@ import Testing
         // (150 − 0.75) mA · 1.1 V over 16 pins, 0.3125 ns per bit
         #expect(abs(read.interfacePJ - 149.25 * 1.1 / 16 * 0.3125) < 1e-9)
         #expect(abs(read.totalPJ - 9.38) < 0.01)
-        #expect(DRAMType.lpddr4.writePJPerBit < DRAMType.lpddr4.readPJPerBit)
+        #expect(DRAMType.lpddr4.pJPerBit(of: .write) < DRAMType.lpddr4.pJPerBit(of: .read))
     }
 
     /// The types' channels and the order of their energies: HBM2 < LPDDR4 < DDR4 < DDR3.
@@ -67,8 +67,8 @@ import Testing
         #expect(DRAMType.ddr4.channelBandwidthGBps == 19.2)
         #expect(DRAMType.ddr3.channelBandwidthGBps == 12.8)
         #expect(DRAMType.hbm2.channelBandwidthGBps == 32)
-        let reads = [DRAMType.hbm2, .lpddr4, .ddr4, .ddr3].map(\.readPJPerBit)
+        let reads = [DRAMType.hbm2, .lpddr4, .ddr4, .ddr3].map { $0.pJPerBit(of: .read) }
         #expect(reads == reads.sorted())
-        #expect(DRAMType.hbm2.readPJPerBit == 3.9 && DRAMType.hbm2.writePJPerBit == 3.9)
+        #expect(DRAMType.hbm2.pJPerBit(of: .read) == 3.9 && DRAMType.hbm2.pJPerBit(of: .write) == 3.9)
     }
 }

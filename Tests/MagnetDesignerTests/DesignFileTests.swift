@@ -97,12 +97,12 @@ import Testing
         let four = try DesignFile.parse(noBandwidth + "\ndramChannels: 4\n", file: "d.yaml")
         #expect(four.dramChannels == 4 && abs(four.dramBandwidthGBps - 25.6) < 1e-12)
         let dram = try four.elaborate().storage.last!
-        #expect(abs(dram.readEnergyPJ - 64 * DRAMType.lpddr4.readPJPerBit) < 1e-9)
-        #expect(abs(dram.updateEnergyPJ - 64 * DRAMType.lpddr4.writePJPerBit) < 1e-9)
+        #expect(abs(dram.readEnergyPJ - 64 * DRAMType.lpddr4.pJPerBit(of: .read)) < 1e-9)
+        #expect(abs(dram.updateEnergyPJ - 64 * DRAMType.lpddr4.pJPerBit(of: .write)) < 1e-9)
         // A bandwidth below the peak is the design's; the energy stays the type's.
         let slower = try DesignFile.parse(valid + "\ndram: ddr4\ndramChannels: 2\n", file: "d.yaml")
         #expect(slower.dramBandwidthGBps == 25.6 && slower.dramChannels == 2)
-        #expect(abs(try slower.elaborate().storage.last!.readEnergyPJ - 64 * DRAMType.ddr4.readPJPerBit) < 1e-9)
+        #expect(abs(try slower.elaborate().storage.last!.readEnergyPJ - 64 * DRAMType.ddr4.pJPerBit(of: .read)) < 1e-9)
     }
 
     @Test func dramKeysThatDisagreeAreRefusedAtTheirLine() {
