@@ -27,6 +27,30 @@ import Testing
         #expect(result.stdout.contains("area breakdown:"))
     }
 
+    /// A named DRAM type is shown with its channels, energies and source, and `--json`'s
+    /// parameters carry it so that they read back as the same design.
+    @Test func showNamesTheDRAMType() throws {
+        let plain = try CLIRunner.run(["design", "show", "examples/simba-like.yaml"])
+        #expect(plain.stdout.contains("DRAM 25.6 GB/s at the 16nm table's energy per bit (no `dram` type)"))
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("magnet-dram-\(UInt64.random(in: 0...UInt64.max)).yaml").path
+        let simba = try String(contentsOf: CLIRunner.repository.appendingPathComponent("examples/simba-like.yaml"),
+                               encoding: .utf8)
+        try simba.replacingOccurrences(of: "dramBandwidthGBps: 25.6", with: "dram: lpddr4\ndramChannels: 4")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = try CLIRunner.run(["design", "show", path])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("DRAM 25.6 GB/s of 4 lpddr4 channels (6.4 GB/s peak each), read 9.38 / "
+            + "write 7.98 pJ/bit (Micron 6 Gb LPDDR4-3200 x16 channel (die A) datasheet currents"))
+        let json = try CLIRunner.run(["design", "show", path, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let parameters = try #require(object["parameters"] as? [String: Any])
+        #expect(parameters["dram"] as? String == "lpddr4" && parameters["dramChannels"] as? Int == 4)
+        #expect(abs((parameters["dramBandwidthGBps"] as? Double ?? 0) - 25.6) < 1e-12)
+        #expect(abs((object["requantize_pJ_per_output"] as? Double ?? 0) - 0.374) < 0.001)
+    }
+
     @Test func validateReportsEveryProblemWithItsLine() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("magnet-cli-\(UInt64.random(in: 0...UInt64.max)).yaml").path
         try """
